@@ -1,0 +1,149 @@
+//! The FAQ model: entries loaded from a reviewed `faq.toml`.
+//!
+//! This module knows nothing of matching or Discord. [`Faq::load`] reads and validates a file and
+//! reports every problem with its position ([`load`] holds the rules).
+
+mod load;
+
+use std::fmt;
+use std::path::Path;
+
+use crate::location::Problem;
+
+pub use load::{ANSWER_MAX_CHARS, ID_MAX_CHARS, QUESTION_MAX_CHARS};
+
+/// A whole FAQ: the optional documentation page and the entries, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Faq {
+    /// The page the FAQ comes from; an entry without `link` links to `page#id`.
+    pub page: Option<String>,
+    pub entries: Vec<Entry>,
+}
+
+/// One question with its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Entry {
+    /// Lowercase letters, digits and `-`; unique among ids and aliases.
+    pub id: String,
+    pub question: String,
+    /// Discord markdown.
+    pub answer: String,
+    /// The entry's own `link`, or else `page#id`, or else none.
+    pub link: Option<String>,
+    /// Other names that `/faq NAME` accepts.
+    pub aliases: Vec<String>,
+    /// Phrases that strongly indicate this entry.
+    pub keywords: Vec<String>,
+    /// Messages users wrote that this entry answers.
+    pub examples: Vec<String>,
+}
+
+/// Why a FAQ file could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read.
+    Read { path: String, error: std::io::Error },
+    /// The file was read but is not a valid FAQ; every problem found, in file order.
+    Invalid(Vec<Problem>),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Read { path, error } => {
+                write!(f, "cannot read FAQ file {path}: {error}")?;
+                if error.kind() == std::io::ErrorKind::NotFound {
+                    write!(f, " (pass --faq PATH or set FAQBOT_FAQ)")?;
+                }
+                Ok(())
+            }
+            LoadError::Invalid(problems) => {
+                for (i, problem) in problems.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{problem}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Faq {
+    /// Reads and validates a FAQ file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Faq, LoadError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|error| LoadError::Read {
+            path: name.clone(),
+            error,
+        })?;
+        Faq::parse(&text, &name).map_err(LoadError::Invalid)
+    }
+
+    /// Validates FAQ text; `path` only names the source in problems.
+    pub fn parse(text: &str, path: &str) -> Result<Faq, Vec<Problem>> {
+        load::parse(text, path)
+    }
+
+    /// The entry with this id.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// The entry with this id or alias (ids and aliases are lowercase).
+    pub fn resolve(&self, name: &str) -> Option<&Entry> {
+        let name = name.trim().to_lowercase();
+        self.get(&name)
+            .or_else(|| self.entries.iter().find(|e| e.aliases.contains(&name)))
+    }
+}
+
+/// `true` for an absolute http(s) URL with a host and no white space.
+pub fn is_web_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+                && !host.starts_with('.')
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_urls() {
+        assert!(is_web_url("https://cipp.app/docs/general/faq/#cost"));
+        assert!(is_web_url("http://localhost:8080"));
+        assert!(!is_web_url("/docs/general/faq"));
+        assert!(!is_web_url("ftp://cipp.app"));
+        assert!(!is_web_url("https://"));
+        assert!(!is_web_url("https://cipp .app"));
+    }
+
+    #[test]
+    fn resolve_accepts_ids_and_aliases_in_any_case() {
+        let faq = Faq {
+            page: None,
+            entries: vec![Entry {
+                id: "500-error".into(),
+                aliases: vec!["500".into()],
+                ..Entry::default()
+            }],
+        };
+        assert_eq!(faq.resolve("500-ERROR").unwrap().id, "500-error");
+        assert_eq!(faq.resolve(" 500 ").unwrap().id, "500-error");
+        assert!(faq.resolve("400").is_none());
+    }
+}

@@ -1,0 +1,267 @@
+//! The `faqbot` command line: parse arguments, call the library, print, set the exit code.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use faqbot::eval::{evaluate, load_cases};
+use faqbot::faq::Faq;
+use faqbot::import::{import, to_toml, Base};
+use faqbot::matcher::{Decision, Matcher};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Answers recurring support questions from a reviewed FAQ"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct FaqArg {
+    /// The FAQ file.
+    #[arg(
+        long,
+        env = "FAQBOT_FAQ",
+        default_value = "faq.toml",
+        value_name = "PATH"
+    )]
+    faq: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a FAQ file and report every problem with its position.
+    Check {
+        #[command(flatten)]
+        faq: FaqArg,
+    },
+    /// Show what the bot would answer to messages (one per line on stdin without TEXT).
+    Match {
+        #[command(flatten)]
+        faq: FaqArg,
+        /// One JSON object per message instead of text for people.
+        #[arg(long)]
+        json: bool,
+        /// The message; several words are joined with spaces.
+        text: Vec<String>,
+    },
+    /// Measure the matcher on labelled cases ([[case]] text = "...", expect = "id" | "none").
+    Eval {
+        #[command(flatten)]
+        faq: FaqArg,
+        /// The figures as one JSON object.
+        #[arg(long)]
+        json: bool,
+        cases: PathBuf,
+    },
+    /// Convert a Docusaurus FAQ page (markdown) to faq.toml on stdout.
+    Import {
+        /// The page's markdown source.
+        page_file: PathBuf,
+        /// The page's public URL; entry links are this plus #id.
+        #[arg(long, value_name = "URL")]
+        page: String,
+        /// The site that links starting with / resolve against (default: the page's origin).
+        #[arg(long, value_name = "URL")]
+        site: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Check { faq } => check(&faq.faq),
+        Command::Match { faq, json, text } => {
+            let faq = load(&faq.faq)?;
+            let matcher = Matcher::new(&faq);
+            if text.is_empty() {
+                let stdin = std::io::stdin().lock();
+                for line in stdin.split(b'\n') {
+                    let line = line.map_err(|e| format!("cannot read standard input: {e}"))?;
+                    let line = String::from_utf8_lossy(&line);
+                    print_match(&faq, &matcher, line.trim_end_matches('\r'), json)?;
+                }
+            } else {
+                print_match(&faq, &matcher, &text.join(" "), json)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { faq, json, cases } => {
+            let faq = load(&faq.faq)?;
+            let cases = load_cases(&cases)?;
+            let matcher = Matcher::new(&faq);
+            let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
+            let report = evaluate(&matcher, &ids, &cases)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&report).map_err(|e| e.to_string())?
+                );
+            } else {
+                print!("{}", report.human());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            page_file,
+            page,
+            site,
+        } => {
+            let markdown = std::fs::read_to_string(&page_file)
+                .map_err(|e| format!("cannot read page {}: {e}", page_file.display()))?;
+            if !faqbot::faq::is_web_url(&page) {
+                return Err(format!(
+                    "--page must be an absolute http(s) URL, not {page:?}"
+                ));
+            }
+            let result = import(&markdown, &Base::new(&page, site.as_deref()));
+            for warning in &result.warnings {
+                eprintln!("warning: {}: {warning}", page_file.display());
+            }
+            if result.faq.entries.is_empty() {
+                return Err(format!("{}: no FAQ entries found", page_file.display()));
+            }
+            print!("{}", to_toml(&result.faq));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Faq, String> {
+    Faq::load(path).map_err(|e| match e {
+        faqbot::faq::LoadError::Invalid(problems) => format!(
+            "{} is not a valid FAQ ({} problem{}), first: {}; run `faqbot check --faq {}` for all",
+            path.display(),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            problems[0],
+            path.display()
+        ),
+        other => other.to_string(),
+    })
+}
+
+fn check(path: &Path) -> Result<ExitCode, String> {
+    match Faq::load(path) {
+        Ok(faq) => {
+            let examples: usize = faq.entries.iter().map(|e| e.examples.len()).sum();
+            let keywords: usize = faq.entries.iter().map(|e| e.keywords.len()).sum();
+            println!(
+                "{}: ok, {} entries, {} keywords, {} examples",
+                path.display(),
+                faq.entries.len(),
+                keywords,
+                examples
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(faqbot::faq::LoadError::Invalid(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "{}: {} problem{}",
+                path.display(),
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(other.to_string()),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonMatch<'a> {
+    id: &'a str,
+    score: f64,
+}
+
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    text: &'a str,
+    matches: Vec<JsonMatch<'a>>,
+    suggest: Option<&'a str>,
+}
+
+/// Three decimals are all a score means.
+fn rounded(score: f32) -> f64 {
+    (f64::from(score) * 1000.0).round() / 1000.0
+}
+
+fn print_match(faq: &Faq, matcher: &Matcher, text: &str, json: bool) -> Result<(), String> {
+    let decision = matcher.decide(text, 5);
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        let line = JsonLine {
+            text,
+            matches: decision
+                .matches
+                .iter()
+                .map(|m| JsonMatch {
+                    id: m.id,
+                    score: rounded(m.score),
+                })
+                .collect(),
+            suggest: decision.suggest.map(|m| m.id),
+        };
+        let line = serde_json::to_string(&line).map_err(|e| e.to_string())?;
+        writeln!(out, "{line}")
+    } else {
+        write!(out, "{}", human(faq, text, &decision))
+    };
+    written.map_err(|e| format!("cannot write output: {e}"))
+}
+
+fn human(faq: &Faq, text: &str, decision: &Decision<'_>) -> String {
+    let mut out = format!("> {text}\n");
+    match decision.suggest {
+        Some(m) => {
+            let entry = &faq.entries[m.index];
+            out += &format!("The bot would answer with `{}` ({:.2}):\n\n", m.id, m.score);
+            out += &format!("  {}\n\n", entry.question);
+            for line in entry.answer.lines() {
+                out += &format!("  {line}\n");
+            }
+            if let Some(link) = &entry.link {
+                out += &format!("\n  Read in the docs: {link}\n");
+            }
+        }
+        None => out += "The bot would stay quiet.\n",
+    }
+    if decision.matches.is_empty() {
+        out += "No entry matches at all.\n";
+    } else {
+        out += "\nCandidates:\n";
+        for m in &decision.matches {
+            out += &format!(
+                "  {:.3}  {:<28} {}\n",
+                m.score, m.id, faq.entries[m.index].question
+            );
+        }
+    }
+    out + "\n"
+}

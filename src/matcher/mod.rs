@@ -1,0 +1,394 @@
+//! The matcher: message text in, FAQ entries ranked by a score in [0, 1] out, plus the decision
+//! whether the bot should suggest the best one unasked.
+//!
+//! The FAQ is indexed once ([`Matcher::new`]); each message then costs work in proportion to the
+//! postings of its own words, not to the size of the FAQ. How a score is made:
+//!
+//! 1. Text is reduced to stemmed content words ([`text`]); words the FAQ does not know are
+//!    corrected to a known word one edit away ([`spell`]) or split into two known words
+//!    (`multifactor` → `multi factor`), and neighbouring words that the FAQ writes as one are joined.
+//! 2. A text becomes a weighted bag of terms: stems and pairs of neighbouring stems, each weighted
+//!    by how rare it is among the entries (inverse document frequency), so words that every entry
+//!    shares count for little and `500` against `400` counts for much.
+//! 3. Two cosine similarities are blended: against the closest single text of the entry (its
+//!    question, one example, one keyword), which rewards a close paraphrase of something users
+//!    wrote before, and against the whole entry (all its texts and its answer), which rewards
+//!    covering the entry's vocabulary. Words of the message the FAQ has never seen weigh in as
+//!    unexplained content, so chatter and off-topic questions score low.
+//!
+//! A suggestion needs a score of at least [`Settings::threshold`] and a lead of at least
+//! [`Settings::margin`] over the runner-up: a wrong unasked answer costs more than a missed one.
+
+mod spell;
+pub mod text;
+
+use std::collections::HashMap;
+
+use crate::faq::Faq;
+use spell::Speller;
+use text::{Analyzer, Word};
+
+/// The knobs of the decision to suggest. The defaults are what `faqbot eval` figures are for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Lowest score of a suggestion.
+    pub threshold: f32,
+    /// Lowest lead of a suggestion over the second-best entry.
+    pub margin: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            threshold: 0.30,
+            margin: 0.05,
+        }
+    }
+}
+
+/// One ranked entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Match<'a> {
+    pub id: &'a str,
+    /// Position of the entry in the FAQ.
+    pub index: usize,
+    /// In [0, 1]; higher is better.
+    pub score: f32,
+}
+
+/// The ranking for one message and what the bot should do with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision<'a> {
+    /// Best first.
+    pub matches: Vec<Match<'a>>,
+    /// The entry to suggest unasked, or `None` to stay quiet.
+    pub suggest: Option<Match<'a>>,
+}
+
+/// How much each kind of text counts in the whole-entry vector.
+const QUESTION_WEIGHT: f32 = 2.0;
+const EXAMPLE_WEIGHT: f32 = 1.0;
+const KEYWORD_WEIGHT: f32 = 1.5;
+const ALIAS_WEIGHT: f32 = 0.5;
+const ANSWER_WEIGHT: f32 = 0.3;
+/// Pairs of neighbouring words, relative to single words.
+const PAIR_WEIGHT: f32 = 0.5;
+/// A corrected typo counts a little less than the word spelled right.
+const CORRECTED_WEIGHT: f32 = 0.8;
+/// An unknown word weighs like a word of one entry, times this.
+const UNKNOWN_WEIGHT: f32 = 0.5;
+/// Share of the score from the closest single text; the rest is from the whole entry.
+const CLOSEST_SHARE: f32 = 0.5;
+
+/// An index over one FAQ.
+pub struct Matcher {
+    analyzer: Analyzer,
+    speller: Speller,
+    settings: Settings,
+    ids: Vec<String>,
+    terms: HashMap<String, u32>,
+    idf: Vec<f32>,
+    /// Weight of an unknown word.
+    unknown_idf: f32,
+    /// Per term: (text, weight) for every single text containing it.
+    text_postings: Vec<Vec<(u32, f32)>>,
+    /// Per single text: its entry and its vector's length.
+    texts: Vec<(u32, f32)>,
+    /// Per term: (entry, weight) for every entry containing it.
+    entry_postings: Vec<Vec<(u32, f32)>>,
+    entry_norms: Vec<f32>,
+}
+
+/// A text as counted terms, before weighting.
+type Bag = HashMap<String, f32>;
+
+impl Matcher {
+    pub fn new(faq: &Faq) -> Self {
+        Matcher::with_settings(faq, Settings::default())
+    }
+
+    pub fn with_settings(faq: &Faq, settings: Settings) -> Self {
+        let analyzer = Analyzer::default();
+        let mut speller = Speller::default();
+
+        // Each entry's single texts (with their kind's weight) and answer, as bags of terms.
+        let mut singles: Vec<(u32, Bag)> = Vec::new();
+        let mut entry_bags: Vec<Bag> = Vec::new();
+        for (index, entry) in faq.entries.iter().enumerate() {
+            let mut whole = Bag::new();
+            let mut add = |text: &str, weight: f32, single: bool, speller: &mut Speller| {
+                let words = analyzer.words(text);
+                for word in &words {
+                    speller.add(&word.surface);
+                }
+                let bag = bag(&words);
+                for (term, count) in &bag {
+                    *whole.entry(term.clone()).or_default() += weight * count;
+                }
+                if single {
+                    singles.push((index as u32, bag));
+                }
+            };
+            add(&entry.question, QUESTION_WEIGHT, true, &mut speller);
+            add(
+                &entry.id.replace('-', " "),
+                ALIAS_WEIGHT,
+                false,
+                &mut speller,
+            );
+            for alias in &entry.aliases {
+                add(&alias.replace('-', " "), ALIAS_WEIGHT, false, &mut speller);
+            }
+            for keyword in &entry.keywords {
+                add(keyword, KEYWORD_WEIGHT, true, &mut speller);
+            }
+            for example in &entry.examples {
+                add(example, EXAMPLE_WEIGHT, true, &mut speller);
+            }
+            add(&entry.answer, ANSWER_WEIGHT, false, &mut speller);
+            entry_bags.push(whole);
+        }
+
+        // Terms and their rarity among entries.
+        let mut terms: HashMap<String, u32> = HashMap::new();
+        let mut df: Vec<u32> = Vec::new();
+        for bag in &entry_bags {
+            for term in bag.keys() {
+                let id = *terms.entry(term.clone()).or_insert_with(|| {
+                    df.push(0);
+                    df.len() as u32 - 1
+                });
+                df[id as usize] += 1;
+            }
+        }
+        let n = entry_bags.len() as f32;
+        let idf_of = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let idf: Vec<f32> = df.iter().map(|&d| idf_of(d as f32)).collect();
+
+        let weight = |term: &str, count: f32| {
+            let base = idf[terms[term] as usize] * (1.0 + count.max(1.0).ln());
+            if term.contains(' ') {
+                base * PAIR_WEIGHT
+            } else {
+                base
+            }
+        };
+
+        let mut text_postings = vec![Vec::new(); terms.len()];
+        let mut texts = Vec::with_capacity(singles.len());
+        for (text_id, (entry, bag)) in singles.iter().enumerate() {
+            let mut norm = 0.0;
+            for (term, &count) in bag {
+                let w = weight(term, count);
+                norm += w * w;
+                text_postings[terms[term] as usize].push((text_id as u32, w));
+            }
+            texts.push((*entry, norm.sqrt()));
+        }
+        let mut entry_postings = vec![Vec::new(); terms.len()];
+        let mut entry_norms = Vec::with_capacity(entry_bags.len());
+        for (entry, bag) in entry_bags.iter().enumerate() {
+            let mut norm = 0.0;
+            for (term, &count) in bag {
+                let w = weight(term, count);
+                norm += w * w;
+                entry_postings[terms[term] as usize].push((entry as u32, w));
+            }
+            entry_norms.push(norm.sqrt());
+        }
+
+        Matcher {
+            analyzer,
+            speller,
+            settings,
+            ids: faq.entries.iter().map(|e| e.id.clone()).collect(),
+            unknown_idf: idf_of(1.0) * UNKNOWN_WEIGHT,
+            terms,
+            idf,
+            text_postings,
+            texts,
+            entry_postings,
+            entry_norms,
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// Ranks the entries for `text` (best first, at most `limit`) and decides on a suggestion.
+    pub fn decide(&self, text: &str, limit: usize) -> Decision<'_> {
+        let all = self.rank(text, limit.max(2));
+        let suggest = match all.as_slice() {
+            [] => None,
+            [best, rest @ ..] => {
+                let second = rest.first().map_or(0.0, |m| m.score);
+                (best.score >= self.settings.threshold
+                    && best.score - second >= self.settings.margin)
+                    .then_some(*best)
+            }
+        };
+        let mut matches = all;
+        matches.truncate(limit);
+        Decision { matches, suggest }
+    }
+
+    /// The best `limit` entries for `text` with a score above zero, best first.
+    pub fn rank(&self, text: &str, limit: usize) -> Vec<Match<'_>> {
+        let query = self.query(text);
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let norm = query
+            .iter()
+            .map(|&(term, w)| {
+                let w = term.map_or(w, |t| w * self.idf[t as usize]);
+                w * w
+            })
+            .sum::<f32>()
+            .sqrt();
+        if norm == 0.0 {
+            return Vec::new();
+        }
+
+        let mut closest = vec![0.0f32; self.ids.len()];
+        let mut text_dots: HashMap<u32, f32> = HashMap::new();
+        let mut entry_dots = vec![0.0f32; self.ids.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        for &(term, w) in &query {
+            let Some(term) = term else { continue };
+            let qw = w * self.idf[term as usize];
+            for &(t, tw) in &self.text_postings[term as usize] {
+                *text_dots.entry(t).or_default() += qw * tw;
+            }
+            for &(e, ew) in &self.entry_postings[term as usize] {
+                if entry_dots[e as usize] == 0.0 {
+                    touched.push(e);
+                }
+                entry_dots[e as usize] += qw * ew;
+            }
+        }
+        for (t, dot) in text_dots {
+            let (entry, text_norm) = self.texts[t as usize];
+            let cos = dot / (norm * text_norm);
+            let best = &mut closest[entry as usize];
+            *best = best.max(cos);
+        }
+        let mut ranked: Vec<Match<'_>> = touched
+            .into_iter()
+            .map(|e| {
+                let whole = entry_dots[e as usize] / (norm * self.entry_norms[e as usize]);
+                let score = CLOSEST_SHARE * closest[e as usize] + (1.0 - CLOSEST_SHARE) * whole;
+                Match {
+                    id: &self.ids[e as usize],
+                    index: e as usize,
+                    score: score.clamp(0.0, 1.0),
+                }
+            })
+            .filter(|m| m.score > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        ranked.truncate(limit);
+        ranked
+    }
+
+    /// The message's terms: (known term id, or `None` for an unknown word; weight before idf,
+    /// or the whole weight for unknown words).
+    fn query(&self, text: &str) -> Vec<(Option<u32>, f32)> {
+        let words = self.analyzer.words(text);
+        let mut resolved: Vec<(String, f32)> = Vec::with_capacity(words.len());
+        let mut unknown = 0.0f32;
+        let mut i = 0;
+        while i < words.len() {
+            let word = &words[i];
+            // Neighbours the FAQ writes as one word ("log in" → "login").
+            if let Some(next) = words.get(i + 1) {
+                let joined = self
+                    .analyzer
+                    .stem(&format!("{}{}", word.surface, next.surface));
+                if self.terms.contains_key(&joined) && !self.terms.contains_key(&word.stem) {
+                    resolved.push((joined, 1.0));
+                    i += 2;
+                    continue;
+                }
+            }
+            i += 1;
+            if self.terms.contains_key(&word.stem) {
+                resolved.push((word.stem.clone(), 1.0));
+            } else if let Some((a, b)) = self.split(&word.surface) {
+                resolved.push((a, 1.0));
+                resolved.push((b, 1.0));
+            } else if let Some(fixed) = self.speller.correct(&word.surface) {
+                resolved.push((self.analyzer.stem(fixed), CORRECTED_WEIGHT));
+            } else {
+                unknown += 1.0;
+            }
+        }
+
+        let mut bag: HashMap<String, f32> = HashMap::new();
+        for (stem, w) in &resolved {
+            *bag.entry(stem.clone()).or_default() += w;
+        }
+        for pair in resolved.windows(2) {
+            let term = format!("{} {}", pair[0].0, pair[1].0);
+            if self.terms.contains_key(&term) {
+                *bag.entry(term).or_default() += pair[0].1.min(pair[1].1);
+            }
+        }
+        let mut query: Vec<(Option<u32>, f32)> = bag
+            .into_iter()
+            .filter_map(|(term, count)| {
+                let id = *self.terms.get(&term)?;
+                let w = 1.0 + count.max(1.0).ln();
+                let w = if term.contains(' ') {
+                    w * PAIR_WEIGHT
+                } else {
+                    w
+                };
+                let w = if count < 1.0 { w * count } else { w };
+                Some((Some(id), w))
+            })
+            .collect();
+        if unknown > 0.0 {
+            // All unknown words as one term of the same total weight.
+            query.push((None, self.unknown_idf * unknown.sqrt()));
+        }
+        query
+    }
+
+    /// Splits an unknown word into two known words that the FAQ also writes side by side.
+    fn split(&self, surface: &str) -> Option<(String, String)> {
+        if surface.len() < 6 || !surface.is_ascii() {
+            return None;
+        }
+        (3..surface.len() - 2).find_map(|cut| {
+            let a = self.analyzer.stem(&surface[..cut]);
+            let b = self.analyzer.stem(&surface[cut..]);
+            self.terms
+                .contains_key(&format!("{a} {b}"))
+                .then_some((a, b))
+        })
+    }
+
+    /// Number of entries indexed.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// Counts stems and neighbouring pairs of stems.
+fn bag(words: &[Word]) -> Bag {
+    let mut bag = Bag::new();
+    for word in words {
+        *bag.entry(word.stem.clone()).or_default() += 1.0;
+    }
+    for pair in words.windows(2) {
+        *bag.entry(format!("{} {}", pair[0].stem, pair[1].stem))
+            .or_default() += 1.0;
+    }
+    bag
+}

@@ -1,0 +1,401 @@
+//! From raw message text to the words the matcher compares.
+//!
+//! Normalisation drops what carries no meaning for matching (URLs, Discord mentions and custom
+//! emoji, accents and zalgo marks, punctuation, stop words) and keeps what does, digits included:
+//! `500` and `400` stay distinct words. Words are then reduced to their stems, so `errors`,
+//! `erroring` and `error` meet.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+
+/// At most this many characters of a message are read: bounds the work on pasted logs.
+pub const MAX_CHARS: usize = 4000;
+/// At most this many words of a message are compared.
+pub const MAX_WORDS: usize = 256;
+/// Longer "words" are junk (hashes, base64): they are dropped.
+const MAX_WORD_CHARS: usize = 40;
+
+/// One word of a text: as written (lowercased, without accents) and its stem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub surface: String,
+    pub stem: String,
+    /// Whether a stop word stood between this word and the previous one (or the text started).
+    pub after_gap: bool,
+}
+
+/// Splits and stems text; cheap to share between threads.
+pub struct Analyzer {
+    stemmer: Stemmer,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            stemmer: Stemmer::create(Algorithm::English),
+        }
+    }
+}
+
+impl Analyzer {
+    /// The content words of `text`, in order, at most [`MAX_WORDS`].
+    pub fn words(&self, text: &str) -> Vec<Word> {
+        let mut words = Vec::new();
+        let mut gap = true;
+        for raw in raw_words(text) {
+            if words.len() == MAX_WORDS {
+                break;
+            }
+            if is_stop_word(&raw) {
+                gap = true;
+                continue;
+            }
+            let stem = self.stem(&raw);
+            words.push(Word {
+                surface: raw,
+                stem,
+                after_gap: gap,
+            });
+            gap = false;
+        }
+        words
+    }
+
+    pub fn stem(&self, word: &str) -> String {
+        if word.bytes().any(|b| b.is_ascii_digit()) {
+            return word.to_owned();
+        }
+        self.stemmer.stem(word).into_owned()
+    }
+}
+
+/// Lowercased words without accents, URLs or Discord markup, split at letter/digit boundaries.
+pub fn raw_words(text: &str) -> Vec<String> {
+    let text = match text.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    let mut words = Vec::new();
+    for chunk in text.split_whitespace() {
+        if is_url(chunk) {
+            continue;
+        }
+        split_chunk(&strip_markup(chunk), &mut words);
+        if words.len() > MAX_WORDS * 4 {
+            break;
+        }
+    }
+    words
+}
+
+fn is_url(chunk: &str) -> bool {
+    let chunk = chunk.trim_start_matches(['<', '(', '[', '"', '\'']);
+    chunk.starts_with("http://") || chunk.starts_with("https://") || chunk.starts_with("www.")
+}
+
+/// Removes Discord's `<@123>`, `<@&123>`, `<#123>`, `<:name:123>`, `<a:name:123>` and `<t:123:R>`.
+fn strip_markup(chunk: &str) -> std::borrow::Cow<'_, str> {
+    if !chunk.contains('<') {
+        return chunk.into();
+    }
+    let mut out = String::with_capacity(chunk.len());
+    let mut rest = chunk;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let inner = &rest[start + 1..];
+        let is_markup = inner.starts_with(['@', '#', ':'])
+            || inner.starts_with("a:")
+            || inner.starts_with("t:");
+        match inner.find('>') {
+            Some(end) if is_markup => rest = &inner[end + 1..],
+            _ => {
+                out.push('<');
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+/// Appends the words of one whitespace-free chunk.
+fn split_chunk(chunk: &str, words: &mut Vec<String>) {
+    let mut word = String::new();
+    let mut last_digit = false;
+    let flush = |word: &mut String, words: &mut Vec<String>| {
+        if !word.is_empty() && word.chars().count() <= MAX_WORD_CHARS {
+            words.push(std::mem::take(word));
+        }
+        word.clear();
+    };
+    for c in chunk.chars() {
+        if c == '\'' || c == '\u{2019}' {
+            // "doesn't" and "doesnt" are the same word.
+            continue;
+        }
+        let mut base = Vec::with_capacity(2);
+        decompose_compatible(c, |d| {
+            if canonical_combining_class(d) == 0 && !is_mark(d) {
+                base.push(d);
+            }
+        });
+        for d in base {
+            if d.is_alphanumeric() {
+                let digit = d.is_ascii_digit();
+                if !word.is_empty() && digit != last_digit {
+                    flush(&mut word, words);
+                }
+                last_digit = digit;
+                word.extend(d.to_lowercase());
+            } else {
+                flush(&mut word, words);
+            }
+        }
+    }
+    flush(&mut word, words);
+}
+
+/// Combining marks with class 0 (e.g. some zalgo and Indic marks) are still marks.
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Common English function words, plus chat filler; sorted for binary search.
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "anyone",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cant",
+    "could",
+    "d",
+    "did",
+    "didnt",
+    "do",
+    "does",
+    "doesnt",
+    "doing",
+    "dont",
+    "down",
+    "during",
+    "each",
+    "else",
+    "even",
+    "ever",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "getting",
+    "go",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "hello",
+    "her",
+    "here",
+    "hers",
+    "hey",
+    "hi",
+    "him",
+    "his",
+    "how",
+    "i",
+    "id",
+    "if",
+    "im",
+    "in",
+    "into",
+    "is",
+    "isnt",
+    "it",
+    "its",
+    "itself",
+    "ive",
+    "just",
+    "know",
+    "let",
+    "ll",
+    "m",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "need",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "ok",
+    "okay",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "please",
+    "pls",
+    "re",
+    "s",
+    "same",
+    "see",
+    "seem",
+    "seems",
+    "she",
+    "should",
+    "so",
+    "some",
+    "someone",
+    "something",
+    "still",
+    "such",
+    "t",
+    "than",
+    "thank",
+    "thanks",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "try",
+    "trying",
+    "u",
+    "under",
+    "until",
+    "up",
+    "us",
+    "ve",
+    "very",
+    "want",
+    "was",
+    "wasnt",
+    "we",
+    "were",
+    "what",
+    "whats",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "wont",
+    "would",
+    "you",
+    "your",
+    "yours",
+];
+
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn surfaces(text: &str) -> Vec<String> {
+        Analyzer::default()
+            .words(text)
+            .into_iter()
+            .map(|w| w.surface)
+            .collect()
+    }
+
+    #[test]
+    fn stop_words_are_sorted() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn urls_mentions_and_emoji_are_dropped() {
+        assert_eq!(
+            surfaces("<@123> see https://cipp.app/x <#42> <:cipp:99> 😀 Déployment <t:1:R> failed"),
+            ["deployment", "failed"]
+        );
+    }
+
+    #[test]
+    fn digits_and_letters_split_and_apostrophes_join() {
+        assert_eq!(
+            surfaces("AADSTS50076 doesn't HTTP500"),
+            ["aadsts", "50076", "http", "500"]
+        );
+        assert_eq!(surfaces("500-error"), ["500", "error"]);
+    }
+
+    #[test]
+    fn zalgo_and_full_width_text_normalise() {
+        assert_eq!(
+            surfaces("e\u{0301}\u{0316}\u{0327}rror ＥＲＲＯＲ"),
+            ["error", "error"]
+        );
+    }
+
+    #[test]
+    fn stems_meet_and_gaps_are_marked() {
+        let words = Analyzer::default().words("errors when deploying the deployment");
+        let stems: Vec<&str> = words.iter().map(|w| w.stem.as_str()).collect();
+        assert_eq!(stems, ["error", "deploy", "deploy"]);
+        let gaps: Vec<bool> = words.iter().map(|w| w.after_gap).collect();
+        assert_eq!(gaps, [true, true, false]);
+    }
+
+    #[test]
+    fn work_is_bounded() {
+        let long = "word ".repeat(10_000);
+        assert_eq!(Analyzer::default().words(&long).len(), MAX_WORDS);
+    }
+}
