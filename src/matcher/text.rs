@@ -20,8 +20,6 @@ const MAX_WORD_CHARS: usize = 40;
 pub struct Word {
     pub surface: String,
     pub stem: String,
-    /// Whether a stop word stood between this word and the previous one (or the text started).
-    pub after_gap: bool,
 }
 
 /// Splits and stems text; cheap to share between threads.
@@ -40,25 +38,15 @@ impl Default for Analyzer {
 impl Analyzer {
     /// The content words of `text`, in order, at most [`MAX_WORDS`].
     pub fn words(&self, text: &str) -> Vec<Word> {
-        let mut words = Vec::new();
-        let mut gap = true;
-        for raw in raw_words(text) {
-            if words.len() == MAX_WORDS {
-                break;
-            }
-            if is_stop_word(&raw) {
-                gap = true;
-                continue;
-            }
-            let stem = self.stem(&raw);
-            words.push(Word {
+        raw_words(text)
+            .into_iter()
+            .filter(|raw| !is_stop_word(raw))
+            .take(MAX_WORDS)
+            .map(|raw| Word {
+                stem: self.stem(&raw),
                 surface: raw,
-                stem,
-                after_gap: gap,
-            });
-            gap = false;
-        }
-        words
+            })
+            .collect()
     }
 
     pub fn stem(&self, word: &str) -> String {
@@ -385,12 +373,10 @@ mod tests {
     }
 
     #[test]
-    fn stems_meet_and_gaps_are_marked() {
-        let words = Analyzer::default().words("errors when deploying the deployment");
+    fn word_forms_meet() {
+        let words = Analyzer::default().words("errors when deploying the deployments");
         let stems: Vec<&str> = words.iter().map(|w| w.stem.as_str()).collect();
         assert_eq!(stems, ["error", "deploy", "deploy"]);
-        let gaps: Vec<bool> = words.iter().map(|w| w.after_gap).collect();
-        assert_eq!(gaps, [true, true, false]);
     }
 
     #[test]
