@@ -40,8 +40,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            threshold: 0.30,
-            margin: 0.05,
+            threshold: 0.36,
+            margin: 0.10,
         }
     }
 }
@@ -78,7 +78,7 @@ const CORRECTED_WEIGHT: f32 = 0.8;
 /// An unknown word weighs like a word of one entry, times this.
 const UNKNOWN_WEIGHT: f32 = 0.5;
 /// Share of the score from the closest single text; the rest is from the whole entry.
-const CLOSEST_SHARE: f32 = 0.5;
+const CLOSEST_SHARE: f32 = 0.25;
 
 /// An index over one FAQ.
 pub struct Matcher {
@@ -149,21 +149,21 @@ impl Matcher {
             entry_bags.push(whole);
         }
 
-        // Terms and their rarity among entries.
+        // Terms and how specific each is to few entries.
         let mut terms: HashMap<String, u32> = HashMap::new();
-        let mut df: Vec<u32> = Vec::new();
+        let mut spread: Vec<Spread> = Vec::new();
         for bag in &entry_bags {
-            for term in bag.keys() {
+            for (term, &count) in bag {
                 let id = *terms.entry(term.clone()).or_insert_with(|| {
-                    df.push(0);
-                    df.len() as u32 - 1
+                    spread.push(Spread::default());
+                    spread.len() as u32 - 1
                 });
-                df[id as usize] += 1;
+                spread[id as usize].add(count);
             }
         }
         let n = entry_bags.len() as f32;
-        let idf_of = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let idf: Vec<f32> = df.iter().map(|&d| idf_of(d as f32)).collect();
+        let idf_of = |entries: f32| (1.0 + (n - entries + 0.5) / (entries + 0.5)).ln();
+        let idf: Vec<f32> = spread.iter().map(|s| idf_of(s.entries())).collect();
 
         let weight = |term: &str, count: f32| {
             let base = idf[terms[term] as usize] * (1.0 + count.max(1.0).ln());
@@ -377,6 +377,31 @@ impl Matcher {
 
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+}
+
+/// How a term's weight is spread over the entries that use it.
+///
+/// Inverse document frequency counts the entries that contain a term; this counts them by the
+/// entropy of the term's weight over entries instead (the "effective number" of entries), so a word
+/// that fills one entry's examples and appears once elsewhere counts as nearly specific to that entry.
+#[derive(Default, Clone, Copy)]
+struct Spread {
+    total: f32,
+    /// Sum of `w ln w` over entries.
+    w_ln_w: f32,
+}
+
+impl Spread {
+    fn add(&mut self, weight: f32) {
+        self.total += weight;
+        self.w_ln_w += weight * weight.ln();
+    }
+
+    /// exp(entropy), at least 1.
+    fn entries(&self) -> f32 {
+        let entropy = self.total.ln() - self.w_ln_w / self.total;
+        entropy.exp().max(1.0)
     }
 }
 

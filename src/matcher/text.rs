@@ -40,6 +40,13 @@ impl Analyzer {
     pub fn words(&self, text: &str) -> Vec<Word> {
         raw_words(text)
             .into_iter()
+            .map(|raw| {
+                if is_negation(&raw) {
+                    "not".to_owned()
+                } else {
+                    raw
+                }
+            })
             .filter(|raw| !is_stop_word(raw))
             .take(MAX_WORDS)
             .map(|raw| Word {
@@ -176,16 +183,12 @@ const STOP_WORDS: &[&str] = &[
     "but",
     "by",
     "can",
-    "cant",
     "could",
     "d",
     "did",
-    "didnt",
     "do",
     "does",
-    "doesnt",
     "doing",
-    "dont",
     "down",
     "during",
     "each",
@@ -222,7 +225,6 @@ const STOP_WORDS: &[&str] = &[
     "in",
     "into",
     "is",
-    "isnt",
     "it",
     "its",
     "itself",
@@ -242,9 +244,7 @@ const STOP_WORDS: &[&str] = &[
     "my",
     "myself",
     "need",
-    "no",
     "nor",
-    "not",
     "now",
     "of",
     "off",
@@ -305,7 +305,6 @@ const STOP_WORDS: &[&str] = &[
     "very",
     "want",
     "was",
-    "wasnt",
     "we",
     "were",
     "what",
@@ -319,12 +318,35 @@ const STOP_WORDS: &[&str] = &[
     "why",
     "will",
     "with",
-    "wont",
     "would",
     "you",
     "your",
     "yours",
 ];
+
+/// "can't", "didn't", "won't"... all become "not": "payment not recognised" and "I didn't
+/// make this payment" share it.
+fn is_negation(word: &str) -> bool {
+    matches!(
+        word,
+        "no" | "never"
+            | "cannot"
+            | "cant"
+            | "couldnt"
+            | "didnt"
+            | "doesnt"
+            | "dont"
+            | "hasnt"
+            | "havent"
+            | "isnt"
+            | "arent"
+            | "wasnt"
+            | "werent"
+            | "wont"
+            | "wouldnt"
+            | "shouldnt"
+    )
+}
 
 pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.binary_search(&word).is_ok()
