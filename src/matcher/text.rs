@@ -381,7 +381,7 @@ mod tests {
     fn digits_and_letters_split_and_apostrophes_join() {
         assert_eq!(
             surfaces("AADSTS50076 doesn't HTTP500"),
-            ["aadsts", "50076", "http", "500"]
+            ["aadsts", "50076", "not", "http", "500"]
         );
         assert_eq!(surfaces("500-error"), ["500", "error"]);
     }
