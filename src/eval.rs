@@ -33,8 +33,13 @@ pub fn load_cases(path: &Path) -> Result<Vec<Case>, String> {
     let name = path.display().to_string();
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("cannot read cases file {name}: {e}"))?;
+    parse_cases(&text, &name)
+}
+
+/// Reads cases from text; `name` only names the source in the error.
+pub fn parse_cases(text: &str, name: &str) -> Result<Vec<Case>, String> {
     let file: CaseFile =
-        toml::from_str(&text).map_err(|e| Problem::from_toml(&name, &text, &e).to_string())?;
+        toml::from_str(text).map_err(|e| Problem::from_toml(name, text, &e).to_string())?;
     if file.case.is_empty() {
         return Err(format!(
             "{name}: no cases: write [[case]] tables with `text` and `expect`"

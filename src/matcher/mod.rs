@@ -251,26 +251,33 @@ impl Matcher {
             return Vec::new();
         }
 
-        let mut closest = vec![0.0f32; self.ids.len()];
-        let mut text_dots: HashMap<u32, f32> = HashMap::new();
+        // Dot products with every single text and every whole entry that shares a term.
+        let mut text_dots = vec![0.0f32; self.texts.len()];
         let mut entry_dots = vec![0.0f32; self.ids.len()];
+        let mut touched_texts: Vec<u32> = Vec::new();
         let mut touched: Vec<u32> = Vec::new();
         for &(term, w) in &query {
             let Some(term) = term else { continue };
             let qw = w * self.idf[term as usize];
             for &(t, tw) in &self.text_postings[term as usize] {
-                *text_dots.entry(t).or_default() += qw * tw;
+                let dot = &mut text_dots[t as usize];
+                if *dot == 0.0 {
+                    touched_texts.push(t);
+                }
+                *dot += qw * tw;
             }
             for &(e, ew) in &self.entry_postings[term as usize] {
-                if entry_dots[e as usize] == 0.0 {
+                let dot = &mut entry_dots[e as usize];
+                if *dot == 0.0 {
                     touched.push(e);
                 }
-                entry_dots[e as usize] += qw * ew;
+                *dot += qw * ew;
             }
         }
-        for (t, dot) in text_dots {
+        let mut closest = vec![0.0f32; self.ids.len()];
+        for t in touched_texts {
             let (entry, text_norm) = self.texts[t as usize];
-            let cos = dot / (norm * text_norm);
+            let cos = text_dots[t as usize] / (norm * text_norm);
             let best = &mut closest[entry as usize];
             *best = best.max(cos);
         }
@@ -287,8 +294,14 @@ impl Matcher {
             })
             .filter(|m| m.score > 0.0)
             .collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        let better =
+            |a: &Match<'_>, b: &Match<'_>| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index));
+        if ranked.len() > limit && limit > 0 {
+            // Only the best few need sorting; a large FAQ can touch thousands of entries.
+            ranked.select_nth_unstable_by(limit - 1, better);
+        }
         ranked.truncate(limit);
+        ranked.sort_by(better);
         ranked
     }
 
