@@ -7,6 +7,33 @@
 //! - [`eval`]: labelled cases and the figures the matcher reaches on them.
 //!
 //! None of these know about Discord: the bot, the CLI, the tests and the benchmarks share them.
+//!
+//! ```
+//! use faqbot::faq::Faq;
+//! use faqbot::matcher::Matcher;
+//!
+//! let faq = Faq::parse(
+//!     r#"
+//! [[entry]]
+//! id = "500-error"
+//! question = "I'm getting a 500 error, what's going on?"
+//! answer = "A 500 error is a generic server error."
+//!
+//! [[entry]]
+//! id = "400-error"
+//! question = "I'm getting a 400 error, what's going on?"
+//! answer = "A 400 error is a generic access error."
+//! "#,
+//!     "faq.toml",
+//! )
+//! .expect("a valid FAQ");
+//! let matcher = Matcher::new(&faq);
+//!
+//! let decision = matcher.decide("every page gives me a 500 error", 5);
+//! assert_eq!(decision.matches[0].id, "500-error");
+//! assert_eq!(decision.suggest.map(|m| m.id), Some("500-error"));
+//! assert_eq!(matcher.decide("good morning everyone", 5).suggest, None);
+//! ```
 
 pub mod eval;
 pub mod faq;

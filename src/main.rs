@@ -244,7 +244,8 @@ fn human(faq: &Faq, text: &str, decision: &Decision<'_>) -> String {
             out += &format!("The bot would answer with `{}` ({:.2}):\n\n", m.id, m.score);
             out += &format!("  {}\n\n", entry.question);
             for line in entry.answer.lines() {
-                out += &format!("  {line}\n");
+                out += format!("  {line}").trim_end();
+                out.push('\n');
             }
             if let Some(link) = &entry.link {
                 out += &format!("\n  Read in the docs: {link}\n");

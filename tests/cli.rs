@@ -1,0 +1,268 @@
+//! The command-line contract: exit codes, one-line errors and the exact output forms other tools read.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn shared(path: &str) -> PathBuf {
+    let path = Path::new(ROOT).join("../shared").join(path);
+    assert!(
+        path.exists(),
+        "{} is missing: the tests need shared/ beside the project",
+        path.display()
+    );
+    path
+}
+
+fn faqbot(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(args)
+        .current_dir(ROOT)
+        .env_remove("FAQBOT_FAQ")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the faqbot binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp_file(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("faqbot-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+#[test]
+fn check_accepts_the_shipped_faq() {
+    let out = faqbot(&["check"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "faq.toml: ok, 10 entries, 38 keywords, 45 examples\n"
+    );
+}
+
+#[test]
+fn check_reports_every_problem_and_fails() {
+    let path = temp_file(
+        "bad.toml",
+        "[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"\"\n\n[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"x\"\nurl = \"https://x.org\"\n",
+    );
+    let out = faqbot(&["check", "--faq", path.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    let p = path.display();
+    assert_eq!(lines[0], format!("{p}:4:10: `answer` is empty"));
+    assert_eq!(
+        lines[1],
+        format!("{p}:7:6: duplicate id or alias `a`: already used at line 2")
+    );
+    assert!(lines[2].starts_with(&format!("{p}:10:1: unknown key `url` in [[entry]]")));
+    assert_eq!(lines[3], format!("{p}: 3 problems"));
+}
+
+#[test]
+fn a_missing_faq_is_one_line_and_exit_1() {
+    for args in [
+        &["check", "--faq", "nope.toml"][..],
+        &["match", "--faq", "nope.toml", "hi"],
+    ] {
+        let out = faqbot(args, "");
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: cannot read FAQ file nope.toml"),
+            "{err}"
+        );
+        assert!(err.contains("--faq PATH or set FAQBOT_FAQ"));
+    }
+}
+
+#[test]
+fn match_for_people_shows_the_answer_and_candidates() {
+    let out = faqbot(&["match", "I'm", "getting", "a", "500", "error"], "");
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("The bot would answer with `500-error`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("A 500 error is a generic server error."));
+    assert!(stdout.contains("Read in the docs: https://cipp.app/docs/general/faq/#500-error"));
+    assert!(stdout.contains("Candidates:"));
+}
+
+#[test]
+fn match_json_is_one_object_per_stdin_line() {
+    let out = faqbot(
+        &["match", "--json"],
+        "Request failed with status code 400\nlol\n\u{1F525}\u{1F525} \u{0}\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["text"], "Request failed with status code 400");
+    assert_eq!(lines[0]["suggest"], "400-error");
+    assert_eq!(lines[0]["matches"][0]["id"], "400-error");
+    let matches = lines[0]["matches"].as_array().unwrap();
+    assert!(matches.len() <= 5);
+    let scores: Vec<f64> = matches
+        .iter()
+        .map(|m| m["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    assert_eq!(lines[1]["suggest"], serde_json::Value::Null);
+    assert_eq!(lines[2]["matches"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn eval_on_the_dev_cases_meets_the_targets() {
+    let cases = shared("eval/dev.toml");
+    let out = faqbot(&["eval", "--json", cases.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["cases"], 90);
+    let figure = |k: &str| r[k].as_f64().unwrap();
+    assert!(figure("top1") >= 0.95, "{r}");
+    assert!(figure("precision") >= 0.95, "{r}");
+    assert!(figure("recall") >= 0.75, "{r}");
+    assert!(figure("false_rate") <= 0.05, "{r}");
+}
+
+#[test]
+fn eval_on_banking77_does_not_regress() {
+    let faq = shared("eval/banking77/faq.toml");
+    let cases = shared("eval/banking77/cases.toml");
+    let out = faqbot(
+        &[
+            "eval",
+            "--json",
+            "--faq",
+            faq.to_str().unwrap(),
+            cases.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The figure reached when this test was written was 0.722; see the README.
+    assert!(r["top1"].as_f64().unwrap() >= 0.70, "{r}");
+}
+
+#[test]
+fn eval_for_people_lists_wrong_cases() {
+    let cases = temp_file(
+        "cases.toml",
+        "[[case]]\ntext = \"how much does cipp cost per month\"\nexpect = \"cost\"\n\n[[case]]\ntext = \"how much does cipp cost per month\"\nexpect = \"lockdown\"\n",
+    );
+    let out = faqbot(&["eval", cases.to_str().unwrap()], "");
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("top-1                  0.500"), "{stdout}");
+    assert!(stdout.contains("wrong cases (1):"));
+    assert!(stdout.contains("expect lockdown"));
+}
+
+#[test]
+fn eval_rejects_bad_cases_in_one_line() {
+    let unknown = temp_file(
+        "unknown.toml",
+        "[[case]]\ntext = \"x\"\nexpect = \"no-such-entry\"\n",
+    );
+    let broken = temp_file("broken.toml", "[[case]]\ntext = \"x\nexpect = 1\n");
+    for path in [unknown, broken] {
+        let out = faqbot(&["eval", path.to_str().unwrap()], "");
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: "));
+    }
+}
+
+#[test]
+fn import_of_the_cipp_page_is_a_valid_faq() {
+    let page = shared("cipp-docs/faq.md");
+    let out = faqbot(
+        &[
+            "import",
+            page.to_str().unwrap(),
+            "--page",
+            "https://cipp.app/docs/general/faq/",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "no warnings expected: {}",
+        text(&out.stderr)
+    );
+    let toml = text(&out.stdout);
+    let faq = faqbot::faq::Faq::parse(&toml, "imported").expect("the import reads back");
+    let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "deploy-to-azure",
+            "specific-tenant-issues",
+            "github-token",
+            "lockdown",
+            "conditional-access",
+            "admin-approval",
+            "cost",
+            "500-error",
+            "400-error",
+            "mfa-error"
+        ]
+    );
+    let ca = faq.get("conditional-access").unwrap();
+    assert!(ca.answer.contains("4. Configure any condition"));
+    assert!(ca.answer.contains("5. At Access Controls"));
+    let token = faq.get("400-error").unwrap();
+    assert!(token
+        .answer
+        .contains("(https://cipp.app/docs/general/troubleshooting/)"));
+    assert!(!toml.contains("vale") && !toml.contains("<details>"));
+}
+
+#[test]
+fn import_warns_about_missing_anchors() {
+    let page = temp_file(
+        "page.md",
+        "<details><summary>## No anchor here?</summary>\n\nAn answer.\n</details>\n",
+    );
+    let out = faqbot(
+        &[
+            "import",
+            page.to_str().unwrap(),
+            "--page",
+            "https://x.org/faq/",
+        ],
+        "",
+    );
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("has no {#anchor}; its id is \"no-anchor-here\""));
+    assert!(text(&out.stdout).contains("id = \"no-anchor-here\""));
+}

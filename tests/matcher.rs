@@ -1,0 +1,160 @@
+//! The matcher on the shipped FAQ: hard inputs, and properties that hold for any text.
+
+use std::sync::OnceLock;
+
+use faqbot::faq::Faq;
+use faqbot::matcher::Matcher;
+use proptest::prelude::*;
+
+fn shipped() -> &'static (Faq, Matcher) {
+    static SHIPPED: OnceLock<(Faq, Matcher)> = OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        let faq = Faq::load(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml")).expect("faq.toml");
+        let matcher = Matcher::new(&faq);
+        (faq, matcher)
+    })
+}
+
+fn suggestion(text: &str) -> Option<String> {
+    shipped().1.decide(text, 5).suggest.map(|m| m.id.to_owned())
+}
+
+fn best(text: &str) -> Option<String> {
+    shipped().1.rank(text, 1).first().map(|m| m.id.to_owned())
+}
+
+#[test]
+fn digits_decide_between_similar_entries() {
+    assert_eq!(
+        suggestion("I'm getting a 500 error").as_deref(),
+        Some("500-error")
+    );
+    assert_eq!(
+        suggestion("I'm getting a 400 error").as_deref(),
+        Some("400-error")
+    );
+}
+
+#[test]
+fn typos_and_word_forms_still_match() {
+    assert_eq!(
+        best("condtional acess polcy for cipp").as_deref(),
+        Some("conditional-access")
+    );
+    assert_eq!(
+        best("redeploying keeps failing, github tokens?").as_deref(),
+        Some("github-token")
+    );
+    assert_eq!(
+        best("multifactor authentication error").as_deref(),
+        Some("mfa-error")
+    );
+}
+
+#[test]
+fn urls_mentions_emoji_and_code_blocks_do_not_get_in_the_way() {
+    let text = "<@1234567890> 😭😭 https://cipp.example.com/api/ListUsers?tenant=x\n```\nError: Request failed with status code 500\n    at settle (axios.js:19)\n```";
+    assert_eq!(suggestion(text).as_deref(), Some("500-error"));
+}
+
+#[test]
+fn chatter_and_off_topic_questions_stay_quiet() {
+    for text in [
+        "good morning all",
+        "thanks!",
+        "lol",
+        "how do I change the colour of the sidebar",
+    ] {
+        assert_eq!(suggestion(text), None, "{text:?}");
+    }
+}
+
+#[test]
+fn empty_and_junk_messages_rank_nothing() {
+    let matcher = &shipped().1;
+    for text in [
+        "",
+        "   ",
+        "😀😀😀",
+        "<@123> <#456>",
+        "\u{0}\u{1}\u{7f}",
+        "the and of to",
+    ] {
+        let decision = matcher.decide(text, 5);
+        assert!(
+            decision.matches.is_empty(),
+            "{text:?}: {:?}",
+            decision.matches
+        );
+        assert_eq!(decision.suggest, None);
+    }
+}
+
+#[test]
+fn huge_messages_are_bounded_and_still_understood() {
+    let emoji = "🔥".repeat(4000);
+    assert_eq!(shipped().1.decide(&emoji, 5).suggest, None);
+    // A pasted log of many thousands of lines: only the start is read, and the error there counts.
+    let log = format!(
+        "internal server error 500 on every page\n{}",
+        "at Foo.bar (x.js:1)\n".repeat(5000)
+    );
+    assert_eq!(best(&log).as_deref(), Some("500-error"));
+}
+
+#[test]
+fn a_faq_with_one_entry_and_an_empty_faq_work() {
+    let faq = Faq::parse(
+        "[[entry]]\nid = \"only\"\nquestion = \"How do I reset my password?\"\nanswer = \"Click reset.\"\n",
+        "one.toml",
+    )
+    .unwrap();
+    let matcher = Matcher::new(&faq);
+    let ranked = matcher.rank("reset password", 5);
+    assert_eq!(ranked.len(), 1);
+    assert!(ranked[0].score > 0.0 && ranked[0].score <= 1.0);
+
+    let empty = Matcher::new(&Faq::default());
+    assert!(empty.is_empty());
+    assert!(empty.decide("reset password", 5).matches.is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn any_text_gives_sorted_bounded_scores(text in any::<String>(), limit in 0usize..8) {
+        let decision = shipped().1.decide(&text, limit);
+        prop_assert!(decision.matches.len() <= limit);
+        for m in &decision.matches {
+            prop_assert!((0.0..=1.0).contains(&m.score), "score {}", m.score);
+        }
+        for pair in decision.matches.windows(2) {
+            prop_assert!(pair[0].score >= pair[1].score);
+        }
+        if let Some(s) = decision.suggest {
+            prop_assert!(s.score >= shipped().1.settings().threshold);
+        }
+    }
+
+    #[test]
+    fn faq_words_mixed_with_noise_stay_in_bounds(
+        words in proptest::collection::vec(
+            prop_oneof![
+                Just("500".to_owned()), Just("error".to_owned()), Just("tenant".to_owned()),
+                Just("cipp".to_owned()), Just("😀".to_owned()), Just("e\u{301}\u{316}".to_owned()),
+                Just("<@123>".to_owned()), Just("```".to_owned()), "[a-z]{1,12}", "\\PC{1,6}",
+            ],
+            0..300,
+        )
+    ) {
+        let text = words.join(" ");
+        let decision = shipped().1.decide(&text, 5);
+        for m in &decision.matches {
+            prop_assert!((0.0..=1.0).contains(&m.score));
+        }
+        if let Some(s) = decision.suggest {
+            prop_assert_eq!(Some(s), decision.matches.first().copied());
+        }
+    }
+}
