@@ -306,21 +306,21 @@ fn answer(body: &str, base: &Base) -> String {
         }
         lines.push(absolute_links(line, base));
     }
-    // Blank lines inside a list would split it in Discord: drop those between two items.
+    // Blank lines inside a list would split it in Discord: drop those between two items of one
+    // list (a following item that starts again at 1 begins a new list and keeps its blank line).
     let mut out: Vec<String> = Vec::new();
-    for i in 0..lines.len() {
-        let blank_between_items = lines[i].trim().is_empty()
-            && out
-                .last()
-                .is_some_and(|l| list_item(l.trim_start()).is_some())
-            && lines[i + 1..]
-                .iter()
-                .find(|l| !l.trim().is_empty())
-                .is_some_and(|l| list_item(l.trim_start()).is_some_and(|_| !l.starts_with("1. ")));
-        let repeated_blank =
-            lines[i].trim().is_empty() && out.last().is_none_or(|l| l.trim().is_empty());
-        if !blank_between_items && !repeated_blank {
-            out.push(lines[i].clone());
+    for (i, line) in lines.iter().enumerate() {
+        let blank = line.trim().is_empty();
+        let after_item = out
+            .last()
+            .is_some_and(|l| list_item(l.trim_start()).is_some());
+        let before_next_item = lines[i + 1..]
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| list_item(l.trim_start()).is_some() && !l.starts_with("1. "));
+        let after_blank = out.last().is_none_or(|l| l.trim().is_empty());
+        if !(blank && (after_blank || (after_item && before_next_item))) {
+            out.push(line.clone());
         }
     }
     out.join("\n").trim().to_owned()

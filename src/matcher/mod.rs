@@ -4,12 +4,14 @@
 //! The FAQ is indexed once ([`Matcher::new`]); each message then costs work in proportion to the
 //! postings of its own words, not to the size of the FAQ. How a score is made:
 //!
-//! 1. Text is reduced to stemmed content words ([`text`]); words the FAQ does not know are
-//!    corrected to a known word one edit away ([`spell`]) or split into two known words
-//!    (`multifactor` → `multi factor`), and neighbouring words that the FAQ writes as one are joined.
+//! 1. Text is reduced to stemmed content words, negations kept as `not` ([`text`]); words the FAQ
+//!    does not know are corrected to a known word one edit away ([`spell`]) or split into two known
+//!    words (`multifactor` → `multi factor`), and neighbouring words that the FAQ writes as one are
+//!    joined.
 //! 2. A text becomes a weighted bag of terms: stems and pairs of neighbouring stems, each weighted
-//!    by how rare it is among the entries (inverse document frequency), so words that every entry
-//!    shares count for little and `500` against `400` counts for much.
+//!    by how specific it is to few entries (an inverse document frequency over the entropy of the
+//!    term's spread, see `Spread`), so words that every entry shares count for little and `500`
+//!    against `400` counts for much.
 //! 3. Two cosine similarities are blended: against the closest single text of the entry (its
 //!    question, one example, one keyword), which rewards a close paraphrase of something users
 //!    wrote before, and against the whole entry (all its texts and its answer), which rewards
@@ -165,14 +167,7 @@ impl Matcher {
         let idf_of = |entries: f32| (1.0 + (n - entries + 0.5) / (entries + 0.5)).ln();
         let idf: Vec<f32> = spread.iter().map(|s| idf_of(s.entries())).collect();
 
-        let weight = |term: &str, count: f32| {
-            let base = idf[terms[term] as usize] * (1.0 + count.max(1.0).ln());
-            if term.contains(' ') {
-                base * PAIR_WEIGHT
-            } else {
-                base
-            }
-        };
+        let weight = |term: &str, count: f32| idf[terms[term] as usize] * term_weight(term, count);
 
         let mut text_postings = vec![Vec::new(); terms.len()];
         let mut texts = Vec::with_capacity(singles.len());
@@ -352,18 +347,12 @@ impl Matcher {
             .into_iter()
             .filter_map(|(term, count)| {
                 let id = *self.terms.get(&term)?;
-                let w = 1.0 + count.max(1.0).ln();
-                let w = if term.contains(' ') {
-                    w * PAIR_WEIGHT
-                } else {
-                    w
-                };
-                let w = if count < 1.0 { w * count } else { w };
-                Some((Some(id), w))
+                // A corrected word alone (count below 1) keeps its discount.
+                Some((Some(id), term_weight(&term, count) * count.min(1.0)))
             })
             .collect();
         if unknown > 0.0 {
-            // All unknown words as one term of the same total weight.
+            // One term that weighs in the norm as much as that many separate unknown words.
             query.push((None, self.unknown_idf * unknown.sqrt()));
         }
         query
@@ -390,6 +379,16 @@ impl Matcher {
 
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+}
+
+/// A term's weight before its specificity: repeats count less and less, pairs half.
+fn term_weight(term: &str, count: f32) -> f32 {
+    let weight = 1.0 + count.max(1.0).ln();
+    if term.contains(' ') {
+        weight * PAIR_WEIGHT
+    } else {
+        weight
     }
 }
 
