@@ -77,6 +77,8 @@ const ANSWER_WEIGHT: f32 = 0.3;
 const PAIR_WEIGHT: f32 = 0.5;
 /// A corrected typo counts a little less than the word spelled right.
 const CORRECTED_WEIGHT: f32 = 0.8;
+/// At most this many unknown words of one message are split or corrected: bounds the work on junk.
+const MAX_REPAIRS: usize = 16;
 /// An unknown word weighs like a word of one entry, times this.
 const UNKNOWN_WEIGHT: f32 = 0.5;
 /// Share of the score from the closest single text; the rest is from the whole entry.
@@ -306,6 +308,7 @@ impl Matcher {
         let words = self.analyzer.words(text);
         let mut resolved: Vec<(String, f32)> = Vec::with_capacity(words.len());
         let mut unknown = 0.0f32;
+        let mut repairs_left = MAX_REPAIRS;
         let mut i = 0;
         while i < words.len() {
             let word = &words[i];
@@ -323,7 +326,14 @@ impl Matcher {
             i += 1;
             if self.terms.contains_key(&word.stem) {
                 resolved.push((word.stem.clone(), 1.0));
-            } else if let Some((a, b)) = self.split(&word.surface) {
+                continue;
+            }
+            if repairs_left == 0 {
+                unknown += 1.0;
+                continue;
+            }
+            repairs_left -= 1;
+            if let Some((a, b)) = self.split(&word.surface) {
                 resolved.push((a, 1.0));
                 resolved.push((b, 1.0));
             } else if let Some(fixed) = self.speller.correct(&word.surface) {

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 const MIN_CHARS: usize = 4;
 /// From this length on, two edits are allowed.
 const TWO_EDITS_FROM: usize = 9;
+/// Longer words are not corrected: typos there are rare, and their neighbourhoods are large.
+const MAX_CHARS: usize = 20;
 
 #[derive(Default)]
 pub struct Speller {
@@ -73,7 +75,7 @@ impl Speller {
 }
 
 fn correctable(word: &str) -> bool {
-    word.chars().count() >= MIN_CHARS && word.chars().all(char::is_alphabetic)
+    (MIN_CHARS..=MAX_CHARS).contains(&word.chars().count()) && word.chars().all(char::is_alphabetic)
 }
 
 fn edits_allowed(word: &str) -> usize {
@@ -135,6 +137,13 @@ mod tests {
         assert_eq!(s.correct("cot"), None);
         assert_eq!(s.correct("4000"), None);
         assert_eq!(s.correct("banana"), None);
+    }
+
+    #[test]
+    fn very_long_words_are_not_corrected() {
+        let long = "a".repeat(MAX_CHARS + 1);
+        let s = speller(&[&long]);
+        assert_eq!(s.correct(&format!("{long}b")), None);
     }
 
     #[test]
