@@ -170,29 +170,28 @@ impl Matcher {
         let idf: Vec<f32> = spread.iter().map(|s| idf_of(s.entries())).collect();
 
         let weight = |term: &str, count: f32| idf[terms[term] as usize] * term_weight(term, count);
-
-        let mut text_postings = vec![Vec::new(); terms.len()];
-        let mut texts = Vec::with_capacity(singles.len());
-        for (text_id, (entry, bag)) in singles.iter().enumerate() {
-            let mut norm = 0.0;
-            for (term, &count) in bag {
-                let w = weight(term, count);
-                norm += w * w;
-                text_postings[terms[term] as usize].push((text_id as u32, w));
+        // Per term, (bag number, weight) for every bag containing it; and each bag's length.
+        let index = |bags: &mut dyn Iterator<Item = &Bag>| {
+            let mut postings = vec![Vec::new(); terms.len()];
+            let mut norms = Vec::new();
+            for (number, bag) in bags.enumerate() {
+                let mut norm = 0.0;
+                for (term, &count) in bag {
+                    let w = weight(term, count);
+                    norm += w * w;
+                    postings[terms[term] as usize].push((number as u32, w));
+                }
+                norms.push(f32::sqrt(norm));
             }
-            texts.push((*entry, norm.sqrt()));
-        }
-        let mut entry_postings = vec![Vec::new(); terms.len()];
-        let mut entry_norms = Vec::with_capacity(entry_bags.len());
-        for (entry, bag) in entry_bags.iter().enumerate() {
-            let mut norm = 0.0;
-            for (term, &count) in bag {
-                let w = weight(term, count);
-                norm += w * w;
-                entry_postings[terms[term] as usize].push((entry as u32, w));
-            }
-            entry_norms.push(norm.sqrt());
-        }
+            (postings, norms)
+        };
+        let (text_postings, text_norms) = index(&mut singles.iter().map(|(_, bag)| bag));
+        let texts = singles
+            .iter()
+            .map(|&(entry, _)| entry)
+            .zip(text_norms)
+            .collect();
+        let (entry_postings, entry_norms) = index(&mut entry_bags.iter());
 
         Matcher {
             analyzer,
