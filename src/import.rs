@@ -398,6 +398,9 @@ mod tests {
             "https://cipp.app/docs/general/setup/"
         );
         assert_eq!(base.resolve("https://x.org/a"), "https://x.org/a");
+
+        let docs = Base::new("https://x.org/docs/faq/", Some("https://docs.x.org/"));
+        assert_eq!(docs.resolve("/guide"), "https://docs.x.org/guide");
     }
 
     #[test]

@@ -153,15 +153,20 @@ fn run(command: Command) -> Result<ExitCode, String> {
 fn load(path: &Path) -> Result<Faq, String> {
     Faq::load(path).map_err(|e| match e {
         faqbot::faq::LoadError::Invalid(problems) => format!(
-            "{} is not a valid FAQ ({} problem{}), first: {}; run `faqbot check --faq {}` for all",
+            "{} is not a valid FAQ ({}), first: {}; run `faqbot check --faq {}` for all",
             path.display(),
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
+            count_problems(&problems),
             problems[0],
             path.display()
         ),
         other => other.to_string(),
     })
+}
+
+/// "1 problem", "3 problems".
+fn count_problems(problems: &[faqbot::location::Problem]) -> String {
+    let plural = if problems.len() == 1 { "" } else { "s" };
+    format!("{} problem{plural}", problems.len())
 }
 
 fn check(path: &Path) -> Result<ExitCode, String> {
@@ -182,12 +187,7 @@ fn check(path: &Path) -> Result<ExitCode, String> {
             for problem in &problems {
                 eprintln!("{problem}");
             }
-            eprintln!(
-                "{}: {} problem{}",
-                path.display(),
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
-            );
+            eprintln!("{}: {}", path.display(), count_problems(&problems));
             Ok(ExitCode::FAILURE)
         }
         Err(other) => Err(other.to_string()),

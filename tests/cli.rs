@@ -78,6 +78,37 @@ fn check_reports_every_problem_and_fails() {
 }
 
 #[test]
+fn the_faq_path_comes_from_faqbot_faq_when_no_flag_is_given() {
+    let path = temp_file(
+        "env.toml",
+        "[[entry]]\nid = \"only\"\nquestion = \"How do I reset my password?\"\nanswer = \"Click reset.\"\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(["match", "--json", "reset my password"])
+        .current_dir(ROOT)
+        .env("FAQBOT_FAQ", &path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["matches"][0]["id"], "only");
+}
+
+#[test]
+fn a_broken_faq_for_match_names_the_first_problem_and_check() {
+    let path = temp_file("broken-faq.toml", "[[entry]]\nid = \"x\"\n");
+    let out = faqbot(&["match", "--faq", path.to_str().unwrap(), "hi"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("is not a valid FAQ (2 problems), first: "),
+        "{err}"
+    );
+    assert!(err.contains("run `faqbot check --faq"), "{err}");
+}
+
+#[test]
 fn a_missing_faq_is_one_line_and_exit_1() {
     for args in [
         &["check", "--faq", "nope.toml"][..],
