@@ -35,8 +35,12 @@
 //! assert_eq!(matcher.decide("good morning everyone", 5).suggest, None);
 //! ```
 
+pub mod config;
 pub mod eval;
 pub mod faq;
 pub mod import;
 pub mod location;
+pub mod lookup;
 pub mod matcher;
+pub mod policy;
+pub mod render;
