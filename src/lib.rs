@@ -36,6 +36,7 @@
 //! ```
 
 pub mod config;
+pub mod emulator;
 pub mod eval;
 pub mod faq;
 pub mod import;

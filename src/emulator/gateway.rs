@@ -1,0 +1,166 @@
+//! The gateway: one WebSocket session at a time, with HELLO, IDENTIFY/READY, heartbeats, RESUME and
+//! the dispatch queue.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+
+use super::world::{self, person, BOT};
+use super::{lock, Control, Event, State};
+
+/// Long enough that tests never wait on a heartbeat, short enough to be exercised in the demo.
+const HEARTBEAT_MS: u64 = 41_250;
+
+pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
+    let (mut tx, mut rx) = socket.split();
+    let mut latest = state.latest.subscribe();
+    let mut control = state.control.subscribe();
+    // The last sequence number this connection has sent; `None` until the session is set up.
+    let mut sent: Option<u64> = None;
+
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}});
+    if tx.send(text(&hello)).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            frame = rx.next() => {
+                let payload: Value = match frame {
+                    Some(Ok(Message::Text(body))) => match serde_json::from_str(body.as_str()) {
+                        Ok(payload) => payload,
+                        Err(_) => continue,
+                    },
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(_)) => continue,
+                };
+                match payload["op"].as_u64() {
+                    Some(1) => {
+                        if tx.send(text(&json!({"op": 11}))).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(2) => match identify(&state, &payload["d"]) {
+                        Ok(frames) => {
+                            for frame in frames {
+                                if tx.send(text(&frame)).await.is_err() {
+                                    return;
+                                }
+                            }
+                            // Dispatches queued before this session are not delivered to it.
+                            sent = Some(*latest.borrow_and_update());
+                        }
+                        Err(code) => {
+                            let _ = tx.send(close(code)).await;
+                            return;
+                        }
+                    },
+                    Some(6) => {
+                        let known = lock(&state.session).clone();
+                        let session = payload["d"]["session_id"].as_str();
+                        if known.is_none() || session != known.as_deref() {
+                            let invalid = json!({"op": 9, "d": false});
+                            let _ = tx.send(text(&invalid)).await;
+                            continue;
+                        }
+                        let from = payload["d"]["seq"].as_u64().unwrap_or(0);
+                        if flush(&state, &mut tx, from).await.is_err() {
+                            return;
+                        }
+                        let seq = state.next_seq();
+                        let resumed = json!({"op": 0, "s": seq, "t": "RESUMED", "d": {}});
+                        if tx.send(text(&resumed)).await.is_err() {
+                            return;
+                        }
+                        sent = Some(seq.max(*latest.borrow_and_update()));
+                        state.record(Event::Resumed);
+                    }
+                    _ => {}
+                }
+            }
+            changed = latest.changed(), if sent.is_some() => {
+                if changed.is_err() {
+                    return;
+                }
+                let from = sent.unwrap_or(0);
+                match flush(&state, &mut tx, from).await {
+                    Ok(last) => sent = Some(last.max(from)),
+                    Err(()) => return,
+                }
+            }
+            order = control.recv() => match order {
+                Ok(Control::Reconnect) => {
+                    let _ = tx.send(text(&json!({"op": 7, "d": null}))).await;
+                }
+                Ok(Control::Close(code)) => {
+                    let _ = tx.send(close(code)).await;
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// Checks IDENTIFY and starts a session: the frames to send (READY, GUILD_CREATE), or the close code.
+pub(super) fn identify(state: &State, data: &Value) -> Result<Vec<Value>, u16> {
+    let token = data["token"].as_str().unwrap_or("");
+    let token = token.strip_prefix("Bot ").unwrap_or(token);
+    if token != state.options.token {
+        return Err(4004);
+    }
+    if let Some(code) = state.options.refuse_identify {
+        return Err(code);
+    }
+    let intents = data["intents"].as_u64().unwrap_or(0);
+    let session = format!("session-{}", state.new_id());
+    *lock(&state.session) = Some(session.clone());
+    state.record(Event::Identified { intents });
+
+    let ready = json!({
+        "v": 10,
+        "user": world::user(person(BOT)),
+        "guilds": [{"id": world::GUILD.to_string(), "unavailable": true}],
+        "session_id": session,
+        "resume_gateway_url": state.ws_url,
+        "application": {"id": BOT.to_string(), "flags": 1 << 19},
+    });
+    let guild = lock(&state.world).guild_create();
+    let mut frames = Vec::new();
+    for (kind, data) in [("READY", ready), ("GUILD_CREATE", guild)] {
+        let seq = state.next_seq();
+        frames.push(json!({"op": 0, "s": seq, "t": kind, "d": data}));
+    }
+    Ok(frames)
+}
+
+/// Sends every queued dispatch after sequence number `from`; returns the last one sent.
+async fn flush(
+    state: &State,
+    tx: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    from: u64,
+) -> Result<u64, ()> {
+    let pending: Vec<(u64, Value)> = lock(&state.outbox)
+        .iter()
+        .filter(|(seq, _)| *seq > from)
+        .cloned()
+        .collect();
+    let mut last = from;
+    for (seq, payload) in pending {
+        tx.send(text(&payload)).await.map_err(|_| ())?;
+        last = seq;
+    }
+    Ok(last)
+}
+
+fn text(payload: &Value) -> Message {
+    Message::Text(payload.to_string().into())
+}
+
+fn close(code: u16) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: "closed by the emulator".into(),
+    }))
+}

@@ -1,0 +1,292 @@
+//! The emulated server: one guild with its channels, roles and members, the messages posted, and
+//! the JSON shapes Discord sends for them.
+//!
+//! Every payload carries the fields serenity 0.12 requires (see `EMULATION.md`); the tests in
+//! `emulator::tests` prove that each one deserializes.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+/// The bot's user id, which is also its application id.
+pub const BOT: u64 = 100_000_000_000_000_001;
+pub const GUILD: u64 = 200_000_000_000_000_002;
+
+pub const GENERAL: u64 = 300_000_000_000_000_001;
+pub const CIPP_ISSUES: u64 = 300_000_000_000_000_002;
+/// A forum channel: each post is a thread whose first message has the thread's id.
+pub const SUPPORT_FORUM: u64 = 300_000_000_000_000_003;
+
+/// The `@everyone` role has the guild's id.
+pub const EVERYONE_ROLE: u64 = GUILD;
+pub const MODERATOR_ROLE: u64 = 500_000_000_000_000_001;
+
+pub const ALICE: u64 = 400_000_000_000_000_001;
+pub const BOB: u64 = 400_000_000_000_000_002;
+/// A member with the `Moderator` role and the Manage Messages permission.
+pub const MOD: u64 = 400_000_000_000_000_003;
+/// Another bot in the server.
+pub const OTHER_BOT: u64 = 400_000_000_000_000_004;
+
+/// View Channels, Send Messages, Read Message History, Embed Links, Use Application Commands.
+const MEMBER_PERMISSIONS: u64 = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 14) | (1 << 31);
+const MANAGE_MESSAGES: u64 = 1 << 13;
+
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+pub const TIMESTAMP: &str = "2024-01-01T00:00:00.000000+00:00";
+
+/// A person (or bot) in the emulated server.
+#[derive(Debug, Clone, Copy)]
+pub struct Person {
+    pub id: u64,
+    pub name: &'static str,
+    pub bot: bool,
+    pub roles: &'static [u64],
+}
+
+pub const PEOPLE: [Person; 5] = [
+    Person {
+        id: ALICE,
+        name: "alice",
+        bot: false,
+        roles: &[],
+    },
+    Person {
+        id: BOB,
+        name: "bob",
+        bot: false,
+        roles: &[],
+    },
+    Person {
+        id: MOD,
+        name: "mod",
+        bot: false,
+        roles: &[MODERATOR_ROLE],
+    },
+    Person {
+        id: OTHER_BOT,
+        name: "otherbot",
+        bot: true,
+        roles: &[],
+    },
+    Person {
+        id: BOT,
+        name: "faqbot",
+        bot: true,
+        roles: &[],
+    },
+];
+
+pub fn person(id: u64) -> Person {
+    PEOPLE
+        .iter()
+        .copied()
+        .find(|p| p.id == id)
+        .unwrap_or(Person {
+            id,
+            name: "someone",
+            bot: false,
+            roles: &[],
+        })
+}
+
+/// A channel or thread.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub id: u64,
+    pub name: String,
+    /// 0 text, 11 public thread, 15 forum.
+    pub kind: u8,
+    pub parent: Option<u64>,
+}
+
+/// What the emulated server holds.
+#[derive(Debug)]
+pub struct World {
+    pub channels: Vec<Channel>,
+    pub messages: HashMap<u64, Value>,
+    ids: AtomicU64,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        let channel = |id, name: &str, kind| Channel {
+            id,
+            name: name.to_owned(),
+            kind,
+            parent: None,
+        };
+        World {
+            channels: vec![
+                channel(GENERAL, "general", 0),
+                channel(CIPP_ISSUES, "cipp-issues", 0),
+                channel(SUPPORT_FORUM, "support-forum", 15),
+            ],
+            messages: HashMap::new(),
+            ids: AtomicU64::new(0),
+        }
+    }
+}
+
+impl World {
+    /// A fresh id that, like Discord's, carries the current time.
+    pub fn new_id(&self) -> u64 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let n = self.ids.fetch_add(1, Ordering::Relaxed) & 0x3f_ffff;
+        (now.saturating_sub(DISCORD_EPOCH_MS) << 22) | n
+    }
+
+    pub fn channel(&self, id: u64) -> Option<&Channel> {
+        self.channels.iter().find(|c| c.id == id)
+    }
+
+    pub fn channel_by_name(&self, name: &str) -> Option<u64> {
+        self.channels.iter().find(|c| c.name == name).map(|c| c.id)
+    }
+
+    pub fn guild_create(&self) -> Value {
+        let (threads, channels): (Vec<&Channel>, Vec<&Channel>) =
+            self.channels.iter().partition(|c| c.kind == 11);
+        json!({
+            "id": GUILD.to_string(),
+            "name": "CIPP (emulated)",
+            "owner_id": MOD.to_string(),
+            "joined_at": TIMESTAMP,
+            "large": false,
+            "member_count": PEOPLE.len(),
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "verification_level": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "premium_progress_bar_enabled": false,
+            "preferred_locale": "en-US",
+            "system_channel_flags": 0,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "roles": [
+                role(EVERYONE_ROLE, "@everyone", MEMBER_PERMISSIONS, 0),
+                role(MODERATOR_ROLE, "Moderator", MEMBER_PERMISSIONS | MANAGE_MESSAGES, 1),
+            ],
+            "members": PEOPLE.iter().map(|p| member(*p)).collect::<Vec<_>>(),
+            "channels": channels.iter().map(|c| channel_json(c)).collect::<Vec<_>>(),
+            "threads": threads.iter().map(|c| channel_json(c)).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn role(id: u64, name: &str, permissions: u64, position: u64) -> Value {
+    json!({
+        "id": id.to_string(),
+        "name": name,
+        "color": 0,
+        "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null},
+        "hoist": false,
+        "position": position,
+        "permissions": permissions.to_string(),
+        "managed": false,
+        "mentionable": true,
+        "flags": 0,
+    })
+}
+
+pub fn user(person: Person) -> Value {
+    json!({
+        "id": person.id.to_string(),
+        "username": person.name,
+        "global_name": person.name,
+        "discriminator": "0",
+        "avatar": null,
+        "bot": person.bot,
+        "public_flags": 0,
+    })
+}
+
+/// A guild member, with the user inside (as in GUILD_CREATE and interactions).
+pub fn member(person: Person) -> Value {
+    let mut value = member_fields(person);
+    value["user"] = user(person);
+    value
+}
+
+/// The member fields without the user (as in MESSAGE_CREATE).
+pub fn member_fields(person: Person) -> Value {
+    json!({
+        "roles": person.roles.iter().map(u64::to_string).collect::<Vec<_>>(),
+        "joined_at": TIMESTAMP,
+        "deaf": false,
+        "mute": false,
+        "flags": 0,
+        "pending": false,
+        "permissions": permissions(person).to_string(),
+    })
+}
+
+pub fn permissions(person: Person) -> u64 {
+    if person.roles.contains(&MODERATOR_ROLE) {
+        MEMBER_PERMISSIONS | MANAGE_MESSAGES
+    } else {
+        MEMBER_PERMISSIONS
+    }
+}
+
+pub fn channel_json(channel: &Channel) -> Value {
+    let mut value = json!({
+        "id": channel.id.to_string(),
+        "type": channel.kind,
+        "guild_id": GUILD.to_string(),
+        "name": channel.name,
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": false,
+        "rate_limit_per_user": 0,
+        "parent_id": channel.parent.map(|p| p.to_string()),
+        "flags": 0,
+    });
+    if channel.kind == 11 {
+        value["owner_id"] = json!(ALICE.to_string());
+        value["message_count"] = json!(0);
+        value["member_count"] = json!(1);
+        value["thread_metadata"] = json!({
+            "archived": false,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": TIMESTAMP,
+            "locked": false,
+        });
+    }
+    value
+}
+
+/// A message as MESSAGE_CREATE and the REST API return it.
+pub fn message(id: u64, channel: u64, author: Person, content: &str) -> Value {
+    json!({
+        "id": id.to_string(),
+        "channel_id": channel.to_string(),
+        "guild_id": GUILD.to_string(),
+        "author": user(author),
+        "member": member_fields(author),
+        "content": content,
+        "timestamp": TIMESTAMP,
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "components": [],
+        "pinned": false,
+        "type": 0,
+        "flags": 0,
+    })
+}
