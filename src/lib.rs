@@ -36,6 +36,8 @@
 //! ```
 
 pub mod config;
+pub mod demo;
+pub mod discord;
 pub mod emulator;
 pub mod eval;
 pub mod faq;

@@ -3,10 +3,12 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use faqbot::config::{Config, Token, TOKEN_VAR};
 use faqbot::eval::{evaluate, load_cases};
 use faqbot::faq::Faq;
 use faqbot::import::{import, to_toml, Base};
@@ -60,6 +62,17 @@ enum Command {
         json: bool,
         cases: PathBuf,
     },
+    /// Run the bot on Discord (token from DISCORD_TOKEN or [discord] token_file).
+    Run {
+        /// The config file; without it, faqbot.toml if it exists, else the defaults.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
+    /// Try the bot in the terminal against a built-in Discord emulator (no account needed).
+    Demo {
+        #[command(flatten)]
+        faq: FaqArg,
+    },
     /// Convert a Docusaurus FAQ page (markdown) to faq.toml on stdout.
     Import {
         /// The page's markdown source.
@@ -74,14 +87,19 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The running bot reports what it does; the tools only warn.
+    let default_filter = match cli.command {
+        Command::Run { .. } => "warn,faqbot=info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .init();
-    let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => code,
         Err(message) => {
@@ -94,6 +112,31 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Check { faq } => check(&faq.faq),
+        Command::Run { config } => {
+            let config = match config {
+                Some(path) => Config::load(&path).map_err(|e| e.to_string())?,
+                None if Path::new(DEFAULT_CONFIG).exists() => {
+                    Config::load(Path::new(DEFAULT_CONFIG)).map_err(|e| e.to_string())?
+                }
+                None => Config::default(),
+            };
+            let from_env = std::env::var(TOKEN_VAR).ok();
+            let token = Token::resolve(from_env.as_deref(), config.discord.token_file.as_deref())?;
+            let runtime = runtime()?;
+            let result = runtime.block_on(faqbot::discord::run(config, token, shutdown_signal()));
+            // Tasks still winding down must not hold the exit up.
+            runtime.shutdown_timeout(Duration::from_secs(1));
+            result.map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { faq } => {
+            load(&faq.faq)?;
+            let runtime = runtime()?;
+            let result = runtime.block_on(faqbot::demo::run(&faq.faq));
+            runtime.shutdown_timeout(Duration::from_secs(1));
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Match { faq, json, text } => {
             let faq = load(&faq.faq)?;
             let matcher = Matcher::new(&faq);
@@ -265,4 +308,36 @@ fn human(faq: &Faq, text: &str, decision: &Decision<'_>) -> String {
         }
     }
     out + "\n"
+}
+
+const DEFAULT_CONFIG: &str = "faqbot.toml";
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Completes on Ctrl-C or SIGTERM (what systemd sends on stop).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -32,15 +32,18 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
                         Ok(payload) => payload,
                         Err(_) => continue,
                     },
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(Message::Close(_))) => {
+                        // The WebSocket layer has queued the answering close frame: send it, so
+                        // that the client sees a clean shutdown.
+                        let _ = tx.flush().await;
+                        return;
+                    }
+                    None | Some(Err(_)) => return,
                     Some(Ok(_)) => continue,
                 };
                 match payload["op"].as_u64() {
-                    Some(1) => {
-                        if tx.send(text(&json!({"op": 11}))).await.is_err() {
-                            return;
-                        }
-                    }
+                    Some(1) if tx.send(text(&json!({"op": 11}))).await.is_err() => return,
+                    Some(1) => {}
                     Some(2) => match identify(&state, &payload["d"]) {
                         Ok(frames) => {
                             for frame in frames {

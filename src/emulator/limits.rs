@@ -207,7 +207,7 @@ pub fn pings(body: &Value, replied_to: Option<u64>) -> Pings {
     let ping_replied = body
         .get("allowed_mentions")
         .filter(|m| !m.is_null())
-        .map_or(true, |m| m["replied_user"].as_bool().unwrap_or(false));
+        .is_none_or(|m| m["replied_user"].as_bool().unwrap_or(false));
     if let Some(author) = replied_to.filter(|_| ping_replied) {
         if !pings.users.contains(&author) {
             pings.users.push(author);

@@ -1,0 +1,367 @@
+//! Gateway events that are not commands: messages in watched channels (automatic suggestions),
+//! and the buttons, menus and forms the bot posted.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow,
+    CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
+};
+
+use super::{commands, server, Data, Error};
+use crate::lookup::{self, Found};
+use crate::policy;
+use crate::render::{self, Action, Post};
+
+/// The text field of the search form.
+const QUERY_FIELD: &str = "query";
+
+pub async fn handle(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &serenity::FullEvent,
+) -> Result<(), Error> {
+    let (ctx, data) = (framework.serenity_context, framework.user_data);
+    match event {
+        serenity::FullEvent::Message { new_message } => {
+            suggest(ctx, data, new_message).await;
+        }
+        serenity::FullEvent::InteractionCreate { interaction } => match interaction {
+            serenity::Interaction::Component(component) => {
+                if let Some(action) = Action::parse(&component.data.custom_id) {
+                    if let Err(error) = on_component(ctx, data, component, action).await {
+                        tracing::error!("component failed: {error}");
+                        fail(
+                            ctx,
+                            CreateInteractionResponse::Message,
+                            component.id,
+                            &component.token,
+                        )
+                        .await;
+                    }
+                }
+            }
+            serenity::Interaction::Modal(modal) => {
+                if let Some(action) = Action::parse(&modal.data.custom_id) {
+                    if let Err(error) = on_modal(ctx, data, modal, action).await {
+                        tracing::error!("form failed: {error}");
+                        fail(
+                            ctx,
+                            CreateInteractionResponse::Message,
+                            modal.id,
+                            &modal.token,
+                        )
+                        .await;
+                    }
+                }
+            }
+            _ => {}
+        },
+        serenity::FullEvent::Resume { .. } => tracing::info!("gateway session resumed"),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Tells the user that something went wrong, if the interaction is still unanswered.
+async fn fail(
+    ctx: &serenity::Context,
+    kind: fn(serenity::CreateInteractionResponseMessage) -> CreateInteractionResponse,
+    id: serenity::InteractionId,
+    token: &str,
+) {
+    let post = render::notice(
+        "Something went wrong; the moderators can find the details in the bot's log.",
+    );
+    let _ = ctx
+        .http
+        .create_interaction_response(id, token, &kind(post.to_interaction()), vec![])
+        .await;
+}
+
+/// Suggests an entry for a message when the policy and the matcher agree.
+async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
+    // Cheap exits first: the bot's own posts and other bots never cost a lookup.
+    let from_bot = message.author.bot || message.webhook_id.is_some();
+    let place = server::place(ctx, message.guild_id, message.channel_id).await;
+    let roles = message
+        .member
+        .as_ref()
+        .map(|m| server::roles(ctx, message.guild_id, &m.roles))
+        .unwrap_or_default();
+    let role_views: Vec<policy::Role> = roles
+        .iter()
+        .map(|(id, name)| policy::Role { id: *id, name })
+        .collect();
+    let manages_messages = match (&message.member, message.guild_id) {
+        (Some(member), Some(guild)) => {
+            let permissions = server::role_permissions(ctx, guild, &member.roles);
+            permissions.manage_messages() || permissions.administrator()
+        }
+        _ => false,
+    };
+    let view = policy::Message {
+        id: message.id.get(),
+        place: place.as_place(),
+        from_bot,
+        member: message.member.as_ref().map(|_| policy::Member {
+            roles: &role_views,
+            manages_messages,
+        }),
+    };
+    let now = Instant::now();
+    if let Err(quiet) = lock(&data.policy).screen(&view, now) {
+        if quiet != policy::Quiet::NotWatched {
+            tracing::debug!(message = message.id.get(), ?quiet, "not considered");
+        }
+        return;
+    }
+    let loaded = data.current();
+    let decision = loaded.matcher.decide(&message.content, 2);
+    let Some(chosen) = decision.suggest else {
+        tracing::debug!(
+            message = message.id.get(),
+            best = ?decision.matches.first().map(|m| (m.id, m.score)),
+            "no confident match"
+        );
+        return;
+    };
+    let Some(entry) = loaded.faq.get(chosen.id) else {
+        return;
+    };
+    if lock(&data.policy).claim(place.id, &entry.id, now).is_err() {
+        tracing::debug!(entry = %entry.id, channel = place.id, "entry on cooldown here");
+        return;
+    }
+    let post = render::suggestion(entry, message.author.id.get());
+    let reply = post.to_message().reference_message(message);
+    match message.channel_id.send_message(ctx, reply).await {
+        Ok(sent) => {
+            data.suggestions.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(
+                target: "faqbot::suggestions",
+                entry = %entry.id,
+                score = chosen.score,
+                channel = place.id,
+                message = message.id.get(),
+                reply = sent.id.get(),
+                "suggested"
+            );
+        }
+        Err(error) => {
+            lock(&data.policy).release(place.id, &entry.id);
+            tracing::error!(entry = %entry.id, channel = place.id, "could not post a suggestion: {error}");
+        }
+    }
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+async fn respond(
+    ctx: &serenity::Context,
+    component: &ComponentInteraction,
+    post: &Post,
+) -> Result<(), Error> {
+    component
+        .create_response(
+            ctx,
+            CreateInteractionResponse::Message(post.to_interaction()),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn on_component(
+    ctx: &serenity::Context,
+    data: &Data,
+    component: &ComponentInteraction,
+    action: Action,
+) -> Result<(), Error> {
+    let user = component.user.id.get();
+    let moderator = server::member_is_moderator(
+        ctx,
+        &data.moderators,
+        component.guild_id,
+        component.member.as_ref(),
+    );
+    match action {
+        Action::Solved { author, entry } => {
+            tracing::info!(target: "faqbot::feedback", %entry, user, author, by_author = user == author, "solved it");
+            respond(ctx, component, &render::notice("Thanks! Glad it helped.")).await
+        }
+        Action::NotIt { author, entry } => {
+            tracing::info!(target: "faqbot::feedback", %entry, user, author, by_author = user == author, "not it");
+            if user == author || moderator {
+                respond(
+                    ctx,
+                    component,
+                    &render::notice("Thanks for telling us; I removed the suggestion."),
+                )
+                .await?;
+                component.message.delete(ctx).await?;
+                Ok(())
+            } else {
+                respond(ctx, component, &render::notice("Thanks for the feedback.")).await
+            }
+        }
+        Action::Dismiss { author } => {
+            if user != author && !moderator {
+                return respond(
+                    ctx,
+                    component,
+                    &render::notice(
+                        "Only the person who asked or a moderator can dismiss this suggestion.",
+                    ),
+                )
+                .await;
+            }
+            component
+                .create_response(ctx, CreateInteractionResponse::Acknowledge)
+                .await?;
+            component.message.delete(ctx).await?;
+            tracing::info!(target: "faqbot::feedback", user, author, "dismissed");
+            Ok(())
+        }
+        Action::Link { channel, message } => {
+            if !moderator {
+                return respond(ctx, component, &commands::refusal()).await;
+            }
+            let chosen = match &component.data.kind {
+                ComponentInteractionDataKind::StringSelect { values } => values.first().cloned(),
+                _ => None,
+            };
+            let loaded = data.current();
+            let Some(entry) = chosen.as_deref().and_then(|id| loaded.faq.get(id)) else {
+                return respond(
+                    ctx,
+                    component,
+                    &render::notice(
+                        "That entry is gone (the FAQ was reloaded); run the command again.",
+                    ),
+                )
+                .await;
+            };
+            let done = link(ctx, data, channel, message, entry, user).await?;
+            let update = serenity::CreateInteractionResponseMessage::new()
+                .content(done)
+                .components(vec![]);
+            component
+                .create_response(ctx, CreateInteractionResponse::UpdateMessage(update))
+                .await?;
+            Ok(())
+        }
+        Action::Search { channel, message } => {
+            if !moderator {
+                return respond(ctx, component, &commands::refusal()).await;
+            }
+            let input = CreateInputText::new(
+                InputTextStyle::Short,
+                "Entry name or words from it",
+                QUERY_FIELD,
+            )
+            .placeholder("500-error, tenant, cost…")
+            .max_length(100);
+            let modal = CreateModal::new(
+                Action::Search { channel, message }.custom_id(),
+                "Search FAQ entries",
+            )
+            .components(vec![CreateActionRow::InputText(input)]);
+            component
+                .create_response(ctx, CreateInteractionResponse::Modal(modal))
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+async fn on_modal(
+    ctx: &serenity::Context,
+    data: &Data,
+    modal: &ModalInteraction,
+    action: Action,
+) -> Result<(), Error> {
+    let Action::Search { channel, message } = action else {
+        return Ok(());
+    };
+    let reply = |post: Post| CreateInteractionResponse::Message(post.to_interaction());
+    if !server::member_is_moderator(ctx, &data.moderators, modal.guild_id, modal.member.as_ref()) {
+        modal
+            .create_response(ctx, reply(commands::refusal()))
+            .await?;
+        return Ok(());
+    }
+    let query: String = modal
+        .data
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|component| match component {
+            ActionRowComponent::InputText(input) if input.custom_id == QUERY_FIELD => {
+                input.value.clone()
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    let loaded = data.current();
+    let post = match lookup::find(&loaded.faq, &query) {
+        Found::Entry(entry, _) => {
+            let done = link(ctx, data, channel, message, entry, modal.user.id.get()).await?;
+            render::notice(&done)
+        }
+        Found::Missing(closest) => {
+            // Words rather than a name: let the matcher rank them.
+            let closest = if closest.is_empty() {
+                loaded
+                    .matcher
+                    .rank(&query, 5)
+                    .iter()
+                    .filter_map(|m| loaded.faq.get(m.id))
+                    .collect()
+            } else {
+                closest
+            };
+            let mut picker = render::picker(channel, message, &closest);
+            picker.content = format!("No entry is called `{}`. Pick one:", query.replace('`', ""));
+            picker
+        }
+    };
+    modal.create_response(ctx, reply(post)).await?;
+    Ok(())
+}
+
+/// Posts `entry` as a reply to a member's message on a moderator's behalf; returns the text that
+/// tells the moderator it is done.
+async fn link(
+    ctx: &serenity::Context,
+    data: &Data,
+    channel: u64,
+    message: u64,
+    entry: &crate::faq::Entry,
+    moderator: u64,
+) -> Result<String, Error> {
+    let channel = serenity::ChannelId::new(channel);
+    let target = channel
+        .message(ctx, serenity::MessageId::new(message))
+        .await?;
+    let post = render::linked(entry, moderator);
+    let reply = post.to_message().reference_message(&target);
+    let sent = channel.send_message(ctx, reply).await?;
+    data.links.fetch_add(1, Ordering::Relaxed);
+    // The link is a labelled example for the matcher; the store that learns from it comes later.
+    tracing::info!(
+        target: "faqbot::links",
+        entry = %entry.id,
+        moderator,
+        message = target.id.get(),
+        reply = sent.id.get(),
+        at = %sent.timestamp,
+        text = %target.content,
+        "linked"
+    );
+    Ok(format!("Posted `{}` as a reply to the message.", entry.id))
+}

@@ -1,0 +1,264 @@
+//! The Discord layer: connects the bot with serenity and poise, and translates events into calls
+//! of the layers above (lookup, matcher, policy, render). Nothing else lives here.
+//!
+//! - [`commands`]: `/faq` with autocomplete, `/faq-admin`, and the "Answer with FAQ" message command;
+//! - [`events`]: messages in watched channels, and the buttons, menus and forms the bot posted;
+//! - [`server`]: what the serenity cache says about a channel or member, as policy types.
+
+mod commands;
+mod events;
+mod server;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use poise::serenity_prelude as serenity;
+use serenity::{GatewayIntents, HttpBuilder};
+
+use crate::config::{Config, Token};
+use crate::faq::{Faq, LoadError};
+use crate::matcher::Matcher;
+use crate::policy::{Moderators, Policy};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// A FAQ in service with its matcher; replaced as a whole on reload.
+pub struct Loaded {
+    pub faq: Faq,
+    pub matcher: Matcher,
+}
+
+impl Loaded {
+    pub fn load(path: &std::path::Path) -> Result<Loaded, LoadError> {
+        let faq = Faq::load(path)?;
+        let matcher = Matcher::new(&faq);
+        Ok(Loaded { faq, matcher })
+    }
+}
+
+/// What every handler shares.
+pub struct Data {
+    faq_path: PathBuf,
+    loaded: RwLock<Arc<Loaded>>,
+    policy: Mutex<Policy>,
+    moderators: Moderators,
+    /// The watched channels as configured, for `/faq-admin status`.
+    channels: Vec<String>,
+    started: Instant,
+    suggestions: AtomicU64,
+    links: AtomicU64,
+}
+
+impl Data {
+    /// The FAQ in service now.
+    fn current(&self) -> Arc<Loaded> {
+        self.loaded
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
+/// Why the bot stopped with an error; each prints as one sentence saying what to do.
+#[derive(Debug)]
+pub enum RunError {
+    Faq(LoadError),
+    BadToken,
+    IntentNotEnabled,
+    InvalidIntents,
+    Setup(String),
+    Discord(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Faq(error) => write!(f, "{error}"),
+            RunError::BadToken => f.write_str(
+                "Discord refused the token (close code 4004): copy the token again from the Developer Portal's Bot page into DISCORD_TOKEN",
+            ),
+            RunError::IntentNotEnabled => f.write_str(
+                "Discord refused the MESSAGE CONTENT intent (close code 4014): enable it on the Developer Portal's Bot page, under Privileged Gateway Intents",
+            ),
+            RunError::InvalidIntents => {
+                f.write_str("Discord refused the gateway intents (close code 4013): please report this as a faqbot bug")
+            }
+            RunError::Setup(reason) => write!(f, "could not set up the bot's commands: {reason}"),
+            RunError::Discord(reason) => write!(f, "lost the connection to Discord: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// The intents the bot needs: servers and their channels, messages, and their text (privileged).
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT
+}
+
+/// Runs the bot until `shutdown` completes (then it closes the connection cleanly and returns
+/// `Ok`) or a fatal error.
+pub async fn run(
+    config: Config,
+    token: Token,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    let loaded = Loaded::load(&config.faq).map_err(RunError::Faq)?;
+    tracing::info!(
+        faq = %config.faq.display(),
+        entries = loaded.faq.entries.len(),
+        "FAQ loaded"
+    );
+    let started_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let moderators = Moderators::new(&config.moderators.roles);
+    let data = Data {
+        faq_path: config.faq.clone(),
+        loaded: RwLock::new(Arc::new(loaded)),
+        policy: Mutex::new(Policy::new(&config.suggest, moderators.clone(), started_ms)),
+        moderators,
+        channels: config.suggest.channels.clone(),
+        started: Instant::now(),
+        suggestions: AtomicU64::new(0),
+        links: AtomicU64::new(0),
+    };
+
+    let http = match &config.discord.api_base {
+        // A proxy or the emulator: serenity's own rate limiter would bypass it (EMULATION.md).
+        Some(base) => HttpBuilder::new(token.expose())
+            .proxy(base.trim_end_matches('/'))
+            .ratelimiter_disabled(true)
+            .build(),
+        None => HttpBuilder::new(token.expose()).build(),
+    };
+    let setup_failure: Arc<Mutex<Option<String>>> = Arc::default();
+    let framework = framework(data, config.discord.guild_id, setup_failure.clone());
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents())
+        .framework(framework)
+        .await
+        .map_err(|error| RunError::Discord(error.to_string()))?;
+
+    let shards = client.shard_manager.clone();
+    let stopper = tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        shards.shutdown_all().await;
+    });
+    let result = client.start().await;
+    stopper.abort();
+    if let Some(reason) = setup_failure
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        return Err(RunError::Setup(reason));
+    }
+    result.map_err(|error| match error {
+        serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication) => {
+            RunError::BadToken
+        }
+        serenity::Error::Gateway(serenity::GatewayError::DisallowedGatewayIntents) => {
+            RunError::IntentNotEnabled
+        }
+        serenity::Error::Gateway(serenity::GatewayError::InvalidGatewayIntents) => {
+            RunError::InvalidIntents
+        }
+        other => RunError::Discord(other.to_string()),
+    })
+}
+
+fn framework(
+    data: Data,
+    guild: Option<u64>,
+    setup_failure: Arc<Mutex<Option<String>>>,
+) -> poise::Framework<Data, Error> {
+    let options = poise::FrameworkOptions {
+        commands: vec![
+            commands::faq(),
+            commands::faq_admin(),
+            commands::answer_with_faq(),
+        ],
+        event_handler: |framework, event| Box::pin(events::handle(framework, event)),
+        on_error: |error| Box::pin(commands::on_error(error)),
+        // Nothing poise itself posts may ping anyone.
+        allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+        ..Default::default()
+    };
+    poise::Framework::builder()
+        .options(options)
+        // Owners are not used, and fetching them is one more call that can fail at start.
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                let registered = match guild {
+                    Some(guild) => {
+                        poise::builtins::register_in_guild(
+                            ctx,
+                            commands,
+                            serenity::GuildId::new(guild),
+                        )
+                        .await
+                    }
+                    None => poise::builtins::register_globally(ctx, commands).await,
+                };
+                if let Err(error) = registered {
+                    // poise stalls silently after a failed setup: stop the bot instead.
+                    let reason = error.to_string();
+                    tracing::error!("registering commands failed: {reason}");
+                    *setup_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+                    framework.shard_manager().shutdown_all().await;
+                    return Err(error.into());
+                }
+                tracing::info!(
+                    user = %ready.user.name,
+                    guilds = ready.guilds.len(),
+                    scope = if guild.is_some() { "guild" } else { "global" },
+                    "connected; commands registered"
+                );
+                Ok(data)
+            })
+        })
+        .build()
+}
+
+/// A bot started with [`start`], for tests and the demo.
+pub struct RunningBot {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<Result<(), RunError>>,
+}
+
+impl RunningBot {
+    /// Asks the bot to shut down and waits for it.
+    pub async fn stop(mut self) -> Result<(), RunError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.finished().await
+    }
+
+    /// Waits until the bot stops on its own.
+    pub async fn finished(&mut self) -> Result<(), RunError> {
+        match (&mut self.handle).await {
+            Ok(result) => result,
+            Err(error) => Err(RunError::Discord(format!("the bot task failed: {error}"))),
+        }
+    }
+}
+
+/// Starts the bot on the current runtime.
+pub fn start(config: Config, token: Token) -> RunningBot {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(run(config, token, async move {
+        let _ = stopped.await;
+    }));
+    RunningBot {
+        stop: Some(stop),
+        handle,
+    }
+}

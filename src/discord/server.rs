@@ -1,0 +1,190 @@
+//! What the serenity cache knows about a channel or a member, turned into the policy's plain types.
+
+use poise::serenity_prelude as serenity;
+use serenity::{ChannelId, ChannelType, GuildId, Permissions, RoleId};
+
+use crate::policy::{self, Moderators};
+
+/// A channel or thread with its name and, for a thread, its parent.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceInfo {
+    pub id: u64,
+    pub name: String,
+    pub thread: bool,
+    pub parent: Option<(u64, String)>,
+    pub in_guild: bool,
+}
+
+impl PlaceInfo {
+    pub fn as_place(&self) -> policy::Place<'_> {
+        if !self.in_guild {
+            return policy::Place::Elsewhere;
+        }
+        if self.thread {
+            policy::Place::Thread {
+                id: self.id,
+                parent: self
+                    .parent
+                    .as_ref()
+                    .map(|(id, name)| policy::Channel { id: *id, name }),
+            }
+        } else {
+            policy::Place::Channel(policy::Channel {
+                id: self.id,
+                name: &self.name,
+            })
+        }
+    }
+}
+
+fn is_thread(kind: ChannelType) -> bool {
+    matches!(
+        kind,
+        ChannelType::PublicThread | ChannelType::PrivateThread | ChannelType::NewsThread
+    )
+}
+
+/// Where `channel` is: from the cache, or else asked from Discord (a thread the cache missed).
+pub async fn place(
+    ctx: &serenity::Context,
+    guild: Option<GuildId>,
+    channel: ChannelId,
+) -> PlaceInfo {
+    let Some(guild) = guild else {
+        return PlaceInfo::default();
+    };
+    let cached = cached_place(ctx, guild, channel);
+    if let Some(found) = cached {
+        return found;
+    }
+    match channel.to_channel(ctx).await {
+        Ok(serenity::Channel::Guild(found)) => {
+            let parent = found.parent_id.map(|parent| {
+                let name = ctx
+                    .cache
+                    .guild(guild)
+                    .and_then(|g| g.channels.get(&parent).map(|c| c.name.clone()))
+                    .unwrap_or_default();
+                (parent.get(), name)
+            });
+            PlaceInfo {
+                id: channel.get(),
+                name: found.name.clone(),
+                thread: is_thread(found.kind),
+                parent,
+                in_guild: true,
+            }
+        }
+        Ok(_) => PlaceInfo::default(),
+        Err(error) => {
+            tracing::warn!(
+                channel = channel.get(),
+                "cannot look up the channel: {error}"
+            );
+            PlaceInfo {
+                id: channel.get(),
+                in_guild: true,
+                ..PlaceInfo::default()
+            }
+        }
+    }
+}
+
+fn cached_place(ctx: &serenity::Context, guild: GuildId, channel: ChannelId) -> Option<PlaceInfo> {
+    let guild = ctx.cache.guild(guild)?;
+    if let Some(found) = guild.channels.get(&channel) {
+        return Some(PlaceInfo {
+            id: channel.get(),
+            name: found.name.clone(),
+            thread: is_thread(found.kind),
+            parent: None,
+            in_guild: true,
+        });
+    }
+    let thread = guild.threads.iter().find(|t| t.id == channel)?;
+    let parent = thread.parent_id.map(|parent| {
+        let name = guild
+            .channels
+            .get(&parent)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        (parent.get(), name)
+    });
+    Some(PlaceInfo {
+        id: channel.get(),
+        name: thread.name.clone(),
+        thread: true,
+        parent,
+        in_guild: true,
+    })
+}
+
+/// The roles with their names, from the cache.
+pub fn roles(
+    ctx: &serenity::Context,
+    guild: Option<GuildId>,
+    ids: &[RoleId],
+) -> Vec<(u64, String)> {
+    let cached = guild.and_then(|g| ctx.cache.guild(g));
+    ids.iter()
+        .map(|id| {
+            let name = cached
+                .as_ref()
+                .and_then(|g| g.roles.get(id).map(|r| r.name.clone()))
+                .unwrap_or_default();
+            (id.get(), name)
+        })
+        .collect()
+}
+
+/// The server-wide permissions of a member's roles, for messages (interactions carry their own).
+pub fn role_permissions(ctx: &serenity::Context, guild: GuildId, ids: &[RoleId]) -> Permissions {
+    let Some(cached) = ctx.cache.guild(guild) else {
+        return Permissions::empty();
+    };
+    let everyone = RoleId::new(guild.get());
+    std::iter::once(&everyone)
+        .chain(ids)
+        .filter_map(|id| cached.roles.get(id))
+        .fold(Permissions::empty(), |all, role| all | role.permissions)
+}
+
+/// Whether a member is a moderator, given their roles and permissions.
+pub fn is_moderator(
+    ctx: &serenity::Context,
+    moderators: &Moderators,
+    guild: Option<GuildId>,
+    role_ids: &[RoleId],
+    permissions: Permissions,
+) -> bool {
+    if guild.is_none() {
+        return false;
+    }
+    let named = roles(ctx, guild, role_ids);
+    let roles: Vec<policy::Role> = named
+        .iter()
+        .map(|(id, name)| policy::Role { id: *id, name })
+        .collect();
+    moderators.includes(&policy::Member {
+        roles: &roles,
+        manages_messages: permissions.manage_messages() || permissions.administrator(),
+    })
+}
+
+/// Whether the member behind an interaction is a moderator.
+pub fn member_is_moderator(
+    ctx: &serenity::Context,
+    moderators: &Moderators,
+    guild: Option<GuildId>,
+    member: Option<&serenity::Member>,
+) -> bool {
+    member.is_some_and(|member| {
+        is_moderator(
+            ctx,
+            moderators,
+            guild,
+            &member.roles,
+            member.permissions.unwrap_or_else(Permissions::empty),
+        )
+    })
+}
