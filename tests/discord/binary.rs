@@ -1,0 +1,195 @@
+//! The `faqbot run` binary against the emulator: clean shutdown on SIGTERM, one-sentence errors,
+//! and a token that never shows in the output.
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use faqbot::emulator::world::{ALICE, CIPP_ISSUES, GUILD};
+use faqbot::emulator::{Emulator, Event, Options};
+
+use super::{shipped_faq, temp_dir, PROBLEM, WAIT};
+
+const SECRET: &str = "MTIzNDU2Nzg5.secret-token-value.XYZ";
+
+fn faqbot() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
+    command
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Writes faq.toml and a config pointing at `origin`; returns the config path.
+fn config_file(origin: &str) -> std::path::PathBuf {
+    let dir = temp_dir();
+    std::fs::write(dir.join("faq.toml"), shipped_faq()).unwrap();
+    let config = format!(
+        "faq = \"faq.toml\"\n[discord]\napi_base = \"{origin}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\"]\n[moderators]\nroles = [\"Moderator\"]\n"
+    );
+    let path = dir.join("faqbot.toml");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+/// Waits for the process to end within `limit`; kills it otherwise.
+fn wait(mut child: Child, limit: Duration) -> (Option<i32>, String) {
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut output = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut output)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut output)
+        .unwrap();
+    (status.and_then(|s| s.code()), output)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_answers_and_stops_on_sigterm_without_showing_the_token() {
+    let emulator = Emulator::start(Options {
+        token: SECRET.to_owned(),
+        refuse_identify: None,
+    })
+    .await
+    .unwrap();
+    let config = config_file(&emulator.origin());
+    let mut watcher = emulator.watch_from_start();
+    let child = faqbot()
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", SECRET)
+        // Everything faqbot and serenity log, to prove the token is in none of it.
+        .env("RUST_LOG", "debug")
+        .spawn()
+        .unwrap();
+    let registered = watcher
+        .find(WAIT, |e| matches!(e, Event::Commands { .. }))
+        .await;
+    assert!(registered.is_some(), "the bot did not connect");
+    emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    assert!(watcher.post(WAIT).await.is_some(), "no suggestion");
+
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(0), "no clean exit within 5 s:\n{output}");
+    assert!(
+        output.contains("suggested"),
+        "the log tells what the bot did:\n{output}"
+    );
+    assert!(!output.contains(SECRET), "the token leaked:\n{output}");
+    assert!(
+        !output.contains("secret-token-value"),
+        "part of the token leaked"
+    );
+}
+
+async fn refused(code: u16) -> String {
+    let emulator = Emulator::start(Options {
+        refuse_identify: Some(code),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    let config = config_file(&emulator.origin());
+    let child = faqbot()
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", emulator.token())
+        .spawn()
+        .unwrap();
+    let (status, output) =
+        tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(20)))
+            .await
+            .unwrap();
+    assert_eq!(status, Some(1), "{output}");
+    output
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fatal_gateway_closes_say_what_to_do() {
+    let output = refused(4014).await;
+    let last = output.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: Discord refused the MESSAGE CONTENT intent"),
+        "{output}"
+    );
+    assert!(last.contains("Privileged Gateway Intents"));
+
+    let output = refused(4004).await;
+    assert!(
+        output
+            .lines()
+            .last()
+            .unwrap_or("")
+            .starts_with("error: Discord refused the token"),
+        "{output}"
+    );
+}
+
+#[test]
+fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
+    let config = config_file("http://127.0.0.1:9");
+    let output = faqbot()
+        .args(["run", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("no Discord token: set DISCORD_TOKEN"),
+        "{stderr}"
+    );
+
+    let bad = config.with_file_name("bad.toml");
+    std::fs::write(&bad, "[suggest]\nchanels = [\"cipp-issues\"]\n").unwrap();
+    let output = faqbot()
+        .args(["run", "--config"])
+        .arg(&bad)
+        .env("DISCORD_TOKEN", "abc")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("bad.toml:2:1: unknown field `chanels`"),
+        "{stderr}"
+    );
+
+    let output = faqbot()
+        .args(["run", "--config"])
+        .arg(config.with_file_name("missing.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("copy faqbot.example.toml"));
+}

@@ -1,0 +1,641 @@
+//! End to end: the real bot (serenity + poise) against the Discord emulator on 127.0.0.1.
+//!
+//! Each test starts its own emulator and bot, acts as the people of the emulated server, and
+//! checks what the bot posts, as Discord would receive it.
+
+mod binary;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use faqbot::config::{Config, DiscordConfig, ModeratorConfig, SuggestConfig, ThreadMode, Token};
+use faqbot::discord::{self, RunningBot};
+use faqbot::emulator::world::{
+    ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, MOD, MODERATOR_ROLE, OTHER_BOT, SUPPORT_FORUM,
+};
+use faqbot::emulator::{Emulator, Event, Options, Post, Via, Watcher};
+
+/// Long enough for any answer on a loaded 2-core machine.
+const WAIT: Duration = Duration::from_secs(10);
+/// How long silence must last to count as "the bot stays quiet".
+const QUIET: Duration = Duration::from_millis(800);
+
+const PROBLEM: &str = "I keep getting a 500 error when I open the dashboard";
+
+pub struct Harness {
+    pub emulator: Emulator,
+    pub watcher: Watcher,
+    pub dir: PathBuf,
+    bot: Option<RunningBot>,
+}
+
+/// A fresh folder under the system's temp dir.
+pub fn temp_dir() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "faqbot-e2e-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+pub fn shipped_faq() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml")).expect("faq.toml")
+}
+
+/// The config a test bot runs with: the emulator, the emulated guild, `#cipp-issues` and the
+/// forum watched, `Moderator` as the moderator role.
+pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
+    Config {
+        faq,
+        discord: DiscordConfig {
+            api_base: Some(emulator.origin()),
+            guild_id: Some(GUILD),
+            token_file: None,
+        },
+        suggest: SuggestConfig {
+            channels: vec!["cipp-issues".into(), SUPPORT_FORUM.to_string()],
+            cooldown_secs: 600,
+            threads: ThreadMode::FirstMessage,
+        },
+        moderators: ModeratorConfig {
+            roles: vec!["Moderator".into()],
+        },
+    }
+}
+
+impl Harness {
+    async fn start(faq: &str) -> Harness {
+        Harness::start_with(faq, |_| {}).await
+    }
+
+    async fn start_with(faq: &str, tweak: impl FnOnce(&mut Config)) -> Harness {
+        let emulator = Emulator::start(Options::default()).await.unwrap();
+        let dir = temp_dir();
+        let path = dir.join("faq.toml");
+        std::fs::write(&path, faq).unwrap();
+        let mut config = config(&emulator, path);
+        tweak(&mut config);
+        let mut watcher = emulator.watch_from_start();
+        let bot = discord::start(config, Token::new(emulator.token()).unwrap());
+        let registered = watcher
+            .find(WAIT, |e| matches!(e, Event::Commands { .. }))
+            .await;
+        assert!(
+            registered.is_some(),
+            "the bot did not register its commands"
+        );
+        Harness {
+            emulator,
+            watcher,
+            dir,
+            bot: Some(bot),
+        }
+    }
+
+    async fn post(&mut self) -> Post {
+        self.watcher.post(WAIT).await.expect("a post from the bot")
+    }
+
+    /// Asserts that the bot posts nothing for a while.
+    async fn quiet(&mut self) {
+        let posted = self
+            .watcher
+            .find(QUIET, |e| matches!(e, Event::Posted(_)))
+            .await;
+        assert!(posted.is_none(), "the bot should stay quiet: {posted:?}");
+    }
+
+    async fn deleted(&mut self) -> Option<u64> {
+        match self
+            .watcher
+            .find(WAIT, |e| matches!(e, Event::Deleted { .. }))
+            .await
+        {
+            Some(Event::Deleted { message, .. }) => Some(message),
+            _ => None,
+        }
+    }
+
+    fn faq(&self, user: u64, channel: u64, options: Value) {
+        self.emulator.slash(user, channel, "faq", options);
+    }
+
+    /// Nothing the bot sent was refused by the emulator.
+    fn no_rejections(&self) {
+        let rejected: Vec<Event> = self
+            .emulator
+            .events()
+            .into_iter()
+            .filter(|e| matches!(e, Event::Rejected { .. }))
+            .collect();
+        assert!(rejected.is_empty(), "{rejected:?}");
+    }
+
+    async fn stop(mut self) {
+        self.no_rejections();
+        let bot = self.bot.take().unwrap();
+        tokio::time::timeout(Duration::from_secs(5), bot.stop())
+            .await
+            .expect("the bot stops within 5 s")
+            .expect("a clean stop");
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn entry_option(value: &str) -> Value {
+    json!([{"name": "entry", "type": 3, "value": value}])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faq_posts_the_entry_for_a_member_or_privately() {
+    let mut h = Harness::start(&shipped_faq()).await;
+
+    h.faq(ALICE, GENERAL, entry_option("500-error"));
+    let post = h.post().await;
+    assert!(matches!(post.via, Via::Response { .. }), "{:?}", post.via);
+    assert_eq!(
+        post.title(),
+        "I'm getting a 500 error in CIPP, what's going on?"
+    );
+    assert!(post
+        .description()
+        .starts_with("A 500 error is a generic server error"));
+    assert_eq!(
+        post.message["embeds"][0]["url"],
+        "https://cipp.app/docs/general/faq/#500-error"
+    );
+    assert_eq!(
+        post.components(),
+        [(
+            "Read in the docs".to_owned(),
+            "https://cipp.app/docs/general/faq/#500-error".to_owned()
+        )]
+    );
+    assert!(!post.ephemeral);
+    assert!(post.pings.nobody(), "{:?}", post.pings);
+
+    h.faq(
+        ALICE,
+        GENERAL,
+        json!([{"name": "entry", "type": 3, "value": "cost"}, {"name": "user", "type": 6, "value": BOB.to_string()}]),
+    );
+    let post = h.post().await;
+    assert_eq!(post.content(), format!("FAQ for <@{BOB}>"));
+    assert_eq!(post.pings.users, [BOB]);
+    assert!(!post.pings.everyone && post.pings.roles.is_empty());
+
+    h.faq(
+        ALICE,
+        GENERAL,
+        json!([{"name": "entry", "type": 3, "value": "cost"}, {"name": "private", "type": 5, "value": true}]),
+    );
+    let post = h.post().await;
+    assert!(post.ephemeral);
+    assert_eq!(post.title(), "How much does CIPP cost to run?");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faq_resolves_aliases_and_typos_and_suggests_for_unknown_names() {
+    let mut h = Harness::start(&shipped_faq()).await;
+
+    h.faq(ALICE, GENERAL, entry_option("500-eror"));
+    assert_eq!(
+        h.post().await.title(),
+        "I'm getting a 500 error in CIPP, what's going on?"
+    );
+
+    h.faq(ALICE, GENERAL, entry_option("error"));
+    let post = h.post().await;
+    assert!(post.ephemeral);
+    assert!(
+        post.content()
+            .starts_with("No FAQ entry `error`. Did you mean"),
+        "{}",
+        post.content()
+    );
+    assert!(post.content().contains("`500-error`") && post.content().contains("`400-error`"));
+
+    h.faq(ALICE, GENERAL, entry_option("qqqqzzzz"));
+    let post = h.post().await;
+    assert!(post.ephemeral);
+    assert!(post.content().starts_with("No FAQ entry `qqqqzzzz`."));
+    h.stop().await;
+}
+
+async fn choices(h: &mut Harness, typed: &str) -> Vec<(String, String)> {
+    h.emulator.autocomplete(
+        ALICE,
+        GENERAL,
+        "faq",
+        json!([{"name": "entry", "type": 3, "value": typed, "focused": true}]),
+    );
+    match h
+        .watcher
+        .find(WAIT, |e| matches!(e, Event::Choices { .. }))
+        .await
+    {
+        Some(Event::Choices { choices, .. }) => choices,
+        other => panic!("no autocomplete answer: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_ranks_entries_within_discords_limits() {
+    // 40 entries with questions longer than a choice name may be.
+    let mut faq = shipped_faq();
+    for n in 0..30 {
+        faq.push_str(&format!(
+            "\n[[entry]]\nid = \"extra-{n}\"\nquestion = \"{}\"\nanswer = \"An answer.\"\n",
+            format!("Extra question number {n} ").repeat(8)
+        ));
+    }
+    let mut h = Harness::start(&faq).await;
+
+    let empty = choices(&mut h, "").await;
+    assert_eq!(empty.len(), 25);
+    assert_eq!(empty[0].1, "deploy-to-azure");
+    assert!(empty.iter().all(|(name, value)| {
+        !name.is_empty() && name.chars().count() <= 100 && value.len() <= 100
+    }));
+
+    let typed = choices(&mut h, "50").await;
+    assert_eq!(typed[0].1, "500-error");
+    assert_eq!(
+        typed[0].0,
+        "I'm getting a 500 error in CIPP, what's going on?"
+    );
+
+    let by_question = choices(&mut h, "cost").await;
+    assert_eq!(by_question[0].1, "cost");
+    let extra = choices(&mut h, "extra question").await;
+    assert_eq!(extra.len(), 25);
+    assert!(extra[0].0.ends_with('…'));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggests_once_in_a_watched_channel_without_pinging() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let asked = h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let post = h.post().await;
+    assert_eq!(post.via, Via::Channel);
+    assert_eq!(post.reply_to, Some(asked));
+    assert_eq!(post.channel, CIPP_ISSUES);
+    assert!(post.pings.nobody(), "{:?}", post.pings);
+    assert_eq!(
+        post.title(),
+        "I'm getting a 500 error in CIPP, what's going on?"
+    );
+    let labels: Vec<String> = post.components().into_iter().map(|(l, _)| l).collect();
+    assert_eq!(
+        labels,
+        ["Read in the docs", "Solved it", "Not it", "Dismiss"]
+    );
+    // One suggestion per message, and the bot's own post does not start a loop.
+    h.quiet().await;
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stays_quiet_for_other_channels_bots_moderators_and_chatter() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.emulator.say(ALICE, GENERAL, PROBLEM);
+    h.emulator.say(OTHER_BOT, CIPP_ISSUES, PROBLEM);
+    h.emulator.say(MOD, CIPP_ISSUES, PROBLEM);
+    h.emulator.say(
+        ALICE,
+        CIPP_ISSUES,
+        "good morning everyone, how was the weekend?",
+    );
+    h.emulator.say(ALICE, CIPP_ISSUES, &"😀".repeat(4000));
+    h.quiet().await;
+    // And it still answers a real question afterwards.
+    h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
+    assert_eq!(h.post().await.channel, CIPP_ISSUES);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cooldown_holds_back_the_same_entry_in_a_channel() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    h.post().await;
+    h.emulator.say(
+        BOB,
+        CIPP_ISSUES,
+        "every page gives me a 500 error since this morning",
+    );
+    h.quiet().await;
+    // Another entry is not held back.
+    h.emulator.say(
+        BOB,
+        CIPP_ISSUES,
+        "how much does running CIPP cost per month?",
+    );
+    assert_eq!(h.post().await.title(), "How much does CIPP cost to run?");
+    h.stop().await;
+
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
+    for _ in 0..2 {
+        h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+        h.post().await;
+    }
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threads_answer_their_first_message_unless_configured() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let thread = h.emulator.thread(CIPP_ISSUES, "dashboard broken");
+    let first = h.emulator.say(ALICE, thread, PROBLEM);
+    let post = h.post().await;
+    assert_eq!((post.channel, post.reply_to), (thread, Some(first)));
+    h.emulator
+        .say(ALICE, thread, "how much does running CIPP cost per month?");
+    h.quiet().await;
+
+    // A forum post: the first message has the thread's id.
+    let post_id = h.emulator.forum_post(
+        BOB,
+        SUPPORT_FORUM,
+        "Costs",
+        "how much does running CIPP cost per month?",
+    );
+    let post = h.post().await;
+    assert_eq!((post.channel, post.reply_to), (post_id, Some(post_id)));
+
+    // Threads of unwatched channels are not watched.
+    let other = h.emulator.thread(GENERAL, "chat");
+    h.emulator.say(ALICE, other, PROBLEM);
+    h.quiet().await;
+    h.stop().await;
+
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.threads = ThreadMode::All).await;
+    let thread = h.emulator.thread(CIPP_ISSUES, "dashboard broken");
+    h.emulator.say(ALICE, thread, "hello, I have a question");
+    h.quiet().await;
+    h.emulator.say(ALICE, thread, PROBLEM);
+    assert_eq!(h.post().await.channel, thread);
+    h.stop().await;
+}
+
+/// Posts the problem as alice and returns the suggestion.
+async fn suggestion(h: &mut Harness) -> Post {
+    h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    h.post().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dismiss_works_for_the_author_and_moderators_only() {
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
+    let post = suggestion(&mut h).await;
+    let dismiss = post.custom_id("Dismiss").unwrap();
+
+    h.emulator.click(BOB, post.id, &dismiss).unwrap();
+    let refusal = h.post().await;
+    assert!(refusal.ephemeral);
+    assert!(refusal
+        .content()
+        .contains("Only the person who asked or a moderator"));
+    assert!(h.emulator.message(post.id).is_some());
+
+    h.emulator.click(ALICE, post.id, &dismiss).unwrap();
+    assert_eq!(h.deleted().await, Some(post.id));
+
+    let post = suggestion(&mut h).await;
+    h.emulator
+        .click(MOD, post.id, &post.custom_id("Dismiss").unwrap())
+        .unwrap();
+    assert_eq!(h.deleted().await, Some(post.id));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_is_acknowledged_and_not_it_removes_for_the_author() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let post = suggestion(&mut h).await;
+
+    h.emulator
+        .click(ALICE, post.id, &post.custom_id("Solved it").unwrap())
+        .unwrap();
+    let thanks = h.post().await;
+    assert!(thanks.ephemeral && thanks.content().contains("Glad it helped"));
+
+    let not_it = post.custom_id("Not it").unwrap();
+    h.emulator.click(BOB, post.id, &not_it).unwrap();
+    let thanks = h.post().await;
+    assert!(thanks.ephemeral && thanks.content().contains("Thanks for the feedback"));
+    assert!(h.emulator.message(post.id).is_some());
+
+    h.emulator.click(ALICE, post.id, &not_it).unwrap();
+    assert!(h.post().await.content().contains("removed the suggestion"));
+    assert_eq!(h.deleted().await, Some(post.id));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_link_entries_to_messages() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    // In an unwatched channel, so no suggestion comes in between.
+    let asked = h.emulator.say(ALICE, GENERAL, PROBLEM);
+
+    h.emulator
+        .message_command(ALICE, "Answer with FAQ", asked)
+        .unwrap();
+    let refusal = h.post().await;
+    assert!(refusal.ephemeral && refusal.content().contains("Only moderators"));
+
+    h.emulator
+        .message_command(MOD, "Answer with FAQ", asked)
+        .unwrap();
+    let picker = h.post().await;
+    assert!(picker.ephemeral);
+    let options = picker.options();
+    assert_eq!(options.len(), 5);
+    assert_eq!(options[0], "500-error");
+    let select = picker
+        .custom_id("Pick the entry that answers this message")
+        .unwrap();
+
+    // A non-moderator cannot use the picker even with its id.
+    h.emulator
+        .select(ALICE, picker.id, &select, &["500-error"])
+        .unwrap();
+    assert!(h.post().await.content().contains("Only moderators"));
+
+    h.emulator
+        .select(MOD, picker.id, &select, &["500-error"])
+        .unwrap();
+    let linked = h.post().await;
+    assert_eq!(linked.via, Via::Channel);
+    assert_eq!(linked.reply_to, Some(asked));
+    assert_eq!(linked.content(), format!("Linked by <@{MOD}>"));
+    assert_eq!(
+        linked.pings.users,
+        [ALICE],
+        "only the asker is pinged, by the reply"
+    );
+    assert_eq!(
+        linked.title(),
+        "I'm getting a 500 error in CIPP, what's going on?"
+    );
+    let updated = h.post().await;
+    assert!(matches!(updated.via, Via::Update { .. }));
+    assert!(updated.content().contains("Posted `500-error`"));
+    assert!(updated.components().is_empty());
+
+    // Searching all entries: a form, then the entry by name.
+    let search = picker.custom_id("Search all entries").unwrap();
+    h.emulator.click(MOD, picker.id, &search).unwrap();
+    let modal = h
+        .watcher
+        .find(WAIT, |e| matches!(e, Event::Modal { .. }))
+        .await;
+    let Some(Event::Modal { data, .. }) = modal else {
+        panic!("no search form")
+    };
+    let form = data["custom_id"].as_str().unwrap().to_owned();
+    let field = data["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.emulator
+        .submit(MOD, GENERAL, &form, &[(field.as_str(), "costs")]);
+    let linked = h.post().await;
+    assert_eq!(linked.reply_to, Some(asked));
+    assert_eq!(linked.title(), "How much does CIPP cost to run?");
+    assert!(h.post().await.content().contains("Posted `cost`"));
+
+    h.emulator
+        .submit(MOD, GENERAL, &form, &[(field.as_str(), "qqqqzzzz")]);
+    let again = h.post().await;
+    assert!(again.ephemeral && again.content().contains("No entry is called"));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faq_admin_status_and_reload_keep_a_broken_file_out() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let admin = |sub: &str| json!([{"name": sub, "type": 1, "options": []}]);
+
+    h.emulator
+        .slash(ALICE, GENERAL, "faq-admin", admin("status"));
+    assert!(h.post().await.content().contains("Only moderators"));
+
+    h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    h.post().await;
+    h.emulator.slash(MOD, GENERAL, "faq-admin", admin("status"));
+    let status = h.post().await;
+    assert!(status.ephemeral);
+    let text = status.content();
+    assert!(text.contains("Entries: 10"), "{text}");
+    assert!(text.contains(&format!("<#{CIPP_ISSUES}>")), "{text}");
+    assert!(text.contains(&format!("<#{SUPPORT_FORUM}>")), "{text}");
+    assert!(text.contains("Suggestions since start: 1"), "{text}");
+    assert!(status.pings.nobody());
+
+    let faq_path = h.dir.join("faq.toml");
+    std::fs::write(&faq_path, "[[entry]]\nid = \"Bad Id\"\nquestion = \"q\"\n").unwrap();
+    h.emulator.slash(MOD, GENERAL, "faq-admin", admin("reload"));
+    let refused = h.post().await;
+    assert!(refused
+        .content()
+        .starts_with("Reload failed: still serving the previous FAQ (10 entries)"));
+    assert!(
+        refused.content().contains("faq.toml:2:"),
+        "{}",
+        refused.content()
+    );
+    h.faq(ALICE, GENERAL, entry_option("cost"));
+    assert_eq!(h.post().await.title(), "How much does CIPP cost to run?");
+
+    let mut faq = shipped_faq();
+    faq.push_str("\n[[entry]]\nid = \"new-entry\"\nquestion = \"A new question?\"\nanswer = \"A new answer.\"\n");
+    std::fs::write(&faq_path, faq).unwrap();
+    h.emulator.slash(MOD, GENERAL, "faq-admin", admin("reload"));
+    assert!(h.post().await.content().contains("11 entries (was 10)"));
+    h.faq(ALICE, GENERAL, entry_option("new-entry"));
+    assert_eq!(h.post().await.title(), "A new question?");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_posted_pings_everyone_here_or_roles() {
+    let hostile = format!(
+        r#"
+[[entry]]
+id = "ping-test"
+question = "@everyone why does the ping test fail? <@&{MODERATOR_ROLE}>"
+answer = "@everyone @here <@&{MODERATOR_ROLE}> <@{BOB}> check the ping test settings."
+keywords = ["ping test"]
+"#
+    );
+    let mut h = Harness::start(&hostile).await;
+    h.faq(
+        ALICE,
+        GENERAL,
+        json!([{"name": "entry", "type": 3, "value": "ping-test"}, {"name": "user", "type": 6, "value": ALICE.to_string()}]),
+    );
+    let post = h.post().await;
+    assert_eq!(post.pings.users, [ALICE]);
+    assert!(!post.pings.everyone && post.pings.roles.is_empty());
+
+    h.emulator.say(
+        BOB,
+        CIPP_ISSUES,
+        &format!("@everyone @here <@&{MODERATOR_ROLE}> the ping test fails, why does the ping test fail?"),
+    );
+    let post = h.post().await;
+    assert_eq!(
+        post.title(),
+        format!("@everyone why does the ping test fail? <@&{MODERATOR_ROLE}>")
+    );
+    assert!(post.pings.nobody(), "{:?}", post.pings);
+    assert_eq!(post.message["mention_everyone"], false);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_answers_are_cut_in_suggestions_and_whole_on_request() {
+    let mut answer = String::from("Check these steps one by one:\n");
+    for n in 1..=60 {
+        answer.push_str(&format!(
+            "{n}. Open the settings page and check option number {n}.\n"
+        ));
+    }
+    let faq = format!(
+        "[[entry]]\nid = \"long\"\nquestion = \"Why is the sync with the portal failing?\"\nanswer = '''\n{answer}'''\nlink = \"https://example.org/docs/long\"\nkeywords = [\"portal sync\"]\n"
+    );
+    let mut h = Harness::start(&faq).await;
+    h.emulator
+        .say(ALICE, CIPP_ISSUES, "why is the portal sync failing for me?");
+    let post = h.post().await;
+    let description = post.description();
+    assert!(description.chars().count() <= 1000);
+    assert!(
+        description.ends_with("… read the rest in the docs"),
+        "{description}"
+    );
+    assert!(description.contains("\n1. Open the settings page"));
+
+    h.faq(ALICE, GENERAL, entry_option("long"));
+    assert_eq!(h.post().await.description(), answer);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resumes_after_a_reconnect_request_and_keeps_working() {
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
+    h.emulator.reconnect();
+    let resumed = h.watcher.find(WAIT, |e| matches!(e, Event::Resumed)).await;
+    assert!(resumed.is_some(), "the bot did not resume");
+    suggestion(&mut h).await;
+    h.stop().await;
+}
