@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateInteractionResponseMessage, CreateMessage, CreateSelectMenu, CreateSelectMenuKind,
-    CreateSelectMenuOption, MessageFlags,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption, EditInteractionResponse,
+    MessageFlags,
 };
 
 use crate::faq::Entry;
@@ -31,6 +32,10 @@ pub const OPTIONS_MAX: usize = 25;
 /// An unasked suggestion shows at most this much of the answer: the rest is a click away, and a
 /// support channel should not fill up with walls of text nobody asked for.
 pub const SUGGESTION_ANSWER_MAX: usize = 1000;
+
+/// What a user is told when the bot, not the user, got something wrong (the log has the details).
+pub const SOMETHING_WENT_WRONG: &str =
+    "Something went wrong; the moderators can find the details in the bot's log.";
 
 /// What is appended where an answer was cut.
 const CUT_NOTE: &str = "… read the rest in the docs";
@@ -447,6 +452,29 @@ impl Post {
         } else {
             message.content(&self.content)
         }
+    }
+
+    /// A followup message of an interaction.
+    pub fn to_followup(&self) -> CreateInteractionResponseFollowup {
+        let message = CreateInteractionResponseFollowup::new()
+            .embeds(self.embeds())
+            .components(self.components())
+            .allowed_mentions(self.allowed_mentions())
+            .ephemeral(self.ephemeral);
+        if self.content.is_empty() {
+            message
+        } else {
+            message.content(&self.content)
+        }
+    }
+
+    /// The edit that fills in a deferred answer (whose privacy was chosen when deferring).
+    pub fn to_edit(&self) -> EditInteractionResponse {
+        EditInteractionResponse::new()
+            .content(&self.content)
+            .embeds(self.embeds())
+            .components(self.components())
+            .allowed_mentions(self.allowed_mentions())
     }
 
     /// The message for poise's `send`.

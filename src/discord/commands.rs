@@ -66,6 +66,8 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     if !moderator(ctx).await {
         return send(ctx, &refusal()).await;
     }
+    // Building the matcher for a large FAQ can take longer than Discord waits for an answer.
+    ctx.defer_ephemeral().await?;
     let data = ctx.data();
     let path = data.faq_path.clone();
     let before = data.current().faq.entries.len();
@@ -190,9 +192,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
             tracing::error!(command = %ctx.command().qualified_name, "command failed: {error}");
-            let reply = render::notice(
-                "Something went wrong; the moderators can find the details in the bot's log.",
-            );
+            let reply = render::notice(render::SOMETHING_WENT_WRONG);
             if let Err(error) = ctx.send(reply.to_reply()).await {
                 tracing::error!("could not tell the user about it: {error}");
             }

@@ -32,13 +32,7 @@ pub async fn handle(
                 if let Some(action) = Action::parse(&component.data.custom_id) {
                     if let Err(error) = on_component(ctx, data, component, action).await {
                         tracing::error!("component failed: {error}");
-                        fail(
-                            ctx,
-                            CreateInteractionResponse::Message,
-                            component.id,
-                            &component.token,
-                        )
-                        .await;
+                        fail(ctx, component.id, &component.token).await;
                     }
                 }
             }
@@ -46,13 +40,7 @@ pub async fn handle(
                 if let Some(action) = Action::parse(&modal.data.custom_id) {
                     if let Err(error) = on_modal(ctx, data, modal, action).await {
                         tracing::error!("form failed: {error}");
-                        fail(
-                            ctx,
-                            CreateInteractionResponse::Message,
-                            modal.id,
-                            &modal.token,
-                        )
-                        .await;
+                        fail(ctx, modal.id, &modal.token).await;
                     }
                 }
             }
@@ -64,20 +52,25 @@ pub async fn handle(
     Ok(())
 }
 
-/// Tells the user that something went wrong, if the interaction is still unanswered.
-async fn fail(
-    ctx: &serenity::Context,
-    kind: fn(serenity::CreateInteractionResponseMessage) -> CreateInteractionResponse,
-    id: serenity::InteractionId,
-    token: &str,
-) {
-    let post = render::notice(
-        "Something went wrong; the moderators can find the details in the bot's log.",
-    );
-    let _ = ctx
+/// Tells the user that something went wrong: as the answer if the interaction has none yet,
+/// else as a followup.
+async fn fail(ctx: &serenity::Context, id: serenity::InteractionId, token: &str) {
+    let post = render::notice(render::SOMETHING_WENT_WRONG);
+    let response = CreateInteractionResponse::Message(post.to_interaction());
+    if ctx
         .http
-        .create_interaction_response(id, token, &kind(post.to_interaction()), vec![])
-        .await;
+        .create_interaction_response(id, token, &response, vec![])
+        .await
+        .is_err()
+    {
+        if let Err(error) = ctx
+            .http
+            .create_followup_message(token, &post.to_followup(), vec![])
+            .await
+        {
+            tracing::error!("could not tell the user that something went wrong: {error}");
+        }
+    }
 }
 
 /// Suggests an entry for a message when the policy and the matcher agree.
@@ -112,9 +105,7 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
     };
     let now = Instant::now();
     if let Err(quiet) = lock(&data.policy).screen(&view, now) {
-        if quiet != policy::Quiet::NotWatched {
-            tracing::debug!(message = message.id.get(), ?quiet, "not considered");
-        }
+        tracing::debug!(message = message.id.get(), ?quiet, "not considered");
         return;
     }
     let loaded = data.current();
@@ -136,9 +127,10 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
     }
     let post = render::suggestion(entry, message.author.id.get());
     let reply = post.to_message().reference_message(message);
+    // Counted before sending so that `/faq-admin status` never lags behind a visible suggestion.
+    data.suggestions.fetch_add(1, Ordering::Relaxed);
     match message.channel_id.send_message(ctx, reply).await {
         Ok(sent) => {
-            data.suggestions.fetch_add(1, Ordering::Relaxed);
             tracing::info!(
                 target: "faqbot::suggestions",
                 entry = %entry.id,
@@ -150,6 +142,7 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
             );
         }
         Err(error) => {
+            data.suggestions.fetch_sub(1, Ordering::Relaxed);
             lock(&data.policy).release(place.id, &entry.id);
             tracing::error!(entry = %entry.id, channel = place.id, "could not post a suggestion: {error}");
         }
@@ -246,13 +239,15 @@ async fn on_component(
                 )
                 .await;
             };
-            let done = link(ctx, data, channel, message, entry, user).await?;
-            let update = serenity::CreateInteractionResponseMessage::new()
+            // Fetching the message and posting take two calls: answer within Discord's 3 s first.
+            component.defer(ctx).await?;
+            let done = link(ctx, data, channel, message, entry, user)
+                .await
+                .unwrap_or_else(went_wrong);
+            let update = serenity::EditInteractionResponse::new()
                 .content(done)
                 .components(vec![]);
-            component
-                .create_response(ctx, CreateInteractionResponse::UpdateMessage(update))
-                .await?;
+            component.edit_response(ctx, update).await?;
             Ok(())
         }
         Action::Search { channel, message } => {
@@ -288,13 +283,13 @@ async fn on_modal(
     let Action::Search { channel, message } = action else {
         return Ok(());
     };
-    let reply = |post: Post| CreateInteractionResponse::Message(post.to_interaction());
     if !server::member_is_moderator(ctx, &data.moderators, modal.guild_id, modal.member.as_ref()) {
-        modal
-            .create_response(ctx, reply(commands::refusal()))
-            .await?;
+        let refusal = CreateInteractionResponse::Message(commands::refusal().to_interaction());
+        modal.create_response(ctx, refusal).await?;
         return Ok(());
     }
+    // Linking takes two calls to Discord: answer within its 3 s first.
+    modal.defer_ephemeral(ctx).await?;
     let query: String = modal
         .data
         .components
@@ -310,7 +305,9 @@ async fn on_modal(
     let loaded = data.current();
     let post = match lookup::find(&loaded.faq, &query) {
         Found::Entry(entry, _) => {
-            let done = link(ctx, data, channel, message, entry, modal.user.id.get()).await?;
+            let done = link(ctx, data, channel, message, entry, modal.user.id.get())
+                .await
+                .unwrap_or_else(went_wrong);
             render::notice(&done)
         }
         Found::Missing(closest) => {
@@ -330,8 +327,14 @@ async fn on_modal(
             picker
         }
     };
-    modal.create_response(ctx, reply(post)).await?;
+    modal.edit_response(ctx, post.to_edit()).await?;
     Ok(())
+}
+
+/// After a deferred answer, an error is told by filling in that answer.
+fn went_wrong(error: Error) -> String {
+    tracing::error!("linking failed: {error}");
+    render::SOMETHING_WENT_WRONG.to_owned()
 }
 
 /// Posts `entry` as a reply to a member's message on a moderator's behalf; returns the text that

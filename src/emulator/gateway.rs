@@ -45,15 +45,12 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
                     Some(1) if tx.send(text(&json!({"op": 11}))).await.is_err() => return,
                     Some(1) => {}
                     Some(2) => match identify(&state, &payload["d"]) {
-                        Ok(frames) => {
-                            for frame in frames {
-                                if tx.send(text(&frame)).await.is_err() {
-                                    return;
-                                }
-                            }
-                            // Dispatches queued before this session are not delivered to it.
-                            sent = Some(*latest.borrow_and_update());
-                        }
+                        // READY and GUILD_CREATE are queued first; earlier dispatches are not
+                        // for this session.
+                        Ok(cursor) => match flush(&state, &mut tx, cursor).await {
+                            Ok(last) => sent = Some(last),
+                            Err(()) => return,
+                        },
                         Err(code) => {
                             let _ = tx.send(close(code)).await;
                             return;
@@ -67,16 +64,13 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
                             let _ = tx.send(text(&invalid)).await;
                             continue;
                         }
+                        // Replay what the client missed; RESUMED follows through the queue.
                         let from = payload["d"]["seq"].as_u64().unwrap_or(0);
-                        if flush(&state, &mut tx, from).await.is_err() {
-                            return;
+                        match flush(&state, &mut tx, from).await {
+                            Ok(last) => sent = Some(last),
+                            Err(()) => return,
                         }
-                        let seq = state.next_seq();
-                        let resumed = json!({"op": 0, "s": seq, "t": "RESUMED", "d": {}});
-                        if tx.send(text(&resumed)).await.is_err() {
-                            return;
-                        }
-                        sent = Some(seq.max(*latest.borrow_and_update()));
+                        state.dispatch("RESUMED", json!({}));
                         state.record(Event::Resumed);
                     }
                     _ => {}
@@ -106,8 +100,9 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
     }
 }
 
-/// Checks IDENTIFY and starts a session: the frames to send (READY, GUILD_CREATE), or the close code.
-pub(super) fn identify(state: &State, data: &Value) -> Result<Vec<Value>, u16> {
+/// Checks IDENTIFY and starts a session: queues READY and GUILD_CREATE and returns the sequence
+/// number just before them, or the close code that refuses the session.
+pub(super) fn identify(state: &State, data: &Value) -> Result<u64, u16> {
     let token = data["token"].as_str().unwrap_or("");
     let token = token.strip_prefix("Bot ").unwrap_or(token);
     if token != state.options.token {
@@ -130,12 +125,7 @@ pub(super) fn identify(state: &State, data: &Value) -> Result<Vec<Value>, u16> {
         "application": {"id": BOT.to_string(), "flags": 1 << 19},
     });
     let guild = lock(&state.world).guild_create();
-    let mut frames = Vec::new();
-    for (kind, data) in [("READY", ready), ("GUILD_CREATE", guild)] {
-        let seq = state.next_seq();
-        frames.push(json!({"op": 0, "s": seq, "t": kind, "d": data}));
-    }
-    Ok(frames)
+    Ok(state.start_session(ready, guild))
 }
 
 /// Sends every queued dispatch after sequence number `from`; returns the last one sent.

@@ -176,8 +176,10 @@ struct Interaction {
     responded: bool,
     /// The message a component was used on.
     source: Option<u64>,
-    /// The message the response created.
+    /// The message the response created (for a component: the message it is on).
     original: Option<u64>,
+    /// Whether a deferred answer will be private.
+    deferred_ephemeral: bool,
 }
 
 /// What the server side shares between the gateway, the REST API and the test's handle.
@@ -220,6 +222,18 @@ impl State {
         let seq = self.next_seq();
         outbox.push((seq, json!({"op": 0, "s": seq, "t": kind, "d": data})));
         self.latest.send_replace(seq);
+    }
+
+    /// Queues READY and GUILD_CREATE for a new session; returns the sequence number before them.
+    fn start_session(&self, ready: Value, guild: Value) -> u64 {
+        let mut outbox = lock(&self.outbox);
+        let cursor = self.seq.load(Ordering::SeqCst);
+        for (kind, data) in [("READY", ready), ("GUILD_CREATE", guild)] {
+            let seq = self.next_seq();
+            outbox.push((seq, json!({"op": 0, "s": seq, "t": kind, "d": data})));
+        }
+        self.latest.send_replace(self.seq.load(Ordering::SeqCst));
+        cursor
     }
 
     fn new_id(&self) -> u64 {
@@ -419,6 +433,15 @@ impl Emulator {
         let _ = self.state.control.send(Control::Close(code));
     }
 
+    /// The author deletes message `id`.
+    pub fn delete(&self, id: u64) {
+        let removed = lock(&self.state.world).messages.remove(&id);
+        if let Some(message) = removed {
+            let data = json!({"id": id.to_string(), "channel_id": message["channel_id"], "guild_id": GUILD.to_string()});
+            self.state.dispatch("MESSAGE_DELETE", data);
+        }
+    }
+
     /// A stored message (the bot's or a user's).
     pub fn message(&self, id: u64) -> Option<Value> {
         lock(&self.state.world).messages.get(&id).cloned()
@@ -502,7 +525,8 @@ impl Emulator {
                 created: Instant::now(),
                 responded: false,
                 source,
-                original: None,
+                original: source,
+                deferred_ephemeral: false,
             },
         );
         state.dispatch("INTERACTION_CREATE", payload);

@@ -354,10 +354,15 @@ async fn callback(
             }
             Err(reason) => return reject(&state, route, reason),
         },
-        Some(5) => state.record(Event::Deferred {
-            interaction: id,
-            ephemeral,
-        }),
+        Some(5) => {
+            if let Some(interaction) = lock(&state.interactions).get_mut(&token) {
+                interaction.deferred_ephemeral = ephemeral;
+            }
+            state.record(Event::Deferred {
+                interaction: id,
+                ephemeral,
+            })
+        }
         Some(6) => state.record(Event::Acknowledged { interaction: id }),
         Some(7) => {
             let Some(source) = source else {
@@ -429,15 +434,24 @@ fn set_original(state: &State, token: &str, message: u64) {
     }
 }
 
-/// The interaction behind a webhook token, if it is still usable: (id, channel, original message).
-fn followable(state: &State, token: &str) -> Option<(u64, u64, Option<u64>)> {
+/// The interaction behind a webhook token, if it is still usable.
+struct Followable {
+    id: u64,
+    channel: u64,
+    original: Option<u64>,
+    deferred_ephemeral: bool,
+}
+
+fn followable(state: &State, token: &str) -> Option<Followable> {
     let interactions = lock(&state.interactions);
     let interaction = interactions.get(token)?;
-    (interaction.responded && interaction.created.elapsed() < TOKEN_LIFETIME).then_some((
-        interaction.id,
-        interaction.channel,
-        interaction.original,
-    ))
+    let usable = interaction.responded && interaction.created.elapsed() < TOKEN_LIFETIME;
+    usable.then_some(Followable {
+        id: interaction.id,
+        channel: interaction.channel,
+        original: interaction.original,
+        deferred_ephemeral: interaction.deferred_ephemeral,
+    })
 }
 
 async fn followup(
@@ -445,7 +459,13 @@ async fn followup(
     Path((_, token)): Path<(u64, String)>,
     Json(body): Json<Value>,
 ) -> Response {
-    let Some((id, channel, original)) = followable(&state, &token) else {
+    let Some(Followable {
+        id,
+        channel,
+        original,
+        ..
+    }) = followable(&state, &token)
+    else {
         return error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
     };
     let ephemeral = body["flags"].as_u64().unwrap_or(0) & 64 != 0;
@@ -472,7 +492,13 @@ async fn edit_followup(
     Path((_, token, message)): Path<(u64, String, String)>,
     Json(body): Json<Value>,
 ) -> Response {
-    let Some((id, channel, original)) = followable(&state, &token) else {
+    let Some(Followable {
+        id,
+        channel,
+        original,
+        deferred_ephemeral,
+    }) = followable(&state, &token)
+    else {
         return error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
     };
     let via = Via::Followup { interaction: id };
@@ -491,8 +517,7 @@ async fn edit_followup(
         }
         // Editing the original of a deferred answer posts it.
         None => {
-            let ephemeral = body["flags"].as_u64().unwrap_or(0) & 64 != 0;
-            let stored = store(&state, channel, None, &body, via, ephemeral);
+            let stored = store(&state, channel, None, &body, via, deferred_ephemeral);
             if let Ok(message) = &stored {
                 set_original(&state, &token, id_field(&message["id"]));
             }
@@ -513,7 +538,10 @@ async fn delete_followup(
     Shared(state): Shared_,
     Path((_, token, message)): Path<(u64, String, String)>,
 ) -> Response {
-    let Some((_, channel, original)) = followable(&state, &token) else {
+    let Some(Followable {
+        channel, original, ..
+    }) = followable(&state, &token)
+    else {
         return error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
     };
     let target = if message == "@original" {

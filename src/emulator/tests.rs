@@ -22,11 +22,17 @@ fn accepted(payload: &Value) -> Dispatch {
 #[tokio::test]
 async fn ready_and_guild_create_deserialize() {
     let emulator = Emulator::start(Options::default()).await.unwrap();
-    let frames = gateway::identify(
+    let cursor = gateway::identify(
         &emulator.state,
         &json!({"token": "Bot emulated-token", "intents": 0}),
     )
     .unwrap();
+    let frames: Vec<Value> = lock(&emulator.state.outbox)
+        .iter()
+        .filter(|(seq, _)| *seq > cursor)
+        .map(|(_, payload)| payload.clone())
+        .collect();
+    assert_eq!(frames.len(), 2);
     assert!(matches!(accepted(&frames[0]), Dispatch::Ready(_)));
     match accepted(&frames[1]) {
         Dispatch::GuildCreate(guild) => {
@@ -74,6 +80,8 @@ async fn every_dispatch_deserializes() {
         .select(MOD, message, "faqbot:link:1:2", &["cost"])
         .unwrap();
     emulator.submit(MOD, CIPP_ISSUES, "faqbot:search:1:2", &[("query", "cost")]);
+    emulator.delete(message);
+    emulator.state.dispatch("RESUMED", json!({}));
 
     let outbox = lock(&emulator.state.outbox).clone();
     let mut kinds = Vec::new();
@@ -92,7 +100,13 @@ async fn every_dispatch_deserializes() {
             );
         }
     }
-    for kind in ["MESSAGE_CREATE", "THREAD_CREATE", "INTERACTION_CREATE"] {
+    for kind in [
+        "MESSAGE_CREATE",
+        "THREAD_CREATE",
+        "INTERACTION_CREATE",
+        "MESSAGE_DELETE",
+        "RESUMED",
+    ] {
         assert!(
             kinds.iter().any(|k| k == kind),
             "{kind} missing from {kinds:?}"
