@@ -282,6 +282,14 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_is_valid() {
+        let example = include_str!("../faqbot.example.toml");
+        let config = Config::parse(example, "faqbot.example.toml").unwrap();
+        assert_eq!(config.suggest.channels, ["cipp-issues"]);
+        assert_eq!(config.moderators.roles, ["Moderator"]);
+    }
+
+    #[test]
     fn reads_the_documented_keys() {
         let config = Config::parse(
             r#"

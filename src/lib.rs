@@ -4,9 +4,16 @@
 //! - [`faq`]: the FAQ model and the `faq.toml` loader with positioned errors;
 //! - [`import`]: a Docusaurus FAQ page to `faq.toml`;
 //! - [`matcher`]: message text in, ranked entries and a "suggest or stay quiet" decision out;
-//! - [`eval`]: labelled cases and the figures the matcher reaches on them.
+//! - [`eval`]: labelled cases and the figures the matcher reaches on them;
+//! - [`lookup`]: an entry by the name a user types (autocomplete, `/faq NAME`);
+//! - [`config`]: `faqbot.toml` and the token;
+//! - [`policy`]: whether the bot may suggest here and now (no Discord types, clock passed in);
+//! - [`render`]: an entry to a Discord message within Discord's limits, pinging no one unintended;
+//! - [`discord`]: the thin layer that turns Discord events into calls of the above;
+//! - [`emulator`]: Discord's gateway and REST API on 127.0.0.1, for tests and [`demo`].
 //!
-//! None of these know about Discord: the bot, the CLI, the tests and the benchmarks share them.
+//! Only `render`, `discord` and `emulator` know about Discord: the bot, the CLI, the tests and the
+//! benchmarks share the rest.
 //!
 //! ```
 //! use faqbot::faq::Faq;

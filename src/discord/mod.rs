@@ -1,9 +1,9 @@
 //! The Discord layer: connects the bot with serenity and poise, and translates events into calls
 //! of the layers above (lookup, matcher, policy, render). Nothing else lives here.
 //!
-//! - [`commands`]: `/faq` with autocomplete, `/faq-admin`, and the "Answer with FAQ" message command;
-//! - [`events`]: messages in watched channels, and the buttons, menus and forms the bot posted;
-//! - [`server`]: what the serenity cache says about a channel or member, as policy types.
+//! - `commands`: `/faq` with autocomplete, `/faq-admin`, and the "Answer with FAQ" message command;
+//! - `events`: messages in watched channels, and the buttons, menus and forms the bot posted;
+//! - `server`: what the serenity cache says about a channel or member, as policy types.
 
 mod commands;
 mod events;

@@ -193,3 +193,45 @@ fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("copy faqbot.example.toml"));
 }
+
+#[test]
+fn demo_runs_the_bot_from_the_terminal() {
+    let mut child = faqbot()
+        .args([
+            "demo",
+            "--faq",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"),
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{PROBLEM}").unwrap();
+        writeln!(stdin, "good morning all").unwrap();
+        writeln!(stdin, "/faq cost").unwrap();
+        writeln!(stdin, "/click Dismiss").unwrap();
+        writeln!(stdin, "/quit").unwrap();
+    }
+    let (code, output) = wait(child, Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.contains("faqbot (replying to you):"), "{output}");
+    assert!(
+        output.contains("┌ I'm getting a 500 error in CIPP, what's going on?"),
+        "{output}"
+    );
+    assert!(
+        output.contains("[Read in the docs] [Solved it] [Not it] [Dismiss]"),
+        "{output}"
+    );
+    assert!(output.contains("(faqbot stays quiet)"), "{output}");
+    assert!(
+        output.contains("┌ How much does CIPP cost to run?"),
+        "{output}"
+    );
+    assert!(
+        output.contains("faqbot deleted its suggestion."),
+        "{output}"
+    );
+}

@@ -561,6 +561,25 @@ async fn moderators_link_entries_to_messages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faq_admin_status_and_reload_keep_a_broken_file_out() {
     let mut h = Harness::start(&shipped_faq()).await;
+    // The moderator commands are hidden from members without Manage Messages (1 << 13).
+    let commands = h
+        .emulator
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Commands { commands, .. } => Some(commands),
+            _ => None,
+        })
+        .unwrap();
+    for name in ["faq-admin", "Answer with FAQ"] {
+        let command = commands
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap();
+        assert_eq!(command["default_member_permissions"], "8192", "{name}");
+    }
     let admin = |sub: &str| json!([{"name": sub, "type": 1, "options": []}]);
 
     h.emulator
