@@ -75,37 +75,25 @@ async fn fail(ctx: &serenity::Context, id: serenity::InteractionId, token: &str)
 
 /// Suggests an entry for a message when the policy and the matcher agree.
 async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
-    // Cheap exits first: the bot's own posts and other bots never cost a lookup.
-    let from_bot = message.author.bot || message.webhook_id.is_some();
     let place = server::place(ctx, message.guild_id, message.channel_id).await;
-    let roles = message
-        .member
-        .as_ref()
-        .map(|m| server::roles(ctx, message.guild_id, &m.roles))
-        .unwrap_or_default();
-    let role_views: Vec<policy::Role> = roles
-        .iter()
-        .map(|(id, name)| policy::Role { id: *id, name })
-        .collect();
-    let manages_messages = match (&message.member, message.guild_id) {
-        (Some(member), Some(guild)) => {
-            let permissions = server::role_permissions(ctx, guild, &member.roles);
-            permissions.manage_messages() || permissions.administrator()
-        }
-        _ => false,
-    };
+    let author = server::author(ctx, message);
+    let roles = author.roles();
     let view = policy::Message {
         id: message.id.get(),
         place: place.as_place(),
-        from_bot,
+        from_bot: message.author.bot || message.webhook_id.is_some(),
         member: message.member.as_ref().map(|_| policy::Member {
-            roles: &role_views,
-            manages_messages,
+            roles: &roles,
+            manages_messages: author.manages_messages,
         }),
     };
     let now = Instant::now();
     if let Err(quiet) = lock(&data.policy).screen(&view, now) {
-        tracing::debug!(message = message.id.get(), ?quiet, "not considered");
+        if quiet == policy::Quiet::NotWatched {
+            tracing::trace!(message = message.id.get(), "not in a watched channel");
+        } else {
+            tracing::debug!(message = message.id.get(), ?quiet, "not considered");
+        }
         return;
     }
     let loaded = data.current();

@@ -119,6 +119,36 @@ fn cached_place(ctx: &serenity::Context, guild: GuildId, channel: ChannelId) -> 
     })
 }
 
+/// The author of a message as the policy needs them: roles with names, and whether their roles
+/// give Manage Messages server-wide.
+#[derive(Debug, Default)]
+pub struct Author {
+    pub roles: Vec<(u64, String)>,
+    pub manages_messages: bool,
+}
+
+impl Author {
+    pub fn roles(&self) -> Vec<policy::Role<'_>> {
+        self.roles
+            .iter()
+            .map(|(id, name)| policy::Role { id: *id, name })
+            .collect()
+    }
+}
+
+pub fn author(ctx: &serenity::Context, message: &serenity::Message) -> Author {
+    match (&message.member, message.guild_id) {
+        (Some(member), Some(guild)) => {
+            let permissions = role_permissions(ctx, guild, &member.roles);
+            Author {
+                roles: roles(ctx, Some(guild), &member.roles),
+                manages_messages: permissions.manage_messages() || permissions.administrator(),
+            }
+        }
+        _ => Author::default(),
+    }
+}
+
 /// The roles with their names, from the cache.
 pub fn roles(
     ctx: &serenity::Context,
@@ -138,7 +168,7 @@ pub fn roles(
 }
 
 /// The server-wide permissions of a member's roles, for messages (interactions carry their own).
-pub fn role_permissions(ctx: &serenity::Context, guild: GuildId, ids: &[RoleId]) -> Permissions {
+fn role_permissions(ctx: &serenity::Context, guild: GuildId, ids: &[RoleId]) -> Permissions {
     let Some(cached) = ctx.cache.guild(guild) else {
         return Permissions::empty();
     };

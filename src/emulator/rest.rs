@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State as Shared, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
@@ -19,7 +19,7 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(3);
 /// ... and followups stop working after 15 minutes.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
-type Shared_ = Shared<Arc<State>>;
+type SharedState = Shared<Arc<State>>;
 
 pub(super) fn router(state: Arc<State>) -> Router {
     let api = Router::new()
@@ -52,13 +52,13 @@ pub(super) fn router(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
-async fn upgrade(ws: WebSocketUpgrade, Shared(state): Shared_) -> Response {
+async fn upgrade(ws: WebSocketUpgrade, Shared(state): SharedState) -> Response {
     ws.on_upgrade(move |socket| gateway::session(socket, state))
 }
 
 /// Every REST call needs `Authorization: Bot <token>`; the gateway checks the token in IDENTIFY.
 async fn authorize(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -93,12 +93,7 @@ fn reject(state: &State, route: &str, reason: String) -> Response {
     )
 }
 
-async fn unknown_route(
-    Shared(state): Shared_,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    let _ = headers;
+async fn unknown_route(Shared(state): SharedState, uri: axum::http::Uri) -> Response {
     state.record(Event::Rejected {
         route: uri.path().to_owned(),
         reason: "not emulated".to_owned(),
@@ -106,16 +101,16 @@ async fn unknown_route(
     error(StatusCode::NOT_FOUND, 0, "404: Not Found")
 }
 
-async fn gateway_url(Shared(state): Shared_) -> Json<Value> {
+async fn gateway_url(Shared(state): SharedState) -> Json<Value> {
     Json(json!({"url": state.ws_url}))
 }
 
-async fn register_global(Shared(state): Shared_, Json(body): Json<Value>) -> Response {
+async fn register_global(Shared(state): SharedState, Json(body): Json<Value>) -> Response {
     register(&state, None, body)
 }
 
 async fn register_guild(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     Path((_, guild)): Path<(String, u64)>,
     Json(body): Json<Value>,
 ) -> Response {
@@ -172,14 +167,14 @@ fn register(state: &State, guild: Option<u64>, body: Value) -> Response {
     Json(echoed).into_response()
 }
 
-async fn get_channel(Shared(state): Shared_, Path(channel): Path<u64>) -> Response {
+async fn get_channel(Shared(state): SharedState, Path(channel): Path<u64>) -> Response {
     match lock(&state.world).channel(channel) {
         Some(found) => Json(world::channel_json(found)).into_response(),
         None => error(StatusCode::NOT_FOUND, 10003, "Unknown Channel"),
     }
 }
 
-async fn get_message(Shared(state): Shared_, Path((_, message)): Path<(u64, u64)>) -> Response {
+async fn get_message(Shared(state): SharedState, Path((_, message)): Path<(u64, u64)>) -> Response {
     match lock(&state.world).messages.get(&message) {
         Some(found) => Json(found.clone()).into_response(),
         None => error(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
@@ -187,7 +182,7 @@ async fn get_message(Shared(state): Shared_, Path((_, message)): Path<(u64, u64)
 }
 
 async fn delete_message(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     Path((channel, message)): Path<(u64, u64)>,
 ) -> Response {
     if lock(&state.world).messages.remove(&message).is_none() {
@@ -202,7 +197,7 @@ async fn delete_message(
 }
 
 async fn create_message(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     Path(channel): Path<u64>,
     Json(body): Json<Value>,
 ) -> Response {
@@ -216,7 +211,7 @@ async fn create_message(
 }
 
 async fn edit_message(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     Path((channel, message)): Path<(u64, u64)>,
     Json(body): Json<Value>,
 ) -> Response {
@@ -303,7 +298,7 @@ fn store(
 }
 
 async fn callback(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     Path((id, token)): Path<(u64, String)>,
     Json(body): Json<Value>,
 ) -> Response {
@@ -455,7 +450,7 @@ fn followable(state: &State, token: &str) -> Option<Followable> {
 }
 
 async fn followup(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     Path((_, token)): Path<(u64, String)>,
     Json(body): Json<Value>,
 ) -> Response {
@@ -488,7 +483,7 @@ async fn followup(
 }
 
 async fn edit_followup(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     Path((_, token, message)): Path<(u64, String, String)>,
     Json(body): Json<Value>,
 ) -> Response {
@@ -535,7 +530,7 @@ async fn edit_followup(
 }
 
 async fn delete_followup(
-    Shared(state): Shared_,
+    Shared(state): SharedState,
     Path((_, token, message)): Path<(u64, String, String)>,
 ) -> Response {
     let Some(Followable {
