@@ -11,6 +11,7 @@ use serenity::{
 };
 
 use super::{commands, server, Data, Error};
+use crate::config::Named;
 use crate::lookup::{self, Found};
 use crate::policy;
 use crate::render::{self, Action, Post};
@@ -46,10 +47,44 @@ pub async fn handle(
             }
             _ => {}
         },
+        serenity::FullEvent::GuildCreate { guild, .. } => check_names(data, guild),
         serenity::FullEvent::Resume { .. } => tracing::info!("gateway session resumed"),
         _ => {}
     }
     Ok(())
+}
+
+/// Warns about configured channel and role names that the server does not have: a typo there
+/// would silently turn suggestions or moderator rights off.
+fn check_names(data: &Data, guild: &serenity::Guild) {
+    if data
+        .guild
+        .is_some_and(|configured| configured != guild.id.get())
+    {
+        return;
+    }
+    for configured in &data.channels {
+        let named = Named::parse(configured);
+        let found = guild
+            .channels
+            .values()
+            .any(|c| named.is(c.id.get(), &c.name));
+        if !found {
+            tracing::warn!(
+                server = %guild.name,
+                "[suggest] channels: no channel {configured:?} in this server; check the name or id"
+            );
+        }
+    }
+    for configured in &data.moderator_roles {
+        let named = Named::parse(configured);
+        if !guild.roles.values().any(|r| named.is(r.id.get(), &r.name)) {
+            tracing::warn!(
+                server = %guild.name,
+                "[moderators] roles: no role {configured:?} in this server; check the name or id"
+            );
+        }
+    }
 }
 
 /// Tells the user that something went wrong: as the answer if the interaction has none yet,

@@ -48,6 +48,10 @@ pub struct Data {
     moderators: Moderators,
     /// The watched channels as configured, for `/faq-admin status`.
     channels: Vec<String>,
+    /// The moderator roles as configured, to warn about names the server does not have.
+    moderator_roles: Vec<String>,
+    /// The server the commands are registered in, if one is configured.
+    guild: Option<u64>,
     started: Instant,
     suggestions: AtomicU64,
     links: AtomicU64,
@@ -113,6 +117,9 @@ pub async fn run(
         entries = loaded.faq.entries.len(),
         "FAQ loaded"
     );
+    if config.suggest.channels.is_empty() {
+        tracing::info!("no [suggest] channels: /faq works, automatic suggestions are off");
+    }
     let started_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
@@ -123,6 +130,8 @@ pub async fn run(
         policy: Mutex::new(Policy::new(&config.suggest, moderators.clone(), started_ms)),
         moderators,
         channels: config.suggest.channels.clone(),
+        moderator_roles: config.moderators.roles.clone(),
+        guild: config.discord.guild_id,
         started: Instant::now(),
         suggestions: AtomicU64::new(0),
         links: AtomicU64::new(0),

@@ -25,10 +25,14 @@ fn faqbot() -> Command {
 
 /// Writes faq.toml and a config pointing at `origin`; returns the config path.
 fn config_file(origin: &str) -> std::path::PathBuf {
+    config_with_channels(origin, "\"cipp-issues\"")
+}
+
+fn config_with_channels(origin: &str, channels: &str) -> std::path::PathBuf {
     let dir = temp_dir();
     std::fs::write(dir.join("faq.toml"), shipped_faq()).unwrap();
     let config = format!(
-        "faq = \"faq.toml\"\n[discord]\napi_base = \"{origin}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\"]\n[moderators]\nroles = [\"Moderator\"]\n"
+        "faq = \"faq.toml\"\n[discord]\napi_base = \"{origin}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [{channels}]\n[moderators]\nroles = [\"Moderator\"]\n"
     );
     let path = dir.join("faqbot.toml");
     std::fs::write(&path, config).unwrap();
@@ -73,7 +77,7 @@ async fn runs_answers_and_stops_on_sigterm_without_showing_the_token() {
     })
     .await
     .unwrap();
-    let config = config_file(&emulator.origin());
+    let config = config_with_channels(&emulator.origin(), "\"cipp-issues\", \"cipp-isues\"");
     let mut watcher = emulator.watch_from_start();
     let child = faqbot()
         .args(["run", "--config"])
