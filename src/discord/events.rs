@@ -167,8 +167,30 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
         Err(error) => {
             data.suggestions.fetch_sub(1, Ordering::Relaxed);
             lock(&data.policy).release(place.id, &entry.id);
-            tracing::error!(entry = %entry.id, channel = place.id, "could not post a suggestion: {error}");
+            tracing::error!(
+                entry = %entry.id,
+                channel = place.id,
+                "could not post a suggestion: {error}{}",
+                hint(&error)
+            );
         }
+    }
+}
+
+/// What an operator can do about a failed post, for the errors that have a known cause.
+fn hint(error: &serenity::Error) -> &'static str {
+    let code = match error {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
+            response.error.code
+        }
+        _ => return "",
+    };
+    match code {
+        50001 | 50013 => {
+            " (give the bot View Channels, Send Messages, Send Messages in Threads, Embed Links and Read Message History there)"
+        }
+        10008 => " (the message was deleted before the bot could answer)",
+        _ => "",
     }
 }
 

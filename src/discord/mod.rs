@@ -81,7 +81,17 @@ pub enum RunError {
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RunError::Faq(error) => write!(f, "{error}"),
+            RunError::Faq(LoadError::Read { path, error }) => write!(
+                f,
+                "cannot read FAQ file {path}: {error} (the config's `faq` key names it)"
+            ),
+            RunError::Faq(LoadError::Invalid(problems)) => {
+                write!(f, "the FAQ file is not valid; fix these and run `faqbot check`:")?;
+                for problem in problems {
+                    write!(f, "\n{problem}")?;
+                }
+                Ok(())
+            }
             RunError::BadToken => f.write_str(
                 "Discord refused the token (close code 4004): copy the token again from the Developer Portal's Bot page into DISCORD_TOKEN",
             ),

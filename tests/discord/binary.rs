@@ -189,6 +189,25 @@ fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
         "{stderr}"
     );
 
+    // A broken FAQ: every problem with its position, before any connection is tried.
+    std::fs::write(config.with_file_name("faq.toml"), "[[entry]]\nid = \"x\"\n").unwrap();
+    let output = faqbot()
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", "abc")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: the FAQ file is not valid"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("faq.toml:1:1: entry has no `question`"),
+        "{stderr}"
+    );
+
     let output = faqbot()
         .args(["run", "--config"])
         .arg(config.with_file_name("missing.toml"))
