@@ -196,6 +196,8 @@ struct State {
     events: Mutex<Vec<Event>>,
     event_count: watch::Sender<usize>,
     interactions: Mutex<HashMap<String, Interaction>>,
+    /// While set, every REST call fails with 503, as in a Discord outage.
+    outage: std::sync::atomic::AtomicBool,
 }
 
 /// Locks a mutex, surviving a panic elsewhere (a test that failed must not hang the others).
@@ -271,6 +273,7 @@ impl Emulator {
             events: Mutex::new(Vec::new()),
             event_count: watch::channel(0).0,
             interactions: Mutex::new(HashMap::new()),
+            outage: std::sync::atomic::AtomicBool::new(false),
         });
         let app = rest::router(state.clone());
         let server = tokio::spawn(async move {
@@ -440,6 +443,11 @@ impl Emulator {
             let data = json!({"id": id.to_string(), "channel_id": message["channel_id"], "guild_id": GUILD.to_string()});
             self.state.dispatch("MESSAGE_DELETE", data);
         }
+    }
+
+    /// Starts or ends a REST outage: every call fails with 503 (the gateway stays up).
+    pub fn outage(&self, on: bool) {
+        self.state.outage.store(on, Ordering::SeqCst);
     }
 
     /// A stored message (the bot's or a user's).

@@ -62,6 +62,9 @@ async fn authorize(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    if request.uri().path() != "/ws" && state.outage.load(std::sync::atomic::Ordering::SeqCst) {
+        return error(StatusCode::SERVICE_UNAVAILABLE, 0, "upstream connect error");
+    }
     if request.uri().path() != "/ws" {
         let expected = format!("Bot {}", state.options.token);
         let given = request

@@ -696,3 +696,25 @@ async fn resumes_after_a_reconnect_request_and_keeps_working() {
     suggestion(&mut h).await;
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comes_back_after_a_dropped_connection() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.emulator.close(4000);
+    let resumed = h.watcher.find(WAIT, |e| matches!(e, Event::Resumed)).await;
+    assert!(resumed.is_some(), "the bot did not resume");
+    suggestion(&mut h).await;
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rest_outage_loses_no_cooldown_and_the_bot_carries_on() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.emulator.outage(true);
+    h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    h.quiet().await;
+    h.emulator.outage(false);
+    // The failed suggestion did not take the entry's cooldown slot.
+    suggestion(&mut h).await;
+    h.stop().await;
+}
