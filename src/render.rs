@@ -195,6 +195,17 @@ pub fn suggestion(entry: &Entry, author: u64) -> Post {
     }
 }
 
+/// A suggestion after its asker said it solved their problem: the same answer, marked solved for
+/// everyone reading the channel later, without the feedback buttons and without pinging anyone.
+pub fn solved(entry: &Entry, author: u64) -> Post {
+    Post {
+        content: format!("✅ Solved, says <@{author}>"),
+        embed: Some(embed(entry, SUGGESTION_ANSWER_MAX)),
+        rows: docs_row(entry).into_iter().collect(),
+        ..Post::default()
+    }
+}
+
 /// An entry a moderator linked to a message: a reply naming the moderator without pinging them.
 /// The asker is pinged by the reply, since a person chose this answer for them.
 pub fn linked(entry: &Entry, moderator: u64) -> Post {
@@ -655,6 +666,22 @@ mod tests {
         assert!(cut_answer(&long, 1000).chars().count() <= 1000);
         assert_eq!(cut_chars(&long, 100).chars().count(), 100);
         assert_eq!(cut_chars("short", 100), "short");
+    }
+
+    #[test]
+    fn solved_keeps_the_answer_and_the_docs_link_and_pings_nobody() {
+        let wire = wire(&solved(&sample("answer"), 7));
+        assert_eq!(wire["content"], "✅ Solved, says <@7>");
+        assert_eq!(wire["allowed_mentions"]["users"], json!([]));
+        assert_eq!(wire["allowed_mentions"]["replied_user"], false);
+        assert_eq!(
+            wire["components"][0]["components"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(wire["embeds"][0]["description"], "answer");
     }
 
     #[test]

@@ -230,7 +230,18 @@ async fn on_component(
     match action {
         Action::Solved { author, entry } => {
             tracing::info!(target: "faqbot::feedback", %entry, user, author, by_author = user == author, "solved it");
-            respond(ctx, component, &render::notice("Thanks! Glad it helped.")).await
+            let loaded = data.current();
+            match loaded.faq.get(&entry).filter(|_| user == author) {
+                // The asker's word closes the question for everyone reading the channel later.
+                Some(entry) => {
+                    let update = render::solved(entry, author).to_interaction();
+                    component
+                        .create_response(ctx, CreateInteractionResponse::UpdateMessage(update))
+                        .await?;
+                    Ok(())
+                }
+                None => respond(ctx, component, &render::notice("Thanks! Glad it helped.")).await,
+            }
         }
         Action::NotIt { author, entry } => {
             tracing::info!(target: "faqbot::feedback", %entry, user, author, by_author = user == author, "not it");

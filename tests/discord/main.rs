@@ -430,15 +430,25 @@ async fn dismiss_works_for_the_author_and_moderators_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feedback_is_acknowledged_and_not_it_removes_for_the_author() {
-    let mut h = Harness::start(&shipped_faq()).await;
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
     let post = suggestion(&mut h).await;
 
-    h.emulator
-        .click(ALICE, post.id, &post.custom_id("Solved it").unwrap())
-        .unwrap();
+    let solved = post.custom_id("Solved it").unwrap();
+    h.emulator.click(BOB, post.id, &solved).unwrap();
     let thanks = h.post().await;
     assert!(thanks.ephemeral && thanks.content().contains("Glad it helped"));
 
+    // The asker's "Solved it" marks the suggestion itself, for everyone.
+    h.emulator.click(ALICE, post.id, &solved).unwrap();
+    let marked = h.post().await;
+    assert_eq!(marked.id, post.id);
+    assert!(!marked.ephemeral);
+    assert_eq!(marked.content(), format!("✅ Solved, says <@{ALICE}>"));
+    assert_eq!(marked.title(), post.title());
+    assert_eq!(marked.components().len(), 1, "only the docs link is left");
+    assert!(marked.pings.nobody(), "{:?}", marked.pings);
+
+    let post = suggestion(&mut h).await;
     let not_it = post.custom_id("Not it").unwrap();
     h.emulator.click(BOB, post.id, &not_it).unwrap();
     let thanks = h.post().await;
