@@ -12,7 +12,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
 use crate::config::{Config, DiscordConfig, ModeratorConfig, SuggestConfig, Token};
 use crate::discord;
-use crate::emulator::world::{ALICE, CIPP_ISSUES, GUILD};
+use crate::emulator::world::{ALICE, CIPP_ISSUES, GUILD, MOD};
 use crate::emulator::{Emulator, Event, Options, Post, Watcher};
 
 /// How long to wait for the bot's answer to one line.
@@ -25,6 +25,8 @@ You are alice in #cipp-issues of an emulated Discord server.
   any text             post it as a message (the bot answers when it is confident)
   /faq ENTRY [private] run the /faq command (try /faq 500-error or /faq cost)
   /click LABEL         click a button of the bot's last post (Solved it, Not it, Dismiss)
+  /answer              as the moderator `mod`: \"Answer with FAQ\" on your last message
+  /pick ENTRY          as `mod`: pick an entry in that command's private picker
   /help                show this
   /quit                stop (Ctrl-D works too)";
 
@@ -72,6 +74,7 @@ pub async fn run(faq: &Path) -> Result<(), String> {
     .await;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut last_post: Option<Post> = None;
+    let mut last_message: Option<u64> = None;
     loop {
         write(&mut out, "alice> ").await;
         let Ok(Some(line)) = lines.next_line().await else {
@@ -97,6 +100,33 @@ pub async fn run(faq: &Path) -> Result<(), String> {
                 emulator.slash(ALICE, CIPP_ISSUES, "faq", json!(options));
                 true
             }
+            ("/answer", _) => match last_message {
+                Some(id) => emulator
+                    .message_command(MOD, "Answer with FAQ", id)
+                    .is_some(),
+                None => {
+                    write(&mut out, "(post a message first)\n").await;
+                    false
+                }
+            },
+            ("/pick", entry) => {
+                let picker = last_post.as_ref().and_then(|post| {
+                    let (_, custom_id) = post
+                        .components()
+                        .into_iter()
+                        .find(|(_, id)| id.starts_with("faqbot:link:"))?;
+                    Some((post.id, custom_id))
+                });
+                match picker {
+                    Some((message, custom_id)) => emulator
+                        .select(MOD, message, &custom_id, &[entry.trim()])
+                        .is_some(),
+                    None => {
+                        write(&mut out, "(run /answer first)\n").await;
+                        false
+                    }
+                }
+            }
             ("/click", label) => {
                 let target = last_post
                     .as_ref()
@@ -116,7 +146,7 @@ pub async fn run(faq: &Path) -> Result<(), String> {
                 }
             }
             _ => {
-                emulator.say(ALICE, CIPP_ISSUES, line);
+                last_message = Some(emulator.say(ALICE, CIPP_ISSUES, line));
                 true
             }
         };
@@ -187,6 +217,10 @@ pub fn describe(post: &Post) -> String {
             text.push_str(&format!("  │ {line}\n"));
         }
         text.push_str("  └\n");
+    }
+    let options = post.options();
+    if !options.is_empty() {
+        text.push_str(&format!("  entries to pick: {}\n", options.join(", ")));
     }
     let buttons: Vec<String> = post
         .components()

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use faqbot::emulator::world::{ALICE, CIPP_ISSUES, GUILD};
+use faqbot::emulator::world::{ALICE, CIPP_ISSUES, GUILD, MOD};
 use faqbot::emulator::{Emulator, Event, Options};
 
 use super::{shipped_faq, temp_dir, PROBLEM, WAIT};
@@ -235,6 +235,9 @@ fn demo_runs_the_bot_from_the_terminal() {
         writeln!(stdin, "good morning all").unwrap();
         writeln!(stdin, "/faq cost").unwrap();
         writeln!(stdin, "/click Dismiss").unwrap();
+        writeln!(stdin, "my client's tenant shows errors but the others work").unwrap();
+        writeln!(stdin, "/answer").unwrap();
+        writeln!(stdin, "/pick specific-tenant-issues").unwrap();
         writeln!(stdin, "/quit").unwrap();
     }
     let (code, output) = wait(child, Duration::from_secs(30));
