@@ -260,4 +260,6 @@ fn demo_runs_the_bot_from_the_terminal() {
         output.contains("faqbot deleted its suggestion."),
         "{output}"
     );
+    assert!(output.contains("entries to pick: "), "{output}");
+    assert!(output.contains(&format!("Linked by <@{MOD}>")), "{output}");
 }
