@@ -198,8 +198,8 @@ fn eval_on_banking77_does_not_regress() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    // The figure reached when this test was written was 0.722; see the README.
-    assert!(r["top1"].as_f64().unwrap() >= 0.70, "{r}");
+    // 0.722 with words alone, 0.761 with the word-piece vectors added; see the README.
+    assert!(r["top1"].as_f64().unwrap() >= 0.75, "{r}");
 }
 
 #[test]

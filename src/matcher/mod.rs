@@ -17,16 +17,21 @@
 //!    wrote before, and against the whole entry (all its texts and its answer), which rewards
 //!    covering the entry's vocabulary. Words of the message the FAQ has never seen weigh in as
 //!    unexplained content, so chatter and off-topic questions score low.
+//! 4. The lexically best entries are scored again with meaning added (`semantic`): static
+//!    word-piece vectors bring paraphrases close that share no word ("get cash" and "ATM").
 //!
-//! A suggestion needs a score of at least [`Settings::threshold`] and a lead of at least
-//! [`Settings::margin`] over the runner-up: a wrong unasked answer costs more than a missed one.
+//! A suggestion needs a lexical score of at least [`Settings::threshold`], a lead of at least
+//! [`Settings::margin`] over the runner-up's, and the same entry first once meaning is added: a
+//! wrong unasked answer costs more than a missed one.
 
+mod semantic;
 mod spell;
 pub mod text;
 
 use std::collections::HashMap;
 
 use crate::faq::Faq;
+use semantic::Semantic;
 use spell::Speller;
 use text::{Analyzer, Word};
 
@@ -83,6 +88,10 @@ const MAX_REPAIRS: usize = 16;
 const UNKNOWN_WEIGHT: f32 = 0.5;
 /// Share of the score from the closest single text; the rest is from the whole entry.
 const CLOSEST_SHARE: f32 = 0.25;
+/// The lexical ranking's best this many entries are re-ranked with meaning added.
+const RERANK: usize = 20;
+/// Share of the final score from shared words; the rest is from meaning (`semantic`).
+const LEXICAL_SHARE: f32 = 0.5;
 
 /// An index over one FAQ.
 pub struct Matcher {
@@ -101,6 +110,7 @@ pub struct Matcher {
     /// Per term: (entry, weight) for every entry containing it.
     entry_postings: Vec<Vec<(u32, f32)>>,
     entry_norms: Vec<f32>,
+    semantic: Semantic,
 }
 
 /// A text as counted terms, before weighting.
@@ -205,6 +215,7 @@ impl Matcher {
             texts,
             entry_postings,
             entry_norms,
+            semantic: Semantic::new(faq),
         }
     }
 
@@ -213,24 +224,57 @@ impl Matcher {
     }
 
     /// Ranks the entries for `text` (best first, at most `limit`) and decides on a suggestion.
+    ///
+    /// The decision stays with the words: the best entry is suggested only when its lexical score
+    /// clears the threshold and the margin, and adding meaning does not change which entry is best.
     pub fn decide(&self, text: &str, limit: usize) -> Decision<'_> {
-        let all = self.rank(text, limit.max(2));
-        let suggest = match all.as_slice() {
-            [] => None,
-            [best, rest @ ..] => {
+        let lexical = self.lexical(text, RERANK.max(limit));
+        let mut matches = self.rerank(text, &lexical);
+        let suggest = match (lexical.as_slice(), matches.first()) {
+            ([best, rest @ ..], Some(first)) if first.index == best.index => {
                 let second = rest.first().map_or(0.0, |m| m.score);
                 (best.score >= self.settings.threshold
                     && best.score - second >= self.settings.margin)
-                    .then_some(*best)
+                    .then_some(*first)
             }
+            _ => None,
         };
-        let mut matches = all;
         matches.truncate(limit);
         Decision { matches, suggest }
     }
 
     /// The best `limit` entries for `text` with a score above zero, best first.
     pub fn rank(&self, text: &str, limit: usize) -> Vec<Match<'_>> {
+        let lexical = self.lexical(text, RERANK.max(limit));
+        let mut ranked = self.rerank(text, &lexical);
+        ranked.truncate(limit);
+        ranked
+    }
+
+    /// The lexically best entries, scored again with meaning: the share of shared words plus the
+    /// share of the message's vector's closeness to the entry's texts.
+    fn rerank<'a>(&'a self, text: &str, lexical: &[Match<'a>]) -> Vec<Match<'a>> {
+        if lexical.is_empty() {
+            return Vec::new();
+        }
+        let message = self.semantic.embed(text);
+        let mut ranked: Vec<Match<'_>> = lexical
+            .iter()
+            .map(|m| {
+                let meaning = self.semantic.score(m.index, &message).max(0.0);
+                Match {
+                    score: (LEXICAL_SHARE * m.score + (1.0 - LEXICAL_SHARE) * meaning)
+                        .clamp(0.0, 1.0),
+                    ..*m
+                }
+            })
+            .collect();
+        ranked.sort_by(better);
+        ranked
+    }
+
+    /// The best `limit` entries for `text` by shared words alone, best first.
+    fn lexical(&self, text: &str, limit: usize) -> Vec<Match<'_>> {
         let query = self.query(text);
         if query.is_empty() {
             return Vec::new();
@@ -290,8 +334,6 @@ impl Matcher {
             })
             .filter(|m| m.score > 0.0)
             .collect();
-        let better =
-            |a: &Match<'_>, b: &Match<'_>| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index));
         if ranked.len() > limit && limit > 0 {
             // Only the best few need sorting; a large FAQ can touch thousands of entries.
             ranked.select_nth_unstable_by(limit - 1, better);
@@ -389,6 +431,11 @@ impl Matcher {
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
+}
+
+/// Best score first; ties in FAQ order.
+fn better(a: &Match<'_>, b: &Match<'_>) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
 }
 
 /// A term's weight before its specificity: repeats count less and less, pairs half.
