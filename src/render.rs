@@ -380,6 +380,23 @@ pub fn cut_chars(text: &str, max: usize) -> String {
     cut
 }
 
+/// Fills one of serenity's message builders (they share method names, not a trait) from a post:
+/// embeds, components, mentions, and the content when there is any.
+macro_rules! fill {
+    ($builder:expr, $post:expr) => {{
+        let post: &Post = $post;
+        let builder = $builder
+            .embeds(post.embeds())
+            .components(post.components())
+            .allowed_mentions(post.allowed_mentions());
+        if post.content.is_empty() {
+            builder
+        } else {
+            builder.content(&post.content)
+        }
+    }};
+}
+
 impl Post {
     fn allowed_mentions(&self) -> CreateAllowedMentions {
         // `parse` stays empty: nothing in the text pings unless its user is listed here.
@@ -440,43 +457,17 @@ impl Post {
 
     /// A channel message; the caller adds the reply reference.
     pub fn to_message(&self) -> CreateMessage {
-        let message = CreateMessage::new()
-            .embeds(self.embeds())
-            .components(self.components())
-            .allowed_mentions(self.allowed_mentions());
-        if self.content.is_empty() {
-            message
-        } else {
-            message.content(&self.content)
-        }
+        fill!(CreateMessage::new(), self)
     }
 
-    /// The message of an interaction response or followup.
+    /// The message of an interaction response.
     pub fn to_interaction(&self) -> CreateInteractionResponseMessage {
-        let message = CreateInteractionResponseMessage::new()
-            .embeds(self.embeds())
-            .components(self.components())
-            .allowed_mentions(self.allowed_mentions())
-            .ephemeral(self.ephemeral);
-        if self.content.is_empty() {
-            message
-        } else {
-            message.content(&self.content)
-        }
+        fill!(CreateInteractionResponseMessage::new(), self).ephemeral(self.ephemeral)
     }
 
     /// A followup message of an interaction.
     pub fn to_followup(&self) -> CreateInteractionResponseFollowup {
-        let message = CreateInteractionResponseFollowup::new()
-            .embeds(self.embeds())
-            .components(self.components())
-            .allowed_mentions(self.allowed_mentions())
-            .ephemeral(self.ephemeral);
-        if self.content.is_empty() {
-            message
-        } else {
-            message.content(&self.content)
-        }
+        fill!(CreateInteractionResponseFollowup::new(), self).ephemeral(self.ephemeral)
     }
 
     /// The edit that fills in a deferred answer (whose privacy was chosen when deferring).
