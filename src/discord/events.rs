@@ -10,7 +10,7 @@ use serenity::{
     CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
 };
 
-use super::{commands, server, Data, Error};
+use super::{commands, lock, server, Data, Error};
 use crate::config::Named;
 use crate::lookup::{self, Found};
 use crate::policy;
@@ -192,12 +192,6 @@ fn hint(error: &serenity::Error) -> &'static str {
         10008 => " (the message was deleted before the bot could answer)",
         _ => "",
     }
-}
-
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn respond(

@@ -67,6 +67,13 @@ impl Data {
     }
 }
 
+/// Locks a mutex, surviving a panic in another handler: the state it guards stays usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Why the bot stopped with an error; each prints as one sentence saying what to do.
 #[derive(Debug)]
 pub enum RunError {
@@ -170,11 +177,7 @@ pub async fn run(
     });
     let result = client.start().await;
     stopper.abort();
-    if let Some(reason) = setup_failure
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
+    if let Some(reason) = lock(&setup_failure).take() {
         return Err(RunError::Setup(reason));
     }
     result.map_err(|error| match error {
@@ -230,7 +233,7 @@ fn framework(
                     // poise stalls silently after a failed setup: stop the bot instead.
                     let reason = error.to_string();
                     tracing::error!("registering commands failed: {reason}");
-                    *setup_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+                    *lock(&setup_failure) = Some(reason);
                     framework.shard_manager().shutdown_all().await;
                     return Err(error.into());
                 }

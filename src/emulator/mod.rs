@@ -117,12 +117,8 @@ impl Post {
 
     /// Every component as (label or placeholder, custom_id or url).
     pub fn components(&self) -> Vec<(String, String)> {
-        let rows = self.message["components"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        rows.iter()
-            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        self.items()
+            .iter()
             .map(|c| {
                 let label = c["label"].as_str().or(c["placeholder"].as_str());
                 let target = c["custom_id"].as_str().or(c["url"].as_str());
@@ -142,16 +138,22 @@ impl Post {
             .map(|(_, id)| id)
     }
 
-    /// The values offered by the first select menu.
+    /// The values offered by the select menus.
     pub fn options(&self) -> Vec<String> {
-        let rows = self.message["components"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        rows.iter()
-            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        self.items()
+            .iter()
             .flat_map(|c| c["options"].as_array().cloned().unwrap_or_default())
             .filter_map(|o| o["value"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The components of every action row.
+    fn items(&self) -> Vec<Value> {
+        let rows = self.message["components"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        rows.iter()
+            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
             .collect()
     }
 }

@@ -337,7 +337,7 @@ async fn callback(
         (interaction.channel, interaction.source)
     };
     let data = body.get("data").cloned().unwrap_or(json!({}));
-    let ephemeral = data["flags"].as_u64().unwrap_or(0) & 64 != 0;
+    let ephemeral = ephemeral_flag(&data);
     match body["type"].as_u64() {
         Some(4) => match store(
             &state,
@@ -373,7 +373,7 @@ async fn callback(
             let was_ephemeral = lock(&state.world)
                 .messages
                 .get(&source)
-                .is_some_and(|m| m["flags"].as_u64().unwrap_or(0) & 64 != 0);
+                .is_some_and(ephemeral_flag);
             if let Err(reason) = store(
                 &state,
                 channel,
@@ -426,6 +426,11 @@ async fn callback(
     StatusCode::NO_CONTENT.into_response()
 }
 
+/// Whether a message or response body has the EPHEMERAL flag (1 << 6).
+fn ephemeral_flag(body: &Value) -> bool {
+    body["flags"].as_u64().unwrap_or(0) & 64 != 0
+}
+
 fn set_original(state: &State, token: &str, message: u64) {
     if let Some(interaction) = lock(&state.interactions).get_mut(token) {
         interaction.original.get_or_insert(message);
@@ -466,7 +471,7 @@ async fn followup(
     else {
         return error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
     };
-    let ephemeral = body["flags"].as_u64().unwrap_or(0) & 64 != 0;
+    let ephemeral = ephemeral_flag(&body);
     match store(
         &state,
         channel,
@@ -510,7 +515,7 @@ async fn edit_followup(
             let ephemeral = lock(&state.world)
                 .messages
                 .get(&target)
-                .is_some_and(|m| m["flags"].as_u64().unwrap_or(0) & 64 != 0);
+                .is_some_and(ephemeral_flag);
             store(&state, channel, Some(target), &body, via, ephemeral)
         }
         // Editing the original of a deferred answer posts it.
