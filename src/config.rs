@@ -27,6 +27,48 @@ pub struct Config {
     pub suggest: SuggestConfig,
     #[serde(default)]
     pub moderators: ModeratorConfig,
+    #[serde(default)]
+    pub store: StoreConfig,
+}
+
+/// `[store]`: where the bot keeps what it learns and records, and for how long.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The SQLite file; a relative path is taken from the config file's folder.
+    #[serde(default = "default_store")]
+    pub path: PathBuf,
+    /// Learned examples kept per entry; past it the oldest are dropped.
+    #[serde(default = "default_max_examples")]
+    pub max_examples_per_entry: usize,
+    /// Events (what was shown, feedback, unmatched messages) older than this are deleted; 0 keeps
+    /// them forever.
+    #[serde(default = "default_keep_days")]
+    pub keep_days: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            path: default_store(),
+            max_examples_per_entry: default_max_examples(),
+            keep_days: default_keep_days(),
+        }
+    }
+}
+
+fn default_store() -> PathBuf {
+    PathBuf::from("faqbot.db")
+}
+
+/// Enough to cover the ways a community asks one question, few enough that one entry's old
+/// wording does not crowd out the rest.
+fn default_max_examples() -> usize {
+    200
+}
+
+fn default_keep_days() -> u64 {
+    crate::store::DEFAULT_KEEP_DAYS
 }
 
 /// `[discord]`: where Discord is and how to find the token.
@@ -93,6 +135,7 @@ impl Default for Config {
             discord: DiscordConfig::default(),
             suggest: SuggestConfig::default(),
             moderators: ModeratorConfig::default(),
+            store: StoreConfig::default(),
         }
     }
 }
@@ -138,9 +181,11 @@ impl Config {
             error,
         })?;
         let mut config = Config::parse(&text, &name)?;
-        if config.faq.is_relative() {
-            if let Some(folder) = path.parent() {
-                config.faq = folder.join(&config.faq);
+        if let Some(folder) = path.parent() {
+            for file in [&mut config.faq, &mut config.store.path] {
+                if file.is_relative() {
+                    *file = folder.join(&*file);
+                }
             }
         }
         Ok(config)
@@ -279,6 +324,9 @@ mod tests {
         assert_eq!(config.suggest.threads, ThreadMode::FirstMessage);
         assert!(config.suggest.channels.is_empty());
         assert!(config.discord.guild_id.is_none());
+        assert_eq!(config.store.path, PathBuf::from("faqbot.db"));
+        assert_eq!(config.store.max_examples_per_entry, 200);
+        assert_eq!(config.store.keep_days, 180);
     }
 
     #[test]
@@ -304,10 +352,20 @@ cooldown_secs = 0
 threads = "all"
 [moderators]
 roles = ["Moderator"]
+[store]
+path = "/var/lib/faqbot/faqbot.db"
+max_examples_per_entry = 50
+keep_days = 30
 "#,
             "faqbot.toml",
         )
         .unwrap();
+        assert_eq!(
+            config.store.path,
+            PathBuf::from("/var/lib/faqbot/faqbot.db")
+        );
+        assert_eq!(config.store.max_examples_per_entry, 50);
+        assert_eq!(config.store.keep_days, 30);
         assert_eq!(config.discord.guild_id, Some(123));
         assert_eq!(config.suggest.threads, ThreadMode::All);
         assert_eq!(config.suggest.cooldown_secs, 0);

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
-use crate::config::{Config, DiscordConfig, ModeratorConfig, SuggestConfig, Token};
+use crate::config::{Config, DiscordConfig, ModeratorConfig, StoreConfig, SuggestConfig, Token};
 use crate::discord;
 use crate::emulator::world::{ALICE, CIPP_ISSUES, GUILD, MOD};
 use crate::emulator::{Emulator, Event, Options, Post, Watcher};
@@ -32,6 +32,8 @@ You are alice in #cipp-issues of an emulated Discord server.
 
 /// Runs the demo on standard input and output until `/quit` or the end of input.
 pub async fn run(faq: &Path) -> Result<(), String> {
+    // What the demo teaches the bot lasts as long as the demo.
+    let demo_db = TempDb::new();
     let emulator = Emulator::start(Options::default())
         .await
         .map_err(|e| format!("cannot start the emulator on 127.0.0.1: {e}"))?;
@@ -48,6 +50,10 @@ pub async fn run(faq: &Path) -> Result<(), String> {
         },
         moderators: ModeratorConfig {
             roles: vec!["Moderator".to_owned()],
+        },
+        store: StoreConfig {
+            path: demo_db.path.clone(),
+            ..StoreConfig::default()
         },
     };
     let token = Token::new(emulator.token()).ok_or("the emulator has no token")?;
@@ -236,4 +242,32 @@ pub fn describe(post: &Post) -> String {
 async fn write(out: &mut (impl AsyncWrite + Unpin), text: &str) {
     let _ = out.write_all(text.as_bytes()).await;
     let _ = out.flush().await;
+}
+
+/// A database file under the temp folder, deleted with its journal files when dropped.
+struct TempDb {
+    path: std::path::PathBuf,
+}
+
+impl TempDb {
+    fn new() -> TempDb {
+        let path = std::env::temp_dir().join(format!("faqbot-demo-{}.db", std::process::id()));
+        let db = TempDb { path };
+        db.remove();
+        db
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = self.path.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        self.remove();
+    }
 }

@@ -8,6 +8,9 @@
 //! - [`lookup`]: an entry by the name a user types (autocomplete, `/faq NAME`);
 //! - [`config`]: `faqbot.toml` and the token;
 //! - [`policy`]: whether the bot may suggest here and now (no Discord types, clock passed in);
+//! - [`memory`]: what the policy remembers (cooldown claims, threads seen), behind a trait;
+//! - [`store`]: the SQLite store: what was shown and how it helped, learned examples, memory;
+//! - [`service`]: runs a message, click or link through policy, matcher, render and store;
 //! - [`render`]: an entry to a Discord message within Discord's limits, pinging no one unintended;
 //! - [`discord`]: the thin layer that turns Discord events into calls of the above;
 //! - [`emulator`]: Discord's gateway and REST API on 127.0.0.1, for tests and [`demo`].
@@ -52,5 +55,8 @@ pub mod import;
 pub mod location;
 pub mod lookup;
 pub mod matcher;
+pub mod memory;
 pub mod policy;
 pub mod render;
+pub mod service;
+pub mod store;

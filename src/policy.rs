@@ -4,16 +4,11 @@
 //! No Discord types and no clock: the Discord layer describes the message with plain ids and
 //! names, and passes the time in, so the rules can be tested with a fake clock.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-
 use crate::config::{Named, SuggestConfig, ThreadMode};
+use crate::memory::{Claim, Memory, MemoryError};
 
 /// Discord ids carry their creation time: milliseconds since this Unix time, shifted left by 22.
 const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
-/// Past this many remembered channels or threads, entries older than a day are forgotten.
-const REMEMBER_MAX: usize = 10_000;
-const REMEMBER_FOR: Duration = Duration::from_secs(24 * 3600);
 
 /// The Unix time in milliseconds at which the object with this Discord id was created.
 pub fn created_ms(id: u64) -> u64 {
@@ -38,17 +33,6 @@ pub enum Place<'a> {
     },
     /// A direct message or anything outside a server.
     Elsewhere,
-}
-
-impl Place<'_> {
-    /// The id that cooldowns are kept per: the channel, or the thread itself.
-    pub fn id(&self) -> Option<u64> {
-        match self {
-            Place::Channel(channel) => Some(channel.id),
-            Place::Thread { id, .. } => Some(*id),
-            Place::Elsewhere => None,
-        }
-    }
 }
 
 /// A role by id and name.
@@ -87,6 +71,8 @@ pub enum Quiet {
     LaterInThread,
     /// The entry was suggested in this channel within the cooldown.
     Cooldown,
+    /// The message was answered before (it arrived twice).
+    AlreadyAnswered,
 }
 
 /// Who counts as a moderator: members with one of the configured roles or, when none are
@@ -114,34 +100,26 @@ impl Moderators {
     }
 }
 
-/// The suggestion rules and what they remember: recent suggestions and the threads seen.
+/// The suggestion rules. What they must remember lives in a [`Memory`], passed in.
 #[derive(Debug)]
 pub struct Policy {
     channels: Vec<Named>,
-    cooldown: Duration,
+    cooldown_ms: u64,
     threads: ThreadMode,
     moderators: Moderators,
     /// Unix ms when the bot started: threads created before it may have had messages unseen.
     started_ms: u64,
-    suggested: HashMap<(u64, String), Instant>,
-    threads_seen: HashMap<u64, Instant>,
 }
 
 impl Policy {
     pub fn new(config: &SuggestConfig, moderators: Moderators, started_ms: u64) -> Self {
         Policy {
             channels: config.channels.iter().map(|c| Named::parse(c)).collect(),
-            cooldown: Duration::from_secs(config.cooldown_secs),
+            cooldown_ms: config.cooldown_secs.saturating_mul(1000),
             threads: config.threads,
             moderators,
             started_ms,
-            suggested: HashMap::new(),
-            threads_seen: HashMap::new(),
         }
-    }
-
-    pub fn moderators(&self) -> &Moderators {
-        &self.moderators
     }
 
     /// Whether a channel is watched (its threads are too).
@@ -151,77 +129,64 @@ impl Policy {
             .any(|named| named.is(channel.id, channel.name))
     }
 
-    /// Whether the bot may consider `message` at all. Call once per message: it also notes that
-    /// its thread has been seen.
-    pub fn screen(&mut self, message: &Message<'_>, now: Instant) -> Result<(), Quiet> {
+    /// Whether the bot may consider `message` at all. Call once per message: it also notes in
+    /// `memory` that its thread has been seen, and that the message is being answered.
+    pub fn screen(
+        &self,
+        message: &Message<'_>,
+        memory: &dyn Memory,
+        now_ms: u64,
+    ) -> Result<Result<(), Quiet>, MemoryError> {
         let watched = match message.place {
             Place::Channel(channel) => self.watches(channel),
             Place::Thread { parent, .. } => parent.is_some_and(|parent| self.watches(parent)),
             Place::Elsewhere => false,
         };
         if !watched {
-            return Err(Quiet::NotWatched);
+            return Ok(Err(Quiet::NotWatched));
         }
+        // Noted for every message of a watched thread, so that a moderator's opening message
+        // still makes later ones "later in the thread".
         let first_in_thread = match message.place {
-            Place::Thread { id, .. } => self.first_in_thread(id, message.id, now),
+            Place::Thread { id, .. } => {
+                let first_seen = memory.see_thread(id, now_ms)?;
+                message.id == id || (first_seen && created_ms(id) >= self.started_ms)
+            }
             _ => true,
         };
         if message.from_bot {
-            return Err(Quiet::FromBot);
+            return Ok(Err(Quiet::FromBot));
         }
         if message
             .member
             .is_some_and(|member| self.moderators.includes(&member))
         {
-            return Err(Quiet::FromModerator);
+            return Ok(Err(Quiet::FromModerator));
         }
         if !first_in_thread && self.threads == ThreadMode::FirstMessage {
-            return Err(Quiet::LaterInThread);
+            return Ok(Err(Quiet::LaterInThread));
         }
-        Ok(())
+        if !memory.answer_once(message.id, now_ms)? {
+            return Ok(Err(Quiet::AlreadyAnswered));
+        }
+        Ok(Ok(()))
     }
 
-    /// Takes the cooldown slot for suggesting `entry` at `place` (channel or thread id), or says it
-    /// was suggested there too recently.
-    pub fn claim(&mut self, place: u64, entry: &str, now: Instant) -> Result<(), Quiet> {
-        if self.cooldown.is_zero() {
-            return Ok(());
-        }
-        let key = (place, entry.to_owned());
-        if let Some(last) = self.suggested.get(&key) {
-            if now.saturating_duration_since(*last) < self.cooldown {
-                return Err(Quiet::Cooldown);
-            }
-        }
-        if self.suggested.len() >= REMEMBER_MAX {
-            let cooldown = self.cooldown;
-            self.suggested
-                .retain(|_, last| now.saturating_duration_since(*last) < cooldown);
-        }
-        self.suggested.insert(key, now);
-        Ok(())
-    }
-
-    /// Gives back a slot taken by [`claim`](Self::claim) when the suggestion could not be posted.
-    pub fn release(&mut self, place: u64, entry: &str) {
-        self.suggested.remove(&(place, entry.to_owned()));
-    }
-
-    /// Whether `message` opens thread `thread`: a forum post's first message has the thread's id;
-    /// otherwise the first message seen in a thread created while the bot was running.
-    fn first_in_thread(&mut self, thread: u64, message: u64, now: Instant) -> bool {
-        if self.threads_seen.len() >= REMEMBER_MAX {
-            self.threads_seen
-                .retain(|_, seen| now.saturating_duration_since(*seen) < REMEMBER_FOR);
-        }
-        let seen_before = self.threads_seen.insert(thread, now).is_some();
-        message == thread || (!seen_before && created_ms(thread) >= self.started_ms)
+    /// The cooldown slot for suggesting `entry` at `place` (channel or thread id) now; `None`
+    /// when cooldowns are off.
+    pub fn claim(&self, place: u64, entry: &str, now_ms: u64) -> Option<Claim> {
+        (self.cooldown_ms > 0).then(|| Claim {
+            place,
+            entry: entry.to_owned(),
+            until_ms: now_ms.saturating_add(self.cooldown_ms),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::memory::InMemory;
 
     const START_MS: u64 = 1_700_000_000_000;
 
@@ -262,34 +227,47 @@ mod tests {
 
     #[test]
     fn only_watched_channels_by_name_or_id() {
-        let now = Instant::now();
-        let mut by_name = policy(&["#CIPP-Issues"], 600, ThreadMode::FirstMessage);
+        let now = START_MS;
+        let memory = InMemory::default();
+        let by_name = policy(&["#CIPP-Issues"], 600, ThreadMode::FirstMessage);
         assert_eq!(
-            by_name.screen(&message(1, Place::Channel(ISSUES)), now),
+            by_name
+                .screen(&message(1, Place::Channel(ISSUES)), &memory, now)
+                .unwrap(),
             Ok(())
         );
         assert_eq!(
-            by_name.screen(&message(2, Place::Channel(GENERAL)), now),
+            by_name
+                .screen(&message(2, Place::Channel(GENERAL)), &memory, now)
+                .unwrap(),
             Err(Quiet::NotWatched)
         );
         assert_eq!(
-            by_name.screen(&message(3, Place::Elsewhere), now),
+            by_name
+                .screen(&message(3, Place::Elsewhere), &memory, now)
+                .unwrap(),
             Err(Quiet::NotWatched)
         );
-        let mut by_id = policy(&["11"], 600, ThreadMode::FirstMessage);
+        let by_id = policy(&["11"], 600, ThreadMode::FirstMessage);
         assert_eq!(
-            by_id.screen(&message(4, Place::Channel(GENERAL)), now),
+            by_id
+                .screen(&message(4, Place::Channel(GENERAL)), &memory, now)
+                .unwrap(),
             Ok(())
         );
     }
 
     #[test]
     fn never_bots_and_not_moderators() {
-        let now = Instant::now();
-        let mut policy = policy(&["cipp-issues"], 600, ThreadMode::FirstMessage);
+        let now = START_MS;
+        let memory = InMemory::default();
+        let policy = policy(&["cipp-issues"], 600, ThreadMode::FirstMessage);
         let mut bot = message(1, Place::Channel(ISSUES));
         bot.from_bot = true;
-        assert_eq!(policy.screen(&bot, now), Err(Quiet::FromBot));
+        assert_eq!(
+            policy.screen(&bot, &memory, now).unwrap(),
+            Err(Quiet::FromBot)
+        );
 
         let roles = [Role {
             id: 5,
@@ -300,7 +278,10 @@ mod tests {
             roles: &roles,
             manages_messages: false,
         });
-        assert_eq!(policy.screen(&moderator, now), Err(Quiet::FromModerator));
+        assert_eq!(
+            policy.screen(&moderator, &memory, now).unwrap(),
+            Err(Quiet::FromModerator)
+        );
     }
 
     #[test]
@@ -318,8 +299,9 @@ mod tests {
 
     #[test]
     fn threads_of_watched_channels_answer_their_first_message_only() {
-        let now = Instant::now();
-        let mut policy = policy(&["cipp-issues"], 600, ThreadMode::FirstMessage);
+        let now = START_MS;
+        let memory = InMemory::default();
+        let policy = policy(&["cipp-issues"], 600, ThreadMode::FirstMessage);
         // A forum post: its first message has the thread's id.
         let post = id_at(5_000, 1);
         let in_post = |id| {
@@ -331,9 +313,11 @@ mod tests {
                 },
             )
         };
-        assert_eq!(policy.screen(&in_post(post), now), Ok(()));
+        assert_eq!(policy.screen(&in_post(post), &memory, now).unwrap(), Ok(()));
         assert_eq!(
-            policy.screen(&in_post(id_at(6_000, 2)), now),
+            policy
+                .screen(&in_post(id_at(6_000, 2)), &memory, now)
+                .unwrap(),
             Err(Quiet::LaterInThread)
         );
 
@@ -348,9 +332,16 @@ mod tests {
                 },
             )
         };
-        assert_eq!(policy.screen(&in_thread(id_at(8_000, 4)), now), Ok(()));
         assert_eq!(
-            policy.screen(&in_thread(id_at(9_000, 5)), now),
+            policy
+                .screen(&in_thread(id_at(8_000, 4)), &memory, now)
+                .unwrap(),
+            Ok(())
+        );
+        assert_eq!(
+            policy
+                .screen(&in_thread(id_at(9_000, 5)), &memory, now)
+                .unwrap(),
             Err(Quiet::LaterInThread)
         );
 
@@ -363,7 +354,10 @@ mod tests {
                 parent: Some(ISSUES),
             },
         );
-        assert_eq!(policy.screen(&in_old, now), Err(Quiet::LaterInThread));
+        assert_eq!(
+            policy.screen(&in_old, &memory, now).unwrap(),
+            Err(Quiet::LaterInThread)
+        );
 
         // Threads of other channels, or of unknown parents, are not watched.
         let elsewhere = message(
@@ -373,7 +367,10 @@ mod tests {
                 parent: Some(GENERAL),
             },
         );
-        assert_eq!(policy.screen(&elsewhere, now), Err(Quiet::NotWatched));
+        assert_eq!(
+            policy.screen(&elsewhere, &memory, now).unwrap(),
+            Err(Quiet::NotWatched)
+        );
         let orphan = message(
             id_at(12_000, 9),
             Place::Thread {
@@ -381,13 +378,17 @@ mod tests {
                 parent: None,
             },
         );
-        assert_eq!(policy.screen(&orphan, now), Err(Quiet::NotWatched));
+        assert_eq!(
+            policy.screen(&orphan, &memory, now).unwrap(),
+            Err(Quiet::NotWatched)
+        );
     }
 
     #[test]
     fn threads_all_answers_every_message() {
-        let now = Instant::now();
-        let mut policy = policy(&["cipp-issues"], 600, ThreadMode::All);
+        let now = START_MS;
+        let memory = InMemory::default();
+        let policy = policy(&["cipp-issues"], 600, ThreadMode::All);
         let thread = id_at(1_000, 1);
         for n in 2..5 {
             let later = message(
@@ -397,45 +398,30 @@ mod tests {
                     parent: Some(ISSUES),
                 },
             );
-            assert_eq!(policy.screen(&later, now), Ok(()));
+            assert_eq!(policy.screen(&later, &memory, now).unwrap(), Ok(()));
         }
     }
 
     #[test]
-    fn cooldown_is_per_channel_and_entry_and_expires() {
-        let start = Instant::now();
-        let mut policy = policy(&["cipp-issues"], 600, ThreadMode::FirstMessage);
-        assert_eq!(policy.claim(10, "cost", start), Ok(()));
-        let later = start + Duration::from_secs(599);
-        assert_eq!(policy.claim(10, "cost", later), Err(Quiet::Cooldown));
-        assert_eq!(policy.claim(10, "500-error", later), Ok(()));
-        assert_eq!(policy.claim(11, "cost", later), Ok(()));
+    fn claims_last_the_cooldown_and_zero_turns_them_off() {
+        let policy = policy(&["cipp-issues"], 600, ThreadMode::FirstMessage);
+        let claim = policy.claim(10, "cost", START_MS).unwrap();
+        assert_eq!((claim.place, claim.entry.as_str()), (10, "cost"));
+        assert_eq!(claim.until_ms, START_MS + 600_000);
+        let off = super::tests::policy(&["cipp-issues"], 0, ThreadMode::FirstMessage);
+        assert_eq!(off.claim(10, "cost", START_MS), None);
+    }
+
+    #[test]
+    fn a_message_is_answered_once() {
+        let now = START_MS;
+        let memory = InMemory::default();
+        let policy = policy(&["cipp-issues"], 600, ThreadMode::FirstMessage);
+        let again = message(1, Place::Channel(ISSUES));
+        assert_eq!(policy.screen(&again, &memory, now).unwrap(), Ok(()));
         assert_eq!(
-            policy.claim(10, "cost", start + Duration::from_secs(600)),
-            Ok(())
+            policy.screen(&again, &memory, now).unwrap(),
+            Err(Quiet::AlreadyAnswered)
         );
-
-        policy.release(10, "500-error");
-        assert_eq!(policy.claim(10, "500-error", later), Ok(()));
-    }
-
-    #[test]
-    fn zero_cooldown_turns_it_off() {
-        let now = Instant::now();
-        let mut policy = policy(&["cipp-issues"], 0, ThreadMode::FirstMessage);
-        for _ in 0..3 {
-            assert_eq!(policy.claim(10, "cost", now), Ok(()));
-        }
-    }
-
-    #[test]
-    fn memory_stays_bounded() {
-        let start = Instant::now();
-        let mut policy = policy(&["cipp-issues"], 1, ThreadMode::FirstMessage);
-        for n in 0..(3 * REMEMBER_MAX as u64) {
-            let now = start + Duration::from_secs(n);
-            policy.claim(n, "cost", now).unwrap();
-        }
-        assert!(policy.suggested.len() <= REMEMBER_MAX);
     }
 }

@@ -101,6 +101,8 @@ pub enum Action {
     Link { channel: u64, message: u64 },
     /// "Search all entries" in that picker; also the id of the search form it opens.
     Search { channel: u64, message: u64 },
+    /// "Undo link" on a moderator's link to `message`.
+    Unlink { message: u64 },
 }
 
 const PREFIX: &str = "faqbot";
@@ -114,6 +116,19 @@ impl Action {
             Action::Dismiss { author } => format!("{PREFIX}:dismiss:{author}"),
             Action::Link { channel, message } => format!("{PREFIX}:link:{channel}:{message}"),
             Action::Search { channel, message } => format!("{PREFIX}:search:{channel}:{message}"),
+            Action::Unlink { message } => format!("{PREFIX}:unlink:{message}"),
+        }
+    }
+
+    /// The action's name in logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Solved { .. } => "solved",
+            Action::NotIt { .. } => "not-it",
+            Action::Dismiss { .. } => "dismiss",
+            Action::Link { .. } => "link",
+            Action::Search { .. } => "search",
+            Action::Unlink { .. } => "unlink",
         }
     }
 
@@ -136,6 +151,7 @@ impl Action {
                 entry: entry.to_owned(),
             },
             ("dismiss", None) => Action::Dismiss { author: first },
+            ("unlink", None) => Action::Unlink { message: first },
             ("link", Some(message)) => Action::Link {
                 channel: first,
                 message: message.parse().ok()?,
@@ -206,13 +222,20 @@ pub fn solved(entry: &Entry, author: u64) -> Post {
     }
 }
 
-/// An entry a moderator linked to a message: a reply naming the moderator without pinging them.
-/// The asker is pinged by the reply, since a person chose this answer for them.
-pub fn linked(entry: &Entry, moderator: u64) -> Post {
+/// An entry a moderator linked to `message`: a reply naming the moderator without pinging them,
+/// with a button for moderators to undo the link. The asker is pinged by the reply, since a person
+/// chose this answer for them.
+pub fn linked(entry: &Entry, moderator: u64, message: u64) -> Post {
+    let mut row = docs_row(entry).unwrap_or_default();
+    row.push(Component::Button {
+        label: "Undo link".to_owned(),
+        action: Action::Unlink { message },
+        style: Style::Secondary,
+    });
     Post {
         content: format!("Linked by <@{moderator}>"),
         embed: Some(embed(entry, DESCRIPTION_MAX)),
-        rows: docs_row(entry).into_iter().collect(),
+        rows: vec![row],
         ping_users: Vec::new(),
         ping_replied: true,
         ephemeral: false,
@@ -314,6 +337,46 @@ pub fn status(status: &Status) -> Post {
         status.links,
     );
     notice(&text)
+}
+
+/// `/faq-admin stats`: per entry how it was shown and how it helped, then the unmatched questions;
+/// as many lines as fit in one message.
+pub fn stats(stats: &crate::store::Stats, days: u64) -> Post {
+    let mut lines = vec![format!("**faqbot, the last {days} days**")];
+    if stats.entries.is_empty() {
+        lines.push("Nothing was shown yet.".to_owned());
+    }
+    for entry in &stats.entries {
+        let helpful = entry.helpful_rate().map_or_else(
+            || "no verdicts".to_owned(),
+            |rate| format!("{:.0}% helpful", rate * 100.0),
+        );
+        lines.push(format!(
+            "`{}`: shown {} (unasked {}, /faq {}, linked {}); {helpful}",
+            entry.entry,
+            entry.shown(),
+            entry.auto,
+            entry.faq,
+            entry.link
+        ));
+    }
+    if !stats.unmatched.is_empty() {
+        lines.push("**Asked often, matched nothing:**".to_owned());
+        for (text, count) in &stats.unmatched {
+            let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let text = cut_chars(&text.replace('`', "'"), 90);
+            lines.push(format!("{count}× `{text}`"));
+        }
+    }
+    let mut text = String::new();
+    for line in lines {
+        if text.chars().count() + line.chars().count() + 1 > CONTENT_MAX {
+            break;
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    notice(text.trim_end())
 }
 
 fn uptime(uptime: Duration) -> String {
@@ -543,6 +606,39 @@ mod tests {
     }
 
     #[test]
+    fn stats_fit_one_message_and_show_rates() {
+        use crate::store::{EntryStats, Stats};
+        let entry = |n: usize| EntryStats {
+            entry: format!("entry-{n}"),
+            auto: 3,
+            faq: 1,
+            link: 0,
+            solved: 1,
+            not_it: 1,
+            dismissed: 0,
+        };
+        let many = Stats {
+            entries: (0..200).map(entry).collect(),
+            days: Vec::new(),
+            unmatched: Vec::new(),
+        };
+        let post = stats(&many, 30);
+        assert!(post.content.chars().count() <= CONTENT_MAX);
+        assert!(post.ephemeral);
+        assert!(post
+            .content
+            .contains("`entry-0`: shown 4 (unasked 3, /faq 1, linked 0); 50% helpful"));
+        let few = Stats {
+            entries: vec![entry(1)],
+            days: Vec::new(),
+            unmatched: vec![("how do I `add` a tenant".to_owned(), 4)],
+        };
+        assert!(stats(&few, 7)
+            .content
+            .contains("4× `how do I 'add' a tenant`"));
+    }
+
+    #[test]
     fn custom_ids_round_trip_and_reject_others() {
         let actions = [
             Action::Solved {
@@ -562,6 +658,7 @@ mod tests {
                 channel: 6,
                 message: 7,
             },
+            Action::Unlink { message: 8 },
         ];
         for action in actions {
             assert_eq!(Action::parse(&action.custom_id()), Some(action));
@@ -677,7 +774,7 @@ mod tests {
 
     #[test]
     fn linked_names_the_moderator_without_pinging_them() {
-        let wire = wire(&linked(&sample("answer"), 9));
+        let wire = wire(&linked(&sample("answer"), 9, 5));
         assert_eq!(wire["content"], "Linked by <@9>");
         assert_eq!(wire["allowed_mentions"]["users"], json!([]));
         assert_eq!(wire["allowed_mentions"]["replied_user"], true);

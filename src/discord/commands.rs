@@ -1,13 +1,12 @@
-//! The application commands: `/faq`, `/faq-admin reload|status` and "Answer with FAQ".
-
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+//! The application commands: `/faq`, `/faq-admin reload|status|stats|unlink` and "Answer with FAQ".
 
 use poise::serenity_prelude as serenity;
 
-use super::{server, Context, Data, Error, Loaded};
+use super::{blocking, server, Context, Data, Error};
 use crate::lookup::{self, Found};
 use crate::render::{self, Post};
+use crate::service::ServiceError;
+use crate::store;
 
 /// Discord shows at most this many autocomplete choices.
 const CHOICES_MAX: usize = 25;
@@ -27,13 +26,30 @@ pub async fn faq(
     #[description = "Show the answer only to you"] private: Option<bool>,
 ) -> Result<(), Error> {
     let loaded = ctx.data().current();
-    let post = match lookup::find(&loaded.faq, &entry) {
-        Found::Entry(found, _) => {
-            render::entry(found, user.map(|u| u.id.get()), private.unwrap_or(false))
-        }
-        Found::Missing(closest) => render::not_found(&entry, &closest),
+    let (post, shown) = match lookup::find(&loaded.faq, &entry) {
+        Found::Entry(found, _) => (
+            render::entry(
+                found,
+                user.as_ref().map(|u| u.id.get()),
+                private.unwrap_or(false),
+            ),
+            Some(found.id.clone()),
+        ),
+        Found::Missing(closest) => (render::not_found(&entry, &closest), None),
     };
-    send(ctx, &post).await
+    send(ctx, &post).await?;
+    if let Some(entry) = shown {
+        // The interaction stands for the post: /faq posts have no buttons to give feedback on.
+        ctx.data().service.shown_on_request(
+            &entry,
+            ctx.guild_id().map(|g| g.get()),
+            ctx.channel_id().get(),
+            user.map(|u| u.id.get()),
+            interaction_id(ctx),
+            store::now_ms(),
+        );
+    }
+    Ok(())
 }
 
 async fn complete_entry(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
@@ -47,12 +63,20 @@ async fn complete_entry(ctx: Context<'_>, partial: &str) -> serenity::CreateAuto
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
+/// The id of the interaction behind a command.
+fn interaction_id(ctx: Context<'_>) -> u64 {
+    match ctx {
+        poise::Context::Application(app) => app.interaction.id.get(),
+        poise::Context::Prefix(prefix) => prefix.msg.id.get(),
+    }
+}
+
 /// Manage faqbot (moderators).
 #[poise::command(
     slash_command,
     rename = "faq-admin",
     guild_only,
-    subcommands("reload", "status"),
+    subcommands("reload", "status", "stats", "unlink"),
     subcommand_required,
     default_member_permissions = "MANAGE_MESSAGES"
 )]
@@ -69,13 +93,10 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     // Building the matcher for a large FAQ can take longer than Discord waits for an answer.
     ctx.defer_ephemeral().await?;
     let data = ctx.data();
-    let path = data.faq_path.clone();
+    let service = data.service.clone();
     let before = data.current().faq.entries.len();
-    let loaded = tokio::task::spawn_blocking(move || Loaded::load(&path)).await?;
-    let post = match loaded {
-        Ok(loaded) => {
-            let entries = loaded.faq.entries.len();
-            *data.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
+    let post = match blocking(move || service.reload()).await? {
+        Ok((before, entries)) => {
             tracing::info!(
                 entries,
                 before,
@@ -84,10 +105,16 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
             );
             render::notice(&format!(
                 "Reloaded {}: {entries} entries (was {before}).",
-                data.faq_path.display()
+                data.service.faq_path().display()
             ))
         }
-        Err(error) => {
+        Err(ServiceError::Store(error)) => {
+            tracing::error!("reload could not read the learned examples: {error}");
+            render::notice(&format!(
+                "Reload failed: still serving the previous FAQ ({before} entries); the database could not be read, see the bot's log."
+            ))
+        }
+        Err(ServiceError::Faq(error)) => {
             tracing::warn!(user = ctx.author().id.get(), "reload refused: {error}");
             let header = format!(
                 "Reload failed: still serving the previous FAQ ({before} entries). `faqbot check` says:\n```\n"
@@ -120,10 +147,88 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
         entries: data.current().faq.entries.len(),
         uptime: data.started.elapsed(),
         channels,
-        suggestions: data.suggestions.load(Ordering::Relaxed),
-        links: data.links.load(Ordering::Relaxed),
+        suggestions: data.service.counts().0,
+        links: data.service.counts().1,
     });
     send(ctx, &post).await
+}
+
+/// Per entry, how often it was shown and how it helped; and the questions the FAQ lacks.
+#[poise::command(slash_command, guild_only)]
+async fn stats(
+    ctx: Context<'_>,
+    #[description = "How many days back (default 30)"]
+    #[min = 1]
+    #[max = 3650]
+    days: Option<u32>,
+) -> Result<(), Error> {
+    if !moderator(ctx).await {
+        return send(ctx, &refusal()).await;
+    }
+    let days = u64::from(days.unwrap_or(30));
+    ctx.defer_ephemeral().await?;
+    let service = ctx.data().service.clone();
+    let post = match blocking(move || service.stats(days, store::now_ms())).await? {
+        Ok(stats) => render::stats(&stats, days),
+        Err(error) => {
+            tracing::error!("could not read the statistics: {error}");
+            render::notice("The statistics could not be read from the database; see the bot's log.")
+        }
+    };
+    send(ctx, &post).await
+}
+
+/// Undo a moderator's link: the bot's reply is deleted and its example forgotten.
+#[poise::command(slash_command, guild_only)]
+async fn unlink(
+    ctx: Context<'_>,
+    #[description = "The linked message or the bot's reply: its link or id"] message: String,
+) -> Result<(), Error> {
+    if !moderator(ctx).await {
+        return send(ctx, &refusal()).await;
+    }
+    let Some(id) = message_id(&message) else {
+        let hint = "Give a message link (Copy Message Link) or a message id.";
+        return send(ctx, &render::notice(hint)).await;
+    };
+    ctx.defer_ephemeral().await?;
+    let service = ctx.data().service.clone();
+    let removed = blocking(move || service.unlink(id)).await??;
+    for example in &removed {
+        if let (Some(channel), Some(reply)) = (example.channel, example.reply) {
+            let (channel, reply) = (
+                serenity::ChannelId::new(channel),
+                serenity::MessageId::new(reply),
+            );
+            if let Err(error) = channel.delete_message(ctx, reply).await {
+                tracing::info!(
+                    reply = reply.get(),
+                    "the linked reply was not deleted: {error}"
+                );
+            }
+        }
+    }
+    tracing::info!(target: "faqbot::links", message = id, examples = removed.len(), user = ctx.author().id.get(), "unlinked");
+    send(ctx, &render::notice(&unlinked(removed.len()))).await
+}
+
+/// The last number in a message link (`…/channels/GUILD/CHANNEL/MESSAGE`) or a bare id.
+fn message_id(text: &str) -> Option<u64> {
+    text.trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .and_then(|last| last.parse().ok())
+        .filter(|&id| id > 0)
+}
+
+/// What a moderator is told after undoing a link.
+pub fn unlinked(removed: usize) -> String {
+    if removed == 0 {
+        "Nothing was linked there: no example to forget.".to_owned()
+    } else {
+        "Link undone: the reply is removed and I forgot that example.".to_owned()
+    }
 }
 
 /// `#name` for a configured channel found in the server, with a warning when it is not.

@@ -1,20 +1,19 @@
 //! Gateway events that are not commands: messages in watched channels (automatic suggestions),
 //! and the buttons, menus and forms the bot posted.
 
-use std::sync::atomic::Ordering;
-use std::time::Instant;
-
 use poise::serenity_prelude as serenity;
 use serenity::{
     ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow,
     CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
 };
 
-use super::{commands, lock, server, Data, Error};
+use super::{blocking, commands, server, Data, Error};
 use crate::config::Named;
 use crate::lookup::{self, Found};
 use crate::policy;
 use crate::render::{self, Action, Post};
+use crate::service::{Click, Feedback, Incoming, Link, NotIt, Silence};
+use crate::store;
 
 /// The text field of the search form.
 const QUERY_FIELD: &str = "query";
@@ -108,68 +107,76 @@ async fn fail(ctx: &serenity::Context, id: serenity::InteractionId, token: &str)
     }
 }
 
-/// Suggests an entry for a message when the policy and the matcher agree.
+/// Suggests an entry for a message when the service says so.
 async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
     let place = server::place(ctx, message.guild_id, message.channel_id).await;
     let author = server::author(ctx, message);
-    let roles = author.roles();
-    let view = policy::Message {
-        id: message.id.get(),
-        place: place.as_place(),
-        from_bot: message.author.bot || message.webhook_id.is_some(),
-        member: message.member.as_ref().map(|_| policy::Member {
-            roles: &roles,
-            manages_messages: author.manages_messages,
-        }),
-    };
-    let now = Instant::now();
-    if let Err(quiet) = lock(&data.policy).screen(&view, now) {
-        if quiet == policy::Quiet::NotWatched {
-            tracing::trace!(message = message.id.get(), "not in a watched channel");
-        } else {
-            tracing::debug!(message = message.id.get(), ?quiet, "not considered");
+    let from_bot = message.author.bot || message.webhook_id.is_some();
+    let in_guild = message.member.is_some();
+    let (id, channel, author_id) = (
+        message.id.get(),
+        message.channel_id.get(),
+        message.author.id.get(),
+    );
+    let (guild, text) = (message.guild_id.map(|g| g.get()), message.content.clone());
+    let service = data.service.clone();
+    let verdict = blocking(move || {
+        let roles = author.roles();
+        let incoming = Incoming {
+            view: policy::Message {
+                id,
+                place: place.as_place(),
+                from_bot,
+                member: in_guild.then_some(policy::Member {
+                    roles: &roles,
+                    manages_messages: author.manages_messages,
+                }),
+            },
+            text: &text,
+            guild,
+            channel,
+            author: author_id,
+        };
+        service.message(&incoming, store::now_ms())
+    })
+    .await;
+    let suggestion = match verdict {
+        Ok(Ok(suggestion)) => suggestion,
+        Ok(Err(Silence::Policy(policy::Quiet::NotWatched))) => {
+            tracing::trace!(message = id, "not in a watched channel");
+            return;
         }
-        return;
-    }
-    let loaded = data.current();
-    let decision = loaded.matcher.decide(&message.content, 2);
-    let Some(chosen) = decision.suggest else {
-        tracing::debug!(
-            message = message.id.get(),
-            best = ?decision.matches.first().map(|m| (m.id, m.score)),
-            "no confident match"
-        );
-        return;
+        Ok(Err(silence)) => {
+            tracing::debug!(message = id, ?silence, "staying quiet");
+            return;
+        }
+        Err(error) => {
+            tracing::error!(message = id, "could not consider a message: {error}");
+            return;
+        }
     };
-    let Some(entry) = loaded.faq.get(chosen.id) else {
-        return;
-    };
-    if lock(&data.policy).claim(place.id, &entry.id, now).is_err() {
-        tracing::debug!(entry = %entry.id, channel = place.id, "entry on cooldown here");
-        return;
-    }
-    let post = render::suggestion(entry, message.author.id.get());
-    let reply = post.to_message().reference_message(message);
-    // Counted before sending so that `/faq-admin status` never lags behind a visible suggestion.
-    data.suggestions.fetch_add(1, Ordering::Relaxed);
+    let reply = suggestion.post.to_message().reference_message(message);
     match message.channel_id.send_message(ctx, reply).await {
         Ok(sent) => {
+            data.service
+                .posted(&suggestion, sent.id.get(), store::now_ms());
             tracing::info!(
                 target: "faqbot::suggestions",
-                entry = %entry.id,
-                score = chosen.score,
-                channel = place.id,
-                message = message.id.get(),
+                entry = %suggestion.entry,
+                score = suggestion.score,
+                channel,
+                message = id,
                 reply = sent.id.get(),
                 "suggested"
             );
         }
         Err(error) => {
-            data.suggestions.fetch_sub(1, Ordering::Relaxed);
-            lock(&data.policy).release(place.id, &entry.id);
+            let service = data.service.clone();
+            let entry = suggestion.entry.clone();
+            let _ = blocking(move || service.not_posted(&suggestion)).await;
             tracing::error!(
-                entry = %entry.id,
-                channel = place.id,
+                %entry,
+                channel,
                 "could not post a suggestion: {error}{}",
                 hint(&error)
             );
@@ -222,52 +229,51 @@ async fn on_component(
         component.member.as_ref(),
     );
     match action {
-        Action::Solved { author, entry } => {
-            tracing::info!(target: "faqbot::feedback", %entry, user, author, by_author = user == author, "solved it");
-            let loaded = data.current();
-            match loaded.faq.get(&entry).filter(|_| user == author) {
-                // The asker's word closes the question for everyone reading the channel later.
-                Some(entry) => {
-                    let update = render::solved(entry, author).to_interaction();
+        Action::Solved { .. } | Action::NotIt { .. } | Action::Dismiss { .. } => {
+            let click = Click {
+                action: &action,
+                user,
+                moderator,
+                reply: component.message.id.get(),
+            };
+            match data.service.feedback(&click) {
+                Feedback::Update(post) => {
                     component
-                        .create_response(ctx, CreateInteractionResponse::UpdateMessage(update))
+                        .create_response(
+                            ctx,
+                            CreateInteractionResponse::UpdateMessage(post.to_interaction()),
+                        )
                         .await?;
-                    Ok(())
                 }
-                None => respond(ctx, component, &render::notice("Thanks! Glad it helped.")).await,
+                Feedback::Notice(text) => respond(ctx, component, &render::notice(text)).await?,
+                Feedback::Remove { notice, not_it } => {
+                    match notice {
+                        Some(text) => respond(ctx, component, &render::notice(text)).await?,
+                        None => {
+                            component
+                                .create_response(ctx, CreateInteractionResponse::Acknowledge)
+                                .await?
+                        }
+                    }
+                    component.message.delete(ctx).await?;
+                    if let Some(entry) = not_it {
+                        learn_not_it(ctx, data, component, &entry).await?;
+                    }
+                }
             }
+            Ok(())
         }
-        Action::NotIt { author, entry } => {
-            tracing::info!(target: "faqbot::feedback", %entry, user, author, by_author = user == author, "not it");
-            if user == author || moderator {
-                respond(
-                    ctx,
-                    component,
-                    &render::notice("Thanks for telling us; I removed the suggestion."),
-                )
-                .await?;
-                component.message.delete(ctx).await?;
-                Ok(())
-            } else {
-                respond(ctx, component, &render::notice("Thanks for the feedback.")).await
+        Action::Unlink { message } => {
+            if !moderator {
+                return respond(ctx, component, &commands::refusal()).await;
             }
-        }
-        Action::Dismiss { author } => {
-            if user != author && !moderator {
-                return respond(
-                    ctx,
-                    component,
-                    &render::notice(
-                        "Only the person who asked or a moderator can dismiss this suggestion.",
-                    ),
-                )
-                .await;
-            }
-            component
-                .create_response(ctx, CreateInteractionResponse::Acknowledge)
-                .await?;
+            component.defer_ephemeral(ctx).await?;
+            let service = data.service.clone();
+            let removed = blocking(move || service.unlink(message)).await??;
             component.message.delete(ctx).await?;
-            tracing::info!(target: "faqbot::feedback", user, author, "dismissed");
+            tracing::info!(target: "faqbot::links", message, examples = removed.len(), user, "unlinked");
+            let done = render::notice(&commands::unlinked(removed.len()));
+            component.edit_response(ctx, done.to_edit()).await?;
             Ok(())
         }
         Action::Link { channel, message } => {
@@ -322,6 +328,46 @@ async fn on_component(
             Ok(())
         }
     }
+}
+
+/// Teaches the message a removed suggestion answered as a "Not it" of `entry`.
+async fn learn_not_it(
+    ctx: &serenity::Context,
+    data: &Data,
+    component: &ComponentInteraction,
+    entry: &str,
+) -> Result<(), Error> {
+    let Some(asked) = component
+        .message
+        .message_reference
+        .as_ref()
+        .and_then(|r| r.message_id)
+    else {
+        return Ok(());
+    };
+    let asked = component.channel_id.message(ctx, asked).await?;
+    let (service, entry, by) = (
+        data.service.clone(),
+        entry.to_owned(),
+        component.user.id.get(),
+    );
+    let (channel, reply) = (component.channel_id.get(), component.message.id.get());
+    blocking(move || {
+        service.not_it(
+            &NotIt {
+                entry: &entry,
+                text: &asked.content,
+                channel,
+                message: asked.id.get(),
+                author: asked.author.id.get(),
+                reply,
+                by,
+            },
+            store::now_ms(),
+        )
+    })
+    .await??;
+    Ok(())
 }
 
 async fn on_modal(
@@ -401,20 +447,38 @@ async fn link(
     let target = channel
         .message(ctx, serenity::MessageId::new(message))
         .await?;
-    let post = render::linked(entry, moderator);
+    let post = render::linked(entry, moderator, target.id.get());
     let reply = post.to_message().reference_message(&target);
     let sent = channel.send_message(ctx, reply).await?;
-    data.links.fetch_add(1, Ordering::Relaxed);
-    // The link is a labelled example for the matcher; the store that learns from it comes later.
     tracing::info!(
         target: "faqbot::links",
         entry = %entry.id,
         moderator,
         message = target.id.get(),
         reply = sent.id.get(),
-        at = %sent.timestamp,
-        text = %target.content,
         "linked"
     );
-    Ok(format!("Posted `{}` as a reply to the message.", entry.id))
+    // The message becomes an example of the entry, used from the next message on.
+    let service = data.service.clone();
+    let (id, guild) = (entry.id.clone(), target.guild_id.map(|g| g.get()));
+    blocking(move || {
+        service.linked(
+            &Link {
+                entry: &id,
+                guild,
+                channel: channel.get(),
+                message: target.id.get(),
+                author: target.author.id.get(),
+                text: &target.content,
+                reply: sent.id.get(),
+                moderator,
+            },
+            store::now_ms(),
+        )
+    })
+    .await??;
+    Ok(format!(
+        "Posted `{}` as a reply to the message; I will suggest it for messages like it.",
+        entry.id
+    ))
 }

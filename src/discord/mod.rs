@@ -1,5 +1,5 @@
 //! The Discord layer: connects the bot with serenity and poise, and translates events into calls
-//! of the layers above (lookup, matcher, policy, render). Nothing else lives here.
+//! of the layers above (the service, lookup, render). Nothing else lives here.
 //!
 //! - `commands`: `/faq` with autocomplete, `/faq-admin`, and the "Answer with FAQ" message command;
 //! - `events`: messages in watched channels, and the buttons, menus and forms the bot posted;
@@ -10,41 +10,24 @@ mod events;
 mod server;
 
 use std::future::Future;
-use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 use serenity::{GatewayIntents, HttpBuilder};
 
 use crate::config::{Config, Token};
-use crate::faq::{Faq, LoadError};
-use crate::matcher::Matcher;
+use crate::faq::LoadError;
 use crate::policy::{Moderators, Policy};
+use crate::service::{Loaded, Service, ServiceError};
+use crate::store::{self, Store};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 type Context<'a> = poise::Context<'a, Data, Error>;
 
-/// A FAQ in service with its matcher; replaced as a whole on reload.
-pub struct Loaded {
-    pub faq: Faq,
-    pub matcher: Matcher,
-}
-
-impl Loaded {
-    pub fn load(path: &std::path::Path) -> Result<Loaded, LoadError> {
-        let faq = Faq::load(path)?;
-        let matcher = Matcher::new(&faq);
-        Ok(Loaded { faq, matcher })
-    }
-}
-
 /// What every handler shares.
 pub struct Data {
-    faq_path: PathBuf,
-    loaded: RwLock<Arc<Loaded>>,
-    policy: Mutex<Policy>,
+    service: Arc<Service>,
     moderators: Moderators,
     /// The watched channels as configured, for `/faq-admin status`.
     channels: Vec<String>,
@@ -53,18 +36,20 @@ pub struct Data {
     /// The server the commands are registered in, if one is configured.
     guild: Option<u64>,
     started: Instant,
-    suggestions: AtomicU64,
-    links: AtomicU64,
 }
 
 impl Data {
     /// The FAQ in service now.
     fn current(&self) -> Arc<Loaded> {
-        self.loaded
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.service.current()
     }
+}
+
+/// Runs work that may touch the database off the async worker threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    Ok(tokio::task::spawn_blocking(work).await?)
 }
 
 /// Locks a mutex, surviving a panic in another handler: the state it guards stays usable.
@@ -78,6 +63,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[derive(Debug)]
 pub enum RunError {
     Faq(LoadError),
+    Store(store::StoreError),
     BadToken,
     IntentNotEnabled,
     InvalidIntents,
@@ -99,6 +85,7 @@ impl std::fmt::Display for RunError {
                 }
                 Ok(())
             }
+            RunError::Store(error) => write!(f, "{error}"),
             RunError::BadToken => f.write_str(
                 "Discord refused the token (close code 4004): copy the token again from the Developer Portal's Bot page into DISCORD_TOKEN",
             ),
@@ -128,30 +115,28 @@ pub async fn run(
     token: Token,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    let loaded = Loaded::load(&config.faq).map_err(RunError::Faq)?;
+    let moderators = Moderators::new(&config.moderators.roles);
+    let policy = Policy::new(&config.suggest, moderators.clone(), store::now_ms());
+    let service = open_service(&config, policy).await?;
+    let store = service.store().clone();
+    let loaded = service.current();
     tracing::info!(
         faq = %config.faq.display(),
         entries = loaded.faq.entries.len(),
+        store = %config.store.path.display(),
         "FAQ loaded"
     );
+    drop(loaded);
     if config.suggest.channels.is_empty() {
         tracing::info!("no [suggest] channels: /faq works, automatic suggestions are off");
     }
-    let started_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    let moderators = Moderators::new(&config.moderators.roles);
     let data = Data {
-        faq_path: config.faq.clone(),
-        loaded: RwLock::new(Arc::new(loaded)),
-        policy: Mutex::new(Policy::new(&config.suggest, moderators.clone(), started_ms)),
+        service,
         moderators,
         channels: config.suggest.channels.clone(),
         moderator_roles: config.moderators.roles.clone(),
         guild: config.discord.guild_id,
         started: Instant::now(),
-        suggestions: AtomicU64::new(0),
-        links: AtomicU64::new(0),
     };
 
     let http = match &config.discord.api_base {
@@ -177,6 +162,9 @@ pub async fn run(
     });
     let result = client.start().await;
     stopper.abort();
+    // What was recorded before the stop is written before the process exits.
+    drop(client);
+    let _ = tokio::task::spawn_blocking(move || store.flush()).await;
     if let Some(reason) = lock(&setup_failure).take() {
         return Err(RunError::Setup(reason));
     }
@@ -192,6 +180,23 @@ pub async fn run(
         }
         other => RunError::Discord(other.to_string()),
     })
+}
+
+/// Opens the store and loads the FAQ with what it learned: off the runtime, both read files.
+async fn open_service(config: &Config, policy: Policy) -> Result<Arc<Service>, RunError> {
+    let (path, keep_days) = (config.store.path.clone(), config.store.keep_days);
+    let (faq, max_examples) = (config.faq.clone(), config.store.max_examples_per_entry);
+    let opened = tokio::task::spawn_blocking(move || {
+        let store = Store::open(&path, keep_days).map_err(RunError::Store)?;
+        let memory = Arc::new(store.memory());
+        Service::new(&faq, policy, memory, store, max_examples).map_err(|error| match error {
+            ServiceError::Faq(error) => RunError::Faq(error),
+            ServiceError::Store(error) => RunError::Store(error),
+        })
+    })
+    .await
+    .map_err(|error| RunError::Discord(format!("the start-up task failed: {error}")))?;
+    Ok(Arc::new(opened?))
 }
 
 fn framework(

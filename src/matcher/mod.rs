@@ -75,6 +75,12 @@ pub struct Decision<'a> {
 /// How much each kind of text counts in the whole-entry vector.
 const QUESTION_WEIGHT: f32 = 2.0;
 const EXAMPLE_WEIGHT: f32 = 1.0;
+/// A moderator's link counts as much as a reviewed example: it is the same kind of evidence (a
+/// message someone answered with this entry), and on BANKING77 a lower weight lost top-1 (README).
+const LEARNED_WEIGHT: f32 = 1.0;
+/// A message this close (cosine of weighted stems) to a "Not it" of an entry is not suggested that
+/// entry unasked: the same message again, or a near copy of it.
+const NEGATIVE_VETO: f32 = 0.8;
 const KEYWORD_WEIGHT: f32 = 1.5;
 const ALIAS_WEIGHT: f32 = 0.5;
 const ANSWER_WEIGHT: f32 = 0.3;
@@ -92,6 +98,16 @@ const CLOSEST_SHARE: f32 = 0.25;
 const RERANK: usize = 20;
 /// Share of the final score from shared words; the rest is from meaning (`semantic`).
 const LEXICAL_SHARE: f32 = 0.5;
+
+/// What moderators taught the matcher beyond faq.toml, as (entry id, message text) pairs. Pairs
+/// naming an entry the FAQ lacks are ignored (and kept in the store, for when it returns).
+#[derive(Debug, Clone, Default)]
+pub struct Learned {
+    /// Messages an entry answers (moderators' links).
+    pub examples: Vec<(String, String)>,
+    /// Messages an entry does not answer ("Not it").
+    pub negatives: Vec<(String, String)>,
+}
 
 /// An index over one FAQ.
 pub struct Matcher {
@@ -111,6 +127,8 @@ pub struct Matcher {
     entry_postings: Vec<Vec<(u32, f32)>>,
     entry_norms: Vec<f32>,
     semantic: Semantic,
+    /// Per entry: its "Not it" messages as weighted stems.
+    negatives: Vec<Vec<Bag>>,
 }
 
 /// A text as counted terms, before weighting.
@@ -122,6 +140,36 @@ impl Matcher {
     }
 
     pub fn with_settings(faq: &Faq, settings: Settings) -> Self {
+        Matcher::build(faq, settings, &Learned::default())
+    }
+
+    /// The FAQ plus what moderators taught.
+    pub fn with_learned(faq: &Faq, learned: &Learned) -> Self {
+        Matcher::build(faq, Settings::default(), learned)
+    }
+
+    pub fn build(faq: &Faq, settings: Settings, learned: &Learned) -> Self {
+        let index_of: HashMap<&str, usize> = faq
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        fn per_entry<'a>(
+            pairs: &'a [(String, String)],
+            index_of: &HashMap<&str, usize>,
+            entries: usize,
+        ) -> Vec<Vec<&'a str>> {
+            let mut texts = vec![Vec::new(); entries];
+            for (id, text) in pairs {
+                if let Some(&i) = index_of.get(id.as_str()) {
+                    texts[i].push(text.as_str());
+                }
+            }
+            texts
+        }
+        let learned_examples = per_entry(&learned.examples, &index_of, faq.entries.len());
+        let learned_negatives = per_entry(&learned.negatives, &index_of, faq.entries.len());
         let analyzer = Analyzer::default();
         let mut speller = Speller::default();
 
@@ -130,10 +178,14 @@ impl Matcher {
         let mut entry_bags: Vec<Bag> = Vec::new();
         for (index, entry) in faq.entries.iter().enumerate() {
             let mut whole = Bag::new();
-            let mut add = |text: &str, weight: f32, single: bool, speller: &mut Speller| {
+            // Learned text passes `None` for the speller: an unreviewed typo must not become a word
+            // that messages are corrected to.
+            let mut add = |text: &str, weight: f32, single: bool, speller: Option<&mut Speller>| {
                 let words = analyzer.words(text);
-                for word in &words {
-                    speller.add(&word.surface);
+                if let Some(speller) = speller {
+                    for word in &words {
+                        speller.add(&word.surface);
+                    }
                 }
                 let bag = bag(&words);
                 for (term, count) in &bag {
@@ -143,23 +195,31 @@ impl Matcher {
                     singles.push((index as u32, bag));
                 }
             };
-            add(&entry.question, QUESTION_WEIGHT, true, &mut speller);
+            add(&entry.question, QUESTION_WEIGHT, true, Some(&mut speller));
             add(
                 &entry.id.replace('-', " "),
                 ALIAS_WEIGHT,
                 false,
-                &mut speller,
+                Some(&mut speller),
             );
             for alias in &entry.aliases {
-                add(&alias.replace('-', " "), ALIAS_WEIGHT, false, &mut speller);
+                add(
+                    &alias.replace('-', " "),
+                    ALIAS_WEIGHT,
+                    false,
+                    Some(&mut speller),
+                );
             }
             for keyword in &entry.keywords {
-                add(keyword, KEYWORD_WEIGHT, true, &mut speller);
+                add(keyword, KEYWORD_WEIGHT, true, Some(&mut speller));
             }
             for example in &entry.examples {
-                add(example, EXAMPLE_WEIGHT, true, &mut speller);
+                add(example, EXAMPLE_WEIGHT, true, Some(&mut speller));
             }
-            add(&entry.answer, ANSWER_WEIGHT, false, &mut speller);
+            for example in &learned_examples[index] {
+                add(example, LEARNED_WEIGHT, true, None);
+            }
+            add(&entry.answer, ANSWER_WEIGHT, false, Some(&mut speller));
             entry_bags.push(whole);
         }
 
@@ -203,7 +263,7 @@ impl Matcher {
             .collect();
         let (entry_postings, entry_norms) = index(&mut entry_bags.iter());
 
-        Matcher {
+        let mut matcher = Matcher {
             analyzer,
             speller,
             settings,
@@ -215,8 +275,14 @@ impl Matcher {
             texts,
             entry_postings,
             entry_norms,
-            semantic: Semantic::new(faq),
-        }
+            semantic: Semantic::new(faq, &learned_examples),
+            negatives: Vec::new(),
+        };
+        matcher.negatives = learned_negatives
+            .iter()
+            .map(|texts| texts.iter().map(|text| matcher.stems(text)).collect())
+            .collect();
+        matcher
     }
 
     pub fn settings(&self) -> Settings {
@@ -234,8 +300,9 @@ impl Matcher {
             ([best, rest @ ..], Some(first)) if first.index == best.index => {
                 let second = rest.first().map_or(0.0, |m| m.score);
                 (best.score >= self.settings.threshold
-                    && best.score - second >= self.settings.margin)
-                    .then_some(*first)
+                    && best.score - second >= self.settings.margin
+                    && !self.near_negative(first.index, text))
+                .then_some(*first)
             }
             _ => None,
         };
@@ -409,6 +476,33 @@ impl Matcher {
         query
     }
 
+    /// The stems of `text`, each weighted by how specific it is (words the FAQ lacks count as
+    /// the most specific), for comparing a message with "Not it" messages.
+    fn stems(&self, text: &str) -> Bag {
+        let specific = self.unknown_idf / UNKNOWN_WEIGHT;
+        let mut bag = Bag::new();
+        for word in self.analyzer.words(text) {
+            let idf = self
+                .terms
+                .get(&word.stem)
+                .map_or(specific, |&t| self.idf[t as usize]);
+            *bag.entry(word.stem).or_default() += idf;
+        }
+        bag
+    }
+
+    /// Whether `text` is close to a message someone said entry `index` does not answer.
+    fn near_negative(&self, index: usize, text: &str) -> bool {
+        let negatives = &self.negatives[index];
+        if negatives.is_empty() {
+            return false;
+        }
+        let message = self.stems(text);
+        negatives
+            .iter()
+            .any(|negative| cosine(&message, negative) >= NEGATIVE_VETO)
+    }
+
     /// Splits an unknown word into two known words that the FAQ also writes side by side.
     fn split(&self, surface: &str) -> Option<(String, String)> {
         if surface.len() < 6 || !surface.is_ascii() {
@@ -430,6 +524,20 @@ impl Matcher {
 
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+}
+
+fn cosine(a: &Bag, b: &Bag) -> f32 {
+    let norm = |bag: &Bag| bag.values().map(|w| w * w).sum::<f32>().sqrt();
+    let dot: f32 = a
+        .iter()
+        .filter_map(|(term, w)| b.get(term).map(|v| w * v))
+        .sum();
+    let norms = norm(a) * norm(b);
+    if norms == 0.0 {
+        0.0
+    } else {
+        dot / norms
     }
 }
 

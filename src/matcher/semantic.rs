@@ -180,16 +180,19 @@ pub struct Semantic {
 }
 
 impl Semantic {
-    /// Indexes each entry's question, keywords and examples.
-    pub fn new(faq: &Faq) -> Semantic {
+    /// Indexes each entry's question, keywords and examples, and the examples learned for it
+    /// (`learned[i]` for entry `i`).
+    pub fn new(faq: &Faq, learned: &[Vec<&str>]) -> Semantic {
         let table = table();
         let per_entry: Vec<Vec<Vec<u32>>> = faq
             .entries
             .iter()
-            .map(|entry| {
-                std::iter::once(&entry.question)
-                    .chain(&entry.keywords)
-                    .chain(&entry.examples)
+            .enumerate()
+            .map(|(i, entry)| {
+                std::iter::once(entry.question.as_str())
+                    .chain(entry.keywords.iter().map(String::as_str))
+                    .chain(entry.examples.iter().map(String::as_str))
+                    .chain(learned.get(i).into_iter().flatten().copied())
                     .map(|text| table.pieces(text))
                     .collect()
             })
@@ -325,7 +328,7 @@ mod tests {
             "faq.toml",
         )
         .unwrap();
-        let semantic = Semantic::new(&faq);
+        let semantic = Semantic::new(&faq, &[]);
         let message = semantic.embed("where do I withdraw money?");
         assert!(semantic.score(0, &message) > semantic.score(1, &message));
     }
@@ -337,7 +340,7 @@ mod tests {
             "faq.toml",
         )
         .unwrap();
-        let semantic = Semantic::new(&faq);
+        let semantic = Semantic::new(&faq, &[]);
         for text in ["", "😀😀😀", &"x".repeat(5000), "\u{0}\u{1}"] {
             let v = semantic.embed(text);
             let norm = dot(&v, &v);

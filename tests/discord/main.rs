@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use faqbot::config::{Config, DiscordConfig, ModeratorConfig, SuggestConfig, ThreadMode, Token};
+use faqbot::config::{
+    Config, DiscordConfig, ModeratorConfig, StoreConfig, SuggestConfig, ThreadMode, Token,
+};
 use faqbot::discord::{self, RunningBot};
 use faqbot::emulator::world::{
     ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, MOD, MODERATOR_ROLE, OTHER_BOT, SUPPORT_FORUM,
@@ -52,6 +54,10 @@ pub fn shipped_faq() -> String {
 /// forum watched, `Moderator` as the moderator role.
 pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
     Config {
+        store: StoreConfig {
+            path: faq.with_file_name("faqbot.db"),
+            ..StoreConfig::default()
+        },
         faq,
         discord: DiscordConfig {
             api_base: Some(emulator.origin()),

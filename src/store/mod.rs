@@ -1,0 +1,344 @@
+//! The bot's memory on disk: what it showed and how it was received, the examples moderators
+//! taught it, cooldown claims and threads seen, so that nothing is forgotten on restart.
+//!
+//! [`Store`] is a handle (cheap to clone) over a [`Backend`]: embedded SQLite now
+//! ([`sqlite::Sqlite`]), a shared database later, as one more implementation of the trait. Events
+//! that nobody waits for ([`Record`]) go to a writer thread ([`writer`]) so that recording never
+//! delays a reply; the writer batches them, retries while the database is locked or the disk is
+//! full, and says so in the log at most once a minute. Everything else is a short synchronous
+//! call, made off the async runtime by the caller.
+
+mod resilient;
+pub mod sqlite;
+mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::memory::{Memory, MemoryError};
+pub use resilient::Resilient;
+use writer::Writer;
+
+/// Longest message text kept, in characters: enough to learn from and to recognise a question,
+/// short enough that the store never becomes an archive of the channel.
+pub const TEXT_MAX_CHARS: usize = 500;
+
+/// How a suggestion was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Unasked, in a watched channel.
+    Auto,
+    /// On request, with `/faq`.
+    Faq,
+    /// By a moderator's "Answer with FAQ".
+    Link,
+}
+
+impl Shown {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shown::Auto => "auto",
+            Shown::Faq => "faq",
+            Shown::Link => "link",
+        }
+    }
+}
+
+/// What became of a suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Solved,
+    NotIt,
+    Dismissed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Solved => "solved",
+            Outcome::NotIt => "not-it",
+            Outcome::Dismissed => "dismissed",
+        }
+    }
+}
+
+/// An event to record; written in the background.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// An entry was shown.
+    Shown {
+        at_ms: u64,
+        how: Shown,
+        guild: Option<u64>,
+        channel: u64,
+        /// The message it answers, if any.
+        message: Option<u64>,
+        /// Who it was for: the asker, or the member `/faq` named.
+        user: Option<u64>,
+        entry: String,
+        /// The matcher's confidence, for unasked suggestions.
+        score: Option<f32>,
+        /// The bot's post.
+        reply: u64,
+    },
+    /// Feedback on the post `reply`.
+    Outcome { reply: u64, outcome: Outcome },
+    /// A message in a watched channel that no entry answered.
+    Unmatched {
+        at_ms: u64,
+        guild: Option<u64>,
+        channel: u64,
+        message: u64,
+        user: u64,
+        text: String,
+    },
+}
+
+/// A message taught as an example of an entry: positive from a moderator's link, negative from
+/// "Not it".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    pub entry: String,
+    pub text: String,
+    pub positive: bool,
+    pub at_ms: u64,
+    /// The member's message, where it is, and its author.
+    pub channel: Option<u64>,
+    pub message: Option<u64>,
+    pub author: Option<u64>,
+    /// The bot's reply that showed the entry, and who taught it.
+    pub reply: Option<u64>,
+    pub by: Option<u64>,
+}
+
+/// How one entry was shown and received within a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryStats {
+    pub entry: String,
+    pub auto: u64,
+    pub faq: u64,
+    pub link: u64,
+    pub solved: u64,
+    pub not_it: u64,
+    pub dismissed: u64,
+}
+
+impl EntryStats {
+    pub fn shown(&self) -> u64 {
+        self.auto + self.faq + self.link
+    }
+
+    /// Solved among the suggestions that got a verdict; `None` before any verdict.
+    pub fn helpful_rate(&self) -> Option<f64> {
+        helpful_rate(self.solved, self.not_it + self.dismissed)
+    }
+}
+
+/// One day's unasked suggestions and their verdicts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayStats {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub suggestions: u64,
+    pub solved: u64,
+    /// Not it or dismissed.
+    pub unhelpful: u64,
+}
+
+impl DayStats {
+    pub fn helpful_rate(&self) -> Option<f64> {
+        helpful_rate(self.solved, self.unhelpful)
+    }
+}
+
+fn helpful_rate(solved: u64, unhelpful: u64) -> Option<f64> {
+    let rated = solved + unhelpful;
+    (rated > 0).then(|| solved as f64 / rated as f64)
+}
+
+/// What `/faq-admin stats` and `faqbot stats` show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stats {
+    /// Most shown first.
+    pub entries: Vec<EntryStats>,
+    /// Oldest first, days without suggestions left out.
+    pub days: Vec<DayStats>,
+    /// The most frequent messages that matched nothing: (an example of the text, how often).
+    pub unmatched: Vec<(String, u64)>,
+}
+
+/// What `faqbot forget` removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Forgotten {
+    pub events: usize,
+    pub examples: usize,
+    pub unmatched: usize,
+}
+
+/// Why the store could not be used.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database could not be opened or set up.
+    Open { path: String, reason: String },
+    /// The database was written by a newer faqbot and is left alone.
+    Newer {
+        path: String,
+        found: usize,
+        known: usize,
+    },
+    /// A query failed (locked, full disk, unwritable).
+    Query(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Open { path, reason } => write!(
+                f,
+                "cannot open the database {path}: {reason} (check [store] path and that its folder is writable)"
+            ),
+            StoreError::Newer { path, found, known } => write!(
+                f,
+                "the database {path} was written by a newer faqbot (schema {found}, this one knows {known}): upgrade faqbot, or point [store] path at another file"
+            ),
+            StoreError::Query(reason) => write!(f, "database error: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<StoreError> for MemoryError {
+    fn from(error: StoreError) -> Self {
+        MemoryError(error.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Where the bot's records live. One implementation per database.
+pub trait Backend: Memory {
+    /// Writes a batch of events at once (one transaction).
+    fn write(&self, records: &[Record]) -> Result<()>;
+    /// Adds an example; past `cap` positive examples of its entry, the oldest ones are dropped.
+    fn add_example(&self, example: &Example, cap: usize) -> Result<()>;
+    /// Removes the positive examples linked by the bot's post `reply` or taught from the member's
+    /// message `message`; returns what was removed.
+    fn remove_link(&self, id: u64) -> Result<Vec<Example>>;
+    /// Every example, oldest first.
+    fn examples(&self) -> Result<Vec<Example>>;
+    /// Statistics of the events since `since_ms`; `top` bounds the unmatched list.
+    fn stats(&self, since_ms: u64, top: usize) -> Result<Stats>;
+    /// Removes everything recorded about `user`.
+    fn forget(&self, user: u64) -> Result<Forgotten>;
+    /// Deletes events, unmatched messages and memory older than `before_ms`, and expired claims.
+    fn prune(&self, before_ms: u64, now_ms: u64) -> Result<()>;
+}
+
+/// A handle to the store; clones share it. Dropping the last one flushes what is queued.
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<dyn Backend>,
+    writer: Arc<Writer>,
+}
+
+/// How long events are kept when nothing is configured: half a year of statistics.
+pub const DEFAULT_KEEP_DAYS: u64 = 180;
+const DAY_MS: u64 = 24 * 3600 * 1000;
+
+impl Store {
+    /// Opens (or creates) the SQLite database at `path` and starts its writer.
+    pub fn open(path: &Path, keep_days: u64) -> Result<Store> {
+        let backend: Arc<dyn Backend> = Arc::new(sqlite::Sqlite::open(path)?);
+        Ok(Store::with_backend(backend, keep_days))
+    }
+
+    /// A store over any backend, pruning what is older than `keep_days` (0: keep everything).
+    pub fn with_backend(backend: Arc<dyn Backend>, keep_days: u64) -> Store {
+        let writer = Writer::start(backend.clone(), keep_days.saturating_mul(DAY_MS));
+        Store {
+            backend,
+            writer: Arc::new(writer),
+        }
+    }
+
+    /// Records an event in the background: returns at once.
+    pub fn record(&self, record: Record) {
+        self.writer.send(record);
+    }
+
+    /// Waits until every event recorded so far has been written or has failed once.
+    pub fn flush(&self) {
+        self.writer.flush();
+    }
+
+    /// Events given up on (the queue overflowed while the database was unusable).
+    pub fn dropped(&self) -> u64 {
+        self.writer.dropped()
+    }
+
+    /// The memory the suggestion policy uses; falls back to this process's memory while the
+    /// database is unusable.
+    pub fn memory(&self) -> Resilient {
+        Resilient::new(self.backend.clone())
+    }
+
+    pub fn backend(&self) -> &dyn Backend {
+        &*self.backend
+    }
+}
+
+/// Cuts a message text to what the store keeps.
+pub fn cut_text(text: &str) -> String {
+    match text.char_indices().nth(TEXT_MAX_CHARS) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// The current Unix time in milliseconds.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Logs an error at most once a minute, counting the ones it held back.
+pub(crate) struct Throttle {
+    state: std::sync::Mutex<(Option<std::time::Instant>, u64)>,
+}
+
+impl Throttle {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+    pub(crate) fn new() -> Self {
+        Throttle {
+            state: std::sync::Mutex::new((None, 0)),
+        }
+    }
+
+    /// Calls `log` with the number of errors held back since the last line, if a minute passed.
+    pub(crate) fn error(&self, log: impl FnOnce(u64)) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        if state
+            .0
+            .is_some_and(|last| now.duration_since(last) < Self::EVERY)
+        {
+            state.1 += 1;
+            return;
+        }
+        let held_back = std::mem::take(&mut state.1);
+        state.0 = Some(now);
+        drop(state);
+        log(held_back);
+    }
+
+    /// Forgets the last error, so the next one is logged at once; true if there was one.
+    pub(crate) fn recovered(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let had = state.0.is_some();
+        *state = (None, 0);
+        had
+    }
+}

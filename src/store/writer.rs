@@ -1,0 +1,181 @@
+//! The thread that writes events: callers hand over a [`Record`] and return at once.
+//!
+//! Records are written in batches (one transaction each: a burst costs one commit, not one per
+//! event). While the database refuses writes (locked, disk full, file unwritable) the batch is
+//! kept and retried every second, the error logged at most once a minute; only past
+//! [`MAX_PENDING`] waiting records are the oldest given up, counted and logged. Once an hour the
+//! thread deletes what is older than the configured keep time.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::{now_ms, Backend, Record, Throttle};
+
+/// Records written in one transaction at most.
+const BATCH: usize = 1_000;
+/// Records kept while the database is unusable: hours of a busy server's events, a few MB.
+const MAX_PENDING: usize = 100_000;
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+enum Message {
+    Record(Record),
+    /// Answered once everything sent before it was written or failed once.
+    Flush(SyncSender<()>),
+}
+
+pub(super) struct Writer {
+    sender: Mutex<Option<Sender<Message>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl Writer {
+    pub(super) fn start(backend: Arc<dyn Backend>, keep_ms: u64) -> Writer {
+        let (sender, receiver) = mpsc::channel();
+        let dropped = Arc::new(AtomicU64::new(0));
+        let counter = dropped.clone();
+        let thread = std::thread::Builder::new()
+            .name("faqbot-store".into())
+            .spawn(move || run(&*backend, &receiver, keep_ms, &counter))
+            .expect("a thread for the store");
+        Writer {
+            sender: Mutex::new(Some(sender)),
+            thread: Mutex::new(Some(thread)),
+            dropped,
+        }
+    }
+
+    pub(super) fn send(&self, record: Record) {
+        let sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(sender) = sender.as_ref() {
+            if sender.send(Message::Record(record)).is_ok() {
+                return;
+            }
+        }
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+        tracing::error!("the store's writer has stopped; an event was not recorded");
+    }
+
+    pub(super) fn flush(&self) {
+        let (done, wait) = mpsc::sync_channel(1);
+        let sent = {
+            let sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
+            sender
+                .as_ref()
+                .is_some_and(|s| s.send(Message::Flush(done)).is_ok())
+        };
+        if sent {
+            let _ = wait.recv();
+        }
+    }
+
+    pub(super) fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Writer {
+    /// Closes the channel and waits for the thread to write what is queued.
+    fn drop(&mut self) {
+        self.sender.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(thread) = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(backend: &dyn Backend, receiver: &Receiver<Message>, keep_ms: u64, dropped: &AtomicU64) {
+    let mut pending: VecDeque<Record> = VecDeque::new();
+    let mut flushes: Vec<SyncSender<()>> = Vec::new();
+    let throttle = Throttle::new();
+    let mut last_prune: Option<Instant> = None;
+    let mut open = true;
+    while open || !pending.is_empty() {
+        // Wait for work; while writes fail, wake up to retry.
+        let first = if pending.is_empty() {
+            receiver.recv_timeout(PRUNE_EVERY)
+        } else {
+            receiver.recv_timeout(RETRY_EVERY)
+        };
+        let mut take = |message: Message| match message {
+            Message::Record(record) => pending.push_back(record),
+            Message::Flush(done) => flushes.push(done),
+        };
+        match first {
+            Ok(message) => {
+                take(message);
+                while let Ok(message) = receiver.try_recv() {
+                    take(message);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => open = false,
+        }
+        if pending.len() > MAX_PENDING {
+            let over = pending.len() - MAX_PENDING;
+            pending.drain(..over);
+            dropped.fetch_add(over as u64, Ordering::Relaxed);
+            tracing::error!(
+                dropped = over,
+                "the database has refused writes for too long: gave up the oldest events"
+            );
+        }
+        let failed = write_pending(backend, &mut pending, &throttle);
+        for done in flushes.drain(..) {
+            let _ = done.send(());
+        }
+        if failed && !open {
+            // Shutting down with a database that still refuses: say what is lost, and stop.
+            dropped.fetch_add(pending.len() as u64, Ordering::Relaxed);
+            tracing::error!(
+                dropped = pending.len(),
+                "shutting down while the database refuses writes: these events are lost"
+            );
+            return;
+        }
+        if keep_ms > 0 && last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            let now = now_ms();
+            if let Err(error) = backend.prune(now.saturating_sub(keep_ms), now) {
+                tracing::warn!("could not delete old events: {error}; will try again in an hour");
+            }
+            last_prune = Some(Instant::now());
+        }
+    }
+}
+
+/// Writes what is pending in batches; true when the database refused (the rest stays pending).
+fn write_pending(
+    backend: &dyn Backend,
+    pending: &mut VecDeque<Record>,
+    throttle: &Throttle,
+) -> bool {
+    while !pending.is_empty() {
+        let size = pending.len().min(BATCH);
+        let batch: Vec<Record> = pending.iter().take(size).cloned().collect();
+        match backend.write(&batch) {
+            Ok(()) => {
+                pending.drain(..size);
+                if throttle.recovered() {
+                    tracing::info!("the database accepts writes again");
+                }
+            }
+            Err(error) => {
+                let waiting = pending.len();
+                throttle.error(|held_back| {
+                    tracing::error!(
+                        waiting,
+                        held_back,
+                        "cannot record events: {error}; keeping them and retrying every second"
+                    )
+                });
+                return true;
+            }
+        }
+    }
+    false
+}
