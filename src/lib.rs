@@ -5,6 +5,7 @@
 //! - [`import`]: a Docusaurus FAQ page to `faq.toml`;
 //! - [`matcher`]: message text in, ranked entries and a "suggest or stay quiet" decision out;
 //! - [`eval`]: labelled cases and the figures the matcher reaches on them;
+//! - [`report`]: the store's statistics as text and as an HTML page (`faqbot stats`);
 //! - [`lookup`]: an entry by the name a user types (autocomplete, `/faq NAME`);
 //! - [`config`]: `faqbot.toml` and the token;
 //! - [`policy`]: whether the bot may suggest here and now (no Discord types, clock passed in);
@@ -58,5 +59,6 @@ pub mod matcher;
 pub mod memory;
 pub mod policy;
 pub mod render;
+pub mod report;
 pub mod service;
 pub mod store;

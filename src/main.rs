@@ -13,6 +13,9 @@ use faqbot::eval::{evaluate, load_cases};
 use faqbot::faq::Faq;
 use faqbot::import::{import, to_toml, Base};
 use faqbot::matcher::{Decision, Matcher};
+use faqbot::service::learned;
+use faqbot::store::sqlite::Sqlite;
+use faqbot::store::{Backend, Example};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +39,18 @@ struct FaqArg {
     faq: PathBuf,
 }
 
+#[derive(clap::Args)]
+struct DbArg {
+    /// The bot's database ([store] path in faqbot.toml).
+    #[arg(
+        long,
+        env = "FAQBOT_DB",
+        default_value = "faqbot.db",
+        value_name = "PATH"
+    )]
+    db: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Validate a FAQ file and report every problem with its position.
@@ -47,6 +62,9 @@ enum Command {
     Match {
         #[command(flatten)]
         faq: FaqArg,
+        /// Use the examples learned in this database too.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
         /// One JSON object per message instead of text for people.
         #[arg(long)]
         json: bool,
@@ -57,10 +75,37 @@ enum Command {
     Eval {
         #[command(flatten)]
         faq: FaqArg,
+        /// Use the examples learned in this database too.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
         /// The figures as one JSON object.
         #[arg(long)]
         json: bool,
         cases: PathBuf,
+    },
+    /// Teach the bot from past answers, or print what it learned for review into faq.toml.
+    Examples {
+        #[command(subcommand)]
+        command: ExamplesCommand,
+    },
+    /// Per entry, how often it was shown and how it helped; the questions the FAQ lacks.
+    Stats {
+        #[command(flatten)]
+        db: DbArg,
+        /// How many days back.
+        #[arg(long, default_value_t = 30)]
+        days: u64,
+        /// Also write a self-contained HTML page with charts to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
+    /// Remove everything recorded about one Discord user (their messages, examples, events).
+    Forget {
+        #[command(flatten)]
+        db: DbArg,
+        /// The user's Discord id.
+        #[arg(long, value_name = "ID")]
+        user: u64,
     },
     /// Run the bot on Discord (token from DISCORD_TOKEN or [discord] token_file).
     Run {
@@ -83,6 +128,24 @@ enum Command {
         /// The site that links starting with / resolve against (default: the page's origin).
         #[arg(long, value_name = "URL")]
         site: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExamplesCommand {
+    /// Store cases (the `faqbot eval` format) as learned examples, as if moderators linked them;
+    /// `expect = "none"` cases are skipped.
+    Import {
+        cases: PathBuf,
+        #[command(flatten)]
+        faq: FaqArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Print the learned examples as `examples` blocks per entry, for review into faq.toml.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -137,9 +200,14 @@ fn run(command: Command) -> Result<ExitCode, String> {
             result?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Match { faq, json, text } => {
+        Command::Match {
+            faq,
+            db,
+            json,
+            text,
+        } => {
             let faq = load(&faq.faq)?;
-            let matcher = Matcher::new(&faq);
+            let matcher = matcher(&faq, db.as_deref())?;
             if text.is_empty() {
                 let stdin = std::io::stdin().lock();
                 for line in stdin.split(b'\n') {
@@ -152,10 +220,15 @@ fn run(command: Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { faq, json, cases } => {
+        Command::Eval {
+            faq,
+            db,
+            json,
+            cases,
+        } => {
             let faq = load(&faq.faq)?;
             let cases = load_cases(&cases)?;
-            let matcher = Matcher::new(&faq);
+            let matcher = matcher(&faq, db.as_deref())?;
             let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
             let report = evaluate(&matcher, &ids, &cases)?;
             if json {
@@ -166,6 +239,39 @@ fn run(command: Command) -> Result<ExitCode, String> {
             } else {
                 print!("{}", report.human());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Examples {
+            command: ExamplesCommand::Import { cases, faq, db },
+        } => import_examples(&cases, &faq.faq, &db.db),
+        Command::Examples {
+            command: ExamplesCommand::Export { db },
+        } => {
+            print!("{}", export_examples(&examples(&existing_db(&db.db)?)?));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats { db, days, html } => {
+            let store = existing_db(&db.db)?;
+            let since = faqbot::store::now_ms().saturating_sub(days.saturating_mul(86_400_000));
+            let stats = store
+                .stats(since, faqbot::service::UNMATCHED_TOP)
+                .map_err(|e| e.to_string())?;
+            print!("{}", faqbot::report::text(&stats, days));
+            if let Some(file) = html {
+                std::fs::write(&file, faqbot::report::html(&stats, days))
+                    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+                println!("\nWrote {}", file.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Forget { db, user } => {
+            let forgotten = existing_db(&db.db)?
+                .forget(user)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Forgot user {user}: {} events, {} examples, {} unmatched messages.",
+                forgotten.events, forgotten.examples, forgotten.unmatched
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
@@ -191,6 +297,116 @@ fn run(command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Opens a database that must exist already (reading it should not create an empty one).
+fn existing_db(path: &Path) -> Result<Sqlite, String> {
+    if !path.exists() {
+        return Err(format!(
+            "no database at {}: pass --db with the bot's [store] path",
+            path.display()
+        ));
+    }
+    Sqlite::open(path).map_err(|e| e.to_string())
+}
+
+fn examples(store: &Sqlite) -> Result<Vec<Example>, String> {
+    store.examples().map_err(|e| e.to_string())
+}
+
+/// The FAQ's matcher, with the examples learned in `db` when given.
+fn matcher(faq: &Faq, db: Option<&Path>) -> Result<Matcher, String> {
+    Ok(match db {
+        Some(db) => Matcher::with_learned(faq, &learned(&examples(&existing_db(db)?)?)),
+        None => Matcher::new(faq),
+    })
+}
+
+fn import_examples(cases: &Path, faq: &Path, db: &Path) -> Result<ExitCode, String> {
+    let faq = load(faq)?;
+    let cases = load_cases(cases)?;
+    if let Some(unknown) = cases
+        .iter()
+        .find(|c| c.expect != faqbot::eval::NONE && faq.get(&c.expect).is_none())
+    {
+        return Err(format!(
+            "a case expects entry `{}`, which the FAQ does not have: fix the case or pass the right --faq",
+            unknown.expect
+        ));
+    }
+    let store = Sqlite::open(db).map_err(|e| e.to_string())?;
+    let known: std::collections::HashSet<(String, String)> = examples(&store)?
+        .into_iter()
+        .filter(|e| e.positive)
+        .map(|e| (e.entry, e.text))
+        .collect();
+    let now = faqbot::store::now_ms();
+    let (mut added, mut skipped) = (0, 0);
+    for case in cases.iter().filter(|c| c.expect != faqbot::eval::NONE) {
+        if known.contains(&(case.expect.clone(), case.text.clone())) {
+            skipped += 1;
+            continue;
+        }
+        let example = Example {
+            entry: case.expect.clone(),
+            text: case.text.clone(),
+            positive: true,
+            at_ms: now,
+            channel: None,
+            message: None,
+            author: None,
+            reply: None,
+            by: None,
+        };
+        store
+            .add_example(
+                &example,
+                faqbot::config::StoreConfig::default().max_examples_per_entry,
+            )
+            .map_err(|e| e.to_string())?;
+        added += 1;
+    }
+    let none = cases
+        .iter()
+        .filter(|c| c.expect == faqbot::eval::NONE)
+        .count();
+    println!(
+        "{}: added {added} learned examples ({skipped} already there, {none} \"none\" cases skipped)",
+        db.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Learned examples as faq.toml `examples` blocks, one per entry, "Not it" messages as comments.
+fn export_examples(examples: &[Example]) -> String {
+    let mut by_entry: std::collections::BTreeMap<&str, (Vec<&str>, Vec<&str>)> = Default::default();
+    for example in examples {
+        let (positive, negative) = by_entry.entry(&example.entry).or_default();
+        if example.positive {
+            positive.push(&example.text);
+        } else {
+            negative.push(&example.text);
+        }
+    }
+    let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let mut out = String::from(
+        "# Learned examples, for review: copy the lines worth keeping into the entry's `examples`\n\
+         # in faq.toml. \"Not it\" messages are listed as comments.\n",
+    );
+    for (entry, (positive, negative)) in by_entry {
+        out += &format!("\n[[entry]]\nid = {}\n", quote(entry));
+        if !positive.is_empty() {
+            out += "examples = [\n";
+            for text in positive {
+                out += &format!("    {},\n", quote(text));
+            }
+            out += "]\n";
+        }
+        for text in negative {
+            out += &format!("# not it: {}\n", quote(text).replace('\n', " "));
+        }
+    }
+    out
 }
 
 fn load(path: &Path) -> Result<Faq, String> {

@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod store;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn shared(path: &str) -> PathBuf {
@@ -16,11 +18,17 @@ fn shared(path: &str) -> PathBuf {
     path
 }
 
+/// A test fixture vendored under tests/fixtures.
+pub fn fixture(path: &str) -> PathBuf {
+    Path::new(ROOT).join("tests/fixtures").join(path)
+}
+
 fn faqbot(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
         .args(args)
         .current_dir(ROOT)
         .env_remove("FAQBOT_FAQ")
+        .env_remove("FAQBOT_DB")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -184,8 +192,8 @@ fn eval_on_the_dev_cases_meets_the_targets() {
 
 #[test]
 fn eval_on_banking77_does_not_regress() {
-    let faq = shared("eval/banking77/faq.toml");
-    let cases = shared("eval/banking77/cases.toml");
+    let faq = fixture("banking77/faq.toml");
+    let cases = fixture("banking77/cases.toml");
     let out = faqbot(
         &[
             "eval",

@@ -1,0 +1,281 @@
+//! `faqbot stats`: the store's statistics as text for the terminal and as one self-contained HTML
+//! page (inline SVG and CSS, nothing loaded from a network).
+
+use std::fmt::Write as _;
+
+use crate::store::Stats;
+
+/// Entries drawn in the bar chart.
+const TOP_ENTRIES: usize = 15;
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "–".to_owned(), |r| format!("{:.0}%", r * 100.0))
+}
+
+/// A table per entry, the days, and the unmatched questions.
+pub fn text(stats: &Stats, days: u64) -> String {
+    let mut out = format!("faqbot statistics, the last {days} days\n\n");
+    if stats.entries.is_empty() {
+        out += "Nothing was shown yet.\n";
+    } else {
+        let width = stats
+            .entries
+            .iter()
+            .map(|e| e.entry.chars().count())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(
+            out,
+            "{:<width$}  shown  unasked  /faq  linked  solved  not it  dismissed  helpful",
+            "entry"
+        );
+        for e in &stats.entries {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:>5}  {:>7}  {:>4}  {:>6}  {:>6}  {:>6}  {:>9}  {:>7}",
+                e.entry,
+                e.shown(),
+                e.auto,
+                e.faq,
+                e.link,
+                e.solved,
+                e.not_it,
+                e.dismissed,
+                percent(e.helpful_rate())
+            );
+        }
+    }
+    if !stats.days.is_empty() {
+        out += "\nday         unasked  helpful\n";
+        for d in &stats.days {
+            let _ = writeln!(
+                out,
+                "{}  {:>7}  {:>7}",
+                d.day,
+                d.suggestions,
+                percent(d.helpful_rate())
+            );
+        }
+    }
+    if !stats.unmatched.is_empty() {
+        out += "\nAsked often in watched channels, matched nothing:\n";
+        for (text, count) in &stats.unmatched {
+            let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let _ = writeln!(out, "{count:>5}×  {}", crate::render::cut_chars(&line, 100));
+        }
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The page: a bar chart of the most shown entries, a daily line of unasked suggestions and
+/// their helpful rate, and the tables.
+pub fn html(stats: &Stats, days: u64) -> String {
+    let mut page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>faqbot statistics</title><style>\
+         body{{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:60em}}\
+         table{{border-collapse:collapse}}td,th{{padding:.2em .6em;text-align:right}}\
+         td:first-child,th:first-child{{text-align:left}}tr:nth-child(even){{background:#f4f4f4}}\
+         svg text{{font-size:12px}}</style></head><body>\
+         <h1>faqbot, the last {days} days</h1>"
+    );
+    page += &bar_chart(stats);
+    page += &day_chart(stats);
+    page += "<h2>Per entry</h2><table><tr><th>entry</th><th>shown</th><th>unasked</th>\
+             <th>/faq</th><th>linked</th><th>solved</th><th>not it</th><th>dismissed</th>\
+             <th>helpful</th></tr>";
+    for e in &stats.entries {
+        let _ = write!(
+            page,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td></tr>",
+            escape(&e.entry),
+            e.shown(),
+            e.auto,
+            e.faq,
+            e.link,
+            e.solved,
+            e.not_it,
+            e.dismissed,
+            percent(e.helpful_rate())
+        );
+    }
+    page += "</table><h2>Asked often, matched nothing</h2>";
+    if stats.unmatched.is_empty() {
+        page += "<p>Nothing yet.</p>";
+    } else {
+        page += "<table><tr><th>message</th><th>times</th></tr>";
+        for (text, count) in &stats.unmatched {
+            let _ = write!(page, "<tr><td>{}</td><td>{count}</td></tr>", escape(text));
+        }
+        page += "</table>";
+    }
+    page + "</body></html>\n"
+}
+
+fn bar_chart(stats: &Stats) -> String {
+    let top: Vec<_> = stats.entries.iter().take(TOP_ENTRIES).collect();
+    if top.is_empty() {
+        return "<p>Nothing was shown yet.</p>".to_owned();
+    }
+    let max = top.iter().map(|e| e.shown()).max().unwrap_or(1).max(1) as f64;
+    let (label, bar, row) = (220.0, 400.0, 22.0);
+    let height = row * top.len() as f64 + 10.0;
+    let mut svg = format!(
+        "<h2>Most shown entries</h2><svg role=\"img\" aria-label=\"most shown entries\" \
+         width=\"{}\" height=\"{height}\">",
+        label + bar + 60.0
+    );
+    for (i, e) in top.iter().enumerate() {
+        let y = i as f64 * row + 5.0;
+        let width = bar * e.shown() as f64 / max;
+        let helped = bar * e.solved as f64 / max;
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{label}\" y=\"{y}\" width=\"{width:.1}\" height=\"16\" fill=\"#8fb3d9\"/>\
+             <rect x=\"{label}\" y=\"{y}\" width=\"{helped:.1}\" height=\"16\" fill=\"#3a7d44\"/>\
+             <text x=\"{}\" y=\"{}\">{}</text>",
+            label - 6.0,
+            y + 12.0,
+            escape(&e.entry),
+            label + width + 4.0,
+            y + 12.0,
+            e.shown()
+        );
+    }
+    svg + "</svg><p>Blue: shown; green: of those, solved.</p>"
+}
+
+fn day_chart(stats: &Stats) -> String {
+    if stats.days.is_empty() {
+        return String::new();
+    }
+    let (width, height, pad) = (640.0, 200.0, 30.0);
+    let n = stats.days.len();
+    let max = stats
+        .days
+        .iter()
+        .map(|d| d.suggestions)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let x = |i: usize| {
+        pad + (width - 2.0 * pad)
+            * if n > 1 {
+                i as f64 / (n - 1) as f64
+            } else {
+                0.5
+            }
+    };
+    let y = |share: f64| height - pad - (height - 2.0 * pad) * share;
+    let line = |points: Vec<(f64, f64)>, colour: &str| {
+        let list: Vec<String> = points
+            .iter()
+            .map(|(px, py)| format!("{px:.1},{py:.1}"))
+            .collect();
+        format!(
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            list.join(" ")
+        )
+    };
+    let shown: Vec<(f64, f64)> = stats
+        .days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (x(i), y(d.suggestions as f64 / max)))
+        .collect();
+    let helpful: Vec<(f64, f64)> = stats
+        .days
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.helpful_rate().map(|r| (x(i), y(r))))
+        .collect();
+    let mut svg = format!(
+        "<h2>Unasked suggestions per day</h2><svg role=\"img\" aria-label=\"suggestions per day\" \
+         width=\"{width}\" height=\"{height}\">\
+         <line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999\"/>",
+        height - pad,
+        width - pad,
+        height - pad
+    );
+    svg += &line(shown, "#2b6cb0");
+    svg += &line(helpful, "#3a7d44");
+    let first = &stats.days[0].day;
+    let last = &stats.days[n - 1].day;
+    let _ = write!(
+        svg,
+        "<text x=\"{pad}\" y=\"{}\">{first}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{last}</text>\
+         <text x=\"{pad}\" y=\"14\">max {max} a day</text></svg>\
+         <p>Blue: unasked suggestions (scaled to the busiest day); green: helpful rate (0–100%).</p>",
+        height - 8.0,
+        width - pad,
+        height - 8.0
+    );
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{DayStats, EntryStats};
+
+    fn sample() -> Stats {
+        Stats {
+            entries: vec![EntryStats {
+                entry: "500-error".into(),
+                auto: 4,
+                faq: 1,
+                link: 1,
+                solved: 2,
+                not_it: 1,
+                dismissed: 1,
+            }],
+            days: vec![
+                DayStats {
+                    day: "2026-11-01".into(),
+                    suggestions: 3,
+                    solved: 1,
+                    unhelpful: 1,
+                },
+                DayStats {
+                    day: "2026-11-02".into(),
+                    suggestions: 1,
+                    solved: 1,
+                    unhelpful: 0,
+                },
+            ],
+            unmatched: vec![("how do I <script> a tenant".into(), 3)],
+        }
+    }
+
+    #[test]
+    fn text_has_the_figures() {
+        let text = text(&sample(), 30);
+        assert!(text.contains("500-error"), "{text}");
+        assert!(text.contains("50%"), "{text}");
+        assert!(text.contains("2026-11-02"), "{text}");
+        assert!(text.contains("3×"), "{text}");
+    }
+
+    #[test]
+    fn html_is_self_contained_and_escaped() {
+        let page = html(&sample(), 30);
+        assert!(page.contains("<svg"), "{page}");
+        assert!(page.contains("<polyline"), "{page}");
+        assert!(page.contains("&lt;script&gt;"), "{page}");
+        assert!(!page.contains("<script"), "{page}");
+        assert!(
+            !page.contains("http"),
+            "nothing is loaded from a network: {page}"
+        );
+    }
+}
