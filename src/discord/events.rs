@@ -267,13 +267,17 @@ async fn on_component(
             if !moderator {
                 return respond(ctx, component, &commands::refusal()).await;
             }
-            component.defer_ephemeral(ctx).await?;
+            // A local change and a rebuild: well within Discord's 3 s, so no defer.
             let service = data.service.clone();
             let removed = blocking(move || service.unlink(message)).await??;
-            component.message.delete(ctx).await?;
             tracing::info!(target: "faqbot::links", message, examples = removed.len(), user, "unlinked");
-            let done = render::notice(&commands::unlinked(removed.len()));
-            component.edit_response(ctx, done.to_edit()).await?;
+            respond(
+                ctx,
+                component,
+                &render::notice(&commands::unlinked(removed.len())),
+            )
+            .await?;
+            component.message.delete(ctx).await?;
             Ok(())
         }
         Action::Link { channel, message } => {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
-    Backend, DayStats, EntryStats, Example, Forgotten, Record, Result, Stats, StoreError,
+    now_ms, Backend, DayStats, EntryStats, Example, Forgotten, Record, Result, Stats, StoreError,
     TEXT_MAX_CHARS,
 };
 use crate::memory::{self, Claim, Memory};
@@ -34,8 +34,12 @@ const MIGRATIONS: &[&str] = &[
         user INTEGER,
         entry TEXT NOT NULL,
         score REAL,
-        reply INTEGER NOT NULL,
-        outcome TEXT
+        reply INTEGER NOT NULL
+    );
+    CREATE TABLE outcomes (
+        reply INTEGER PRIMARY KEY,
+        outcome TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
     );
     CREATE INDEX shown_at ON shown (at_ms);
     CREATE INDEX shown_reply ON shown (reply);
@@ -242,9 +246,14 @@ impl Backend for Sqlite {
                             to_i64(*reply)
                         ])
                     }),
+                // Kept apart from `shown`: a click can be recorded before the post it is on.
                 Record::Outcome { reply, outcome } => tx
-                    .prepare_cached("UPDATE shown SET outcome = ?1 WHERE reply = ?2")
-                    .and_then(|mut s| s.execute(params![outcome.as_str(), to_i64(*reply)])),
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO outcomes (reply, outcome, at_ms) VALUES (?1, ?2, ?3)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![to_i64(*reply), outcome.as_str(), to_i64(now_ms())])
+                    }),
                 Record::Unmatched {
                     at_ms,
                     guild,
@@ -334,8 +343,8 @@ impl Backend for Sqlite {
                 "SELECT entry,
                     SUM(how = 'auto'), SUM(how = 'faq'), SUM(how = 'link'),
                     SUM(outcome IS 'solved'), SUM(outcome IS 'not-it'), SUM(outcome IS 'dismissed')
-                 FROM shown WHERE at_ms >= ?1 GROUP BY entry
-                 ORDER BY COUNT(*) DESC, entry",
+                 FROM shown LEFT JOIN outcomes USING (reply) WHERE shown.at_ms >= ?1
+                 GROUP BY entry ORDER BY COUNT(*) DESC, entry",
             )
             .and_then(|mut s| {
                 s.query_map([since], |row| {
@@ -355,9 +364,10 @@ impl Backend for Sqlite {
         entries.sort_by(|a, b| b.shown().cmp(&a.shown()).then(a.entry.cmp(&b.entry)));
         let days = conn
             .prepare(
-                "SELECT date(at_ms / 1000, 'unixepoch') AS day, COUNT(*),
+                "SELECT date(shown.at_ms / 1000, 'unixepoch') AS day, COUNT(*),
                     SUM(outcome IS 'solved'), SUM(IFNULL(outcome, '') IN ('not-it', 'dismissed'))
-                 FROM shown WHERE at_ms >= ?1 AND how = 'auto' GROUP BY day ORDER BY day",
+                 FROM shown LEFT JOIN outcomes USING (reply)
+                 WHERE shown.at_ms >= ?1 AND how = 'auto' GROUP BY day ORDER BY day",
             )
             .and_then(|mut s| {
                 s.query_map([since], |row| {
@@ -394,6 +404,11 @@ impl Backend for Sqlite {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(query_error)?;
         let user = to_i64(user);
+        tx.execute(
+            "DELETE FROM outcomes WHERE reply IN (SELECT reply FROM shown WHERE user = ?1)",
+            [user],
+        )
+        .map_err(query_error)?;
         let forgotten = Forgotten {
             events: tx
                 .execute("DELETE FROM shown WHERE user = ?1", [user])
@@ -416,6 +431,7 @@ impl Backend for Sqlite {
             .execute_batch(&format!(
                 "BEGIN;
                  DELETE FROM shown WHERE at_ms < {before};
+                 DELETE FROM outcomes WHERE at_ms < {before};
                  DELETE FROM unmatched WHERE at_ms < {before};
                  DELETE FROM claims WHERE until_ms <= {now};
                  DELETE FROM threads_seen WHERE at_ms < {remember_since};

@@ -4,6 +4,7 @@
 //! checks what the bot posts, as Discord would receive it.
 
 mod binary;
+mod learning;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,6 +32,7 @@ pub struct Harness {
     pub emulator: Emulator,
     pub watcher: Watcher,
     pub dir: PathBuf,
+    config: Config,
     bot: Option<RunningBot>,
 }
 
@@ -92,21 +94,39 @@ impl Harness {
         std::fs::write(&path, faq).unwrap();
         let mut config = config(&emulator, path);
         tweak(&mut config);
-        let mut watcher = emulator.watch_from_start();
-        let bot = discord::start(config, Token::new(emulator.token()).unwrap());
-        let registered = watcher
+        let watcher = emulator.watch_from_start();
+        let mut harness = Harness {
+            emulator,
+            watcher,
+            dir,
+            config,
+            bot: None,
+        };
+        harness.start_bot().await;
+        harness
+    }
+
+    async fn start_bot(&mut self) {
+        let token = Token::new(self.emulator.token()).unwrap();
+        self.bot = Some(discord::start(self.config.clone(), token));
+        let registered = self
+            .watcher
             .find(WAIT, |e| matches!(e, Event::Commands { .. }))
             .await;
         assert!(
             registered.is_some(),
             "the bot did not register its commands"
         );
-        Harness {
-            emulator,
-            watcher,
-            dir,
-            bot: Some(bot),
-        }
+    }
+
+    /// Stops the bot and starts a new one with the same config and database.
+    async fn restart(&mut self) {
+        let bot = self.bot.take().unwrap();
+        tokio::time::timeout(Duration::from_secs(5), bot.stop())
+            .await
+            .expect("the bot stops within 5 s")
+            .expect("a clean stop");
+        self.start_bot().await;
     }
 
     async fn post(&mut self) -> Post {

@@ -1,0 +1,129 @@
+//! The bot remembers and learns, end to end: a moderator's link teaches the matcher, "Not it"
+//! vetoes, undoing a link forgets, and cooldowns and statistics survive a restart.
+
+use serde_json::json;
+
+use super::{shipped_faq, Harness, PROBLEM, WAIT};
+use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, MOD};
+use faqbot::emulator::Event;
+
+/// Words no FAQ entry has: only what a moderator teaches can match them.
+const NOVEL: &str = "the gizmotron widget keeps flickering on my tablet";
+const NOVEL_AGAIN: &str = "my gizmotron widget is flickering on the tablet again";
+
+/// A moderator answers `asked` with entry `name` through the search form of "Answer with FAQ".
+async fn link(h: &mut Harness, asked: u64, name: &str) {
+    h.emulator
+        .message_command(MOD, "Answer with FAQ", asked)
+        .unwrap();
+    let picker = h.post().await;
+    let search = picker.custom_id("Search all entries").unwrap();
+    h.emulator.click(MOD, picker.id, &search).unwrap();
+    let Some(Event::Modal { data, .. }) = h
+        .watcher
+        .find(WAIT, |e| matches!(e, Event::Modal { .. }))
+        .await
+    else {
+        panic!("no search form")
+    };
+    let form = data["custom_id"].as_str().unwrap().to_owned();
+    let field = data["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.emulator
+        .submit(MOD, GENERAL, &form, &[(field.as_str(), name)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_teaches_the_matcher_and_undoing_it_forgets() {
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
+    let asked = h.emulator.say(ALICE, CIPP_ISSUES, NOVEL);
+    h.quiet().await;
+
+    link(&mut h, asked, "cost").await;
+    let linked = h.post().await;
+    assert_eq!(linked.reply_to, Some(asked));
+    let done = h.post().await;
+    assert!(
+        done.content().contains("Posted `cost`"),
+        "{}",
+        done.content()
+    );
+
+    // A similar message now gets the entry unasked, from the next message on.
+    let similar = h.emulator.say(BOB, CIPP_ISSUES, NOVEL_AGAIN);
+    let suggestion = h.post().await;
+    assert_eq!(suggestion.reply_to, Some(similar));
+    assert_eq!(suggestion.title(), "How much does CIPP cost to run?");
+
+    // Only moderators may undo; undoing deletes the reply and forgets the example.
+    let undo = linked.custom_id("Undo link").expect("an Undo link button");
+    h.emulator.click(ALICE, linked.id, &undo).unwrap();
+    assert!(h.post().await.content().contains("Only moderators"));
+    h.emulator.click(MOD, linked.id, &undo).unwrap();
+    let told = h.post().await;
+    assert!(
+        told.ephemeral && told.content().contains("Link undone"),
+        "{}",
+        told.content()
+    );
+    assert_eq!(h.deleted().await, Some(linked.id));
+    h.emulator.say(BOB, CIPP_ISSUES, NOVEL_AGAIN);
+    h.quiet().await;
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_it_keeps_the_entry_away_from_the_same_message() {
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
+    let asked = h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let post = h.post().await;
+    assert_eq!(post.reply_to, Some(asked));
+    let not_it = post.custom_id("Not it").unwrap();
+    h.emulator.click(ALICE, post.id, &not_it).unwrap();
+    assert!(h.post().await.content().contains("removed the suggestion"));
+    assert_eq!(h.deleted().await, Some(post.id));
+
+    // Teaching happens after the answer: give it the time a person takes to type again.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
+    h.quiet().await;
+    // The entry still answers on request.
+    h.faq(
+        BOB,
+        GENERAL,
+        json!([{"name": "entry", "type": 3, "value": "500-error"}]),
+    );
+    assert!(h.post().await.title().contains("500 error"));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cooldowns_and_statistics_survive_a_restart() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let post = h.post().await;
+    let solved = post.custom_id("Solved it").unwrap();
+    h.emulator.click(ALICE, post.id, &solved).unwrap();
+    h.post().await;
+
+    h.restart().await;
+    h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
+    h.quiet().await;
+
+    let stats =
+        json!([{"name": "stats", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}]);
+    h.emulator.slash(ALICE, GENERAL, "faq-admin", stats.clone());
+    assert!(h.post().await.content().contains("Only moderators"));
+    h.emulator.slash(MOD, GENERAL, "faq-admin", stats);
+    let shown = h.post().await;
+    let text = shown.content();
+    assert!(shown.ephemeral);
+    assert!(text.contains("the last 7 days"), "{text}");
+    assert!(
+        text.contains("`500-error`: shown 1 (unasked 1, /faq 0, linked 0); 100% helpful"),
+        "{text}"
+    );
+    h.stop().await;
+}
