@@ -319,6 +319,8 @@ pub struct Status {
     pub channels: Vec<String>,
     pub suggestions: u64,
     pub links: u64,
+    /// Events given up on while the database refused writes.
+    pub unrecorded: u64,
 }
 
 pub fn status(status: &Status) -> Post {
@@ -336,6 +338,14 @@ pub fn status(status: &Status) -> Post {
         status.suggestions,
         status.links,
     );
+    let text = if status.unrecorded > 0 {
+        format!(
+            "{text}\nEvents not recorded (the database refused writes): {}",
+            status.unrecorded
+        )
+    } else {
+        text
+    };
     notice(&text)
 }
 

@@ -149,6 +149,7 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
         channels,
         suggestions: data.service.counts().0,
         links: data.service.counts().1,
+        unrecorded: data.service.store().dropped(),
     });
     send(ctx, &post).await
 }

@@ -342,3 +342,54 @@ impl Throttle {
         had
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_throttle_logs_once_a_minute_and_again_after_recovery() {
+        let throttle = Throttle::new();
+        let mut logged = Vec::new();
+        for _ in 0..3 {
+            throttle.error(|held_back| logged.push(held_back));
+        }
+        assert_eq!(logged, [0]);
+        assert!(throttle.recovered());
+        assert!(!throttle.recovered());
+        throttle.error(|held_back| logged.push(held_back));
+        assert_eq!(logged, [0, 0]);
+    }
+
+    #[test]
+    fn recorded_events_reach_the_database_after_a_flush() {
+        let dir = std::env::temp_dir().join(format!("faqbot-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("faqbot.db"), 0).unwrap();
+        for reply in 0..1_500 {
+            store.record(Record::Shown {
+                at_ms: 1_000 + reply,
+                how: Shown::Faq,
+                guild: None,
+                channel: 1,
+                message: None,
+                user: None,
+                entry: "cost".into(),
+                score: None,
+                reply,
+            });
+        }
+        store.flush();
+        let stats = store.backend().stats(0, 10).unwrap();
+        assert_eq!(stats.entries[0].faq, 1_500);
+        assert_eq!(store.dropped(), 0);
+    }
+
+    #[test]
+    fn texts_are_cut_to_the_stored_length() {
+        let long = "é".repeat(TEXT_MAX_CHARS + 10);
+        assert_eq!(cut_text(&long).chars().count(), TEXT_MAX_CHARS);
+        assert_eq!(cut_text("short"), "short");
+    }
+}

@@ -12,7 +12,7 @@ use super::{shipped_faq, temp_dir, PROBLEM, WAIT};
 
 const SECRET: &str = "MTIzNDU2Nzg5.secret-token-value.XYZ";
 
-fn faqbot() -> Command {
+pub fn faqbot() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
     command
         .env_remove("DISCORD_TOKEN")
@@ -40,7 +40,7 @@ fn config_with_channels(origin: &str, channels: &str) -> std::path::PathBuf {
 }
 
 /// Waits for the process to end within `limit`; kills it otherwise.
-fn wait(mut child: Child, limit: Duration) -> (Option<i32>, String) {
+pub fn wait(mut child: Child, limit: Duration) -> (Option<i32>, String) {
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {

@@ -4,6 +4,7 @@
 //! checks what the bot posts, as Discord would receive it.
 
 mod binary;
+mod durability;
 mod learning;
 
 use std::path::PathBuf;

@@ -1,0 +1,104 @@
+//! What the store costs: a reply hands an event to the writer thread (`record`), a burst of 1,000
+//! events is written to SQLite in batches (`burst of 1000 written`), and a message goes through the
+//! service with its memory in SQLite (screen, match, claim). `cargo bench --bench store`.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+
+use faqbot::store::{Record, Shown, Store};
+
+fn event(reply: u64) -> Record {
+    Record::Shown {
+        at_ms: faqbot::store::now_ms(),
+        how: Shown::Auto,
+        guild: Some(1),
+        channel: 2,
+        message: Some(reply + 1),
+        user: Some(3),
+        entry: "500-error".into(),
+        score: Some(0.7),
+        reply,
+    }
+}
+
+fn store() -> Store {
+    let dir = std::env::temp_dir().join(format!("faqbot-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Store::open(&dir.join("faqbot.db"), 0).unwrap()
+}
+
+fn recording(c: &mut Criterion) {
+    let store = store();
+    let mut reply = 0u64;
+    c.bench_function("record one event (the reply's cost)", |b| {
+        b.iter(|| {
+            reply += 1;
+            store.record(event(reply));
+        })
+    });
+    store.flush();
+
+    let mut group = c.benchmark_group("store");
+    group.sample_size(20);
+    group.bench_function("burst of 1000 written", |b| {
+        b.iter_batched(
+            || (0..1_000).map(|n| event(reply + n)).collect::<Vec<_>>(),
+            |events| {
+                for event in events {
+                    store.record(event);
+                }
+                store.flush();
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+/// One question through the service with the shipped FAQ: the database calls on the reply path
+/// (answered once, cooldown claim) plus the matcher.
+fn one_message(c: &mut Criterion) {
+    use faqbot::config::SuggestConfig;
+    use faqbot::policy::{Channel, Member, Message, Moderators, Place, Policy};
+    use faqbot::service::{Incoming, Service};
+    use std::sync::Arc;
+
+    let store = store();
+    let config = SuggestConfig {
+        channels: vec!["cipp-issues".into()],
+        ..SuggestConfig::default()
+    };
+    let policy = Policy::new(&config, Moderators::new(&[]), 0);
+    let memory = Arc::new(store.memory());
+    let faq = concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml");
+    let service = Service::new(std::path::Path::new(faq), policy, memory, store, 200).unwrap();
+    let channel = Channel {
+        id: 10,
+        name: "cipp-issues",
+    };
+    let mut id = 0u64;
+    c.bench_function("service: one question (screen, match, claim)", |b| {
+        b.iter(|| {
+            id += 1;
+            let incoming = Incoming {
+                view: Message {
+                    id,
+                    place: Place::Channel(channel),
+                    from_bot: false,
+                    member: Some(Member {
+                        roles: &[],
+                        manages_messages: false,
+                    }),
+                },
+                text: "I keep getting a 500 error when I open the dashboard",
+                guild: Some(1),
+                channel: 10,
+                author: 7,
+            };
+            service.message(&incoming, faqbot::store::now_ms())
+        })
+    });
+}
+
+criterion_group!(benches, recording, one_message);
+criterion_main!(benches);
