@@ -127,3 +127,30 @@ async fn cooldowns_and_statistics_survive_a_restart() {
     );
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faq_admin_unlink_takes_a_message_link() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let asked = h.emulator.say(ALICE, GENERAL, NOVEL);
+    link(&mut h, asked, "cost").await;
+    let linked = h.post().await;
+    h.post().await;
+
+    let unlink = |message: String| json!([{"name": "unlink", "type": 1, "options": [{"name": "message", "type": 3, "value": message}]}]);
+    h.emulator
+        .slash(MOD, GENERAL, "faq-admin", unlink("not a message".into()));
+    assert!(h.post().await.content().contains("message link"));
+    let url = format!("https://discord.com/channels/1/{GENERAL}/{asked}");
+    h.emulator.slash(MOD, GENERAL, "faq-admin", unlink(url));
+    assert_eq!(h.deleted().await, Some(linked.id));
+    let told = h.post().await;
+    assert!(told.content().contains("Link undone"), "{}", told.content());
+    h.emulator
+        .slash(MOD, GENERAL, "faq-admin", unlink(asked.to_string()));
+    assert!(h
+        .post()
+        .await
+        .content()
+        .contains("Nothing was linked there"));
+    h.stop().await;
+}
