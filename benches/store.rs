@@ -71,7 +71,16 @@ fn one_message(c: &mut Criterion) {
     let policy = Policy::new(&config, Moderators::new(&[]), 0);
     let memory = Arc::new(store.memory());
     let faq = concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml");
-    let service = Service::new(std::path::Path::new(faq), policy, memory, store, 200).unwrap();
+    let params = faqbot::matcher::Params::default();
+    let service = Service::new(
+        std::path::Path::new(faq),
+        policy,
+        memory,
+        store,
+        200,
+        params,
+    )
+    .unwrap();
     let channel = Channel {
         id: 10,
         name: "cipp-issues",

@@ -96,6 +96,8 @@ pub struct SuggestConfig {
     pub cooldown_secs: u64,
     #[serde(default)]
     pub threads: ThreadMode,
+    /// Lowest confidence of an unasked suggestion, in (0, 1]; the calibrated default when absent.
+    pub min_confidence: Option<f32>,
 }
 
 /// Which messages of a thread the bot may answer.
@@ -124,6 +126,7 @@ impl Default for SuggestConfig {
             channels: Vec::new(),
             cooldown_secs: default_cooldown(),
             threads: ThreadMode::default(),
+            min_confidence: None,
         }
     }
 }
@@ -203,6 +206,16 @@ impl Config {
             }
             ConfigError::Invalid(problem)
         })?;
+        if let Some(min) = config.suggest.min_confidence {
+            if !(min > 0.0 && min <= 1.0) {
+                return Err(ConfigError::Invalid(Problem::at(
+                    path,
+                    text,
+                    text.find("min_confidence").unwrap_or(0)..0,
+                    format!("min_confidence must be above 0 and at most 1, not {min}; the default is {}", crate::matcher::calibration::MIN_CONFIDENCE),
+                )));
+            }
+        }
         if let Some(base) = &config.discord.api_base {
             if !crate::faq::is_web_url(base) {
                 return Err(ConfigError::Invalid(Problem::at(
@@ -350,6 +363,7 @@ token_file = "/run/secrets/discord-token"
 channels = ["cipp-issues", "112233445566778899"]
 cooldown_secs = 0
 threads = "all"
+min_confidence = 0.9
 [moderators]
 roles = ["Moderator"]
 [store]
@@ -366,6 +380,10 @@ keep_days = 30
         );
         assert_eq!(config.store.max_examples_per_entry, 50);
         assert_eq!(config.store.keep_days, 30);
+        assert_eq!(config.suggest.min_confidence, Some(0.9));
+        let error = Config::parse("[suggest]\nmin_confidence = 1.5\n", "faqbot.toml").unwrap_err();
+        assert!(error.to_string().contains("faqbot.toml:2:"), "{error}");
+        assert!(error.to_string().contains("at most 1"), "{error}");
         assert_eq!(config.discord.guild_id, Some(123));
         assert_eq!(config.suggest.threads, ThreadMode::All);
         assert_eq!(config.suggest.cooldown_secs, 0);

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::faq::Faq;
 use crate::location::Problem;
 use crate::matcher::Matcher;
 
@@ -60,10 +61,32 @@ pub struct Report {
     pub precision: f64,
     /// Right suggestions / answerable cases.
     pub recall: f64,
-    /// Suggestions on `none` cases / `none` cases.
+    /// Suggestions on `none` cases / `none` cases (0 without `none` cases).
     pub false_rate: f64,
+    /// Cases with `expect = "none"`.
+    pub nones: usize,
     #[serde(skip)]
     pub wrong: Vec<Wrong>,
+    /// Per case: the best entry's confidence, whether it is right, whether the case has an answer.
+    #[serde(skip)]
+    pub points: Vec<Point>,
+}
+
+/// One case as the precision-recall curve sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub confidence: f32,
+    pub right: bool,
+    pub answerable: bool,
+}
+
+/// The figures at one `min_confidence`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CurvePoint {
+    pub min_confidence: f32,
+    pub precision: f64,
+    pub recall: f64,
+    pub false_rate: f64,
 }
 
 /// A case the matcher got wrong, for the report.
@@ -71,9 +94,52 @@ pub struct Report {
 pub struct Wrong {
     pub text: String,
     pub expect: String,
-    /// The best match, if any.
+    /// The best match and its confidence, if any.
     pub best: Option<(String, f32)>,
     pub suggested: Option<String>,
+}
+
+/// The FAQ without a random share of its entries, and the cases with those entries' cases turned
+/// into `none`: in-domain messages that the FAQ does not answer, to measure how often the matcher
+/// suggests something anyway. The same seed always holds out the same entries.
+pub fn hold_out(faq: &Faq, cases: &[Case], seed: u64, share: f64) -> (Faq, Vec<Case>) {
+    let mut order: Vec<usize> = (0..faq.entries.len()).collect();
+    let mut state = seed;
+    // Fisher-Yates with splitmix64: small, fixed, and the same on every machine.
+    for i in (1..order.len()).rev() {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        order.swap(i, (z % (i as u64 + 1)) as usize);
+    }
+    let held = (faq.entries.len() as f64 * share).round() as usize;
+    let held_out: std::collections::HashSet<&str> = order[..held]
+        .iter()
+        .map(|&i| faq.entries[i].id.as_str())
+        .collect();
+    let kept = Faq {
+        page: faq.page.clone(),
+        entries: faq
+            .entries
+            .iter()
+            .filter(|e| !held_out.contains(e.id.as_str()))
+            .cloned()
+            .collect(),
+    };
+    let cases = cases
+        .iter()
+        .map(|case| Case {
+            text: case.text.clone(),
+            expect: if held_out.contains(case.expect.as_str()) {
+                NONE.to_owned()
+            } else {
+                case.expect.clone()
+            },
+        })
+        .collect();
+    (kept, cases)
 }
 
 /// Runs the matcher on every case. Cases naming an entry the FAQ lacks are an error.
@@ -96,6 +162,11 @@ pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Repor
     for case in cases {
         let decision = matcher.decide(&case.text, 5);
         let best = decision.matches.first();
+        report.points.push(Point {
+            confidence: best.map_or(0.0, |m| m.confidence),
+            right: best.is_some_and(|m| m.id == case.expect),
+            answerable: case.expect != NONE,
+        });
         let suggestion = decision.suggest.map(|m| m.id);
         let ok = if case.expect == NONE {
             nones += 1;
@@ -116,7 +187,7 @@ pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Repor
             report.wrong.push(Wrong {
                 text: case.text.clone(),
                 expect: case.expect.clone(),
-                best: best.map(|m| (m.id.to_owned(), m.score)),
+                best: best.map(|m| (m.id.to_owned(), m.confidence)),
                 suggested: suggestion.map(str::to_owned),
             });
         }
@@ -141,7 +212,58 @@ pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Repor
     };
     report.recall = share(right_suggestions, answerable);
     report.false_rate = share(false_suggestions, nones);
+    report.nones = nones;
     Ok(report)
+}
+
+/// Precision, recall and false-suggestion rate if the bot suggested at each confidence from 0.05
+/// to 0.95 (the "Not it" vetoes aside).
+pub fn curve(points: &[Point]) -> Vec<CurvePoint> {
+    (1..=19)
+        .map(|step| {
+            let t = step as f32 * 0.05;
+            let (mut suggested, mut right, mut answerable, mut nones, mut false_) = (0, 0, 0, 0, 0);
+            for p in points {
+                let suggest = p.confidence >= t;
+                suggested += usize::from(suggest);
+                right += usize::from(suggest && p.right);
+                if p.answerable {
+                    answerable += 1;
+                } else {
+                    nones += 1;
+                    false_ += usize::from(suggest);
+                }
+            }
+            let share = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+            CurvePoint {
+                min_confidence: t,
+                precision: if suggested == 0 {
+                    1.0
+                } else {
+                    share(right, suggested)
+                },
+                recall: share(right, answerable),
+                false_rate: share(false_, nones),
+            }
+        })
+        .collect()
+}
+
+/// The mean of several reports' figures (the hold-out seeds); cases and points are pooled.
+pub fn mean(reports: &[Report]) -> Report {
+    let n = reports.len().max(1) as f64;
+    let sum = |f: fn(&Report) -> f64| reports.iter().map(f).sum::<f64>() / n;
+    Report {
+        cases: reports.iter().map(|r| r.cases).sum(),
+        top1: sum(|r| r.top1),
+        mrr: sum(|r| r.mrr),
+        precision: sum(|r| r.precision),
+        recall: sum(|r| r.recall),
+        false_rate: sum(|r| r.false_rate),
+        nones: reports.iter().map(|r| r.nones).sum(),
+        wrong: reports.iter().flat_map(|r| r.wrong.clone()).collect(),
+        points: reports.iter().flat_map(|r| r.points.clone()).collect(),
+    }
 }
 
 impl Report {
@@ -153,7 +275,11 @@ impl Report {
         let _ = writeln!(out, "MRR@5                  {:.3}", self.mrr);
         let _ = writeln!(out, "suggestion precision   {:.3}", self.precision);
         let _ = writeln!(out, "suggestion recall      {:.3}", self.recall);
-        let _ = writeln!(out, "false suggestions      {:.3}", self.false_rate);
+        if self.nones == 0 {
+            let _ = writeln!(out, "false suggestions      no none cases");
+        } else {
+            let _ = writeln!(out, "false suggestions      {:.3}", self.false_rate);
+        }
         if !self.wrong.is_empty() {
             let _ = writeln!(out, "\nwrong cases ({}):", self.wrong.len());
         }
@@ -171,4 +297,106 @@ impl Report {
         }
         out
     }
+}
+
+/// The curve as a table for the terminal, the current `min_confidence` marked.
+pub fn curve_table(points: &[CurvePoint], current: f32) -> String {
+    let mut out = String::from("min_confidence  precision  recall  false\n");
+    for p in points {
+        let mark = if (p.min_confidence - current).abs() < 0.025 {
+            "  <- nearest the current setting"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{:>14.2}  {:>9.3}  {:>6.3}  {:>5.3}{mark}",
+            p.min_confidence, p.precision, p.recall, p.false_rate
+        );
+    }
+    out
+}
+
+/// A self-contained page: the precision-recall curve over `min_confidence`, the table, and the
+/// wrong cases, so a maintainer can see where to set it.
+pub fn html(report: &Report, points: &[CurvePoint], current: f32) -> String {
+    use crate::report::escape;
+    let (width, height, pad) = (480.0, 360.0, 40.0);
+    let x = |recall: f64| pad + (width - 2.0 * pad) * recall;
+    let y = |precision: f64| height - pad - (height - 2.0 * pad) * precision;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"precision and recall\" width=\"{width}\" height=\"{height}\">\
+         <line x1=\"{pad}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#999\"/>\
+         <line x1=\"{pad}\" y1=\"{pad}\" x2=\"{pad}\" y2=\"{b}\" stroke=\"#999\"/>\
+         <text x=\"{r}\" y=\"{lb}\" text-anchor=\"end\">recall →</text>\
+         <text x=\"4\" y=\"{lt}\">precision</text>",
+        b = height - pad,
+        r = width - pad,
+        lb = height - 10.0,
+        lt = pad - 10.0,
+    );
+    let line: Vec<String> = points
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", x(p.recall), y(p.precision)))
+        .collect();
+    let _ = write!(
+        svg,
+        "<polyline fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"2\" points=\"{}\"/>",
+        line.join(" ")
+    );
+    for p in points {
+        let here = (p.min_confidence - current).abs() < 0.025;
+        let _ = write!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{}\" fill=\"{}\"><title>min_confidence {:.2}: precision {:.3}, recall {:.3}, false {:.3}</title></circle>",
+            x(p.recall),
+            y(p.precision),
+            if here { 6 } else { 3 },
+            if here { "#c53030" } else { "#2b6cb0" },
+            p.min_confidence,
+            p.precision,
+            p.recall,
+            p.false_rate
+        );
+    }
+    svg += "</svg>";
+    let mut page = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>faqbot eval</title>\
+         <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:70em}\
+         table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:right}\
+         td.text,th.text{text-align:left}tr:nth-child(even){background:#f4f4f4}</style></head><body>",
+    );
+    let _ = write!(
+        page,
+        "<h1>faqbot eval</h1><p>{} cases: top-1 {:.3}, precision {:.3}, recall {:.3}, false suggestions {:.3} at min_confidence {:.2} (red).</p>{svg}",
+        report.cases, report.top1, report.precision, report.recall, report.false_rate, current
+    );
+    page += "<h2>Over min_confidence</h2><table><tr><th>min_confidence</th><th>precision</th><th>recall</th><th>false</th></tr>";
+    for p in points {
+        let _ = write!(
+            page,
+            "<tr><td>{:.2}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td></tr>",
+            p.min_confidence, p.precision, p.recall, p.false_rate
+        );
+    }
+    let _ = write!(
+        page,
+        "</table><h2>Wrong cases ({})</h2><table><tr><th class=\"text\">expected</th><th class=\"text\">best</th><th class=\"text\">suggested</th><th class=\"text\">message</th></tr>",
+        report.wrong.len()
+    );
+    for w in &report.wrong {
+        let best = w
+            .best
+            .as_ref()
+            .map_or("nothing".to_owned(), |(id, s)| format!("{id} {s:.2}"));
+        let _ = write!(
+            page,
+            "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+            escape(&w.expect),
+            escape(&best),
+            escape(w.suggested.as_deref().unwrap_or("-")),
+            escape(&w.text)
+        );
+    }
+    page + "</table></body></html>\n"
 }

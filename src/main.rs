@@ -12,7 +12,7 @@ use faqbot::config::{Config, Token, TOKEN_VAR};
 use faqbot::eval::{evaluate, load_cases};
 use faqbot::faq::Faq;
 use faqbot::import::{import, to_toml, Base};
-use faqbot::matcher::{Decision, Matcher};
+use faqbot::matcher::{Decision, Learned, Matcher, Params, Signals};
 use faqbot::service::learned;
 use faqbot::store::sqlite::Sqlite;
 use faqbot::store::{Backend, Example};
@@ -37,6 +37,24 @@ struct FaqArg {
         value_name = "PATH"
     )]
     faq: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct ParamsArg {
+    /// Change a matcher parameter for this run, e.g. `--set lexical_share=0.4` (README: "How
+    /// matching works" lists them).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+}
+
+impl ParamsArg {
+    fn params(&self) -> Result<Params, String> {
+        let mut params = Params::default();
+        for assignment in &self.set {
+            params.set(assignment)?;
+        }
+        Ok(params)
+    }
 }
 
 #[derive(clap::Args)]
@@ -65,6 +83,8 @@ enum Command {
         /// Use the examples learned in this database too.
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
+        #[command(flatten)]
+        params: ParamsArg,
         /// One JSON object per message instead of text for people.
         #[arg(long)]
         json: bool,
@@ -78,6 +98,18 @@ enum Command {
         /// Use the examples learned in this database too.
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
+        #[command(flatten)]
+        params: ParamsArg,
+        /// Hold out a third of the entries, chosen by SEED, so their cases become `none` cases;
+        /// repeat for several seeds (the figures are their mean).
+        #[arg(long = "hold-out", value_name = "SEED")]
+        hold_out: Vec<u64>,
+        /// Print precision, recall and false-suggestion rate over min_confidence values.
+        #[arg(long)]
+        curve: bool,
+        /// Also write a page with the precision-recall curve and the wrong cases to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// The figures as one JSON object.
         #[arg(long)]
         json: bool,
@@ -203,11 +235,12 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Match {
             faq,
             db,
+            params,
             json,
             text,
         } => {
             let faq = load(&faq.faq)?;
-            let matcher = matcher(&faq, db.as_deref())?;
+            let matcher = matcher(&faq, db.as_deref(), &params.params()?)?;
             if text.is_empty() {
                 let stdin = std::io::stdin().lock();
                 for line in stdin.split(b'\n') {
@@ -223,21 +256,63 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Eval {
             faq,
             db,
+            params,
+            hold_out,
+            curve,
+            html,
             json,
             cases,
         } => {
             let faq = load(&faq.faq)?;
             let cases = load_cases(&cases)?;
-            let matcher = matcher(&faq, db.as_deref())?;
-            let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
-            let report = evaluate(&matcher, &ids, &cases)?;
+            let params = params.params()?;
+            let run = |faq: &Faq, cases: &[faqbot::eval::Case]| {
+                let matcher = matcher(faq, db.as_deref(), &params)?;
+                let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
+                evaluate(&matcher, &ids, cases)
+            };
+            let report = if hold_out.is_empty() {
+                run(&faq, &cases)?
+            } else {
+                let reports = hold_out
+                    .iter()
+                    .map(|&seed| {
+                        let (kept, cases) = faqbot::eval::hold_out(&faq, &cases, seed, 1.0 / 3.0);
+                        run(&kept, &cases)
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                faqbot::eval::mean(&reports)
+            };
+            let points = faqbot::eval::curve(&report.points);
             if json {
+                #[derive(Serialize)]
+                struct WithCurve<'a> {
+                    #[serde(flatten)]
+                    report: &'a faqbot::eval::Report,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    curve: Option<&'a [faqbot::eval::CurvePoint]>,
+                }
+                let out = WithCurve {
+                    report: &report,
+                    curve: curve.then_some(points.as_slice()),
+                };
                 println!(
                     "{}",
-                    serde_json::to_string(&report).map_err(|e| e.to_string())?
+                    serde_json::to_string(&out).map_err(|e| e.to_string())?
                 );
             } else {
                 print!("{}", report.human());
+                if curve {
+                    print!(
+                        "\n{}",
+                        faqbot::eval::curve_table(&points, params.min_confidence)
+                    );
+                }
+            }
+            if let Some(file) = html {
+                let page = faqbot::eval::html(&report, &points, params.min_confidence);
+                std::fs::write(&file, page)
+                    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -315,11 +390,12 @@ fn examples(store: &Sqlite) -> Result<Vec<Example>, String> {
 }
 
 /// The FAQ's matcher, with the examples learned in `db` when given.
-fn matcher(faq: &Faq, db: Option<&Path>) -> Result<Matcher, String> {
-    Ok(match db {
-        Some(db) => Matcher::with_learned(faq, &learned(&examples(&existing_db(db)?)?)),
-        None => Matcher::new(faq),
-    })
+fn matcher(faq: &Faq, db: Option<&Path>, params: &Params) -> Result<Matcher, String> {
+    let learned = match db {
+        Some(db) => learned(&examples(&existing_db(db)?)?),
+        None => Learned::default(),
+    };
+    Ok(Matcher::build(faq, params, &learned))
 }
 
 fn import_examples(cases: &Path, faq: &Path, db: &Path) -> Result<ExitCode, String> {
@@ -456,7 +532,44 @@ fn check(path: &Path) -> Result<ExitCode, String> {
 #[derive(Serialize)]
 struct JsonMatch<'a> {
     id: &'a str,
+    /// How likely the entry is right; the decision reads this.
+    confidence: f64,
+    /// The raw figures behind it, for debugging.
+    signals: JsonSignals,
+}
+
+/// The signals, rounded like every figure the CLI prints.
+#[derive(Serialize)]
+struct JsonSignals {
     score: f64,
+    lexical: f64,
+    meaning: f64,
+    lead: f64,
+    lexical_lead: f64,
+    meaning_lead: f64,
+    closest: f64,
+    closest_meaning: f64,
+    coverage: f64,
+    words: f64,
+    texts: f64,
+}
+
+impl JsonSignals {
+    fn new(score: f32, s: &Signals) -> Self {
+        JsonSignals {
+            score: rounded(score),
+            lexical: rounded(s.lexical),
+            meaning: rounded(s.meaning),
+            lead: rounded(s.lead),
+            lexical_lead: rounded(s.lexical_lead),
+            meaning_lead: rounded(s.meaning_lead),
+            closest: rounded(s.closest),
+            closest_meaning: rounded(s.closest_meaning),
+            coverage: rounded(s.coverage),
+            words: rounded(s.words),
+            texts: rounded(s.texts),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -482,7 +595,8 @@ fn print_match(faq: &Faq, matcher: &Matcher, text: &str, json: bool) -> Result<(
                 .iter()
                 .map(|m| JsonMatch {
                     id: m.id,
-                    score: rounded(m.score),
+                    confidence: rounded(m.confidence),
+                    signals: JsonSignals::new(m.score, &m.signals),
                 })
                 .collect(),
             suggest: decision.suggest.map(|m| m.id),
@@ -490,17 +604,24 @@ fn print_match(faq: &Faq, matcher: &Matcher, text: &str, json: bool) -> Result<(
         let line = serde_json::to_string(&line).map_err(|e| e.to_string())?;
         writeln!(out, "{line}")
     } else {
-        write!(out, "{}", human(faq, text, &decision))
+        write!(
+            out,
+            "{}",
+            human(faq, text, &decision, matcher.params().min_confidence)
+        )
     };
     written.map_err(|e| format!("cannot write output: {e}"))
 }
 
-fn human(faq: &Faq, text: &str, decision: &Decision<'_>) -> String {
+fn human(faq: &Faq, text: &str, decision: &Decision<'_>, min_confidence: f32) -> String {
     let mut out = format!("> {text}\n");
     match decision.suggest {
         Some(m) => {
             let entry = &faq.entries[m.index];
-            out += &format!("The bot would answer with `{}` ({:.2}):\n\n", m.id, m.score);
+            out += &format!(
+                "The bot would answer with `{}` (confidence {:.3}):\n\n",
+                m.id, m.confidence
+            );
             out += &format!("  {}\n\n", entry.question);
             for line in entry.answer.lines() {
                 out += format!("  {line}").trim_end();
@@ -510,16 +631,28 @@ fn human(faq: &Faq, text: &str, decision: &Decision<'_>) -> String {
                 out += &format!("\n  Read in the docs: {link}\n");
             }
         }
-        None => out += "The bot would stay quiet.\n",
+        None => match decision.matches.first() {
+            Some(best) if best.confidence >= min_confidence => {
+                out += &format!(
+                    "The bot would stay quiet: `{}` has confidence {:.3}, but a \"Not it\" like this message was recorded for it.\n",
+                    best.id, best.confidence
+                )
+            }
+            Some(best) => {
+                out += &format!(
+                    "The bot would stay quiet: the best entry `{}` has confidence {:.3}, below min_confidence {:.3} (lead {:.3}, coverage {:.3}).\n",
+                    best.id, best.confidence, min_confidence, best.signals.lead, best.signals.coverage
+                )
+            }
+            None => out += "The bot would stay quiet: no entry shares a word with the message.\n",
+        },
     }
-    if decision.matches.is_empty() {
-        out += "No entry matches at all.\n";
-    } else {
-        out += "\nCandidates:\n";
+    if !decision.matches.is_empty() {
+        out += "\nCandidates (confidence, entry, question):\n";
         for m in &decision.matches {
             out += &format!(
                 "  {:.3}  {:<28} {}\n",
-                m.score, m.id, faq.entries[m.index].question
+                m.confidence, m.id, faq.entries[m.index].question
             );
         }
     }

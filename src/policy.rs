@@ -200,6 +200,7 @@ mod tests {
             channels: channels.iter().map(|c| c.to_string()).collect(),
             cooldown_secs,
             threads,
+            min_confidence: None,
         };
         Policy::new(&config, Moderators::new(&["Moderator".into()]), START_MS)
     }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::faq::{Faq, LoadError};
-use crate::matcher::{Learned, Matcher};
+use crate::matcher::{Learned, Matcher, Params};
 use crate::memory::{Claim, Memory};
 use crate::policy::{self, Policy, Quiet};
 use crate::render::{self, Action, Post};
@@ -24,8 +24,8 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    pub fn new(faq: Faq, learned: &Learned) -> Loaded {
-        let matcher = Matcher::with_learned(&faq, learned);
+    pub fn new(faq: Faq, learned: &Learned, params: &Params) -> Loaded {
+        let matcher = Matcher::build(&faq, params, learned);
         Loaded { faq, matcher }
     }
 }
@@ -102,6 +102,7 @@ pub struct Service {
     memory: Arc<dyn Memory>,
     store: Store,
     max_examples: usize,
+    params: Params,
     /// One rebuild at a time, so the last swap always includes every change made before it.
     rebuilding: Mutex<()>,
     suggestions: AtomicU64,
@@ -119,16 +120,19 @@ impl Service {
         memory: Arc<dyn Memory>,
         store: Store,
         max_examples: usize,
+        params: Params,
     ) -> Result<Service, ServiceError> {
         let faq = Faq::load(faq_path).map_err(ServiceError::Faq)?;
         let examples = store.backend().examples().map_err(ServiceError::Store)?;
+        let loaded = Loaded::new(faq, &learned(&examples), &params);
         Ok(Service {
             faq_path: faq_path.to_path_buf(),
-            loaded: RwLock::new(Arc::new(Loaded::new(faq, &learned(&examples)))),
+            loaded: RwLock::new(Arc::new(loaded)),
             policy,
             memory,
             store,
             max_examples,
+            params,
             rebuilding: Mutex::new(()),
             suggestions: AtomicU64::new(0),
             links: AtomicU64::new(0),
@@ -399,7 +403,7 @@ impl Service {
             .examples()
             .map_err(ServiceError::Store)?;
         let faq = self.current().faq.clone();
-        self.swap(Loaded::new(faq, &learned(&examples)));
+        self.swap(Loaded::new(faq, &learned(&examples), &self.params));
         Ok(())
     }
 
@@ -415,7 +419,7 @@ impl Service {
             .examples()
             .map_err(ServiceError::Store)?;
         let after = faq.entries.len();
-        self.swap(Loaded::new(faq, &learned(&examples)));
+        self.swap(Loaded::new(faq, &learned(&examples), &self.params));
         Ok((before, after))
     }
 
@@ -516,10 +520,11 @@ mod tests {
             channels: vec!["cipp-issues".into()],
             cooldown_secs,
             threads: ThreadMode::FirstMessage,
+            min_confidence: None,
         };
         let policy = Policy::new(&config, Moderators::new(&["Moderator".into()]), START_MS);
         let memory = Arc::new(store.memory());
-        Service::new(&faq, policy, memory, store, 200).unwrap()
+        Service::new(&faq, policy, memory, store, 200, Params::default()).unwrap()
     }
 
     fn incoming(id: u64, text: &str) -> Incoming<'_> {

@@ -3,8 +3,23 @@
 use std::sync::OnceLock;
 
 use faqbot::faq::Faq;
-use faqbot::matcher::Matcher;
+use faqbot::matcher::{Learned, Matcher, Params};
 use proptest::prelude::*;
+
+/// The shipped FAQ with a matcher that suggests at any confidence, and one that never does.
+fn extremes() -> &'static (Matcher, Matcher) {
+    static EXTREMES: OnceLock<(Matcher, Matcher)> = OnceLock::new();
+    EXTREMES.get_or_init(|| {
+        let with = |min_confidence| {
+            let params = Params {
+                min_confidence,
+                ..Params::default()
+            };
+            Matcher::build(&shipped().0, &params, &Learned::default())
+        };
+        (with(0.0), with(1.01))
+    })
+}
 
 fn shipped() -> &'static (Faq, Matcher) {
     static SHIPPED: OnceLock<(Faq, Matcher)> = OnceLock::new();
@@ -128,13 +143,19 @@ proptest! {
         prop_assert!(decision.matches.len() <= limit);
         for m in &decision.matches {
             prop_assert!((0.0..=1.0).contains(&m.score), "score {}", m.score);
+            prop_assert!((0.0..=1.0).contains(&m.confidence), "confidence {}", m.confidence);
+            prop_assert!((0.0..=1.0).contains(&m.signals.coverage), "coverage {}", m.signals.coverage);
         }
         for pair in decision.matches.windows(2) {
             prop_assert!(pair[0].score >= pair[1].score);
         }
+        // The decision follows min_confidence alone: a bolder setting suggests whatever the
+        // default does, and a setting above 1 never suggests.
+        let (bold, never) = extremes();
         if let Some(s) = decision.suggest {
-            prop_assert!(s.score >= shipped().1.settings().threshold);
+            prop_assert_eq!(bold.decide(&text, 1).suggest.map(|m| m.id), Some(s.id));
         }
+        prop_assert_eq!(never.decide(&text, 1).suggest, None);
     }
 
     #[test]
@@ -152,9 +173,22 @@ proptest! {
         let decision = shipped().1.decide(&text, 5);
         for m in &decision.matches {
             prop_assert!((0.0..=1.0).contains(&m.score));
+            prop_assert!((0.0..=1.0).contains(&m.confidence));
         }
         if let Some(s) = decision.suggest {
-            prop_assert_eq!(Some(s), decision.matches.first().copied());
+            prop_assert!(s.confidence >= shipped().1.params().min_confidence);
         }
     }
+}
+
+#[test]
+fn numbers_of_numbered_steps_match_nothing() {
+    let faq = Faq::parse(
+        "[[entry]]\nid = \"setup\"\nquestion = \"How do I set up the portal?\"\nanswer = \"1. Open the portal\\n2. Sign in\\n3. Finish the wizard\"\n\n[[entry]]\nid = \"codes\"\nquestion = \"What does error 3 mean?\"\nanswer = \"Error 3 is a timeout.\"\n",
+        "steps.toml",
+    )
+    .unwrap();
+    let matcher = Matcher::new(&faq);
+    let ranked = matcher.rank("I get 3 every time", 5);
+    assert_eq!(ranked.iter().map(|m| m.id).collect::<Vec<_>>(), ["codes"]);
 }

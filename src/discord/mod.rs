@@ -18,6 +18,7 @@ use serenity::{GatewayIntents, HttpBuilder};
 
 use crate::config::{Config, Token};
 use crate::faq::LoadError;
+use crate::matcher::Params;
 use crate::policy::{Moderators, Policy};
 use crate::service::{Loaded, Service, ServiceError};
 use crate::store::{self, Store};
@@ -186,10 +187,15 @@ pub async fn run(
 async fn open_service(config: &Config, policy: Policy) -> Result<Arc<Service>, RunError> {
     let (path, keep_days) = (config.store.path.clone(), config.store.keep_days);
     let (faq, max_examples) = (config.faq.clone(), config.store.max_examples_per_entry);
+    let mut params = Params::default();
+    if let Some(min) = config.suggest.min_confidence {
+        params.min_confidence = min;
+    }
     let opened = tokio::task::spawn_blocking(move || {
         let store = Store::open(&path, keep_days).map_err(RunError::Store)?;
         let memory = Arc::new(store.memory());
-        Service::new(&faq, policy, memory, store, max_examples).map_err(|error| match error {
+        Service::new(&faq, policy, memory, store, max_examples, params).map_err(|error| match error
+        {
             ServiceError::Faq(error) => RunError::Faq(error),
             ServiceError::Store(error) => RunError::Store(error),
         })

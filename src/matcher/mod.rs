@@ -24,6 +24,8 @@
 //! [`Settings::margin`] over the runner-up's, and the same entry first once meaning is added: a
 //! wrong unasked answer costs more than a missed one.
 
+pub mod calibration;
+mod params;
 mod semantic;
 mod spell;
 pub mod text;
@@ -31,27 +33,10 @@ pub mod text;
 use std::collections::HashMap;
 
 use crate::faq::Faq;
+pub use params::Params;
 use semantic::Semantic;
 use spell::Speller;
 use text::{Analyzer, Word};
-
-/// The knobs of the decision to suggest. The defaults are what `faqbot eval` figures are for.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Settings {
-    /// Lowest score of a suggestion.
-    pub threshold: f32,
-    /// Lowest lead of a suggestion over the second-best entry.
-    pub margin: f32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            threshold: 0.36,
-            margin: 0.10,
-        }
-    }
-}
 
 /// One ranked entry.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,8 +44,36 @@ pub struct Match<'a> {
     pub id: &'a str,
     /// Position of the entry in the FAQ.
     pub index: usize,
-    /// In [0, 1]; higher is better.
+    /// The ranking score in [0, 1]: shared words and meaning blended; higher is better.
     pub score: f32,
+    /// How likely the entry is the right answer, in [0, 1]; the decision to suggest reads this.
+    pub confidence: f32,
+    /// What the confidence is computed from, for debugging and calibration.
+    pub signals: Signals,
+}
+
+/// The evidence for one ranked entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Signals {
+    /// Score from shared words alone.
+    pub lexical: f32,
+    /// Closeness of meaning (word-piece vectors), 0 for long messages.
+    pub meaning: f32,
+    /// Score minus the best other entry's score (negative below the top).
+    pub lead: f32,
+    /// The same for the lexical score and for meaning, among the entries compared.
+    pub lexical_lead: f32,
+    pub meaning_lead: f32,
+    /// Closeness to the entry's single closest text: by shared words (cosine), by meaning.
+    pub closest: f32,
+    pub closest_meaning: f32,
+
+    /// Share of the message's word weight the entry has, unknown words counting fully.
+    pub coverage: f32,
+    /// Content words in the message.
+    pub words: f32,
+    /// The entry's question, keywords and examples (written and learned).
+    pub texts: f32,
 }
 
 /// The ranking for one message and what the bot should do with it.
@@ -71,33 +84,6 @@ pub struct Decision<'a> {
     /// The entry to suggest unasked, or `None` to stay quiet.
     pub suggest: Option<Match<'a>>,
 }
-
-/// How much each kind of text counts in the whole-entry vector.
-const QUESTION_WEIGHT: f32 = 2.0;
-const EXAMPLE_WEIGHT: f32 = 1.0;
-/// A moderator's link counts as much as a reviewed example: it is the same kind of evidence (a
-/// message someone answered with this entry), and on BANKING77 a lower weight lost top-1 (README).
-const LEARNED_WEIGHT: f32 = 1.0;
-/// A message this close (cosine of weighted stems) to a "Not it" of an entry is not suggested that
-/// entry unasked: the same message again, or a near copy of it.
-const NEGATIVE_VETO: f32 = 0.8;
-const KEYWORD_WEIGHT: f32 = 1.5;
-const ALIAS_WEIGHT: f32 = 0.5;
-const ANSWER_WEIGHT: f32 = 0.3;
-/// Pairs of neighbouring words, relative to single words.
-const PAIR_WEIGHT: f32 = 0.5;
-/// A corrected typo counts a little less than the word spelled right.
-const CORRECTED_WEIGHT: f32 = 0.8;
-/// At most this many unknown words of one message are split or corrected: bounds the work on junk.
-const MAX_REPAIRS: usize = 16;
-/// An unknown word weighs like a word of one entry, times this.
-const UNKNOWN_WEIGHT: f32 = 0.5;
-/// Share of the score from the closest single text; the rest is from the whole entry.
-const CLOSEST_SHARE: f32 = 0.25;
-/// The lexical ranking's best this many entries are re-ranked with meaning added.
-const RERANK: usize = 20;
-/// Share of the final score from shared words; the rest is from meaning (`semantic`).
-const LEXICAL_SHARE: f32 = 0.5;
 
 /// What moderators taught the matcher beyond faq.toml, as (entry id, message text) pairs. Pairs
 /// naming an entry the FAQ lacks are ignored (and kept in the store, for when it returns).
@@ -113,7 +99,7 @@ pub struct Learned {
 pub struct Matcher {
     analyzer: Analyzer,
     speller: Speller,
-    settings: Settings,
+    params: Params,
     ids: Vec<String>,
     terms: HashMap<String, u32>,
     idf: Vec<f32>,
@@ -126,6 +112,8 @@ pub struct Matcher {
     /// Per term: (entry, weight) for every entry containing it.
     entry_postings: Vec<Vec<(u32, f32)>>,
     entry_norms: Vec<f32>,
+    /// Per entry: how many single texts (question, keywords, examples) it has.
+    text_counts: Vec<u32>,
     semantic: Semantic,
     /// Per entry: its "Not it" messages as weighted stems.
     negatives: Vec<Vec<Bag>>,
@@ -134,21 +122,29 @@ pub struct Matcher {
 /// A text as counted terms, before weighting.
 type Bag = HashMap<String, f32>;
 
+/// A message as the index sees it.
+struct Query {
+    /// Known terms and their weight before specificity.
+    terms: Vec<(u32, f32)>,
+    /// Words the FAQ does not know (after repairs).
+    unknown: f32,
+    /// Content words read.
+    words: usize,
+}
+
 impl Matcher {
     pub fn new(faq: &Faq) -> Self {
-        Matcher::with_settings(faq, Settings::default())
-    }
-
-    pub fn with_settings(faq: &Faq, settings: Settings) -> Self {
-        Matcher::build(faq, settings, &Learned::default())
+        Matcher::build(faq, &Params::default(), &Learned::default())
     }
 
     /// The FAQ plus what moderators taught.
     pub fn with_learned(faq: &Faq, learned: &Learned) -> Self {
-        Matcher::build(faq, Settings::default(), learned)
+        Matcher::build(faq, &Params::default(), learned)
     }
 
-    pub fn build(faq: &Faq, settings: Settings, learned: &Learned) -> Self {
+    /// The FAQ plus what moderators taught, with any parameters.
+    pub fn build(faq: &Faq, params: &Params, learned: &Learned) -> Self {
+        let p = *params;
         let index_of: HashMap<&str, usize> = faq
             .entries
             .iter()
@@ -195,31 +191,36 @@ impl Matcher {
                     singles.push((index as u32, bag));
                 }
             };
-            add(&entry.question, QUESTION_WEIGHT, true, Some(&mut speller));
+            add(&entry.question, p.question_weight, true, Some(&mut speller));
             add(
                 &entry.id.replace('-', " "),
-                ALIAS_WEIGHT,
+                p.alias_weight,
                 false,
                 Some(&mut speller),
             );
             for alias in &entry.aliases {
                 add(
                     &alias.replace('-', " "),
-                    ALIAS_WEIGHT,
+                    p.alias_weight,
                     false,
                     Some(&mut speller),
                 );
             }
             for keyword in &entry.keywords {
-                add(keyword, KEYWORD_WEIGHT, true, Some(&mut speller));
+                add(keyword, p.keyword_weight, true, Some(&mut speller));
             }
             for example in &entry.examples {
-                add(example, EXAMPLE_WEIGHT, true, Some(&mut speller));
+                add(example, p.example_weight, true, Some(&mut speller));
             }
             for example in &learned_examples[index] {
-                add(example, LEARNED_WEIGHT, true, None);
+                add(example, p.learned_weight, true, None);
             }
-            add(&entry.answer, ANSWER_WEIGHT, false, Some(&mut speller));
+            add(
+                &text::without_list_numbers(&entry.answer),
+                p.answer_weight,
+                false,
+                Some(&mut speller),
+            );
             entry_bags.push(whole);
         }
 
@@ -236,10 +237,12 @@ impl Matcher {
             }
         }
         let n = entry_bags.len() as f32;
-        let idf_of = |entries: f32| (1.0 + (n - entries + 0.5) / (entries + 0.5)).ln();
+        let idf_of = |entries: f32| idf(n, entries);
         let idf: Vec<f32> = spread.iter().map(|s| idf_of(s.entries())).collect();
 
-        let weight = |term: &str, count: f32| idf[terms[term] as usize] * term_weight(term, count);
+        let weight = |term: &str, count: f32| {
+            idf[terms[term] as usize] * term_weight(term, count, p.pair_weight)
+        };
         // Per term, (bag number, weight) for every bag containing it; and each bag's length.
         let index = |bags: &mut dyn Iterator<Item = &Bag>| {
             let mut postings = vec![Vec::new(); terms.len()];
@@ -255,6 +258,10 @@ impl Matcher {
             }
             (postings, norms)
         };
+        let mut text_counts = vec![0u32; faq.entries.len()];
+        for (entry, _) in &singles {
+            text_counts[*entry as usize] += 1;
+        }
         let (text_postings, text_norms) = index(&mut singles.iter().map(|(_, bag)| bag));
         let texts = singles
             .iter()
@@ -266,16 +273,17 @@ impl Matcher {
         let mut matcher = Matcher {
             analyzer,
             speller,
-            settings,
+            params: p,
             ids: faq.entries.iter().map(|e| e.id.clone()).collect(),
-            unknown_idf: idf_of(1.0) * UNKNOWN_WEIGHT,
+            unknown_idf: idf_of(1.0) * p.unknown_weight,
             terms,
             idf,
             text_postings,
             texts,
             entry_postings,
             entry_norms,
-            semantic: Semantic::new(faq, &learned_examples),
+            text_counts,
+            semantic: Semantic::new(faq, &learned_examples, p.meaning_closest_share),
             negatives: Vec::new(),
         };
         matcher.negatives = learned_negatives
@@ -285,87 +293,135 @@ impl Matcher {
         matcher
     }
 
-    pub fn settings(&self) -> Settings {
-        self.settings
+    pub fn params(&self) -> &Params {
+        &self.params
     }
 
-    /// Ranks the entries for `text` (best first, at most `limit`) and decides on a suggestion.
-    ///
-    /// The decision stays with the words: the best entry is suggested only when its lexical score
-    /// clears the threshold and the margin, and adding meaning does not change which entry is best.
+    /// Ranks the entries for `text` (best first, at most `limit`), each with its confidence, and
+    /// decides on a suggestion: the best entry when its confidence reaches
+    /// [`Params::min_confidence`] and the message is not close to a "Not it" of that entry.
     pub fn decide(&self, text: &str, limit: usize) -> Decision<'_> {
-        let lexical = self.lexical(text, RERANK.max(limit));
-        let mut matches = self.rerank(text, &lexical);
-        let suggest = match (lexical.as_slice(), matches.first()) {
-            ([best, rest @ ..], Some(first)) if first.index == best.index => {
-                let second = rest.first().map_or(0.0, |m| m.score);
-                (best.score >= self.settings.threshold
-                    && best.score - second >= self.settings.margin
-                    && !self.near_negative(first.index, text))
-                .then_some(*first)
-            }
-            _ => None,
-        };
+        let mut matches = self.scored(text);
+        let suggest = matches
+            .first()
+            .filter(|best| {
+                best.confidence >= self.params.min_confidence
+                    && !self.near_negative(best.index, text)
+            })
+            .copied();
         matches.truncate(limit);
         Decision { matches, suggest }
     }
 
     /// The best `limit` entries for `text` with a score above zero, best first.
     pub fn rank(&self, text: &str, limit: usize) -> Vec<Match<'_>> {
-        let lexical = self.lexical(text, RERANK.max(limit));
-        let mut ranked = self.rerank(text, &lexical);
+        let mut ranked = self.scored(text);
         ranked.truncate(limit);
         ranked
     }
 
-    /// The lexically best entries, scored again with meaning: the share of shared words plus the
-    /// share of the message's vector's closeness to the entry's texts.
-    fn rerank<'a>(&'a self, text: &str, lexical: &[Match<'a>]) -> Vec<Match<'a>> {
+    /// The lexically best entries, scored again with meaning, each with its signals and confidence.
+    fn scored(&self, text: &str) -> Vec<Match<'_>> {
+        let query = self.query(text);
+        let lexical = self.lexical(&query, self.params.rerank);
         if lexical.is_empty() {
             return Vec::new();
         }
-        let message = self.semantic.embed(text);
+        // Averaged word-piece vectors wash out over a long message: rank those by words alone.
+        let long = query.words > self.params.long_message_words;
+        let message = (!long).then(|| self.semantic.embed(text));
         let mut ranked: Vec<Match<'_>> = lexical
             .iter()
-            .map(|m| {
-                let meaning = self.semantic.score(m.index, &message).max(0.0);
+            .map(|&(m, coverage, closest)| {
+                let (meaning, closest_meaning) = message
+                    .as_ref()
+                    .map_or((0.0, 0.0), |v| self.semantic.score(m.index, v));
+                let meaning = meaning.max(0.0);
+                let score = if long {
+                    m.score
+                } else {
+                    (self.params.lexical_share * m.score
+                        + (1.0 - self.params.lexical_share) * meaning)
+                        .clamp(0.0, 1.0)
+                };
                 Match {
-                    score: (LEXICAL_SHARE * m.score + (1.0 - LEXICAL_SHARE) * meaning)
-                        .clamp(0.0, 1.0),
-                    ..*m
+                    score,
+                    signals: Signals {
+                        lexical: m.score,
+                        meaning,
+                        closest,
+                        closest_meaning: closest_meaning.max(0.0),
+                        coverage,
+                        words: query.words as f32,
+                        texts: self.text_counts[m.index] as f32,
+                        ..m.signals
+                    },
+                    ..m
                 }
             })
             .collect();
         ranked.sort_by(better);
+        // Each entry's lead over the best of the others, by each score.
+        let lead = |value: &dyn Fn(&Match<'_>) -> f32, i: usize, ranked: &[Match<'_>]| {
+            let best_other = ranked
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, m)| value(m))
+                .fold(0.0f32, f32::max);
+            value(&ranked[i]) - best_other
+        };
+        for i in 0..ranked.len() {
+            let leads = (
+                lead(&|m| m.score, i, &ranked),
+                lead(&|m| m.signals.lexical, i, &ranked),
+                lead(&|m| m.signals.meaning, i, &ranked),
+            );
+            let m = &mut ranked[i];
+            (
+                m.signals.lead,
+                m.signals.lexical_lead,
+                m.signals.meaning_lead,
+            ) = leads;
+            m.confidence = calibration::confidence(m.score, &m.signals);
+        }
         ranked
     }
 
-    /// The best `limit` entries for `text` by shared words alone, best first.
-    fn lexical(&self, text: &str, limit: usize) -> Vec<Match<'_>> {
-        let query = self.query(text);
-        if query.is_empty() {
+    /// The best `limit` entries by shared words alone, best first, each with the share of the
+    /// message's weight that the entry covers and the cosine with its closest single text.
+    fn lexical(&self, query: &Query, limit: usize) -> Vec<(Match<'_>, f32, f32)> {
+        if query.terms.is_empty() {
             return Vec::new();
         }
-        let norm = query
+        let unknown = self.unknown_idf * query.unknown.sqrt();
+        let norm = (query
+            .terms
             .iter()
             .map(|&(term, w)| {
-                let w = term.map_or(w, |t| w * self.idf[t as usize]);
+                let w = w * self.idf[term as usize];
                 w * w
             })
             .sum::<f32>()
+            + unknown * unknown)
             .sqrt();
         if norm == 0.0 {
             return Vec::new();
         }
+        // In the coverage, an unknown word weighs as much as the most specific known word: a
+        // crash log whose only known word is "500" is mostly not about the 500 entry.
+        let specific = self.unknown_idf / self.params.unknown_weight;
+        let mut total = query.unknown * specific;
 
         // Dot products with every single text and every whole entry that shares a term.
         let mut text_dots = vec![0.0f32; self.texts.len()];
         let mut entry_dots = vec![0.0f32; self.ids.len()];
+        let mut covered = vec![0.0f32; self.ids.len()];
         let mut touched_texts: Vec<u32> = Vec::new();
         let mut touched: Vec<u32> = Vec::new();
-        for &(term, w) in &query {
-            let Some(term) = term else { continue };
+        for &(term, w) in &query.terms {
             let qw = w * self.idf[term as usize];
+            total += qw;
             for &(t, tw) in &self.text_postings[term as usize] {
                 let dot = &mut text_dots[t as usize];
                 if *dot == 0.0 {
@@ -379,6 +435,7 @@ impl Matcher {
                     touched.push(e);
                 }
                 *dot += qw * ew;
+                covered[e as usize] += qw;
             }
         }
         let mut closest = vec![0.0f32; self.ids.len()];
@@ -388,35 +445,44 @@ impl Matcher {
             let best = &mut closest[entry as usize];
             *best = best.max(cos);
         }
-        let mut ranked: Vec<Match<'_>> = touched
+        let mut ranked: Vec<(Match<'_>, f32, f32)> = touched
             .into_iter()
             .map(|e| {
                 let whole = entry_dots[e as usize] / (norm * self.entry_norms[e as usize]);
-                let score = CLOSEST_SHARE * closest[e as usize] + (1.0 - CLOSEST_SHARE) * whole;
-                Match {
+                let score = self.params.closest_share * closest[e as usize]
+                    + (1.0 - self.params.closest_share) * whole;
+                let coverage = if total > 0.0 {
+                    (covered[e as usize] / total).min(1.0)
+                } else {
+                    0.0
+                };
+                let m = Match {
                     id: &self.ids[e as usize],
                     index: e as usize,
                     score: score.clamp(0.0, 1.0),
-                }
+                    confidence: 0.0,
+                    signals: Signals::default(),
+                };
+                (m, coverage, closest[e as usize])
             })
-            .filter(|m| m.score > 0.0)
+            .filter(|(m, ..)| m.score > 0.0)
             .collect();
+        let by_score = |a: &(Match<'_>, f32, f32), b: &(Match<'_>, f32, f32)| better(&a.0, &b.0);
         if ranked.len() > limit && limit > 0 {
             // Only the best few need sorting; a large FAQ can touch thousands of entries.
-            ranked.select_nth_unstable_by(limit - 1, better);
+            ranked.select_nth_unstable_by(limit - 1, by_score);
         }
         ranked.truncate(limit);
-        ranked.sort_by(better);
+        ranked.sort_by(by_score);
         ranked
     }
 
-    /// The message's terms: (known term id, or `None` for an unknown word; weight before idf,
-    /// or the whole weight for unknown words).
-    fn query(&self, text: &str) -> Vec<(Option<u32>, f32)> {
+    /// The message's known terms with their weight before idf, and how many words are unknown.
+    fn query(&self, text: &str) -> Query {
         let words = self.analyzer.words(text);
         let mut resolved: Vec<(String, f32)> = Vec::with_capacity(words.len());
         let mut unknown = 0.0f32;
-        let mut repairs_left = MAX_REPAIRS;
+        let mut repairs_left = self.params.max_repairs;
         let mut i = 0;
         while i < words.len() {
             let word = &words[i];
@@ -445,7 +511,7 @@ impl Matcher {
                 resolved.push((a, 1.0));
                 resolved.push((b, 1.0));
             } else if let Some(fixed) = self.speller.correct(&word.surface) {
-                resolved.push((self.analyzer.stem(fixed), CORRECTED_WEIGHT));
+                resolved.push((self.analyzer.stem(fixed), self.params.corrected_weight));
             } else {
                 unknown += 1.0;
             }
@@ -461,25 +527,28 @@ impl Matcher {
                 *bag.entry(term).or_default() += pair[0].1.min(pair[1].1);
             }
         }
-        let mut query: Vec<(Option<u32>, f32)> = bag
+        let terms = bag
             .into_iter()
             .filter_map(|(term, count)| {
                 let id = *self.terms.get(&term)?;
                 // A corrected word alone (count below 1) keeps its discount.
-                Some((Some(id), term_weight(&term, count) * count.min(1.0)))
+                Some((
+                    id,
+                    term_weight(&term, count, self.params.pair_weight) * count.min(1.0),
+                ))
             })
             .collect();
-        if unknown > 0.0 {
-            // One term that weighs in the norm as much as that many separate unknown words.
-            query.push((None, self.unknown_idf * unknown.sqrt()));
+        Query {
+            terms,
+            unknown,
+            words: words.len(),
         }
-        query
     }
 
     /// The stems of `text`, each weighted by how specific it is (words the FAQ lacks count as
     /// the most specific), for comparing a message with "Not it" messages.
     fn stems(&self, text: &str) -> Bag {
-        let specific = self.unknown_idf / UNKNOWN_WEIGHT;
+        let specific = self.unknown_idf / self.params.unknown_weight;
         let mut bag = Bag::new();
         for word in self.analyzer.words(text) {
             let idf = self
@@ -500,7 +569,7 @@ impl Matcher {
         let message = self.stems(text);
         negatives
             .iter()
-            .any(|negative| cosine(&message, negative) >= NEGATIVE_VETO)
+            .any(|negative| cosine(&message, negative) >= self.params.negative_veto)
     }
 
     /// Splits an unknown word into two known words that the FAQ also writes side by side.
@@ -527,6 +596,12 @@ impl Matcher {
     }
 }
 
+/// How specific a term (or word piece) found in `with` of `total` entries is: the smoothed inverse
+/// document frequency of BM25, never negative. The word and the meaning side share it.
+fn idf(total: f32, with: f32) -> f32 {
+    (1.0 + (total - with + 0.5) / (with + 0.5)).ln()
+}
+
 fn cosine(a: &Bag, b: &Bag) -> f32 {
     let norm = |bag: &Bag| bag.values().map(|w| w * w).sum::<f32>().sqrt();
     let dot: f32 = a
@@ -547,10 +622,10 @@ fn better(a: &Match<'_>, b: &Match<'_>) -> std::cmp::Ordering {
 }
 
 /// A term's weight before its specificity: repeats count less and less, pairs half.
-fn term_weight(term: &str, count: f32) -> f32 {
+fn term_weight(term: &str, count: f32, pair_weight: f32) -> f32 {
     let weight = 1.0 + count.max(1.0).ln();
     if term.contains(' ') {
-        weight * PAIR_WEIGHT
+        weight * pair_weight
     } else {
         weight
     }

@@ -12,7 +12,6 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap as HashMap;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::faq::Faq;
 
@@ -21,9 +20,7 @@ pub const DIMS: usize = 128;
 /// Word pieces read from one text: bounds the work on long pastes.
 const MAX_PIECES: usize = 256;
 /// Longer words are not split into pieces (BERT calls them unknown too).
-const MAX_WORD_CHARS: usize = 100;
-/// Share of an entry's score from its closest single text; the rest from the entry's centroid.
-const CLOSEST_SHARE: f32 = 0.5;
+const MAX_PIECE_WORD_CHARS: usize = 100;
 
 /// The vocabulary and vectors, read once from the embedded table.
 struct Table {
@@ -93,7 +90,7 @@ impl Table {
     /// Greedy longest-match-first split of one word; nothing if a part has no piece.
     fn word_pieces(&self, word: &str, into: &mut Vec<u32>) {
         let chars: Vec<(usize, char)> = word.char_indices().collect();
-        if chars.len() > MAX_WORD_CHARS {
+        if chars.len() > MAX_PIECE_WORD_CHARS {
             return;
         }
         let mut found = Vec::new();
@@ -151,8 +148,8 @@ fn words(text: &str) -> Vec<String> {
             push(c, &mut words, &mut current);
         }
     } else {
-        for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
-            push(c, &mut words, &mut current);
+        for c in text.chars() {
+            super::text::fold(c, |d| push(d, &mut words, &mut current));
         }
     }
     if !current.is_empty() {
@@ -161,12 +158,10 @@ fn words(text: &str) -> Vec<String> {
     words
 }
 
-fn is_combining_mark(c: char) -> bool {
-    unicode_normalization::char::is_combining_mark(c)
-}
-
 /// The vectors of one FAQ's texts, for comparing messages with entries.
 pub struct Semantic {
+    /// Share of an entry's score from its closest single text; the rest from the centroid.
+    closest_share: f32,
     /// Per word piece: its weight in this FAQ (rarer among entries weighs more).
     weights: HashMap<u32, f32>,
     /// Weight of a piece no entry has.
@@ -182,7 +177,7 @@ pub struct Semantic {
 impl Semantic {
     /// Indexes each entry's question, keywords and examples, and the examples learned for it
     /// (`learned[i]` for entry `i`).
-    pub fn new(faq: &Faq, learned: &[Vec<&str>]) -> Semantic {
+    pub fn new(faq: &Faq, learned: &[Vec<&str>], closest_share: f32) -> Semantic {
         let table = table();
         let per_entry: Vec<Vec<Vec<u32>>> = faq
             .entries
@@ -207,12 +202,13 @@ impl Semantic {
             }
         }
         let n = faq.entries.len() as f32;
-        let weight = |entries: f32| ((n + 1.0) / (entries + 0.5)).ln();
+        let weight = |entries: f32| super::idf(n, entries);
         let weights: HashMap<u32, f32> = entries_with
             .into_iter()
             .map(|(piece, entries)| (piece, weight(entries)))
             .collect();
         let mut semantic = Semantic {
+            closest_share,
             weights,
             unseen_weight: weight(0.0),
             texts: Vec::new(),
@@ -256,20 +252,25 @@ impl Semantic {
         vector
     }
 
-    /// How close a message's vector is to entry `entry`, in [-1, 1].
-    pub fn score(&self, entry: usize, message: &[f32]) -> f32 {
+    /// How close a message's vector is to entry `entry`, in [-1, 1]: the blend of its closest
+    /// single text and its centroid, and the closest text alone.
+    pub fn score(&self, entry: usize, message: &[f32]) -> (f32, f32) {
         let texts = self.ranges[entry].clone();
         let vector = |t: usize| &self.texts[t * DIMS..(t + 1) * DIMS];
         if texts.len() == 1 {
             // One text is its own centroid: one dot product, and one less vector fetched from a
             // large FAQ's memory.
-            return dot(vector(texts.start), message);
+            let only = dot(vector(texts.start), message);
+            return (only, only);
         }
         let closest = texts
             .map(|t| dot(vector(t), message))
             .fold(-1.0f32, f32::max);
         let centroid = dot(&self.centroids[entry * DIMS..(entry + 1) * DIMS], message);
-        CLOSEST_SHARE * closest + (1.0 - CLOSEST_SHARE) * centroid
+        (
+            self.closest_share * closest + (1.0 - self.closest_share) * centroid,
+            closest,
+        )
     }
 }
 
@@ -328,9 +329,9 @@ mod tests {
             "faq.toml",
         )
         .unwrap();
-        let semantic = Semantic::new(&faq, &[]);
+        let semantic = Semantic::new(&faq, &[], 0.5);
         let message = semantic.embed("where do I withdraw money?");
-        assert!(semantic.score(0, &message) > semantic.score(1, &message));
+        assert!(semantic.score(0, &message).0 > semantic.score(1, &message).0);
     }
 
     #[test]
@@ -340,12 +341,12 @@ mod tests {
             "faq.toml",
         )
         .unwrap();
-        let semantic = Semantic::new(&faq, &[]);
+        let semantic = Semantic::new(&faq, &[], 0.5);
         for text in ["", "😀😀😀", &"x".repeat(5000), "\u{0}\u{1}"] {
             let v = semantic.embed(text);
             let norm = dot(&v, &v);
             assert!(norm == 0.0 || (norm - 1.0).abs() < 1e-3, "{text:?}: {norm}");
-            assert!((-1.01..=1.01).contains(&semantic.score(0, &v)));
+            assert!((-1.01..=1.01).contains(&semantic.score(0, &v).0));
         }
     }
 }

@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 
 /// Words shorter than this are never corrected: too many short words are one edit apart.
-const MIN_CHARS: usize = 4;
+const MIN_CORRECTED_CHARS: usize = 4;
 /// From this length on, two edits are allowed.
 const TWO_EDITS_FROM: usize = 9;
 /// Longer words are not corrected: typos there are rare, and their neighbourhoods are large.
-const MAX_CHARS: usize = 20;
+const MAX_CORRECTED_CHARS: usize = 20;
 
 #[derive(Default)]
 pub struct Speller {
@@ -75,7 +75,8 @@ impl Speller {
 }
 
 fn correctable(word: &str) -> bool {
-    (MIN_CHARS..=MAX_CHARS).contains(&word.chars().count()) && word.chars().all(char::is_alphabetic)
+    (MIN_CORRECTED_CHARS..=MAX_CORRECTED_CHARS).contains(&word.chars().count())
+        && word.chars().all(char::is_alphabetic)
 }
 
 fn edits_allowed(word: &str) -> usize {
@@ -141,7 +142,7 @@ mod tests {
 
     #[test]
     fn very_long_words_are_not_corrected() {
-        let long = "a".repeat(MAX_CHARS + 1);
+        let long = "a".repeat(MAX_CORRECTED_CHARS + 1);
         let s = speller(&[&long]);
         assert_eq!(s.correct(&format!("{long}b")), None);
     }

@@ -6,7 +6,7 @@
 //! `erroring` and `error` meet.
 
 use rust_stemmers::{Algorithm, Stemmer};
-use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// At most this many characters of a message are read: bounds the work on pasted logs.
 pub const MAX_CHARS: usize = 4000;
@@ -62,6 +62,24 @@ impl Analyzer {
         }
         self.stemmer.stem(word).into_owned()
     }
+}
+
+/// An answer without the numbers of its numbered steps ("3. Click Save"): they are layout, and
+/// indexed they would match any message that names a number ("step 3", "error 3").
+pub fn without_list_numbers(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let rest = line.trim_start();
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let after = &rest[digits..];
+            if digits > 0 && digits <= 3 && (after.starts_with(". ") || after.starts_with(") ")) {
+                &after[2..]
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Lowercased words without accents, URLs or Discord markup, split at letter/digit boundaries.
@@ -129,11 +147,7 @@ fn split_chunk(chunk: &str, words: &mut Vec<String>) {
             continue;
         }
         let mut base = Vec::with_capacity(2);
-        decompose_compatible(c, |d| {
-            if canonical_combining_class(d) == 0 && !is_mark(d) {
-                base.push(d);
-            }
-        });
+        fold(c, |d| base.push(d));
         for d in base {
             if d.is_alphanumeric() {
                 let digit = d.is_ascii_digit();
@@ -151,8 +165,18 @@ fn split_chunk(chunk: &str, words: &mut Vec<String>) {
 }
 
 /// Combining marks with class 0 (e.g. some zalgo and Indic marks) are still marks.
-fn is_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+/// The one normalisation of both sides of the matcher: compatibility decomposition (NFKD: "ﬁ" is
+/// "fi", full-width letters are letters) without combining marks (accents, zalgo).
+pub fn fold(c: char, mut push: impl FnMut(char)) {
+    if c.is_ascii() {
+        push(c);
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if !is_combining_mark(d) {
+            push(d);
+        }
+    });
 }
 
 /// Common English function words, plus chat filler; sorted for binary search.
@@ -355,6 +379,16 @@ pub fn is_stop_word(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_steps_lose_their_numbers_and_other_numbers_stay() {
+        let answer =
+            "1. Open Settings\n  2) Click Save\n3.5 GB is the limit\nError 500 here\n10. Done";
+        assert_eq!(
+            without_list_numbers(answer),
+            "Open Settings\nClick Save\n3.5 GB is the limit\nError 500 here\nDone"
+        );
+    }
 
     fn surfaces(text: &str) -> Vec<String> {
         Analyzer::default()

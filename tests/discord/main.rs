@@ -71,6 +71,7 @@ pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
             channels: vec!["cipp-issues".into(), SUPPORT_FORUM.to_string()],
             cooldown_secs: 600,
             threads: ThreadMode::FirstMessage,
+            min_confidence: None,
         },
         moderators: ModeratorConfig {
             roles: vec!["Moderator".into()],

@@ -1,0 +1,231 @@
+//! Fits the matcher's confidence (`src/matcher/calibration.rs`) and shows what it reaches.
+//!
+//! The calibration sets: the CIPP dev cases, Microsoft 365 issue texts that no CIPP entry answers
+//! (all `none`), and BANKING77 with a third of its intents held out so that their cases become
+//! in-domain `none` messages (3 fixed seeds). For each case the best-ranked entry's features are
+//! labelled right (1) or not (0: a wrong entry, or any entry for a `none` case); a logistic model
+//! is fitted by Newton's method, each set weighing the same in total. It prints the weights to
+//! paste into `calibration.rs`, then precision, recall and false-suggestion rate per set over
+//! confidence thresholds, with the current constants and with the fitted ones.
+//!
+//! `cargo run --release --example calibrate [SHARED]` (SHARED: the project's shared folder,
+//! default `../shared`).
+
+use faqbot::eval::{hold_out, load_cases, Case, NONE};
+use faqbot::faq::Faq;
+use faqbot::matcher::calibration::{self, FEATURES, WEIGHTS};
+use faqbot::matcher::Matcher;
+
+const SEEDS: [u64; 3] = [1, 2, 3];
+/// Other hold-outs, not fitted on: the check that the fit carries over.
+const CHECK_SEEDS: [u64; 3] = [11, 12, 13];
+const HELD_OUT: f64 = 1.0 / 3.0;
+/// Ridge penalty: keeps the weights finite where a feature separates a set perfectly.
+const L2: f64 = 1e-3;
+
+/// One case as the model sees it: the top entry's features, whether it is right, whether the
+/// case has an answer at all.
+struct Sample {
+    x: [f32; FEATURES],
+    right: bool,
+    answerable: bool,
+}
+
+fn samples(faq: &Faq, cases: &[Case]) -> Vec<Sample> {
+    let matcher = Matcher::new(faq);
+    cases
+        .iter()
+        .map(|case| {
+            let top = matcher.rank(&case.text, 1);
+            let (x, right) = match top.first() {
+                Some(m) => (
+                    calibration::features(m.score, &m.signals),
+                    m.id == case.expect,
+                ),
+                None => ([0.0; FEATURES], false),
+            };
+            Sample {
+                x,
+                right,
+                answerable: case.expect != NONE,
+            }
+        })
+        .collect()
+}
+
+/// Newton's method for a weighted logistic regression with a small ridge penalty.
+fn fit(sets: &[&[Sample]]) -> [f32; FEATURES + 1] {
+    const N: usize = FEATURES + 1;
+    let mut w = [0.0f64; N];
+    for _ in 0..50 {
+        let mut grad = [0.0f64; N];
+        let mut hess = [[0.0f64; N]; N];
+        for set in sets {
+            let weight = 1.0 / set.len() as f64;
+            for s in set.iter() {
+                let mut x = [1.0f64; N];
+                for (xi, &v) in x.iter_mut().zip(&s.x) {
+                    *xi = f64::from(v);
+                }
+                let z: f64 = w.iter().zip(&x).map(|(a, b)| a * b).sum();
+                let p = 1.0 / (1.0 + (-z).exp());
+                let y = if s.right { 1.0 } else { 0.0 };
+                for i in 0..N {
+                    grad[i] += weight * (p - y) * x[i];
+                    for j in 0..N {
+                        hess[i][j] += weight * p * (1.0 - p) * x[i] * x[j];
+                    }
+                }
+            }
+        }
+        for i in 0..N {
+            grad[i] += L2 * w[i];
+            hess[i][i] += L2;
+        }
+        let step = solve(hess, grad);
+        for i in 0..N {
+            w[i] -= step[i];
+        }
+    }
+    // The features fill the first places of `x`; its last stays 1, for the bias.
+    w.map(|v| v as f32)
+}
+
+/// Gaussian elimination with partial pivoting.
+fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
+    for col in 0..N {
+        let pivot = (col..N)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap();
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..N {
+            let f = a[row][col] / a[col][col];
+            let pivot_row = a[col];
+            for (cell, above) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *cell -= f * above;
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; N];
+    for row in (0..N).rev() {
+        let rest: f64 = (row + 1..N).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - rest) / a[row][row];
+    }
+    x
+}
+
+/// (precision, recall, false-suggestion rate) at a threshold.
+fn figures(set: &[Sample], weights: &[f32; FEATURES + 1], threshold: f32) -> (f64, f64, f64) {
+    let (mut suggested, mut right, mut answerable, mut nones, mut false_) = (0, 0, 0, 0, 0);
+    for s in set {
+        let suggest = calibration::confidence_with(weights, &s.x) >= threshold;
+        suggested += usize::from(suggest);
+        right += usize::from(suggest && s.right);
+        if s.answerable {
+            answerable += 1;
+        } else {
+            nones += 1;
+            false_ += usize::from(suggest);
+        }
+    }
+    let share = |a: usize, b: usize| {
+        if b == 0 {
+            f64::NAN
+        } else {
+            a as f64 / b as f64
+        }
+    };
+    let precision = if suggested == 0 {
+        1.0
+    } else {
+        share(right, suggested)
+    };
+    (precision, share(right, answerable), share(false_, nones))
+}
+
+fn table(sets: &[(&str, Vec<Sample>)], banking: &[Vec<Sample>], weights: &[f32; FEATURES + 1]) {
+    println!("min_confidence | banking77 hold-out P / R / false | none-m365 false | dev P / R");
+    println!("---|---|---|---");
+    for step in 6..=18 {
+        let t = step as f32 * 0.05;
+        let mean = banking
+            .iter()
+            .map(|set| figures(set, weights, t))
+            .fold((0.0, 0.0, 0.0), |a, f| {
+                (a.0 + f.0 / 3.0, a.1 + f.1 / 3.0, a.2 + f.2 / 3.0)
+            });
+        let m365 = figures(&sets[1].1, weights, t);
+        let dev = figures(&sets[0].1, weights, t);
+        println!(
+            "{t:.2} | {:.3} / {:.3} / {:.3} | {:.3} | {:.3} / {:.3}",
+            mean.0, mean.1, mean.2, m365.2, dev.0, dev.1
+        );
+    }
+}
+
+fn main() -> Result<(), String> {
+    let shared = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared").to_owned());
+    let shared = std::path::Path::new(&shared);
+    let load = |path: &std::path::Path| Faq::load(path).map_err(|e| e.to_string());
+    let cipp = load(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml").as_ref())?;
+    let banking = load(&shared.join("eval/banking77/faq.toml"))?;
+    let banking_cases = load_cases(&shared.join("eval/banking77/cases.toml"))?;
+    let sets = vec![
+        (
+            "dev",
+            samples(&cipp, &load_cases(&shared.join("eval/dev.toml"))?),
+        ),
+        (
+            "none-m365",
+            samples(&cipp, &load_cases(&shared.join("eval/none-m365.toml"))?),
+        ),
+    ];
+    let held: Vec<Vec<Sample>> = SEEDS
+        .iter()
+        .map(|&seed| {
+            let (faq, cases) = hold_out(&banking, &banking_cases, seed, HELD_OUT);
+            samples(&faq, &cases)
+        })
+        .collect();
+    let lengths: Vec<usize> = held.iter().map(Vec::len).collect();
+    let banking_all: Vec<Sample> = held.into_iter().flatten().collect();
+    let fitted = if std::env::var("BANKING_ONLY").is_ok() {
+        fit(&[&banking_all])
+    } else {
+        fit(&[&sets[0].1, &sets[1].1, &banking_all])
+    };
+    let held = split(banking_all, &lengths);
+
+    let check: Vec<Vec<Sample>> = CHECK_SEEDS
+        .iter()
+        .map(|&seed| {
+            let (faq, cases) = hold_out(&banking, &banking_cases, seed, HELD_OUT);
+            samples(&faq, &cases)
+        })
+        .collect();
+
+    println!("With the weights in calibration.rs, on the sets they were fitted on (hold-out seeds {SEEDS:?}):\n");
+    table(&sets, &held, &WEIGHTS);
+    println!("\nThe same weights on hold-outs they were not fitted on (seeds {CHECK_SEEDS:?}):\n");
+    table(&sets, &check, &WEIGHTS);
+    println!(
+        "\nFitted now (features: {}; bias last):\n",
+        calibration::NAMES.join(", ")
+    );
+    println!("pub const WEIGHTS: [f32; FEATURES + 1] = {fitted:?};\n");
+    table(&sets, &held, &fitted);
+    Ok(())
+}
+
+/// Splits the pooled hold-out samples back into their seeds.
+fn split(all: Vec<Sample>, lengths: &[usize]) -> Vec<Vec<Sample>> {
+    let mut rest = all.into_iter();
+    lengths
+        .iter()
+        .map(|&n| rest.by_ref().take(n).collect())
+        .collect()
+}
