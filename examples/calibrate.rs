@@ -2,9 +2,12 @@
 //!
 //! The calibration sets: the CIPP dev cases, Microsoft 365 issue texts that no CIPP entry answers
 //! (all `none`), and BANKING77 with a third of its intents held out so that their cases become
-//! in-domain `none` messages (3 fixed seeds). For each case the best-ranked entry's features are
-//! labelled right (1) or not (0: a wrong entry, or any entry for a `none` case); a logistic model
-//! is fitted by Newton's method, each set weighing the same in total. It prints the weights to
+//! in-domain `none` messages (3 fixed seeds). Each comes twice: with FAQs whose entries are well
+//! taught (the shipped faq.toml; BANKING77's 10 examples per intent) and with FAQs whose entries
+//! have only their question or one example (the CIPP page as imported; BANKING77 cut to one
+//! example), so the model learns what an entry's number of texts says. For each case the
+//! best-ranked entry's features are labelled right (1) or not (0: a wrong entry, or any entry for
+//! a `none` case); a logistic model is fitted by Newton's method, each set weighing the same. It prints the weights to
 //! paste into `calibration.rs`, then precision, recall and false-suggestion rate per set over
 //! confidence thresholds, with the current constants and with the fitted ones.
 //!
@@ -13,6 +16,7 @@
 
 use faqbot::eval::{hold_out, load_cases, Case, NONE};
 use faqbot::faq::Faq;
+use faqbot::import::{import, Base};
 use faqbot::matcher::calibration::{self, FEATURES, WEIGHTS};
 use faqbot::matcher::Matcher;
 
@@ -146,8 +150,8 @@ fn figures(set: &[Sample], weights: &[f32; FEATURES + 1], threshold: f32) -> (f6
 }
 
 fn table(sets: &[(&str, Vec<Sample>)], banking: &[Vec<Sample>], weights: &[f32; FEATURES + 1]) {
-    println!("min_confidence | banking77 hold-out P / R / false | none-m365 false | dev P / R");
-    println!("---|---|---|---");
+    println!("min_confidence | banking77 hold-out P / R / false | none-m365 false | dev P / R | dev, imported page P / R / false");
+    println!("---|---|---|---|---");
     for step in 6..=18 {
         let t = step as f32 * 0.05;
         let mean = banking
@@ -158,9 +162,10 @@ fn table(sets: &[(&str, Vec<Sample>)], banking: &[Vec<Sample>], weights: &[f32; 
             });
         let m365 = figures(&sets[1].1, weights, t);
         let dev = figures(&sets[0].1, weights, t);
+        let raw = figures(&sets[2].1, weights, t);
         println!(
-            "{t:.2} | {:.3} / {:.3} / {:.3} | {:.3} | {:.3} / {:.3}",
-            mean.0, mean.1, mean.2, m365.2, dev.0, dev.1
+            "{t:.2} | {:.3} / {:.3} / {:.3} | {:.3} | {:.3} / {:.3} | {:.3} / {:.3} / {:.3}",
+            mean.0, mean.1, mean.2, m365.2, dev.0, dev.1, raw.0, raw.1, raw.2
         );
     }
 }
@@ -174,16 +179,32 @@ fn main() -> Result<(), String> {
     let cipp = load(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml").as_ref())?;
     let banking = load(&shared.join("eval/banking77/faq.toml"))?;
     let banking_cases = load_cases(&shared.join("eval/banking77/cases.toml"))?;
+    let page =
+        std::fs::read_to_string(shared.join("cipp-docs/faq.md")).map_err(|e| e.to_string())?;
+    let imported = import(
+        &page,
+        &Base::new("https://cipp.app/docs/general/faq/", None),
+    )
+    .faq;
+    let dev = load_cases(&shared.join("eval/dev.toml"))?;
+    let m365 = load_cases(&shared.join("eval/none-m365.toml"))?;
     let sets = vec![
-        (
-            "dev",
-            samples(&cipp, &load_cases(&shared.join("eval/dev.toml"))?),
-        ),
-        (
-            "none-m365",
-            samples(&cipp, &load_cases(&shared.join("eval/none-m365.toml"))?),
-        ),
+        ("dev", samples(&cipp, &dev)),
+        ("none-m365", samples(&cipp, &m365)),
+        ("dev, imported page", samples(&imported, &dev)),
+        ("none-m365, imported page", samples(&imported, &m365)),
     ];
+    let mut one_example = banking.clone();
+    for entry in &mut one_example.entries {
+        entry.examples.truncate(1);
+    }
+    let thin: Vec<Sample> = SEEDS
+        .iter()
+        .flat_map(|&seed| {
+            let (faq, cases) = hold_out(&one_example, &banking_cases, seed, HELD_OUT);
+            samples(&faq, &cases)
+        })
+        .collect();
     let held: Vec<Vec<Sample>> = SEEDS
         .iter()
         .map(|&seed| {
@@ -193,11 +214,14 @@ fn main() -> Result<(), String> {
         .collect();
     let lengths: Vec<usize> = held.iter().map(Vec::len).collect();
     let banking_all: Vec<Sample> = held.into_iter().flatten().collect();
-    let fitted = if std::env::var("BANKING_ONLY").is_ok() {
-        fit(&[&banking_all])
-    } else {
-        fit(&[&sets[0].1, &sets[1].1, &banking_all])
-    };
+    let fitted = fit(&[
+        &sets[0].1,
+        &sets[1].1,
+        &sets[2].1,
+        &sets[3].1,
+        &banking_all,
+        &thin,
+    ]);
     let held = split(banking_all, &lengths);
 
     let check: Vec<Vec<Sample>> = CHECK_SEEDS

@@ -59,7 +59,7 @@ pub struct Incoming<'a> {
 pub enum Silence {
     /// The policy's rules.
     Policy(Quiet),
-    /// No entry is confident enough; the best one and its score, if any matched at all.
+    /// No entry is confident enough; the best one and its confidence, if any matched at all.
     NotConfident { best: Option<(String, f32)> },
     /// The chosen entry was suggested here within the cooldown.
     Cooldown { entry: String },
@@ -69,7 +69,7 @@ pub enum Silence {
 #[derive(Debug, Clone)]
 pub struct Suggestion {
     pub entry: String,
-    pub score: f32,
+    pub confidence: f32,
     pub post: Post,
     claim: Option<Claim>,
     guild: Option<u64>,
@@ -191,7 +191,10 @@ impl Service {
                 });
             }
             return Err(Silence::NotConfident {
-                best: decision.matches.first().map(|m| (m.id.to_owned(), m.score)),
+                best: decision
+                    .matches
+                    .first()
+                    .map(|m| (m.id.to_owned(), m.confidence)),
             });
         };
         let entry = &loaded.faq.entries[chosen.index];
@@ -209,7 +212,7 @@ impl Service {
         }
         Ok(Suggestion {
             entry: entry.id.clone(),
-            score: chosen.score,
+            confidence: chosen.confidence,
             post: render::suggestion(entry, incoming.author),
             claim,
             guild: incoming.guild,
@@ -230,7 +233,7 @@ impl Service {
             message: Some(suggestion.message),
             user: Some(suggestion.author),
             entry: suggestion.entry.clone(),
-            score: Some(suggestion.score),
+            score: Some(suggestion.confidence),
             reply,
         });
     }

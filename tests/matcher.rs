@@ -69,7 +69,13 @@ fn typos_and_word_forms_still_match() {
 #[test]
 fn urls_mentions_emoji_and_code_blocks_do_not_get_in_the_way() {
     let text = "<@1234567890> 😭😭 https://cipp.example.com/api/ListUsers?tenant=x\n```\nError: Request failed with status code 500\n    at settle (axios.js:19)\n```";
-    assert_eq!(suggestion(text).as_deref(), Some("500-error"));
+    // Ranked first; whether it is suggested unasked is the confidence's call (a pasted trace
+    // alone is where precision comes first).
+    assert_eq!(best(text).as_deref(), Some("500-error"));
+    let clean = "Error: Request failed with status code 500";
+    let marked = format!("<@1234567890> 😭😭 https://cipp.example.com/x {clean} <:cry:123>");
+    let confidence = |t: &str| shipped().1.rank(t, 1)[0].confidence;
+    assert!((confidence(clean) - confidence(&marked)).abs() < 1e-6);
 }
 
 #[test]
@@ -191,4 +197,20 @@ fn numbers_of_numbered_steps_match_nothing() {
     let matcher = Matcher::new(&faq);
     let ranked = matcher.rank("I get 3 every time", 5);
     assert_eq!(ranked.iter().map(|m| m.id).collect::<Vec<_>>(), ["codes"]);
+}
+
+#[test]
+fn a_status_code_or_a_topic_word_alone_carries_no_suggestion() {
+    // Another tool's crash report: "500" is its only word the FAQ knows.
+    let crash = "Deployment pipeline with kubectl and helm chart returns 500 after upgrading the ingress nginx controller";
+    assert_eq!(suggestion(crash), None);
+    let feature = "Feature request: please add a dark mode toggle to the tenant overview page";
+    assert_eq!(suggestion(feature), None);
+    // The same code in a message about it still gets its entry.
+    assert_eq!(
+        suggestion("every page of CIPP shows a 500 error").as_deref(),
+        Some("500-error")
+    );
+    let covered = shipped().1.rank(crash, 1)[0].signals.coverage;
+    assert!(covered < 0.3, "unknown words keep their weight: {covered}");
 }

@@ -163,7 +163,7 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
             tracing::info!(
                 target: "faqbot::suggestions",
                 entry = %suggestion.entry,
-                score = suggestion.score,
+                confidence = suggestion.confidence,
                 channel,
                 message = id,
                 reply = sent.id.get(),

@@ -71,13 +71,9 @@ impl Table {
 
     /// The word-piece ids of `text`, as BERT's uncased tokenizer splits it (unknown words left out).
     fn pieces(&self, text: &str) -> Vec<u32> {
-        // The same bound as the words the lexical side reads.
-        let text = match text.char_indices().nth(super::text::MAX_CHARS) {
-            Some((end, _)) => &text[..end],
-            None => text,
-        };
+        // The same text as the lexical side reads.
         let mut ids = Vec::new();
-        for word in words(text) {
+        for word in super::text::chunks(text).flat_map(|chunk| words(&chunk)) {
             if ids.len() >= MAX_PIECES {
                 break;
             }

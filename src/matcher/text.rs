@@ -84,21 +84,27 @@ pub fn without_list_numbers(text: &str) -> String {
 
 /// Lowercased words without accents, URLs or Discord markup, split at letter/digit boundaries.
 pub fn raw_words(text: &str) -> Vec<String> {
-    let text = match text.char_indices().nth(MAX_CHARS) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    };
     let mut words = Vec::new();
-    for chunk in text.split_whitespace() {
-        if is_url(chunk) {
-            continue;
-        }
-        split_chunk(&strip_markup(chunk), &mut words);
+    for chunk in chunks(text) {
+        split_chunk(&chunk, &mut words);
         if words.len() > MAX_WORDS * 4 {
             break;
         }
     }
     words
+}
+
+/// What both sides of the matcher read of a message: its first [`MAX_CHARS`] characters, split at
+/// white space, without URLs and with Discord's markup (mentions, custom emoji) removed.
+pub fn chunks(text: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    let text = match text.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    text.split_whitespace()
+        .filter(|chunk| !is_url(chunk))
+        .map(strip_markup)
+        .filter(|chunk| !chunk.is_empty())
 }
 
 fn is_url(chunk: &str) -> bool {

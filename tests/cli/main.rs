@@ -154,7 +154,7 @@ fn match_for_people_shows_the_answer_and_candidates() {
         stdout.contains("The bot would stay quiet: the best entry"),
         "{stdout}"
     );
-    assert!(stdout.contains("below min_confidence 0.750"), "{stdout}");
+    assert!(stdout.contains("below min_confidence 0.700"), "{stdout}");
 }
 
 #[test]
@@ -251,9 +251,9 @@ fn eval_holds_out_entries_and_draws_the_curve() {
     assert_eq!(r["nones"], 3 * 260);
     let figure = |k: &str| r[k].as_f64().unwrap();
     // The figures of the README's calibration table; a regression shows here.
-    assert!(figure("precision") >= 0.84, "{r}");
-    assert!(figure("recall") >= 0.45, "{r}");
-    assert!(figure("false_rate") <= 0.16, "{r}");
+    assert!(figure("precision") >= 0.82, "{r}");
+    assert!(figure("recall") >= 0.50, "{r}");
+    assert!(figure("false_rate") <= 0.18, "{r}");
     let curve = r["curve"].as_array().unwrap();
     assert_eq!(curve.len(), 19);
     let recall: Vec<f64> = curve
