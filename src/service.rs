@@ -63,6 +63,9 @@ pub enum Silence {
     NotConfident { best: Option<(String, f32)> },
     /// The chosen entry was suggested here within the cooldown.
     Cooldown { entry: String },
+    /// The memory could not be read or written, so the bot cannot know whether it would repeat
+    /// itself.
+    NoMemory,
 }
 
 /// An unasked suggestion to post as a reply to the message.
@@ -174,7 +177,7 @@ impl Service {
             Ok(Err(quiet)) => return Err(Silence::Policy(quiet)),
             Err(error) => {
                 tracing::error!("cannot screen a message: {error}");
-                return Err(Silence::Policy(Quiet::AlreadyAnswered));
+                return Err(Silence::NoMemory);
             }
         }
         let loaded = self.current();
