@@ -14,6 +14,9 @@ const FUZZY_MIN: f64 = 0.75;
 const FUZZY_LEAD: f64 = 0.1;
 /// Completions scoring below this are noise and are not offered.
 const COMPLETE_MIN: f64 = 0.45;
+/// "Did you mean" offers only names this close: an unrelated name is worse than none, and
+/// autocomplete is there to browse.
+const DID_YOU_MEAN_MIN: f64 = 0.6;
 /// A question match counts a little less than a name match of the same strength.
 const QUESTION_WEIGHT: f64 = 0.9;
 
@@ -57,6 +60,9 @@ pub fn find<'a>(faq: &'a Faq, name: &str) -> Found<'a> {
         return Found::Entry(entry, How::Exact);
     }
     let typed = name.trim().to_lowercase();
+    if typed.is_empty() {
+        return Found::Missing(Vec::new());
+    }
     let ranked = ranked(faq, &typed);
     let best = ranked.first().map_or(0.0, |(score, _)| *score);
     let second = ranked.get(1).map_or(0.0, |(score, _)| *score);
@@ -67,7 +73,7 @@ pub fn find<'a>(faq: &'a Faq, name: &str) -> Found<'a> {
         _ => Found::Missing(
             ranked
                 .into_iter()
-                .filter(|(score, _)| *score >= COMPLETE_MIN)
+                .filter(|(score, _)| *score >= DID_YOU_MEAN_MIN)
                 .take(3)
                 .map(|(_, entry)| entry)
                 .collect(),
@@ -170,6 +176,11 @@ mod tests {
                     "One tenant has issues while others work",
                     &[],
                 ),
+                entry(
+                    "admin-approval",
+                    "I get a message saying admin approval is required",
+                    &[],
+                ),
             ],
         }
     }
@@ -231,5 +242,8 @@ mod tests {
             other => panic!("guessed {other:?}"),
         }
         assert_eq!(find(&faq, "qqqqqqqq"), Found::Missing(vec![]));
+        // Nothing close: no unrelated "did you mean".
+        assert_eq!(find(&faq, "nonsense"), Found::Missing(vec![]));
+        assert_eq!(find(&faq, ""), Found::Missing(vec![]));
     }
 }

@@ -284,6 +284,9 @@ pub fn picker(channel: u64, message: u64, best: &[&Entry]) -> Post {
 /// "No FAQ entry `x`", with up to three entries the user may have meant.
 pub fn not_found(name: &str, closest: &[&Entry]) -> Post {
     let name: String = name.chars().filter(|c| *c != '`').take(64).collect();
+    if name.trim().is_empty() {
+        return notice("Give an entry: start typing in the `entry` field to see the entries.");
+    }
     let mut text = format!("No FAQ entry `{name}`.");
     let ids: Vec<String> = closest
         .iter()
@@ -788,6 +791,14 @@ mod tests {
         assert_eq!(wire["content"], "Linked by <@9>");
         assert_eq!(wire["allowed_mentions"]["users"], json!([]));
         assert_eq!(wire["allowed_mentions"]["replied_user"], true);
+    }
+
+    #[test]
+    fn not_found_without_a_name_points_to_autocomplete() {
+        assert_eq!(
+            not_found(" ", &[]).content,
+            "Give an entry: start typing in the `entry` field to see the entries."
+        );
     }
 
     #[test]

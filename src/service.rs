@@ -377,6 +377,13 @@ impl Service {
         })
     }
 
+    /// Marks the moderators' picker `picker` (its message id) as used; false when it was used
+    /// before, so one picker posts at most one reply.
+    pub fn spend_picker(&self, picker: u64, now_ms: u64) -> bool {
+        // Message ids are unique, so the memory's "answered once" serves pickers as well.
+        self.memory.answer_once(picker, now_ms).unwrap_or(true)
+    }
+
     /// Undoes a link, by the bot's reply or the member's message: its example is forgotten.
     /// Returns the examples removed (empty when nothing was linked there).
     pub fn unlink(&self, id: u64) -> Result<Vec<Example>, ServiceError> {

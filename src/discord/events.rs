@@ -17,6 +17,17 @@ use crate::store;
 
 /// The text field of the search form.
 const QUERY_FIELD: &str = "query";
+/// What a moderator is told when using a picker a second time.
+const PICKER_SPENT: &str =
+    "This picker was used already: run \"Answer with FAQ\" again to link another entry.";
+
+/// Marks a picker used; false if it was used before.
+async fn spend_picker(data: &Data, picker: u64) -> bool {
+    let service = data.service.clone();
+    blocking(move || service.spend_picker(picker, store::now_ms()))
+        .await
+        .unwrap_or(true)
+}
 
 pub async fn handle(
     framework: poise::FrameworkContext<'_, Data, Error>,
@@ -290,15 +301,19 @@ async fn on_component(
             };
             let loaded = data.current();
             let Some(entry) = chosen.as_deref().and_then(|id| loaded.faq.get(id)) else {
+                let chosen = chosen.unwrap_or_default().replace('`', "");
                 return respond(
                     ctx,
                     component,
-                    &render::notice(
-                        "That entry is gone (the FAQ was reloaded); run the command again.",
-                    ),
+                    &render::notice(&format!(
+                        "There is no entry `{chosen}`: pick one from the list, or search all entries."
+                    )),
                 )
                 .await;
             };
+            if !spend_picker(data, component.message.id.get()).await {
+                return respond(ctx, component, &render::notice(PICKER_SPENT)).await;
+            }
             // Fetching the message and posting take two calls: answer within Discord's 3 s first.
             component.defer(ctx).await?;
             let done = link(ctx, data, channel, message, entry, user)
@@ -405,10 +420,19 @@ async fn on_modal(
     let loaded = data.current();
     let post = match lookup::find(&loaded.faq, &query) {
         Found::Entry(entry, _) => {
-            let done = link(ctx, data, channel, message, entry, modal.user.id.get())
-                .await
-                .unwrap_or_else(went_wrong);
-            render::notice(&done)
+            // The form belongs to a picker; a used picker links nothing more.
+            let picker = modal.message.as_ref().map(|m| m.id.get());
+            if let Some(false) = match picker {
+                Some(picker) => Some(spend_picker(data, picker).await),
+                None => None,
+            } {
+                render::notice(PICKER_SPENT)
+            } else {
+                let done = link(ctx, data, channel, message, entry, modal.user.id.get())
+                    .await
+                    .unwrap_or_else(went_wrong);
+                render::notice(&done)
+            }
         }
         Found::Missing(closest) => {
             // Words rather than a name: let the matcher rank them.

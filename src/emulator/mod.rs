@@ -245,6 +245,15 @@ impl State {
     }
 }
 
+/// The data of a modal submission: one text input per row.
+fn modal_data(custom_id: &str, inputs: &[(&str, &str)]) -> Value {
+    let rows: Vec<Value> = inputs
+        .iter()
+        .map(|(id, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]}))
+        .collect();
+    json!({"custom_id": custom_id, "components": rows})
+}
+
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     state: Arc<State>,
@@ -420,12 +429,26 @@ impl Emulator {
         custom_id: &str,
         inputs: &[(&str, &str)],
     ) -> Sent {
-        let rows: Vec<Value> = inputs
-            .iter()
-            .map(|(id, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]}))
-            .collect();
-        let data = json!({"custom_id": custom_id, "components": rows});
-        self.interact(user, channel, 5, data, None)
+        self.interact(user, channel, 5, modal_data(custom_id, inputs), None)
+    }
+
+    /// `user` submits the modal `custom_id` that a button of `message` opened: Discord then sends
+    /// that message along, as for a click.
+    pub fn submit_from(
+        &self,
+        user: u64,
+        message: u64,
+        custom_id: &str,
+        inputs: &[(&str, &str)],
+    ) -> Option<Sent> {
+        let channel = self.channel_of(message)?;
+        Some(self.interact(
+            user,
+            channel,
+            5,
+            modal_data(custom_id, inputs),
+            Some(message),
+        ))
     }
 
     /// Asks the bot to reconnect (op 7); it should come back with RESUME.

@@ -32,7 +32,8 @@ async fn link(h: &mut Harness, asked: u64, name: &str) {
         .unwrap()
         .to_owned();
     h.emulator
-        .submit(MOD, GENERAL, &form, &[(field.as_str(), name)]);
+        .submit_from(MOD, picker.id, &form, &[(field.as_str(), name)])
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -489,6 +489,12 @@ async fn feedback_is_acknowledged_and_not_it_removes_for_the_author() {
     h.stop().await;
 }
 
+fn select_of(picker: &Post) -> String {
+    picker
+        .custom_id("Pick the entry that answers this message")
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moderators_link_entries_to_messages() {
     let mut h = Harness::start(&shipped_faq()).await;
@@ -540,51 +546,72 @@ async fn moderators_link_entries_to_messages() {
     assert!(updated.content().contains("Posted `500-error`"));
     assert!(updated.components().is_empty());
 
-    // Searching all entries: a form, then the entry by name.
-    let search = picker.custom_id("Search all entries").unwrap();
-    h.emulator.click(MOD, picker.id, &search).unwrap();
-    let modal = h
-        .watcher
-        .find(WAIT, |e| matches!(e, Event::Modal { .. }))
-        .await;
-    let Some(Event::Modal { data, .. }) = modal else {
-        panic!("no search form")
-    };
-    let form = data["custom_id"].as_str().unwrap().to_owned();
-    let field = data["components"][0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    // The picker is spent: a second pick posts no second reply.
     h.emulator
-        .submit(MOD, GENERAL, &form, &[(field.as_str(), "costs")]);
+        .select(MOD, picker.id, &select, &["cost"])
+        .unwrap();
+    let spent = h.post().await;
+    assert!(spent.ephemeral, "{spent:?}");
+    assert!(
+        spent.content().contains("used already"),
+        "{}",
+        spent.content()
+    );
+
+    // A new picker; searching all entries: a form, then the entry by name.
+    h.emulator
+        .message_command(MOD, "Answer with FAQ", asked)
+        .unwrap();
+    let picker = h.post().await;
+    let search = picker.custom_id("Search all entries").unwrap();
+    let form_of = |event: Option<Event>| {
+        let Some(Event::Modal { data, .. }) = event else {
+            panic!("no search form")
+        };
+        let form = data["custom_id"].as_str().unwrap().to_owned();
+        let field = data["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (form, field)
+    };
+    h.emulator.click(MOD, picker.id, &search).unwrap();
+    let (form, field) = form_of(
+        h.watcher
+            .find(WAIT, |e| matches!(e, Event::Modal { .. }))
+            .await,
+    );
+    // Words that name no entry: a picker of the matcher's best instead, nothing spent.
+    h.emulator
+        .submit_from(MOD, picker.id, &form, &[(field.as_str(), "qqqqzzzz")])
+        .unwrap();
+    let again = h.post().await;
+    assert!(again.ephemeral && again.content().contains("No entry is called"));
+    h.emulator
+        .submit_from(MOD, picker.id, &form, &[(field.as_str(), "costs")])
+        .unwrap();
     let linked = h.post().await;
     assert_eq!(linked.reply_to, Some(asked));
     assert_eq!(linked.title(), "How much does CIPP cost to run?");
     let done = h.post().await;
     assert!(
         done.content().contains("Posted `cost`"),
-        "{:?}",
-        h.emulator
-            .events()
-            .iter()
-            .rev()
-            .take(6)
-            .map(|e| match e {
-                Event::Posted(p) => format!("posted {:?} {}", p.via, p.content()),
-                other => format!("{other:?}"),
-            })
-            .collect::<Vec<_>>()
+        "{}",
+        done.content()
     );
-
     h.emulator
-        .submit(MOD, GENERAL, &form, &[(field.as_str(), "qqqqzzzz")]);
-    let again = h.post().await;
-    assert!(again.ephemeral && again.content().contains("No entry is called"));
+        .submit_from(MOD, picker.id, &form, &[(field.as_str(), "500")])
+        .unwrap();
+    assert!(h.post().await.content().contains("used already"));
 
     // The message is gone by the time the moderator picks: the bot says so privately.
+    h.emulator
+        .message_command(MOD, "Answer with FAQ", asked)
+        .unwrap();
+    let picker = h.post().await;
     h.emulator.delete(asked);
     h.emulator
-        .select(MOD, picker.id, &select, &["cost"])
+        .select(MOD, picker.id, &select_of(&picker), &["cost"])
         .unwrap();
     let failed = h.post().await;
     assert!(failed.ephemeral, "{failed:?}");
