@@ -89,9 +89,36 @@ pub struct CurvePoint {
     pub false_rate: f64,
 }
 
+/// How the matcher got a case wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Miss {
+    /// An answerable case whose best entry (or suggestion) is not the expected one.
+    WrongBest,
+    /// An answerable case ranked right but not suggested: the confidence was too low.
+    NotSuggested,
+    /// A `none` case that got a suggestion.
+    SuggestedOnNone,
+}
+
+impl Miss {
+    const ALL: [Miss; 3] = [Miss::WrongBest, Miss::NotSuggested, Miss::SuggestedOnNone];
+
+    fn heading(self) -> &'static str {
+        match self {
+            Miss::WrongBest => "wrong best entry",
+            Miss::NotSuggested => "right best entry, but not suggested",
+            Miss::SuggestedOnNone => "suggested on a none case",
+        }
+    }
+}
+
+/// Wrong cases listed per kind unless all are asked for.
+pub const LISTED_PER_KIND: usize = 10;
+
 /// A case the matcher got wrong, for the report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wrong {
+    pub miss: Miss,
     pub text: String,
     pub expect: String,
     /// The best match and its confidence, if any.
@@ -168,10 +195,10 @@ pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Repor
             answerable: case.expect != NONE,
         });
         let suggestion = decision.suggest.map(|m| m.id);
-        let ok = if case.expect == NONE {
+        let miss = if case.expect == NONE {
             nones += 1;
             false_suggestions += usize::from(suggestion.is_some());
-            suggestion.is_none()
+            suggestion.is_some().then_some(Miss::SuggestedOnNone)
         } else {
             answerable += 1;
             if let Some(rank) = decision.matches.iter().position(|m| m.id == case.expect) {
@@ -180,11 +207,18 @@ pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Repor
             let right = best.is_some_and(|m| m.id == case.expect);
             top1 += usize::from(right);
             right_suggestions += usize::from(suggestion == Some(case.expect.as_str()));
-            right && suggestion.is_none_or(|s| s == case.expect)
+            if !right || suggestion.is_some_and(|s| s != case.expect) {
+                Some(Miss::WrongBest)
+            } else if suggestion.is_none() {
+                Some(Miss::NotSuggested)
+            } else {
+                None
+            }
         };
         suggested += usize::from(suggestion.is_some());
-        if !ok {
+        if let Some(miss) = miss {
             report.wrong.push(Wrong {
+                miss,
                 text: case.text.clone(),
                 expect: case.expect.clone(),
                 best: best.map(|m| (m.id.to_owned(), m.confidence)),
@@ -267,8 +301,9 @@ pub fn mean(reports: &[Report]) -> Report {
 }
 
 impl Report {
-    /// The figures and the wrong cases, for people.
-    pub fn human(&self) -> String {
+    /// The figures and the wrong cases by kind, for people: at most [`LISTED_PER_KIND`] of each
+    /// unless `all`.
+    pub fn human(&self, all: bool) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "cases                  {}", self.cases);
         let _ = writeln!(out, "top-1                  {:.3}", self.top1);
@@ -280,20 +315,32 @@ impl Report {
         } else {
             let _ = writeln!(out, "false suggestions      {:.3}", self.false_rate);
         }
-        if !self.wrong.is_empty() {
-            let _ = writeln!(out, "\nwrong cases ({}):", self.wrong.len());
-        }
-        for w in &self.wrong {
-            let best = w
-                .best
-                .as_ref()
-                .map_or("nothing".to_owned(), |(id, s)| format!("{id} {s:.2}"));
-            let suggested = w.suggested.as_deref().unwrap_or("-");
-            let _ = writeln!(
-                out,
-                "  expect {:<24} best {:<30} suggest {:<24} {:?}",
-                w.expect, best, suggested, w.text
-            );
+        for miss in Miss::ALL {
+            let cases: Vec<&Wrong> = self.wrong.iter().filter(|w| w.miss == miss).collect();
+            if cases.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n{} ({}):", miss.heading(), cases.len());
+            let shown = if all { cases.len() } else { LISTED_PER_KIND };
+            for w in cases.iter().take(shown) {
+                let best = w
+                    .best
+                    .as_ref()
+                    .map_or("nothing".to_owned(), |(id, s)| format!("{id} {s:.3}"));
+                let suggested = w.suggested.as_deref().unwrap_or("-");
+                let _ = writeln!(
+                    out,
+                    "  expect {:<24} best {:<30} suggest {:<24} {:?}",
+                    w.expect, best, suggested, w.text
+                );
+            }
+            if cases.len() > shown {
+                let _ = writeln!(
+                    out,
+                    "  … and {} more (--all lists every case)",
+                    cases.len() - shown
+                );
+            }
         }
         out
     }

@@ -132,7 +132,33 @@ pub fn import(markdown: &str, base: &Base) -> Import {
             .warnings
             .push("no <details><summary> blocks found: is this a Docusaurus FAQ page?".into());
     }
+    import.warnings.extend(guessed_links(markdown, base));
     import
+}
+
+/// A warning for every link that had to be guessed: one relative to the site or the page, which
+/// may or may not be a page of the docs (the import knows only this page).
+fn guessed_links(markdown: &str, base: &Base) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (number, line) in markdown.lines().enumerate() {
+        let mut rest = line;
+        while let Some(pos) = rest.find("](") {
+            let target = &rest[pos + 2..];
+            let Some(end) = target.find(')') else { break };
+            let link = target[..end].trim();
+            rest = &target[end + 1..];
+            let absolute = link.contains("://") || link.starts_with("mailto:");
+            if absolute || link.starts_with('#') || link.is_empty() {
+                continue;
+            }
+            warnings.push(format!(
+                "line {}: the link {link:?} was taken as {}; check that it is a page of the docs",
+                number + 1,
+                base.resolve(link)
+            ));
+        }
+    }
+    warnings
 }
 
 fn strip_front_matter(text: &str) -> &str {
@@ -382,6 +408,17 @@ mod tests {
     }
 
     #[test]
+    fn guessed_links_are_warned_about_with_their_line() {
+        let page = "<details><summary>Q? {#q}</summary>\n\nSee [the docs](/troubleshooting) and [x](https://x.org) and [y](#q).\n\n</details>\n";
+        let import = import(page, &base());
+        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+        assert_eq!(
+            import.warnings[0],
+            "line 3: the link \"/troubleshooting\" was taken as https://cipp.app/troubleshooting; check that it is a page of the docs"
+        );
+    }
+
+    #[test]
     fn links_resolve_against_site_page_and_folder() {
         let base = base();
         assert_eq!(base.site, "https://cipp.app");
@@ -407,7 +444,9 @@ mod tests {
     fn a_block_becomes_an_entry() {
         let page = "---\nid: faq\n---\n<!-- vale X = NO -->\nIntro.\n<details>\n<summary>\n\n## Why **not**? {#why-not}\n\n</summary>\n\nSee the [guide](/docs/guide).\n\n1. One\n1. Two\n\n1. Three\n\n:::tip\nUse `main`.\n:::\n\n</details>\n";
         let import = import(page, &base());
-        assert!(import.warnings.is_empty(), "{:?}", import.warnings);
+        // Only the site-relative link, which the import cannot check.
+        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+        assert!(import.warnings[0].starts_with("line 13: the link \"/docs/guide\""));
         let entry = &import.faq.entries[0];
         assert_eq!(entry.id, "why-not");
         assert_eq!(entry.question, "Why **not**?");

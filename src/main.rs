@@ -75,6 +75,9 @@ enum Command {
     Check {
         #[command(flatten)]
         faq: FaqArg,
+        /// The FAQ file, as an alternative to --faq.
+        #[arg(value_name = "FILE", conflicts_with = "faq")]
+        file: Option<PathBuf>,
     },
     /// Show what the bot would answer to messages (one per line on stdin without TEXT).
     Match {
@@ -110,6 +113,9 @@ enum Command {
         /// Also write a page with the precision-recall curve and the wrong cases to FILE.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// List every wrong case, not the first 10 of each kind.
+        #[arg(long)]
+        all: bool,
         /// The figures as one JSON object.
         #[arg(long)]
         json: bool,
@@ -206,7 +212,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Check { faq } => check(&faq.faq),
+        Command::Check { faq, file } => check(file.as_deref().unwrap_or(&faq.faq)),
         Command::Run { config } => {
             let config = match config {
                 Some(path) => Config::load(&path).map_err(|e| e.to_string())?,
@@ -260,6 +266,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             hold_out,
             curve,
             html,
+            all,
             json,
             cases,
         } => {
@@ -301,7 +308,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     serde_json::to_string(&out).map_err(|e| e.to_string())?
                 );
             } else {
-                print!("{}", report.human());
+                print!("{}", report.human(all));
                 if curve {
                     print!(
                         "\n{}",

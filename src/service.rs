@@ -213,6 +213,9 @@ impl Service {
                 });
             }
         }
+        // Counted before it is posted, so that `/faq-admin status` never lags behind a visible
+        // suggestion; a failed post takes it back.
+        self.suggestions.fetch_add(1, Ordering::Relaxed);
         Ok(Suggestion {
             entry: entry.id.clone(),
             confidence: chosen.confidence,
@@ -227,7 +230,6 @@ impl Service {
 
     /// The suggestion was posted as `reply`.
     pub fn posted(&self, suggestion: &Suggestion, reply: u64, now_ms: u64) {
-        self.suggestions.fetch_add(1, Ordering::Relaxed);
         self.store.record(Record::Shown {
             at_ms: now_ms,
             how: Shown::Auto,
@@ -243,6 +245,7 @@ impl Service {
 
     /// The suggestion could not be posted: its cooldown slot is given back.
     pub fn not_posted(&self, suggestion: &Suggestion) {
+        self.suggestions.fetch_sub(1, Ordering::Relaxed);
         if let Some(claim) = &suggestion.claim {
             if let Err(error) = self.memory.release(claim) {
                 tracing::warn!("could not give back a cooldown slot: {error}");
@@ -581,9 +584,10 @@ mod tests {
         // After the cooldown, and after a failed post, the entry may be suggested again.
         let later = START_MS + 600_000;
         let again = service.message(&incoming(3, PROBLEM), later).unwrap();
+        assert_eq!(service.counts().0, 2);
         service.not_posted(&again);
-        assert!(service.message(&incoming(4, PROBLEM), later + 1).is_ok());
         assert_eq!(service.counts().0, 1);
+        assert!(service.message(&incoming(4, PROBLEM), later + 1).is_ok());
     }
 
     #[test]

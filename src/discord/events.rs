@@ -266,10 +266,14 @@ async fn on_component(
                                 .await?
                         }
                     }
-                    component.message.delete(ctx).await?;
+                    // Learnt before the suggestion goes, so that once it is gone the next
+                    // message already meets the lesson.
                     if let Some(entry) = not_it {
-                        learn_not_it(ctx, data, component, &entry).await?;
+                        if let Err(error) = learn_not_it(ctx, data, component, &entry).await {
+                            tracing::error!(%entry, "could not learn from \"Not it\": {error}");
+                        }
                     }
+                    component.message.delete(ctx).await?;
                 }
             }
             Ok(())

@@ -343,8 +343,51 @@ fn eval_for_people_lists_wrong_cases() {
     assert!(out.status.success());
     let stdout = text(&out.stdout);
     assert!(stdout.contains("top-1                  0.500"), "{stdout}");
-    assert!(stdout.contains("wrong cases (1):"));
+    assert!(stdout.contains("wrong best entry (1):"), "{stdout}");
     assert!(stdout.contains("expect lockdown"));
+    assert!(
+        stdout.contains("false suggestions      no none cases"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn eval_groups_missed_and_false_suggestions_and_caps_them() {
+    // Twelve answerable cases, and one "none" case the bot would answer.
+    let mut cases = String::new();
+    for n in 0..12 {
+        cases += &format!("[[case]]\ntext = \"cost {n}\"\nexpect = \"cost\"\n\n");
+    }
+    cases += "[[case]]\ntext = \"I'm getting a 500 error\"\nexpect = \"none\"\n";
+    let path = temp_file("grouped.toml", &cases);
+    let path = path.to_str().unwrap();
+    let stdout = text(&faqbot(&["eval", path], "").stdout);
+    assert!(stdout.contains("suggested on a none case (1):"), "{stdout}");
+    // Nothing is confident enough at min_confidence above 1: every case is "not suggested".
+    let quiet = ["eval", "--set", "min_confidence=1.01", path];
+    let stdout = text(&faqbot(&quiet, "").stdout);
+    assert!(
+        stdout.contains("right best entry, but not suggested (12):"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("… and 2 more (--all lists every case)"),
+        "{stdout}"
+    );
+    let all = ["eval", "--all", "--set", "min_confidence=1.01", path];
+    let all = text(&faqbot(&all, "").stdout);
+    assert!(!all.contains("more (--all"), "{all}");
+    assert_eq!(all.matches("expect cost").count(), 12, "{all}");
+}
+
+#[test]
+fn check_takes_the_file_as_an_argument_too() {
+    let out = faqbot(&["check", "faq.toml"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("faq.toml: ok"));
+    // A usage error is clap's message and exit 2, as the README says.
+    let out = faqbot(&["check", "faq.toml", "--faq", "other.toml"], "");
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
@@ -376,10 +419,15 @@ fn import_of_the_cipp_page_is_a_valid_faq() {
         "",
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // Each site-relative link is guessed and said so, with its line; nothing else is warned about.
+    let warnings = text(&out.stderr);
+    assert_eq!(warnings.lines().count(), 5, "{warnings}");
+    assert!(warnings
+        .lines()
+        .all(|w| w.contains(": line ") && w.contains("check that it is a page")));
     assert!(
-        out.stderr.is_empty(),
-        "no warnings expected: {}",
-        text(&out.stderr)
+        warnings.contains("line 36: the link \"/troubleshooting\""),
+        "{warnings}"
     );
     let toml = text(&out.stdout);
     let faq = faqbot::faq::Faq::parse(&toml, "imported").expect("the import reads back");

@@ -77,8 +77,8 @@ async fn kill_9_during_a_burst_keeps_a_sound_database_with_what_was_recorded() {
         );
         posted += 1;
     }
-    // What the bot posted this long before the kill must be on disk.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // What the bot posted this long before the kill must be on disk (the burst goes on).
+    tokio::time::sleep(Duration::from_millis(700)).await;
     let killed = Command::new("kill")
         .args(["-KILL", &child.id().to_string()])
         .status()

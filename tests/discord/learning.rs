@@ -86,8 +86,6 @@ async fn not_it_keeps_the_entry_away_from_the_same_message() {
     assert!(h.post().await.content().contains("removed the suggestion"));
     assert_eq!(h.deleted().await, Some(post.id));
 
-    // Teaching happens after the answer: give it the time a person takes to type again.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
     h.quiet().await;
     // The entry still answers on request.
