@@ -16,7 +16,7 @@ const FUZZY_LEAD: f64 = 0.1;
 const COMPLETE_MIN: f64 = 0.45;
 /// "Did you mean" offers only names this close: an unrelated name is worse than none, and
 /// autocomplete is there to browse.
-const DID_YOU_MEAN_MIN: f64 = 0.6;
+const DID_YOU_MEAN_MIN: f64 = 0.7;
 /// A question match counts a little less than a name match of the same strength.
 const QUESTION_WEIGHT: f64 = 0.9;
 
@@ -179,9 +179,16 @@ mod tests {
                 entry(
                     "admin-approval",
                     "I get a message saying admin approval is required",
-                    &[],
+                    &["consent"],
                 ),
             ],
+        }
+    }
+
+    fn missing(found: Found<'_>) -> Vec<&Entry> {
+        match found {
+            Found::Missing(closest) => closest,
+            Found::Entry(entry, _) => vec![entry],
         }
     }
 
@@ -242,8 +249,9 @@ mod tests {
             other => panic!("guessed {other:?}"),
         }
         assert_eq!(find(&faq, "qqqqqqqq"), Found::Missing(vec![]));
-        // Nothing close: no unrelated "did you mean".
+        // Nothing close: no unrelated "did you mean" ("nonsense" is three edits from "consent").
         assert_eq!(find(&faq, "nonsense"), Found::Missing(vec![]));
+        assert_eq!(ids(&missing(find(&faq, "consnt"))), ["admin-approval"]);
         assert_eq!(find(&faq, ""), Found::Missing(vec![]));
     }
 }

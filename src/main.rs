@@ -155,6 +155,9 @@ enum Command {
     Demo {
         #[command(flatten)]
         faq: FaqArg,
+        /// Run the demo commands in FILE (one a line) instead of reading the terminal.
+        #[arg(long, value_name = "FILE")]
+        script: Option<PathBuf>,
     },
     /// Convert a Docusaurus FAQ page (markdown) to faq.toml on stdout.
     Import {
@@ -230,10 +233,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
             result.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { faq } => {
+        Command::Demo { faq, script } => {
             load(&faq.faq)?;
             let runtime = runtime()?;
-            let result = runtime.block_on(faqbot::demo::run(&faq.faq));
+            let result = runtime.block_on(faqbot::demo::run(&faq.faq, script.as_deref()));
             runtime.shutdown_timeout(Duration::from_secs(1));
             result?;
             Ok(ExitCode::SUCCESS)

@@ -39,6 +39,8 @@ pub trait Memory: Send + Sync {
     fn claim(&self, claim: &Claim, now_ms: u64) -> Result<bool>;
     /// Gives back a slot that [`claim`](Self::claim) won, unless someone has claimed it since.
     fn release(&self, claim: &Claim) -> Result<()>;
+    /// Until when the slot of `entry` at `place` is held, if a claim holds it (expired or not).
+    fn held_until(&self, place: u64, entry: &str) -> Result<Option<u64>>;
     /// Notes that `thread` has been seen; `Ok(true)` the first time.
     fn see_thread(&self, thread: u64, now_ms: u64) -> Result<bool>;
     /// Notes that `message` is being answered; `Ok(true)` the first time, so a message that
@@ -126,6 +128,11 @@ impl Memory for InMemory {
         Ok(())
     }
 
+    fn held_until(&self, place: u64, entry: &str) -> Result<Option<u64>> {
+        let key = (place, entry.to_owned());
+        Ok(self.state().claims.map.get(&key).copied())
+    }
+
     fn see_thread(&self, thread: u64, now_ms: u64) -> Result<bool> {
         Ok(self
             .state()
@@ -152,6 +159,8 @@ pub(crate) fn check_contract(memory: &dyn Memory) {
     // A slot is won once until it expires, per place and entry.
     assert_eq!(memory.claim(&claim(10, "cost", 1_600), 1_000), Ok(true));
     assert_eq!(memory.claim(&claim(10, "cost", 1_700), 1_100), Ok(false));
+    assert_eq!(memory.held_until(10, "cost"), Ok(Some(1_600)));
+    assert_eq!(memory.held_until(12, "cost"), Ok(None));
     assert_eq!(
         memory.claim(&claim(10, "500-error", 1_700), 1_100),
         Ok(true)

@@ -69,8 +69,6 @@ pub enum Quiet {
     NotWatched,
     /// A later message of a thread while only first messages are answered.
     LaterInThread,
-    /// The entry was suggested in this channel within the cooldown.
-    Cooldown,
     /// The message was answered before (it arrived twice).
     AlreadyAnswered,
 }

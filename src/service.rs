@@ -61,8 +61,11 @@ pub enum Silence {
     Policy(Quiet),
     /// No entry is confident enough; the best one and its confidence, if any matched at all.
     NotConfident { best: Option<(String, f32)> },
-    /// The chosen entry was suggested here within the cooldown.
-    Cooldown { entry: String },
+    /// The chosen entry was suggested here within the cooldown, which ends at `until_ms`.
+    Cooldown {
+        entry: String,
+        until_ms: Option<u64>,
+    },
     /// The memory could not be read or written, so the bot cannot know whether it would repeat
     /// itself.
     NoMemory,
@@ -79,6 +82,14 @@ pub struct Suggestion {
     channel: u64,
     message: u64,
     author: u64,
+}
+
+/// What the service decided about one message, for observers (the demo, tests).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub message: u64,
+    /// The entry suggested with its confidence, or why the bot stays quiet.
+    pub outcome: Result<(String, f32), Silence>,
 }
 
 /// What to do about a click on a suggestion's button.
@@ -210,6 +221,7 @@ impl Service {
             if !self.memory.claim(claim, now_ms).unwrap_or(true) {
                 return Err(Silence::Cooldown {
                     entry: entry.id.clone(),
+                    until_ms: self.memory.held_until(place, &entry.id).ok().flatten(),
                 });
             }
         }
@@ -573,7 +585,8 @@ mod tests {
         assert_eq!(
             service.message(&incoming(2, PROBLEM), START_MS + 1).err(),
             Some(Silence::Cooldown {
-                entry: "500-error".into()
+                entry: "500-error".into(),
+                until_ms: Some(START_MS + 600_000),
             })
         );
         // The same message again (a replay) is not considered twice.

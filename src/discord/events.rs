@@ -12,7 +12,7 @@ use crate::config::Named;
 use crate::lookup::{self, Found};
 use crate::policy;
 use crate::render::{self, Action, Post};
-use crate::service::{Click, Feedback, Incoming, Link, NotIt, Silence};
+use crate::service::{Click, Feedback, Incoming, Link, NotIt, Silence, Verdict};
 use crate::store;
 
 /// The text field of the search form.
@@ -151,6 +151,16 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
         service.message(&incoming, store::now_ms())
     })
     .await;
+    if let (Some(verdicts), Ok(verdict)) = (&data.verdicts, &verdict) {
+        let outcome = match verdict {
+            Ok(s) => Ok((s.entry.clone(), s.confidence)),
+            Err(silence) => Err(silence.clone()),
+        };
+        let _ = verdicts.send(Verdict {
+            message: id,
+            outcome,
+        });
+    }
     let suggestion = match verdict {
         Ok(Ok(suggestion)) => suggestion,
         Ok(Err(Silence::Policy(policy::Quiet::NotWatched))) => {

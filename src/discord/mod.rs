@@ -20,7 +20,7 @@ use crate::config::{Config, Token};
 use crate::faq::LoadError;
 use crate::matcher::Params;
 use crate::policy::{Moderators, Policy};
-use crate::service::{Loaded, Service, ServiceError};
+use crate::service::{Loaded, Service, ServiceError, Verdict};
 use crate::store::{self, Store};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -37,7 +37,12 @@ pub struct Data {
     /// The server the commands are registered in, if one is configured.
     guild: Option<u64>,
     started: Instant,
+    /// Who wants to know each decision about a message (the demo, tests).
+    verdicts: Option<Verdicts>,
 }
+
+/// Where the bot tells its decisions about messages.
+pub type Verdicts = tokio::sync::mpsc::UnboundedSender<Verdict>;
 
 impl Data {
     /// The FAQ in service now.
@@ -116,6 +121,16 @@ pub async fn run(
     token: Token,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
+    run_observed(config, token, shutdown, None).await
+}
+
+/// [`run`], telling `verdicts` what it decided about each message.
+async fn run_observed(
+    config: Config,
+    token: Token,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    verdicts: Option<Verdicts>,
+) -> Result<(), RunError> {
     let moderators = Moderators::new(&config.moderators.roles);
     let policy = Policy::new(&config.suggest, moderators.clone(), store::now_ms());
     let service = open_service(&config, policy).await?;
@@ -138,6 +153,7 @@ pub async fn run(
         moderator_roles: config.moderators.roles.clone(),
         guild: config.discord.guild_id,
         started: Instant::now(),
+        verdicts,
     };
 
     let http = match &config.discord.api_base {
@@ -286,10 +302,25 @@ impl RunningBot {
 
 /// Starts the bot on the current runtime.
 pub fn start(config: Config, token: Token) -> RunningBot {
+    start_with(config, token, None)
+}
+
+/// Starts the bot on the current runtime; it tells the receiver what it decided about each message
+/// in a watched place, so a test or the demo can wait for a decision instead of for silence.
+pub fn start_observed(
+    config: Config,
+    token: Token,
+) -> (RunningBot, tokio::sync::mpsc::UnboundedReceiver<Verdict>) {
+    let (verdicts, receiver) = tokio::sync::mpsc::unbounded_channel();
+    (start_with(config, token, Some(verdicts)), receiver)
+}
+
+fn start_with(config: Config, token: Token, verdicts: Option<Verdicts>) -> RunningBot {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(run(config, token, async move {
+    let shutdown = async move {
         let _ = stopped.await;
-    }));
+    };
+    let handle = tokio::spawn(run_observed(config, token, shutdown, verdicts));
     RunningBot {
         stop: Some(stop),
         handle,

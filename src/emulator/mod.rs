@@ -480,6 +480,15 @@ impl Emulator {
         lock(&self.state.world).messages.get(&id).cloned()
     }
 
+    /// The bot's post as it is now (edits applied), or `None` once it is deleted.
+    pub fn current(&self, post: &Post) -> Option<Post> {
+        let message = self.message(post.id)?;
+        Some(Post {
+            message,
+            ..post.clone()
+        })
+    }
+
     fn channel_of(&self, message: u64) -> Option<u64> {
         let world = lock(&self.state.world);
         world

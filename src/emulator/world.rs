@@ -29,6 +29,8 @@ pub const BOB: u64 = 400_000_000_000_000_002;
 pub const MOD: u64 = 400_000_000_000_000_003;
 /// Another bot in the server.
 pub const OTHER_BOT: u64 = 400_000_000_000_000_004;
+/// A member who joined today.
+pub const NEWBIE: u64 = 400_000_000_000_000_005;
 
 /// View Channels, Send Messages, Read Message History, Embed Links, Use Application Commands.
 const MEMBER_PERMISSIONS: u64 = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 14) | (1 << 31);
@@ -46,7 +48,7 @@ pub struct Person {
     pub roles: &'static [u64],
 }
 
-pub const PEOPLE: [Person; 5] = [
+pub const PEOPLE: [Person; 6] = [
     Person {
         id: ALICE,
         name: "alice",
@@ -64,6 +66,12 @@ pub const PEOPLE: [Person; 5] = [
         name: "mod",
         bot: false,
         roles: &[MODERATOR_ROLE],
+    },
+    Person {
+        id: NEWBIE,
+        name: "newbie",
+        bot: false,
+        roles: &[],
     },
     Person {
         id: OTHER_BOT,

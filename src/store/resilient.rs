@@ -68,6 +68,12 @@ impl Memory for Resilient {
         self.either(self.primary.release(claim), |_| Ok(()))
     }
 
+    fn held_until(&self, place: u64, entry: &str) -> memory::Result<Option<u64>> {
+        self.either(self.primary.held_until(place, entry), |m| {
+            m.held_until(place, entry)
+        })
+    }
+
     fn see_thread(&self, thread: u64, now_ms: u64) -> memory::Result<bool> {
         self.either(self.primary.see_thread(thread, now_ms), |m| {
             m.see_thread(thread, now_ms)

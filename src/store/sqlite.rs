@@ -180,6 +180,18 @@ impl Memory for Sqlite {
         Ok(())
     }
 
+    fn held_until(&self, place: u64, entry: &str) -> memory::Result<Option<u64>> {
+        let until: Option<i64> = self
+            .conn()
+            .prepare_cached("SELECT until_ms FROM claims WHERE place = ?1 AND entry = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![to_i64(place), entry], |row| row.get(0))
+                    .optional()
+            })
+            .map_err(query_error)?;
+        Ok(until.map(|u| u as u64))
+    }
+
     fn see_thread(&self, thread: u64, now_ms: u64) -> memory::Result<bool> {
         let changed = self
             .conn()
