@@ -1,7 +1,7 @@
 //! Matching throughput on large FAQs: one entry per utterance of banking77's training file, and the
 //! banking77 test messages as the stream of incoming messages.
 //!
-//! `cargo bench --bench matcher` (needs `../shared/eval/banking77/` beside the project).
+//! `cargo bench --bench matcher` (BANKING77 from `tests/fixtures/banking77/`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use faqbot::faq::{Entry, Faq};
 use faqbot::matcher::Matcher;
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/banking77");
+const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/banking77");
 
 /// The training utterances, spread over all intents.
 fn utterances() -> Vec<(String, String)> {

@@ -252,7 +252,7 @@ impl Token {
         }
         let Some(file) = token_file else {
             return Err(format!(
-                "no Discord token: set {TOKEN_VAR} or [discord] token_file (README: Discord setup)"
+                "no Discord token: set {TOKEN_VAR} or [discord] token_file (README: \"Running it on Discord\")"
             ));
         };
         let raw = std::fs::read_to_string(file)

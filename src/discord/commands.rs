@@ -209,7 +209,7 @@ async fn unlink(
             }
         }
     }
-    tracing::info!(target: "faqbot::links", message = id, examples = removed.len(), user = ctx.author().id.get(), "unlinked");
+    tracing::info!(target: "faqbot::links", message_id = id, examples = removed.len(), user = ctx.author().id.get(), "unlinked");
     send(ctx, &render::notice(&unlinked(removed.len()))).await
 }
 

@@ -164,15 +164,15 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
     let suggestion = match verdict {
         Ok(Ok(suggestion)) => suggestion,
         Ok(Err(Silence::Policy(policy::Quiet::NotWatched))) => {
-            tracing::trace!(message = id, "not in a watched channel");
+            tracing::trace!(message_id = id, "not in a watched channel");
             return;
         }
         Ok(Err(silence)) => {
-            tracing::debug!(message = id, ?silence, "staying quiet");
+            tracing::debug!(message_id = id, ?silence, "staying quiet");
             return;
         }
         Err(error) => {
-            tracing::error!(message = id, "could not consider a message: {error}");
+            tracing::error!(message_id = id, "could not consider a message: {error}");
             return;
         }
     };
@@ -186,7 +186,7 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
                 entry = %suggestion.entry,
                 confidence = suggestion.confidence,
                 channel,
-                message = id,
+                message_id = id,
                 reply = sent.id.get(),
                 "suggested"
             );
@@ -295,7 +295,7 @@ async fn on_component(
             // A local change and a rebuild: well within Discord's 3 s, so no defer.
             let service = data.service.clone();
             let removed = blocking(move || service.unlink(message)).await??;
-            tracing::info!(target: "faqbot::links", message, examples = removed.len(), user, "unlinked");
+            tracing::info!(target: "faqbot::links", message_id = message, examples = removed.len(), user, "unlinked");
             respond(
                 ctx,
                 component,
@@ -333,10 +333,10 @@ async fn on_component(
             let done = link(ctx, data, channel, message, entry, user)
                 .await
                 .unwrap_or_else(went_wrong);
-            let update = serenity::EditInteractionResponse::new()
-                .content(done)
-                .components(vec![]);
-            component.edit_response(ctx, update).await?;
+            // The picker is spent: its text says what happened, its menu is gone.
+            component
+                .edit_response(ctx, render::notice(&done).to_edit())
+                .await?;
             Ok(())
         }
         Action::Search { channel, message } => {
@@ -496,7 +496,7 @@ async fn link(
         target: "faqbot::links",
         entry = %entry.id,
         moderator,
-        message = target.id.get(),
+        message_id = target.id.get(),
         reply = sent.id.get(),
         "linked"
     );

