@@ -287,7 +287,8 @@ mod tests {
             Pings {
                 everyone: true,
                 users: vec![1, 2, 9],
-                roles: vec![3]
+                roles: vec![3],
+                explicit: false,
             }
         );
         let closed = pings(
@@ -299,7 +300,8 @@ mod tests {
             Pings {
                 everyone: false,
                 users: vec![2],
-                roles: vec![]
+                roles: vec![],
+                explicit: true,
             }
         );
         let reply = json!({"content": "", "allowed_mentions": {"parse": [], "replied_user": true}});
