@@ -258,7 +258,7 @@ fn describe_channel(
     default_member_permissions = "MANAGE_MESSAGES"
 )]
 pub async fn answer_with_faq(ctx: Context<'_>, message: serenity::Message) -> Result<(), Error> {
-    if !moderator(ctx).await {
+    if !moderator_here(ctx).await {
         return send(ctx, &refusal()).await;
     }
     let loaded = ctx.data().current();
@@ -272,8 +272,9 @@ pub async fn answer_with_faq(ctx: Context<'_>, message: serenity::Message) -> Re
     send(ctx, &post).await
 }
 
-/// Checked here, on the server side: `default_member_permissions` only hides commands.
-async fn moderator(ctx: Context<'_>) -> bool {
+/// Whether the member may moderate in this channel (linking an answer here): checked on the
+/// server side, since `default_member_permissions` only hides commands.
+async fn moderator_here(ctx: Context<'_>) -> bool {
     let member = ctx.author_member().await;
     server::member_is_moderator(
         ctx.serenity_context(),
@@ -281,6 +282,20 @@ async fn moderator(ctx: Context<'_>) -> bool {
         ctx.guild_id(),
         member.as_deref(),
     )
+}
+
+/// Whether the member may do what acts on the whole bot (reload, status, stats, unlink): by
+/// configured roles or server-wide permissions, never one channel's overwrites.
+async fn moderator(ctx: Context<'_>) -> bool {
+    let member = ctx.author_member().await;
+    member.is_some_and(|member| {
+        server::member_is_moderator_server_wide(
+            ctx.serenity_context(),
+            &ctx.data().moderators,
+            ctx.guild_id(),
+            &member,
+        )
+    })
 }
 
 pub fn refusal() -> Post {

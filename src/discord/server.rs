@@ -201,7 +201,23 @@ pub fn is_moderator(
     })
 }
 
-/// Whether the member behind an interaction is a moderator.
+/// Whether a member is a moderator by their roles: configured roles, or Manage Messages from their
+/// roles server-wide (channel overwrites left out).
+pub fn member_is_moderator_server_wide(
+    ctx: &serenity::Context,
+    moderators: &Moderators,
+    guild: Option<GuildId>,
+    member: &serenity::Member,
+) -> bool {
+    let Some(guild_id) = guild else {
+        return false;
+    };
+    let permissions = role_permissions(ctx, guild_id, &member.roles);
+    is_moderator(ctx, moderators, guild, &member.roles, permissions)
+}
+
+/// Whether the member behind an interaction is a moderator, with the interaction's permissions
+/// (those in its channel).
 pub fn member_is_moderator(
     ctx: &serenity::Context,
     moderators: &Moderators,

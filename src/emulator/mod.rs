@@ -536,7 +536,7 @@ impl Emulator {
             )
         };
         let mut member = world::member(who);
-        member["permissions"] = json!(world::permissions(who).to_string());
+        member["permissions"] = json!(world::permissions(who, channel).to_string());
         let mut payload = json!({
             "id": id.to_string(),
             "application_id": BOT.to_string(),
@@ -544,7 +544,7 @@ impl Emulator {
             "data": data,
             "guild_id": GUILD.to_string(),
             "channel_id": channel.to_string(),
-            "channel": {"id": channel.to_string(), "type": channel_kind, "name": channel_name, "guild_id": GUILD.to_string(), "permissions": world::permissions(who).to_string(), "flags": 0},
+            "channel": {"id": channel.to_string(), "type": channel_kind, "name": channel_name, "guild_id": GUILD.to_string(), "permissions": world::permissions(who, channel).to_string(), "flags": 0},
             "member": member,
             "token": token,
             "version": 1,

@@ -31,6 +31,8 @@ pub const MOD: u64 = 400_000_000_000_000_003;
 pub const OTHER_BOT: u64 = 400_000_000_000_000_004;
 /// A member who joined today.
 pub const NEWBIE: u64 = 400_000_000_000_000_005;
+/// A member who may manage messages in #general only (a channel overwrite), not server-wide.
+pub const HELPER: u64 = 400_000_000_000_000_006;
 
 /// View Channels, Send Messages, Read Message History, Embed Links, Use Application Commands.
 const MEMBER_PERMISSIONS: u64 = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 14) | (1 << 31);
@@ -48,7 +50,7 @@ pub struct Person {
     pub roles: &'static [u64],
 }
 
-pub const PEOPLE: [Person; 6] = [
+pub const PEOPLE: [Person; 7] = [
     Person {
         id: ALICE,
         name: "alice",
@@ -70,6 +72,12 @@ pub const PEOPLE: [Person; 6] = [
     Person {
         id: NEWBIE,
         name: "newbie",
+        bot: false,
+        roles: &[],
+    },
+    Person {
+        id: HELPER,
+        name: "helper",
         bot: false,
         roles: &[],
     },
@@ -236,15 +244,25 @@ pub fn member_fields(person: Person) -> Value {
         "mute": false,
         "flags": 0,
         "pending": false,
-        "permissions": permissions(person).to_string(),
+        "permissions": server_permissions(person).to_string(),
     })
 }
 
-pub fn permissions(person: Person) -> u64 {
+/// A person's permissions from their roles, server-wide.
+pub fn server_permissions(person: Person) -> u64 {
     if person.roles.contains(&MODERATOR_ROLE) {
         MEMBER_PERMISSIONS | MANAGE_MESSAGES
     } else {
         MEMBER_PERMISSIONS
+    }
+}
+
+/// A person's permissions in `channel`: their roles', plus the channel's overwrites.
+pub fn permissions(person: Person, channel: u64) -> u64 {
+    if person.id == HELPER && channel == GENERAL {
+        server_permissions(person) | MANAGE_MESSAGES
+    } else {
+        server_permissions(person)
     }
 }
 
@@ -255,7 +273,11 @@ pub fn channel_json(channel: &Channel) -> Value {
         "guild_id": GUILD.to_string(),
         "name": channel.name,
         "position": 0,
-        "permission_overwrites": [],
+        "permission_overwrites": if channel.id == GENERAL {
+            json!([{"id": HELPER.to_string(), "type": 1, "allow": MANAGE_MESSAGES.to_string(), "deny": "0"}])
+        } else {
+            json!([])
+        },
         "nsfw": false,
         "rate_limit_per_user": 0,
         "parent_id": channel.parent.map(|p| p.to_string()),

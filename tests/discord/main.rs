@@ -799,3 +799,30 @@ async fn a_rest_outage_loses_no_cooldown_and_the_bot_carries_on() {
     suggestion(&mut h).await;
     h.stop().await;
 }
+
+/// Without configured roles, Manage Messages makes a moderator: in a channel for what acts in that
+/// channel, server-wide for what acts on the whole bot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bot_wide_commands_need_server_wide_rights_not_a_channel_overwrite() {
+    use faqbot::emulator::world::HELPER;
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.moderators.roles.clear()).await;
+    let admin = json!([{"name": "status", "type": 1, "options": []}]);
+    // The helper may manage messages in #general only.
+    h.emulator
+        .slash(HELPER, GENERAL, "faq-admin", admin.clone());
+    assert!(h.post().await.content().contains("Only moderators"));
+    h.emulator.slash(MOD, GENERAL, "faq-admin", admin);
+    assert!(h.post().await.content().contains("Watched channels"));
+
+    let asked = h.emulator.say(ALICE, GENERAL, PROBLEM);
+    h.emulator
+        .message_command(HELPER, "Answer with FAQ", asked)
+        .unwrap();
+    let picker = h.post().await;
+    assert!(
+        picker.content().contains("Which entry"),
+        "{}",
+        picker.content()
+    );
+    h.stop().await;
+}
