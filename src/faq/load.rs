@@ -10,7 +10,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::{is_web_url, Entry, Faq};
-use crate::location::Problem;
+use crate::location::{Lines, Problem};
 
 /// Longest id or alias; also what Discord allows for an autocomplete value.
 pub const ID_MAX_CHARS: usize = 64;
@@ -29,13 +29,16 @@ const ENTRY_KEYS: &[&str] = &[
 struct Checker<'a> {
     path: &'a str,
     text: &'a str,
+    /// Each problem's position is found from this index: a file with thousands of problems is
+    /// still reported at once.
+    lines: Lines<'a>,
     problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
     fn report(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.problems
-            .push(Problem::at(self.path, self.text, span, message));
+            .push(Problem::in_lines(self.path, &self.lines, span, message));
     }
 
     fn unknown_keys(&mut self, table: &DeTable<'_>, known: &[&str], what: &str) {
@@ -155,13 +158,15 @@ impl Checker<'_> {
 
 pub(super) fn parse(text: &str, path: &str) -> Result<Faq, Vec<Problem>> {
     let (root, errors) = DeTable::parse_recoverable(text);
+    let lines = Lines::new(text);
     let mut checker = Checker {
         path,
         text,
         problems: errors
             .iter()
-            .map(|e| Problem::from_toml(path, text, e))
+            .map(|e| Problem::from_toml_in(path, &lines, e))
             .collect(),
+        lines,
     };
     if !checker.problems.is_empty() {
         // The tree after a syntax error is a guess; checking it would only add confusing noise.
