@@ -126,7 +126,10 @@ mod tests {
             let before = &text[..at];
             let expected = Position {
                 line: before.matches('\n').count() + 1,
-                column: before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1,
+                column: before[before.rfind('\n').map_or(0, |i| i + 1)..]
+                    .chars()
+                    .count()
+                    + 1,
             };
             assert_eq!(lines.position(offset), expected, "offset {offset}");
         }

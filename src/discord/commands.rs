@@ -307,6 +307,16 @@ async fn send(ctx: Context<'_>, post: &Post) -> Result<(), Error> {
     Ok(())
 }
 
+/// Tells the user privately that the command they used is out of date.
+async fn outdated(ctx: Context<'_>) {
+    let reply = render::notice(
+        "I did not understand that command's options: it may have changed since Discord loaded it. Try again in a minute, or reload Discord (Ctrl+R).",
+    );
+    if let Err(error) = ctx.send(reply.to_reply()).await {
+        tracing::error!("could not answer a command with unknown options: {error}");
+    }
+}
+
 /// Errors the user caused are answered by the command itself; what lands here is the bot's own
 /// fault: log it and tell the user privately, never leave the interaction unanswered.
 pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
@@ -320,6 +330,18 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         }
         poise::FrameworkError::Setup { error, .. } => {
             tracing::error!("setup failed: {error}");
+        }
+        // Options the command does not have, or of the wrong type: Discord clients keep an old
+        // copy of changed commands for up to an hour. Never leave the user without an answer.
+        poise::FrameworkError::ArgumentParse { ctx, error, .. } => {
+            tracing::info!(command = %ctx.command().qualified_name, "options not understood: {error}");
+            outdated(ctx).await;
+        }
+        poise::FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
+            tracing::info!(command = %ctx.command().qualified_name, "options not understood: {description}");
+            outdated(poise::Context::Application(ctx)).await;
         }
         other => {
             if let Err(error) = poise::builtins::on_error(other).await {

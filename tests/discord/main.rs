@@ -826,3 +826,26 @@ async fn bot_wide_commands_need_server_wide_rights_not_a_channel_overwrite() {
     );
     h.stop().await;
 }
+
+/// A client with an old copy of the commands sends options they no longer have: the user gets a
+/// private one-line answer, never silence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_or_mistyped_options_get_an_answer() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    for options in [
+        json!([{"name": "topic", "type": 3, "value": "cost"}]),
+        json!([{"name": "entry", "type": 3, "value": "cost"}, {"name": "private", "type": 3, "value": "maybe"}]),
+    ] {
+        h.faq(ALICE, GENERAL, options.clone());
+        let answer = h.post().await;
+        assert!(answer.ephemeral, "{options}: {answer:?}");
+        assert!(
+            answer
+                .content()
+                .contains("did not understand that command's options"),
+            "{options}: {}",
+            answer.content()
+        );
+    }
+    h.stop().await;
+}
