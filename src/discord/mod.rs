@@ -157,7 +157,7 @@ async fn run_observed(
     };
 
     let http = match &config.discord.api_base {
-        // A proxy or the emulator: serenity's own rate limiter would bypass it (EMULATION.md).
+        // A proxy or the emulator: serenity's own rate limiter would bypass it (EMULATION.md at the root).
         Some(base) => HttpBuilder::new(token.expose())
             .proxy(base.trim_end_matches('/'))
             .ratelimiter_disabled(true)

@@ -1,7 +1,7 @@
 //! The emulated server: one guild with its channels, roles and members, the messages posted, and
 //! the JSON shapes Discord sends for them.
 //!
-//! Every payload carries the fields serenity 0.12 requires (see `EMULATION.md`); the tests in
+//! Every payload carries the fields serenity 0.12 requires (see `EMULATION.md` at the root); the tests in
 //! `emulator::tests` prove that each one deserializes.
 
 use std::collections::HashMap;
