@@ -40,7 +40,7 @@ async fn link(h: &mut Harness, asked: u64, name: &str) {
 async fn a_link_teaches_the_matcher_and_undoing_it_forgets() {
     let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
     let asked = h.emulator.say(ALICE, CIPP_ISSUES, NOVEL);
-    h.quiet().await;
+    h.quiet(asked).await;
 
     link(&mut h, asked, "cost").await;
     let linked = h.post().await;
@@ -70,8 +70,8 @@ async fn a_link_teaches_the_matcher_and_undoing_it_forgets() {
         told.content()
     );
     assert_eq!(h.deleted().await, Some(linked.id));
-    h.emulator.say(BOB, CIPP_ISSUES, NOVEL_AGAIN);
-    h.quiet().await;
+    let after = h.emulator.say(BOB, CIPP_ISSUES, NOVEL_AGAIN);
+    h.quiet(after).await;
     h.stop().await;
 }
 
@@ -86,8 +86,8 @@ async fn not_it_keeps_the_entry_away_from_the_same_message() {
     assert!(h.post().await.content().contains("removed the suggestion"));
     assert_eq!(h.deleted().await, Some(post.id));
 
-    h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
-    h.quiet().await;
+    let again = h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
+    h.quiet(again).await;
     // The entry still answers on request.
     h.faq(
         BOB,
@@ -108,8 +108,12 @@ async fn cooldowns_and_statistics_survive_a_restart() {
     h.post().await;
 
     h.restart().await;
-    h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
-    h.quiet().await;
+    let again = h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
+    let silence = h.quiet(again).await;
+    assert!(
+        matches!(silence, faqbot::service::Silence::Cooldown { .. }),
+        "the cooldown survived the restart: {silence:?}"
+    );
 
     let stats =
         json!([{"name": "stats", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}]);

@@ -21,6 +21,9 @@ use faqbot::emulator::world::{
     ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, MOD, MODERATOR_ROLE, OTHER_BOT, SUPPORT_FORUM,
 };
 use faqbot::emulator::{Emulator, Event, Options, Post, Via, Watcher};
+use faqbot::policy::Quiet;
+use faqbot::service::{Silence, Verdict};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Long enough for any answer on a loaded 2-core machine.
 const WAIT: Duration = Duration::from_secs(10);
@@ -35,6 +38,8 @@ pub struct Harness {
     pub dir: PathBuf,
     config: Config,
     bot: Option<RunningBot>,
+    /// What the bot decided about each message, in order.
+    verdicts: Option<UnboundedReceiver<Verdict>>,
 }
 
 /// A fresh folder under the system's temp dir.
@@ -103,6 +108,7 @@ impl Harness {
             dir,
             config,
             bot: None,
+            verdicts: None,
         };
         harness.start_bot().await;
         harness
@@ -110,7 +116,9 @@ impl Harness {
 
     async fn start_bot(&mut self) {
         let token = Token::new(self.emulator.token()).unwrap();
-        self.bot = Some(discord::start(self.config.clone(), token));
+        let (bot, verdicts) = discord::start_observed(self.config.clone(), token);
+        self.bot = Some(bot);
+        self.verdicts = Some(verdicts);
         let registered = self
             .watcher
             .find(WAIT, |e| matches!(e, Event::Commands { .. }))
@@ -141,13 +149,34 @@ impl Harness {
         }
     }
 
-    /// Asserts that the bot posts nothing for a while.
-    async fn quiet(&mut self) {
+    /// Waits for the bot's decision about `message` and asserts that it stays quiet; returns why.
+    async fn quiet(&mut self, message: u64) -> Silence {
+        let verdicts = self.verdicts.as_mut().expect("a running bot");
+        let verdict = tokio::time::timeout(WAIT, async {
+            loop {
+                match verdicts.recv().await {
+                    Some(verdict) if verdict.message == message => return Some(verdict),
+                    Some(_) => {}
+                    None => return None,
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten();
+        match verdict.map(|v| v.outcome) {
+            Some(Err(silence)) => silence,
+            other => panic!("the bot should stay quiet about {message}: {other:?}"),
+        }
+    }
+
+    /// Asserts that the bot posts nothing for a while (when it decided to post but cannot).
+    async fn no_post(&mut self) {
         let posted = self
             .watcher
             .find(QUIET, |e| matches!(e, Event::Posted(_)))
             .await;
-        assert!(posted.is_none(), "the bot should stay quiet: {posted:?}");
+        assert!(posted.is_none(), "the bot should post nothing: {posted:?}");
     }
 
     async fn deleted(&mut self) -> Option<u64> {
@@ -354,23 +383,33 @@ async fn suggests_once_in_a_watched_channel_without_pinging() {
         ["Read in the docs", "Solved it", "Not it", "Dismiss"]
     );
     // One suggestion per message, and the bot's own post does not start a loop.
-    h.quiet().await;
+    assert_eq!(h.quiet(post.id).await, Silence::Policy(Quiet::FromBot));
     h.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stays_quiet_for_other_channels_bots_moderators_and_chatter() {
     let mut h = Harness::start(&shipped_faq()).await;
-    h.emulator.say(ALICE, GENERAL, PROBLEM);
-    h.emulator.say(OTHER_BOT, CIPP_ISSUES, PROBLEM);
-    h.emulator.say(MOD, CIPP_ISSUES, PROBLEM);
-    h.emulator.say(
-        ALICE,
-        CIPP_ISSUES,
-        "good morning everyone, how was the weekend?",
+    let elsewhere = h.emulator.say(ALICE, GENERAL, PROBLEM);
+    assert_eq!(h.quiet(elsewhere).await, Silence::Policy(Quiet::NotWatched));
+    let bot = h.emulator.say(OTHER_BOT, CIPP_ISSUES, PROBLEM);
+    assert_eq!(h.quiet(bot).await, Silence::Policy(Quiet::FromBot));
+    let moderator = h.emulator.say(MOD, CIPP_ISSUES, PROBLEM);
+    assert_eq!(
+        h.quiet(moderator).await,
+        Silence::Policy(Quiet::FromModerator)
     );
-    h.emulator.say(ALICE, CIPP_ISSUES, &"😀".repeat(4000));
-    h.quiet().await;
+    for chatter in [
+        "good morning everyone, how was the weekend?",
+        &"😀".repeat(4000),
+    ] {
+        let said = h.emulator.say(ALICE, CIPP_ISSUES, chatter);
+        let silence = h.quiet(said).await;
+        assert!(
+            matches!(silence, Silence::NotConfident { .. }),
+            "{silence:?}"
+        );
+    }
     // And it still answers a real question afterwards.
     h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
     assert_eq!(h.post().await.channel, CIPP_ISSUES);
@@ -382,12 +421,13 @@ async fn cooldown_holds_back_the_same_entry_in_a_channel() {
     let mut h = Harness::start(&shipped_faq()).await;
     h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
     h.post().await;
-    h.emulator.say(
-        BOB,
-        CIPP_ISSUES,
-        "every page gives me a 500 error since this morning",
+    // The same question from someone else: confident, but held back.
+    let again = h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
+    let silence = h.quiet(again).await;
+    assert!(
+        matches!(&silence, Silence::Cooldown { entry, .. } if entry == "500-error"),
+        "{silence:?}"
     );
-    h.quiet().await;
     // Another entry is not held back.
     h.emulator.say(
         BOB,
@@ -412,9 +452,10 @@ async fn threads_answer_their_first_message_unless_configured() {
     let first = h.emulator.say(ALICE, thread, PROBLEM);
     let post = h.post().await;
     assert_eq!((post.channel, post.reply_to), (thread, Some(first)));
-    h.emulator
+    let later = h
+        .emulator
         .say(ALICE, thread, "how much does running CIPP cost per month?");
-    h.quiet().await;
+    assert_eq!(h.quiet(later).await, Silence::Policy(Quiet::LaterInThread));
 
     // A forum post: the first message has the thread's id.
     let post_id = h.emulator.forum_post(
@@ -428,14 +469,18 @@ async fn threads_answer_their_first_message_unless_configured() {
 
     // Threads of unwatched channels are not watched.
     let other = h.emulator.thread(GENERAL, "chat");
-    h.emulator.say(ALICE, other, PROBLEM);
-    h.quiet().await;
+    let said = h.emulator.say(ALICE, other, PROBLEM);
+    assert_eq!(h.quiet(said).await, Silence::Policy(Quiet::NotWatched));
     h.stop().await;
 
     let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.threads = ThreadMode::All).await;
     let thread = h.emulator.thread(CIPP_ISSUES, "dashboard broken");
-    h.emulator.say(ALICE, thread, "hello, I have a question");
-    h.quiet().await;
+    let hello = h.emulator.say(ALICE, thread, "hello, I have a question");
+    let silence = h.quiet(hello).await;
+    assert!(
+        matches!(silence, Silence::NotConfident { .. }),
+        "{silence:?}"
+    );
     h.emulator.say(ALICE, thread, PROBLEM);
     assert_eq!(h.post().await.channel, thread);
     h.stop().await;
@@ -793,7 +838,7 @@ async fn a_rest_outage_loses_no_cooldown_and_the_bot_carries_on() {
     let mut h = Harness::start(&shipped_faq()).await;
     h.emulator.outage(true);
     h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
-    h.quiet().await;
+    h.no_post().await;
     h.emulator.outage(false);
     // The failed suggestion did not take the entry's cooldown slot.
     suggestion(&mut h).await;
