@@ -13,6 +13,7 @@
 //! - [`store`]: the SQLite store: what was shown and how it helped, learned examples, memory;
 //! - [`service`]: runs a message, click or link through policy, matcher, render and store;
 //! - [`render`]: an entry to a Discord message within Discord's limits, pinging no one unintended;
+//! - [`action`]: what a button or menu the bot posted does, carried in its `custom_id`;
 //! - [`discord`]: the thin layer that turns Discord events into calls of the above;
 //! - [`emulator`]: Discord's gateway and REST API on 127.0.0.1, for tests and [`demo`].
 //!
@@ -46,6 +47,7 @@
 //! assert_eq!(matcher.decide("good morning everyone", 5).suggest, None);
 //! ```
 
+pub mod action;
 pub mod config;
 pub mod demo;
 pub mod discord;

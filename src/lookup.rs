@@ -20,19 +20,11 @@ const DID_YOU_MEAN_MIN: f64 = 0.7;
 /// A question match counts a little less than a name match of the same strength.
 const QUESTION_WEIGHT: f64 = 0.9;
 
-/// How a name was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum How {
-    /// The id or an alias, ignoring case.
-    Exact,
-    /// The one clear best fuzzy match.
-    Fuzzy,
-}
-
 /// The outcome of [`find`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found<'a> {
-    Entry(&'a Entry, How),
+    /// The id or an alias, ignoring case, or else the one clear best fuzzy match.
+    Entry(&'a Entry),
     /// Nothing clear; the closest entries, best first (may be empty).
     Missing(Vec<&'a Entry>),
 }
@@ -57,7 +49,7 @@ pub fn complete<'a>(faq: &'a Faq, typed: &str, limit: usize) -> Vec<&'a Entry> {
 /// closest entries for a "did you mean".
 pub fn find<'a>(faq: &'a Faq, name: &str) -> Found<'a> {
     if let Some(entry) = faq.resolve(name) {
-        return Found::Entry(entry, How::Exact);
+        return Found::Entry(entry);
     }
     let typed = name.trim().to_lowercase();
     if typed.is_empty() {
@@ -67,9 +59,7 @@ pub fn find<'a>(faq: &'a Faq, name: &str) -> Found<'a> {
     let best = ranked.first().map_or(0.0, |(score, _)| *score);
     let second = ranked.get(1).map_or(0.0, |(score, _)| *score);
     match ranked.first() {
-        Some((_, entry)) if best >= FUZZY_MIN && best - second >= FUZZY_LEAD => {
-            Found::Entry(entry, How::Fuzzy)
-        }
+        Some((_, entry)) if best >= FUZZY_MIN && best - second >= FUZZY_LEAD => Found::Entry(entry),
         _ => Found::Missing(
             ranked
                 .into_iter()
@@ -188,7 +178,7 @@ mod tests {
     fn missing(found: Found<'_>) -> Vec<&Entry> {
         match found {
             Found::Missing(closest) => closest,
-            Found::Entry(entry, _) => vec![entry],
+            Found::Entry(entry) => vec![entry],
         }
     }
 
@@ -221,19 +211,10 @@ mod tests {
     #[test]
     fn find_takes_ids_aliases_and_clear_typos() {
         let faq = faq();
-        assert_eq!(
-            find(&faq, "COST"),
-            Found::Entry(&faq.entries[2], How::Exact)
-        );
-        assert_eq!(find(&faq, "500"), Found::Entry(&faq.entries[0], How::Exact));
-        assert_eq!(
-            find(&faq, "500-eror"),
-            Found::Entry(&faq.entries[0], How::Fuzzy)
-        );
-        assert_eq!(
-            find(&faq, "costs"),
-            Found::Entry(&faq.entries[2], How::Fuzzy)
-        );
+        assert_eq!(find(&faq, "COST"), Found::Entry(&faq.entries[2]));
+        assert_eq!(find(&faq, "500"), Found::Entry(&faq.entries[0]));
+        assert_eq!(find(&faq, "500-eror"), Found::Entry(&faq.entries[0]));
+        assert_eq!(find(&faq, "costs"), Found::Entry(&faq.entries[2]));
     }
 
     #[test]

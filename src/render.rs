@@ -1,20 +1,15 @@
 //! What the bot posts: an FAQ entry (and who asked) to a Discord message.
 //!
 //! The one place that knows Discord's limits on messages and who a message may ping. Every post is
-//! built as a plain [`Post`] (easy to test) and turned into serenity's builders at the end. Every
-//! post carries an explicit `allowed_mentions` that names at most the users it means to ping, so no
-//! text from faq.toml or from a user can ping `@everyone`, `@here` or a role.
+//! built as a plain [`Post`] (easy to test); the Discord layer turns it into serenity's builders
+//! (`discord/convert.rs`), always with an explicit `allowed_mentions` that names at most the users
+//! the post means to ping, so no text from faq.toml or from a user can ping `@everyone`, `@here` or
+//! a role.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
-    CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption, EditInteractionResponse,
-    MessageFlags,
-};
-
+use crate::action::Action;
 use crate::faq::Entry;
 
 /// Message content, in characters.
@@ -86,83 +81,6 @@ pub enum Style {
     Secondary,
     Success,
     Danger,
-}
-
-/// What a component does when used; carried in its `custom_id`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// "Solved it" on a suggestion made for `author`'s message.
-    Solved { author: u64, entry: String },
-    /// "Not it" on a suggestion.
-    NotIt { author: u64, entry: String },
-    /// "Dismiss" on a suggestion.
-    Dismiss { author: u64 },
-    /// The picker of "Answer with FAQ" for a message.
-    Link { channel: u64, message: u64 },
-    /// "Search all entries" in that picker; also the id of the search form it opens.
-    Search { channel: u64, message: u64 },
-    /// "Undo link" on a moderator's link to `message`.
-    Unlink { message: u64 },
-}
-
-const PREFIX: &str = "faqbot";
-
-impl Action {
-    /// The `custom_id`; at most 100 characters since entry ids are at most 64.
-    pub fn custom_id(&self) -> String {
-        match self {
-            Action::Solved { author, entry } => format!("{PREFIX}:solved:{author}:{entry}"),
-            Action::NotIt { author, entry } => format!("{PREFIX}:not-it:{author}:{entry}"),
-            Action::Dismiss { author } => format!("{PREFIX}:dismiss:{author}"),
-            Action::Link { channel, message } => format!("{PREFIX}:link:{channel}:{message}"),
-            Action::Search { channel, message } => format!("{PREFIX}:search:{channel}:{message}"),
-            Action::Unlink { message } => format!("{PREFIX}:unlink:{message}"),
-        }
-    }
-
-    /// The action's name in logs.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Action::Solved { .. } => "solved",
-            Action::NotIt { .. } => "not-it",
-            Action::Dismiss { .. } => "dismiss",
-            Action::Link { .. } => "link",
-            Action::Search { .. } => "search",
-            Action::Unlink { .. } => "unlink",
-        }
-    }
-
-    /// Reads a `custom_id` made by [`custom_id`](Self::custom_id); `None` for anything else.
-    pub fn parse(custom_id: &str) -> Option<Action> {
-        let mut parts = custom_id.splitn(4, ':');
-        if parts.next()? != PREFIX {
-            return None;
-        }
-        let kind = parts.next()?;
-        let first: u64 = parts.next()?.parse().ok()?;
-        let rest = parts.next();
-        Some(match (kind, rest) {
-            ("solved", Some(entry)) => Action::Solved {
-                author: first,
-                entry: entry.to_owned(),
-            },
-            ("not-it", Some(entry)) => Action::NotIt {
-                author: first,
-                entry: entry.to_owned(),
-            },
-            ("dismiss", None) => Action::Dismiss { author: first },
-            ("unlink", None) => Action::Unlink { message: first },
-            ("link", Some(message)) => Action::Link {
-                channel: first,
-                message: message.parse().ok()?,
-            },
-            ("search", Some(message)) => Action::Search {
-                channel: first,
-                message: message.parse().ok()?,
-            },
-            _ => return None,
-        })
-    }
 }
 
 /// An entry posted on request (`/faq`), optionally for a member, who is then the only one pinged.
@@ -456,149 +374,6 @@ pub fn cut_chars(text: &str, max: usize) -> String {
     cut
 }
 
-/// Fills one of serenity's message builders (they share method names, not a trait) from a post:
-/// embeds, components, mentions, and the content when there is any.
-macro_rules! fill {
-    ($builder:expr, $post:expr) => {{
-        let post: &Post = $post;
-        let builder = $builder
-            .embeds(post.embeds())
-            .components(post.components())
-            .allowed_mentions(post.allowed_mentions());
-        if post.content.is_empty() {
-            builder
-        } else {
-            builder.content(&post.content)
-        }
-    }};
-}
-
-impl Post {
-    fn allowed_mentions(&self) -> CreateAllowedMentions {
-        // `parse` stays empty: nothing in the text pings unless its user is listed here.
-        CreateAllowedMentions::new()
-            .users(
-                self.ping_users
-                    .iter()
-                    .copied()
-                    .map(serenity::all::UserId::new),
-            )
-            .empty_roles()
-            .replied_user(self.ping_replied)
-    }
-
-    fn embeds(&self) -> Vec<CreateEmbed> {
-        self.embed
-            .iter()
-            .map(|embed| {
-                let built = CreateEmbed::new()
-                    .title(&embed.title)
-                    .description(&embed.description);
-                match &embed.url {
-                    Some(url) => built.url(url),
-                    None => built,
-                }
-            })
-            .collect()
-    }
-
-    fn components(&self) -> Vec<CreateActionRow> {
-        self.rows
-            .iter()
-            .filter(|row| !row.is_empty())
-            .map(|row| match row.as_slice() {
-                [Component::Select {
-                    action,
-                    placeholder,
-                    options,
-                }] => CreateActionRow::SelectMenu(
-                    CreateSelectMenu::new(
-                        action.custom_id(),
-                        CreateSelectMenuKind::String {
-                            options: options
-                                .iter()
-                                .map(|(label, value, description)| {
-                                    CreateSelectMenuOption::new(label, value)
-                                        .description(description)
-                                })
-                                .collect(),
-                        },
-                    )
-                    .placeholder(placeholder),
-                ),
-                buttons => CreateActionRow::Buttons(buttons.iter().filter_map(button).collect()),
-            })
-            .collect()
-    }
-
-    /// A channel message; the caller adds the reply reference.
-    pub fn to_message(&self) -> CreateMessage {
-        fill!(CreateMessage::new(), self)
-    }
-
-    /// The message of an interaction response.
-    pub fn to_interaction(&self) -> CreateInteractionResponseMessage {
-        fill!(CreateInteractionResponseMessage::new(), self).ephemeral(self.ephemeral)
-    }
-
-    /// A followup message of an interaction.
-    pub fn to_followup(&self) -> CreateInteractionResponseFollowup {
-        fill!(CreateInteractionResponseFollowup::new(), self).ephemeral(self.ephemeral)
-    }
-
-    /// The edit that fills in a deferred answer (whose privacy was chosen when deferring).
-    pub fn to_edit(&self) -> EditInteractionResponse {
-        EditInteractionResponse::new()
-            .content(&self.content)
-            .embeds(self.embeds())
-            .components(self.components())
-            .allowed_mentions(self.allowed_mentions())
-    }
-
-    /// The message for poise's `send`.
-    pub fn to_reply(&self) -> poise::CreateReply {
-        let mut reply = poise::CreateReply::default()
-            .components(self.components())
-            .allowed_mentions(self.allowed_mentions())
-            .ephemeral(self.ephemeral);
-        for embed in self.embeds() {
-            reply = reply.embed(embed);
-        }
-        if !self.content.is_empty() {
-            reply = reply.content(&self.content);
-        }
-        reply
-    }
-
-    /// The flags of an ephemeral message, for code that edits one.
-    pub fn flags(&self) -> Option<MessageFlags> {
-        self.ephemeral.then_some(MessageFlags::EPHEMERAL)
-    }
-}
-
-fn button(component: &Component) -> Option<CreateButton> {
-    match component {
-        Component::Link { label, url } => {
-            Some(CreateButton::new_link(url).label(cut_chars(label, LABEL_MAX)))
-        }
-        Component::Button {
-            label,
-            action,
-            style,
-        } => Some(
-            CreateButton::new(action.custom_id())
-                .label(cut_chars(label, LABEL_MAX))
-                .style(match style {
-                    Style::Primary => ButtonStyle::Primary,
-                    Style::Secondary => ButtonStyle::Secondary,
-                    Style::Success => ButtonStyle::Success,
-                    Style::Danger => ButtonStyle::Danger,
-                }),
-        ),
-        Component::Select { .. } => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -649,47 +424,6 @@ mod tests {
         assert!(stats(&few, 7)
             .content
             .contains("4× `how do I 'add' a tenant`"));
-    }
-
-    #[test]
-    fn custom_ids_round_trip_and_reject_others() {
-        let actions = [
-            Action::Solved {
-                author: 1,
-                entry: "a-b".into(),
-            },
-            Action::NotIt {
-                author: 2,
-                entry: "c".into(),
-            },
-            Action::Dismiss { author: 3 },
-            Action::Link {
-                channel: 4,
-                message: 5,
-            },
-            Action::Search {
-                channel: 6,
-                message: 7,
-            },
-            Action::Unlink { message: 8 },
-        ];
-        for action in actions {
-            assert_eq!(Action::parse(&action.custom_id()), Some(action));
-        }
-        for other in [
-            "",
-            "faqbot",
-            "faqbot:dismiss:x",
-            "other:dismiss:1",
-            "faqbot:link:1",
-        ] {
-            assert_eq!(Action::parse(other), None, "{other}");
-        }
-        let longest = Action::NotIt {
-            author: u64::MAX,
-            entry: "x".repeat(64),
-        };
-        assert!(longest.custom_id().len() <= 100);
     }
 
     #[test]

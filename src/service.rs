@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::action::Action;
 use crate::faq::{Faq, LoadError};
 use crate::matcher::{Learned, Matcher, Params};
 use crate::memory::{Claim, Memory};
 use crate::policy::{self, Policy, Quiet};
-use crate::render::{self, Action, Post};
+use crate::render::{self, Post};
 use crate::store::{self, Example, Outcome, Record, Shown, Stats, Store};
 
 /// A FAQ in service with its matcher (which includes what was learned); replaced as a whole.

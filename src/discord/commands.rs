@@ -27,7 +27,7 @@ pub async fn faq(
 ) -> Result<(), Error> {
     let loaded = ctx.data().current();
     let (post, shown) = match lookup::find(&loaded.faq, &entry) {
-        Found::Entry(found, _) => (
+        Found::Entry(found) => (
             render::entry(
                 found,
                 user.as_ref().map(|u| u.id.get()),

@@ -8,10 +8,11 @@ use serenity::{
 };
 
 use super::{blocking, commands, server, Data, Error};
+use crate::action::Action;
 use crate::config::Named;
 use crate::lookup::{self, Found};
 use crate::policy;
-use crate::render::{self, Action, Post};
+use crate::render::{self, Post};
 use crate::service::{Click, Feedback, Incoming, Link, NotIt, Silence, Verdict};
 use crate::store;
 
@@ -433,7 +434,7 @@ async fn on_modal(
         .unwrap_or_default();
     let loaded = data.current();
     let post = match lookup::find(&loaded.faq, &query) {
-        Found::Entry(entry, _) => {
+        Found::Entry(entry) => {
             // The form belongs to a picker; a used picker links nothing more.
             let picker = modal.message.as_ref().map(|m| m.id.get());
             if let Some(false) = match picker {

@@ -3,9 +3,11 @@
 //!
 //! - `commands`: `/faq` with autocomplete, `/faq-admin`, and the "Answer with FAQ" message command;
 //! - `events`: messages in watched channels, and the buttons, menus and forms the bot posted;
-//! - `server`: what the serenity cache says about a channel or member, as policy types.
+//! - `server`: what the serenity cache says about a channel or member, as policy types;
+//! - `convert`: a rendered post as serenity's builders.
 
 mod commands;
+mod convert;
 mod events;
 mod server;
 

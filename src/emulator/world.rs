@@ -160,10 +160,6 @@ impl World {
         self.channels.iter().find(|c| c.id == id)
     }
 
-    pub fn channel_by_name(&self, name: &str) -> Option<u64> {
-        self.channels.iter().find(|c| c.name == name).map(|c| c.id)
-    }
-
     pub fn guild_create(&self) -> Value {
         let (threads, channels): (Vec<&Channel>, Vec<&Channel>) =
             self.channels.iter().partition(|c| c.kind == 11);
