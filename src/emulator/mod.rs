@@ -9,6 +9,7 @@
 
 mod gateway;
 pub mod limits;
+pub mod protocol;
 mod rest;
 pub mod world;
 
@@ -249,7 +250,7 @@ impl State {
 fn modal_data(custom_id: &str, inputs: &[(&str, &str)]) -> Value {
     let rows: Vec<Value> = inputs
         .iter()
-        .map(|(id, value)| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]}))
+        .map(|(id, value)| json!({"type": protocol::ACTION_ROW, "components": [{"type": protocol::TEXT_INPUT, "custom_id": id, "value": value}]}))
         .collect();
     json!({"custom_id": custom_id, "components": rows})
 }
@@ -348,7 +349,7 @@ impl Emulator {
         let channel = world::Channel {
             id,
             name: name.to_owned(),
-            kind: 11,
+            kind: protocol::PUBLIC_THREAD,
             parent: Some(parent),
         };
         let mut data = world::channel_json(&channel);
@@ -367,7 +368,7 @@ impl Emulator {
 
     /// `user` runs the slash command `name` with `options` (Discord's option objects).
     pub fn slash(&self, user: u64, channel: u64, name: &str, options: Value) -> Sent {
-        let mut data = json!({"id": self.command_id(name), "name": name, "type": 1, "guild_id": GUILD.to_string(), "options": options});
+        let mut data = json!({"id": self.command_id(name), "name": name, "type": protocol::CHAT_INPUT, "guild_id": GUILD.to_string(), "options": options});
         let mentioned = users_in(&data["options"]);
         if !mentioned.is_empty() {
             let users: serde_json::Map<String, Value> = mentioned
@@ -380,13 +381,13 @@ impl Emulator {
                 .collect();
             data["resolved"] = json!({"users": users, "members": members});
         }
-        self.interact(user, channel, 2, data, None)
+        self.interact(user, channel, protocol::APPLICATION_COMMAND, data, None)
     }
 
     /// `user` has typed into a slash command option marked `"focused": true` in `options`.
     pub fn autocomplete(&self, user: u64, channel: u64, name: &str, options: Value) -> Sent {
-        let data = json!({"id": self.command_id(name), "name": name, "type": 1, "guild_id": GUILD.to_string(), "options": options});
-        self.interact(user, channel, 4, data, None)
+        let data = json!({"id": self.command_id(name), "name": name, "type": protocol::CHAT_INPUT, "guild_id": GUILD.to_string(), "options": options});
+        self.interact(user, channel, protocol::AUTOCOMPLETE, data, None)
     }
 
     /// `user` runs the message command `name` on message `target`.
@@ -394,18 +395,24 @@ impl Emulator {
         let message = lock(&self.state.world).messages.get(&target).cloned()?;
         let channel = id_field(&message["channel_id"]);
         let data = json!({
-            "id": self.command_id(name), "name": name, "type": 3, "guild_id": GUILD.to_string(),
+            "id": self.command_id(name), "name": name, "type": protocol::MESSAGE_COMMAND, "guild_id": GUILD.to_string(),
             "target_id": target.to_string(),
             "resolved": {"messages": {target.to_string(): message}},
         });
-        Some(self.interact(user, channel, 2, data, None))
+        Some(self.interact(user, channel, protocol::APPLICATION_COMMAND, data, None))
     }
 
     /// `user` clicks the button `custom_id` on message `message`.
     pub fn click(&self, user: u64, message: u64, custom_id: &str) -> Option<Sent> {
         let channel = self.channel_of(message)?;
-        let data = json!({"custom_id": custom_id, "component_type": 2});
-        Some(self.interact(user, channel, 3, data, Some(message)))
+        let data = json!({"custom_id": custom_id, "component_type": protocol::BUTTON});
+        Some(self.interact(
+            user,
+            channel,
+            protocol::MESSAGE_COMPONENT,
+            data,
+            Some(message),
+        ))
     }
 
     /// `user` picks `values` in the select menu `custom_id` on message `message`.
@@ -417,8 +424,14 @@ impl Emulator {
         values: &[&str],
     ) -> Option<Sent> {
         let channel = self.channel_of(message)?;
-        let data = json!({"custom_id": custom_id, "component_type": 3, "values": values});
-        Some(self.interact(user, channel, 3, data, Some(message)))
+        let data = json!({"custom_id": custom_id, "component_type": protocol::STRING_SELECT, "values": values});
+        Some(self.interact(
+            user,
+            channel,
+            protocol::MESSAGE_COMPONENT,
+            data,
+            Some(message),
+        ))
     }
 
     /// `user` submits the modal `custom_id` with (input custom_id, value) pairs.
@@ -429,7 +442,13 @@ impl Emulator {
         custom_id: &str,
         inputs: &[(&str, &str)],
     ) -> Sent {
-        self.interact(user, channel, 5, modal_data(custom_id, inputs), None)
+        self.interact(
+            user,
+            channel,
+            protocol::MODAL_SUBMIT,
+            modal_data(custom_id, inputs),
+            None,
+        )
     }
 
     /// `user` submits the modal `custom_id` that a button of `message` opened: Discord then sends

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::world::{self, person, BOT};
-use super::{gateway, id_field, limits, lock, Event, Post, State, Via};
+use super::{gateway, id_field, limits, lock, protocol, Event, Post, State, Via};
 
 /// Discord invalidates an interaction token that gets no answer within 3 s.
 const ANSWER_WITHIN: Duration = Duration::from_secs(3);
@@ -274,12 +274,12 @@ fn store(
         }
     }
     if let Some(id) = reply_to {
-        message["type"] = json!(19);
+        message["type"] = json!(protocol::REPLY);
         message["message_reference"] =
             json!({"message_id": id.to_string(), "channel_id": channel.to_string()});
     }
     if ephemeral {
-        message["flags"] = json!(64);
+        message["flags"] = json!(protocol::EPHEMERAL);
     }
     let pings = limits::pings(&merged, replied_author);
     message["mention_everyone"] = json!(pings.everyone);
@@ -339,7 +339,7 @@ async fn callback(
     let data = body.get("data").cloned().unwrap_or(json!({}));
     let ephemeral = ephemeral_flag(&data);
     match body["type"].as_u64() {
-        Some(4) => match store(
+        Some(protocol::CHANNEL_MESSAGE) => match store(
             &state,
             channel,
             None,
@@ -352,7 +352,7 @@ async fn callback(
             }
             Err(reason) => return reject(&state, route, reason),
         },
-        Some(5) => {
+        Some(protocol::DEFERRED_CHANNEL_MESSAGE) => {
             if let Some(interaction) = lock(&state.interactions).get_mut(&token) {
                 interaction.deferred_ephemeral = ephemeral;
             }
@@ -361,8 +361,10 @@ async fn callback(
                 ephemeral,
             })
         }
-        Some(6) => state.record(Event::Acknowledged { interaction: id }),
-        Some(7) => {
+        Some(protocol::DEFERRED_UPDATE_MESSAGE) => {
+            state.record(Event::Acknowledged { interaction: id })
+        }
+        Some(protocol::UPDATE_MESSAGE) => {
             let Some(source) = source else {
                 return reject(
                     &state,
@@ -385,7 +387,7 @@ async fn callback(
                 return reject(&state, route, reason);
             }
         }
-        Some(8) => {
+        Some(protocol::AUTOCOMPLETE_RESULT) => {
             if let Err(reason) = limits::check_choices(&data) {
                 return reject(&state, route, reason);
             }
@@ -406,7 +408,7 @@ async fn callback(
                 choices,
             });
         }
-        Some(9) => {
+        Some(protocol::MODAL) => {
             if let Err(reason) = limits::check_modal(&data) {
                 return reject(&state, route, reason);
             }
@@ -428,7 +430,7 @@ async fn callback(
 
 /// Whether a message or response body has the EPHEMERAL flag (1 << 6).
 fn ephemeral_flag(body: &Value) -> bool {
-    body["flags"].as_u64().unwrap_or(0) & 64 != 0
+    body["flags"].as_u64().unwrap_or(0) & protocol::EPHEMERAL != 0
 }
 
 fn set_original(state: &State, token: &str, message: u64) {
@@ -505,11 +507,7 @@ async fn edit_followup(
         return error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
     };
     let via = Via::Followup { interaction: id };
-    let target = if message == "@original" {
-        original
-    } else {
-        message.parse().ok()
-    };
+    let target = webhook_message(&message, original);
     let result = match target {
         Some(target) => {
             let ephemeral = lock(&state.world)
@@ -537,6 +535,16 @@ async fn edit_followup(
     }
 }
 
+/// The message a webhook route names: `@original` (the interaction's answer, once there is one)
+/// or an id.
+fn webhook_message(named: &str, original: Option<u64>) -> Option<u64> {
+    if named == "@original" {
+        original
+    } else {
+        named.parse().ok()
+    }
+}
+
 async fn delete_followup(
     Shared(state): SharedState,
     Path((_, token, message)): Path<(u64, String, String)>,
@@ -547,12 +555,7 @@ async fn delete_followup(
     else {
         return error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
     };
-    let target = if message == "@original" {
-        original
-    } else {
-        message.parse().ok()
-    };
-    match target {
+    match webhook_message(&message, original) {
         Some(target) if lock(&state.world).messages.remove(&target).is_some() => {
             state.record(Event::Deleted {
                 channel,

@@ -10,6 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
+use super::protocol;
+
 /// The bot's user id, which is also its application id.
 pub const BOT: u64 = 100_000_000_000_000_001;
 pub const GUILD: u64 = 200_000_000_000_000_002;
@@ -136,9 +138,9 @@ impl Default for World {
         };
         World {
             channels: vec![
-                channel(GENERAL, "general", 0),
-                channel(CIPP_ISSUES, "cipp-issues", 0),
-                channel(SUPPORT_FORUM, "support-forum", 15),
+                channel(GENERAL, "general", protocol::GUILD_TEXT),
+                channel(CIPP_ISSUES, "cipp-issues", protocol::GUILD_TEXT),
+                channel(SUPPORT_FORUM, "support-forum", protocol::GUILD_FORUM),
             ],
             messages: HashMap::new(),
             ids: AtomicU64::new(0),
@@ -161,8 +163,10 @@ impl World {
     }
 
     pub fn guild_create(&self) -> Value {
-        let (threads, channels): (Vec<&Channel>, Vec<&Channel>) =
-            self.channels.iter().partition(|c| c.kind == 11);
+        let (threads, channels): (Vec<&Channel>, Vec<&Channel>) = self
+            .channels
+            .iter()
+            .partition(|c| c.kind == protocol::PUBLIC_THREAD);
         json!({
             "id": GUILD.to_string(),
             "name": "CIPP (emulated)",
@@ -279,7 +283,7 @@ pub fn channel_json(channel: &Channel) -> Value {
         "parent_id": channel.parent.map(|p| p.to_string()),
         "flags": 0,
     });
-    if channel.kind == 11 {
+    if channel.kind == protocol::PUBLIC_THREAD {
         value["owner_id"] = json!(ALICE.to_string());
         value["message_count"] = json!(0);
         value["member_count"] = json!(1);
