@@ -238,13 +238,9 @@ fn describe_channel(
     guild: Option<serenity::GuildId>,
     configured: &str,
 ) -> String {
-    let named = crate::config::Named::parse(configured);
-    let found = guild.and_then(|g| ctx.cache.guild(g)).and_then(|g| {
-        g.channels
-            .values()
-            .find(|c| named.is(c.id.get(), &c.name))
-            .map(|c| c.id.get())
-    });
+    let found = guild
+        .and_then(|g| ctx.cache.guild(g))
+        .and_then(|g| server::configured_channel(&g, configured));
     match found {
         Some(id) => format!("<#{id}>"),
         None => format!("`{configured}` (not found in this server)"),

@@ -2,22 +2,28 @@
 //! and the buttons, menus and forms the bot posted.
 
 use poise::serenity_prelude as serenity;
+use poise::Modal as _;
 use serenity::{
-    ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow,
-    CreateInputText, CreateInteractionResponse, CreateModal, InputTextStyle, ModalInteraction,
+    ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse, ModalInteraction,
 };
 
 use super::{blocking, commands, server, Data, Error};
 use crate::action::Action;
-use crate::config::Named;
 use crate::lookup::{self, Found};
 use crate::policy;
 use crate::render::{self, Post};
 use crate::service::{Click, Feedback, Incoming, Link, NotIt, Silence, Verdict};
 use crate::store;
 
-/// The text field of the search form.
-const QUERY_FIELD: &str = "query";
+/// The moderators' search form: words or a name to find the entry that answers a message.
+#[derive(Debug, poise::Modal)]
+#[name = "Search FAQ entries"]
+struct SearchForm {
+    #[name = "Entry name or words from it"]
+    #[placeholder = "500-error, tenant, cost…"]
+    #[max_length = 100]
+    query: String,
+}
 /// What a moderator is told when using a picker a second time.
 const PICKER_SPENT: &str =
     "This picker was used already: run \"Answer with FAQ\" again to link another entry.";
@@ -75,12 +81,7 @@ fn check_names(data: &Data, guild: &serenity::Guild) {
         return;
     }
     for configured in &data.channels {
-        let named = Named::parse(configured);
-        let found = guild
-            .channels
-            .values()
-            .any(|c| named.is(c.id.get(), &c.name));
-        if !found {
+        if server::configured_channel(guild, configured).is_none() {
             tracing::warn!(
                 server = %guild.name,
                 "[suggest] channels: no channel {configured:?} in this server; check the name or id"
@@ -88,8 +89,7 @@ fn check_names(data: &Data, guild: &serenity::Guild) {
         }
     }
     for configured in &data.moderator_roles {
-        let named = Named::parse(configured);
-        if !guild.roles.values().any(|r| named.is(r.id.get(), &r.name)) {
+        if !server::has_configured_role(guild, configured) {
             tracing::warn!(
                 server = %guild.name,
                 "[moderators] roles: no role {configured:?} in this server; check the name or id"
@@ -344,21 +344,8 @@ async fn on_component(
             if !moderator {
                 return respond(ctx, component, &commands::refusal()).await;
             }
-            let input = CreateInputText::new(
-                InputTextStyle::Short,
-                "Entry name or words from it",
-                QUERY_FIELD,
-            )
-            .placeholder("500-error, tenant, cost…")
-            .max_length(100);
-            let modal = CreateModal::new(
-                Action::Search { channel, message }.custom_id(),
-                "Search FAQ entries",
-            )
-            .components(vec![CreateActionRow::InputText(input)]);
-            component
-                .create_response(ctx, CreateInteractionResponse::Modal(modal))
-                .await?;
+            let form = SearchForm::create(None, Action::Search { channel, message }.custom_id());
+            component.create_response(ctx, form).await?;
             Ok(())
         }
     }
@@ -420,18 +407,7 @@ async fn on_modal(
     }
     // Linking takes two calls to Discord: answer within its 3 s first.
     modal.defer_ephemeral(ctx).await?;
-    let query: String = modal
-        .data
-        .components
-        .iter()
-        .flat_map(|row| &row.components)
-        .find_map(|component| match component {
-            ActionRowComponent::InputText(input) if input.custom_id == QUERY_FIELD => {
-                input.value.clone()
-            }
-            _ => None,
-        })
-        .unwrap_or_default();
+    let query = SearchForm::parse(modal.data.clone()).map_or_else(|_| String::new(), |f| f.query);
     let loaded = data.current();
     let post = match lookup::find(&loaded.faq, &query) {
         Found::Entry(entry) => {

@@ -3,6 +3,7 @@
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, ChannelType, GuildId, Permissions, RoleId};
 
+use crate::config::Named;
 use crate::policy::{self, Moderators};
 
 /// A channel or thread with its name and, for a thread, its parent.
@@ -117,6 +118,22 @@ fn cached_place(ctx: &serenity::Context, guild: GuildId, channel: ChannelId) -> 
         parent,
         in_guild: true,
     })
+}
+
+/// The channel of `guild` that a configured name or id (`[suggest] channels`) means.
+pub fn configured_channel(guild: &serenity::Guild, configured: &str) -> Option<ChannelId> {
+    let named = Named::parse(configured);
+    guild
+        .channels
+        .values()
+        .find(|c| named.is(c.id.get(), &c.name))
+        .map(|c| c.id)
+}
+
+/// Whether `guild` has the role that a configured name or id (`[moderators] roles`) means.
+pub fn has_configured_role(guild: &serenity::Guild, configured: &str) -> bool {
+    let named = Named::parse(configured);
+    guild.roles.values().any(|r| named.is(r.id.get(), &r.name))
 }
 
 /// The author of a message as the policy needs them: roles with names, and whether their roles
