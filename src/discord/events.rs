@@ -41,6 +41,10 @@ pub async fn handle(
     event: &serenity::FullEvent,
 ) -> Result<(), Error> {
     let (ctx, data) = (framework.serenity_context, framework.user_data);
+    // While stopping, nothing new is started; what runs is let finish.
+    let Some(_running) = data.in_flight.enter() else {
+        return Ok(());
+    };
     match event {
         serenity::FullEvent::Message { new_message } => {
             suggest(ctx, data, new_message).await;

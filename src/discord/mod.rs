@@ -13,7 +13,7 @@ mod server;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 use serenity::{GatewayIntents, HttpBuilder};
@@ -41,6 +41,8 @@ pub struct Data {
     started: Instant,
     /// Who wants to know each decision about a message (the demo, tests).
     verdicts: Option<Verdicts>,
+    /// Handlers running, for a stop that lets them finish.
+    in_flight: InFlight,
 }
 
 /// Where the bot tells its decisions about messages.
@@ -156,8 +158,14 @@ async fn run_observed(
         guild: config.discord.guild_id,
         started: Instant::now(),
         verdicts,
+        in_flight: InFlight::default(),
     };
 
+    let where_ = config
+        .discord
+        .api_base
+        .clone()
+        .unwrap_or_else(|| "https://discord.com".to_owned());
     let http = match &config.discord.api_base {
         // A proxy or the emulator: serenity's own rate limiter would bypass it (EMULATION.md at the root).
         Some(base) => HttpBuilder::new(token.expose())
@@ -166,6 +174,21 @@ async fn run_observed(
             .build(),
         None => HttpBuilder::new(token.expose()).build(),
     };
+
+    // One signal, watched at every stage: a stop request is honoured connected or not.
+    let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    // serenity falls back to Discord's own gateway when the gateway URL cannot be fetched: wait
+    // until it can, so a configured proxy or emulator is never bypassed.
+    if !reachable(&http, &where_, &mut stop).await {
+        tracing::info!("stopped before connecting");
+        return Ok(());
+    }
+
+    let in_flight = data.in_flight.clone();
     let setup_failure: Arc<Mutex<Option<String>>> = Arc::default();
     let framework = framework(data, config.discord.guild_id, setup_failure.clone());
     let mut client = serenity::ClientBuilder::new_with_http(http, intents())
@@ -174,15 +197,19 @@ async fn run_observed(
         .map_err(|error| RunError::Discord(error.to_string()))?;
 
     let shards = client.shard_manager.clone();
-    let stopper = tokio::spawn(async move {
-        shutdown.await;
-        tracing::info!("shutting down");
-        shards.shutdown_all().await;
-    });
-    let result = client.start().await;
-    stopper.abort();
+    let start = client.start();
+    tokio::pin!(start);
+    let result = tokio::select! {
+        result = &mut start => result,
+        _ = stopped(&mut stop) => {
+            tracing::info!("shutting down: finishing what was received");
+            in_flight.drain(DRAIN_FOR).await;
+            shards.shutdown_all().await;
+            // Not connected (still retrying), the client may not return on its own.
+            tokio::time::timeout(DRAIN_FOR, &mut start).await.unwrap_or(Ok(()))
+        }
+    };
     // What was recorded before the stop is written before the process exits.
-    drop(client);
     let _ = tokio::task::spawn_blocking(move || store.flush()).await;
     if let Some(reason) = lock(&setup_failure).take() {
         return Err(RunError::Setup(reason));
@@ -199,6 +226,112 @@ async fn run_observed(
         }
         other => RunError::Discord(other.to_string()),
     })
+}
+
+/// How long a stop waits for what was received to be answered, and for the client to close.
+const DRAIN_FOR: Duration = Duration::from_secs(5);
+/// Waits between attempts to reach Discord double up to this.
+const RETRY_AT_MOST: Duration = Duration::from_secs(60);
+
+/// Whether Discord (or the configured `api_base`) answers: asks for the gateway URL until it does,
+/// saying so in one sentence each time, with waits that double up to a minute. False when asked to
+/// stop first.
+async fn reachable(
+    http: &serenity::Http,
+    where_: &str,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    let mut wait = Duration::from_secs(1);
+    loop {
+        if *stop.borrow() {
+            return false;
+        }
+        let attempt = tokio::select! {
+            attempt = http.get_gateway() => attempt,
+            _ = stopped(stop) => return false,
+        };
+        match attempt {
+            Ok(_) => return true,
+            Err(error) => {
+                tracing::warn!(
+                    "cannot reach Discord at {where_} ({}); retrying in {} s",
+                    short_error(&error),
+                    wait.as_secs()
+                );
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped(stop) => return false,
+        }
+        wait = (wait * 2).min(RETRY_AT_MOST);
+    }
+}
+
+/// Completes once a stop is asked for (or the sender is gone).
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
+    // The guard `wait_for` returns is dropped here, before any other await.
+    let _ = stop.wait_for(|stopped| *stopped).await.map(|_| ());
+}
+
+/// An HTTP failure in a few words: the status, or the innermost cause of a transport error.
+fn short_error(error: &serenity::Error) -> String {
+    match error {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
+            format!("HTTP {}", response.status_code)
+        }
+        other => {
+            let mut cause: &dyn std::error::Error = other;
+            while let Some(inner) = cause.source() {
+                cause = inner;
+            }
+            cause.to_string()
+        }
+    }
+}
+
+/// Handlers of received events still running, so that a stop can let them finish.
+#[derive(Clone, Default)]
+pub struct InFlight {
+    count: Arc<std::sync::atomic::AtomicUsize>,
+    draining: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl InFlight {
+    /// Counts a handler until the guard drops; `None` while draining: no new work is taken.
+    fn enter(&self) -> Option<InFlightGuard> {
+        use std::sync::atomic::Ordering;
+        if self.draining.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.count.fetch_add(1, Ordering::SeqCst);
+        Some(InFlightGuard(self.count.clone()))
+    }
+
+    /// Stops taking new work and waits up to `limit` for the handlers running to finish.
+    async fn drain(&self, limit: Duration) {
+        use std::sync::atomic::Ordering;
+        self.draining.store(true, Ordering::SeqCst);
+        let until = Instant::now() + limit;
+        while self.count.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let left = self.count.load(Ordering::SeqCst);
+        if left > 0 {
+            tracing::warn!(
+                handlers = left,
+                "stopping with handlers still running: their work is lost"
+            );
+        }
+    }
+}
+
+struct InFlightGuard(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Opens the store and loads the FAQ with what it learned: off the runtime, both read files.

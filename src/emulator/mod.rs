@@ -32,6 +32,9 @@ pub struct Options {
     pub token: String,
     /// Close every IDENTIFY with this code (4004: bad token, 4014: intent not allowed).
     pub refuse_identify: Option<u16>,
+    /// Answer each new channel message this much later: a slow Discord, so that posts are in
+    /// flight for a while.
+    pub post_delay: Option<Duration>,
 }
 
 impl Default for Options {
@@ -39,6 +42,7 @@ impl Default for Options {
         Options {
             token: "emulated-token".to_owned(),
             refuse_identify: None,
+            post_delay: None,
         }
     }
 }

@@ -204,6 +204,9 @@ async fn create_message(
     Path(channel): Path<u64>,
     Json(body): Json<Value>,
 ) -> Response {
+    if let Some(delay) = state.options.post_delay {
+        tokio::time::sleep(delay).await;
+    }
     if lock(&state.world).channel(channel).is_none() {
         return error(StatusCode::NOT_FOUND, 10003, "Unknown Channel");
     }

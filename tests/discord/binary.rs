@@ -73,7 +73,7 @@ pub fn wait(mut child: Child, limit: Duration) -> (Option<i32>, String) {
 async fn runs_answers_and_stops_on_sigterm_without_showing_the_token() {
     let emulator = Emulator::start(Options {
         token: SECRET.to_owned(),
-        refuse_identify: None,
+        ..Options::default()
     })
     .await
     .unwrap();
@@ -272,4 +272,96 @@ fn demo_runs_the_bot_from_the_terminal() {
     assert!(output.contains("faqbot deleted its post."), "{output}");
     assert!(output.contains("entries to pick: "), "{output}");
     assert!(output.contains("Linked by @mod"), "{output}");
+}
+
+/// Without Discord (here: a closed port as `api_base`), `faqbot run` says so in one sentence,
+/// retries, never falls back to Discord's own gateway, and stops at once on SIGTERM.
+#[test]
+fn without_discord_it_says_so_retries_and_stops_on_sigterm() {
+    let config = config_file("http://127.0.0.1:9");
+    let child = faqbot()
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", "abc.def.ghi")
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let (code, output) = wait(child, Duration::from_secs(5));
+    assert_eq!(code, Some(0), "no clean exit within 5 s:\n{output}");
+    assert!(
+        output.contains("cannot reach Discord at http://127.0.0.1:9 (Connection refused"),
+        "{output}"
+    );
+    assert!(
+        output.contains("retrying in 2 s"),
+        "the waits grow: {output}"
+    );
+    assert!(
+        !output.contains("gateway.discord.gg") && !output.contains("Shard Queuer"),
+        "never Discord's own gateway: {output}"
+    );
+}
+
+/// A stop lets the answers already under way finish: a slow Discord still gets every one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_answers_under_way_finish() {
+    // Slower than the second the runtime gives tasks at exit: only a drain saves these posts.
+    let emulator = Emulator::start(Options {
+        post_delay: Some(Duration::from_millis(2000)),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    let dir = temp_dir();
+    std::fs::write(dir.join("faq.toml"), shipped_faq()).unwrap();
+    let config = dir.join("faqbot.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\"]\ncooldown_secs = 0\n",
+            emulator.origin()
+        ),
+    )
+    .unwrap();
+    let mut watcher = emulator.watch_from_start();
+    let child = faqbot()
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", emulator.token())
+        .spawn()
+        .unwrap();
+    assert!(
+        watcher
+            .find(WAIT, |e| matches!(e, Event::Commands { .. }))
+            .await
+            .is_some(),
+        "the bot did not connect"
+    );
+    const QUESTIONS: usize = 20;
+    for _ in 0..QUESTIONS {
+        emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    }
+    // Received, and their answers on the way (each takes 2 s to be accepted).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(0), "{output}");
+    let posted = emulator
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::Posted(_)))
+        .count();
+    assert_eq!(posted, QUESTIONS, "{output}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
