@@ -98,6 +98,10 @@ pub struct SuggestConfig {
     pub threads: ThreadMode,
     /// Lowest confidence of an unasked suggestion, in (0, 1]; the calibrated default when absent.
     pub min_confidence: Option<f32>,
+    /// An unasked suggestion that could not be posted (rate limits, an outage) is retried until
+    /// this many seconds after the question; later it would be noise, and it is given up.
+    #[serde(default = "default_max_delay")]
+    pub max_delay_secs: u64,
 }
 
 /// Which messages of a thread the bot may answer.
@@ -127,6 +131,7 @@ impl Default for SuggestConfig {
             cooldown_secs: default_cooldown(),
             threads: ThreadMode::default(),
             min_confidence: None,
+            max_delay_secs: default_max_delay(),
         }
     }
 }
@@ -149,6 +154,11 @@ fn default_faq() -> PathBuf {
 
 fn default_cooldown() -> u64 {
     600
+}
+
+/// Half a minute: in a busy channel, an answer later than that reads as a reply to something else.
+fn default_max_delay() -> u64 {
+    30
 }
 
 /// Why the configuration could not be used; each prints as one line.
@@ -340,6 +350,7 @@ mod tests {
         assert_eq!(config.store.path, PathBuf::from("faqbot.db"));
         assert_eq!(config.store.max_examples_per_entry, 200);
         assert_eq!(config.store.keep_days, 180);
+        assert_eq!(config.suggest.max_delay_secs, 30);
     }
 
     #[test]

@@ -199,6 +199,7 @@ mod tests {
             cooldown_secs,
             threads,
             min_confidence: None,
+            max_delay_secs: 30,
         };
         Policy::new(&config, Moderators::new(&["Moderator".into()]), START_MS)
     }

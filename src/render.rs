@@ -242,6 +242,9 @@ pub struct Status {
     pub links: u64,
     /// Events given up on while the database refused writes.
     pub unrecorded: u64,
+    /// Posts retried (rate limits, outages), and posts given up as too late.
+    pub retries: u64,
+    pub given_up: u64,
 }
 
 pub fn status(status: &Status) -> Post {
@@ -258,6 +261,10 @@ pub fn status(status: &Status) -> Post {
         channels,
         status.suggestions,
         status.links,
+    );
+    let text = format!(
+        "{text}\nPosts retried: {}, given up as too late: {}",
+        status.retries, status.given_up
     );
     let text = if status.unrecorded > 0 {
         format!(

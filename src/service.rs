@@ -550,6 +550,7 @@ mod tests {
             cooldown_secs,
             threads: ThreadMode::FirstMessage,
             min_confidence: None,
+            max_delay_secs: 30,
         };
         let policy = Policy::new(&config, Moderators::new(&["Moderator".into()]), START_MS);
         let memory = Arc::new(store.memory());

@@ -150,6 +150,8 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
         suggestions: data.service.counts().0,
         links: data.service.counts().1,
         unrecorded: data.service.store().dropped(),
+        retries: data.sender.counts().0,
+        given_up: data.sender.counts().1,
     });
     send(ctx, &post).await
 }

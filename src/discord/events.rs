@@ -7,7 +7,7 @@ use serenity::{
     ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse, ModalInteraction,
 };
 
-use super::{blocking, commands, server, Data, Error};
+use super::{blocking, commands, send, server, Data, Error};
 use crate::action::Action;
 use crate::lookup::{self, Found};
 use crate::policy;
@@ -182,7 +182,15 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
         }
     };
     let reply = suggestion.post.to_message().reference_message(message);
-    match message.channel_id.send_message(ctx, reply).await {
+    // Retried through rate limits and outages while the answer can still help the asker.
+    let asked_ms = policy::created_ms(id);
+    let late_ms = (asked_ms + data.max_delay.as_millis() as u64).saturating_sub(store::now_ms());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(late_ms);
+    match data
+        .sender
+        .post(ctx, message.channel_id, reply, deadline)
+        .await
+    {
         Ok(sent) => {
             data.service
                 .posted(&suggestion, sent.id.get(), store::now_ms());
@@ -203,6 +211,7 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
             tracing::error!(
                 %entry,
                 channel,
+                message_id = id,
                 "could not post a suggestion: {error}{}",
                 hint(&error)
             );
@@ -211,7 +220,11 @@ async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Messa
 }
 
 /// What an operator can do about a failed post, for the errors that have a known cause.
-fn hint(error: &serenity::Error) -> &'static str {
+fn hint(error: &send::NotSent) -> &'static str {
+    let error = match error {
+        send::NotSent::Refused(error) => error,
+        send::NotSent::TooLate { .. } => return "",
+    };
     let code = match error {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
             response.error.code
@@ -472,7 +485,8 @@ async fn link(
         .await?;
     let post = render::linked(entry, moderator, target.id.get());
     let reply = post.to_message().reference_message(&target);
-    let sent = channel.send_message(ctx, reply).await?;
+    let deadline = std::time::Instant::now() + data.max_delay;
+    let sent = data.sender.post(ctx, channel, reply, deadline).await?;
     tracing::info!(
         target: "faqbot::links",
         entry = %entry.id,

@@ -4,11 +4,13 @@
 //! - `commands`: `/faq` with autocomplete, `/faq-admin`, and the "Answer with FAQ" message command;
 //! - `events`: messages in watched channels, and the buttons, menus and forms the bot posted;
 //! - `server`: what the serenity cache says about a channel or member, as policy types;
-//! - `convert`: a rendered post as serenity's builders.
+//! - `convert`: a rendered post as serenity's builders;
+//! - `send`: channel posts within Discord's limits, retried through rate limits and outages.
 
 mod commands;
 mod convert;
 mod events;
+mod send;
 mod server;
 
 use std::future::Future;
@@ -43,6 +45,10 @@ pub struct Data {
     verdicts: Option<Verdicts>,
     /// Handlers running, for a stop that lets them finish.
     in_flight: InFlight,
+    /// Posts within Discord's limits, with retries.
+    sender: send::Sender,
+    /// How long after a question its unasked answer may still be posted.
+    max_delay: Duration,
 }
 
 /// Where the bot tells its decisions about messages.
@@ -159,6 +165,8 @@ async fn run_observed(
         started: Instant::now(),
         verdicts,
         in_flight: InFlight::default(),
+        sender: send::Sender::default(),
+        max_delay: Duration::from_secs(config.suggest.max_delay_secs),
     };
 
     let where_ = config

@@ -35,6 +35,8 @@ pub struct Options {
     /// Answer each new channel message this much later: a slow Discord, so that posts are in
     /// flight for a while.
     pub post_delay: Option<Duration>,
+    /// Enforce Discord's limit of 5 messages per 5 s in a channel with 429s (on by default).
+    pub rate_limits: bool,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             token: "emulated-token".to_owned(),
             refuse_identify: None,
             post_delay: None,
+            rate_limits: true,
         }
     }
 }
@@ -73,6 +76,8 @@ pub enum Event {
     Deleted { channel: u64, message: u64 },
     /// The emulator refused a request, as Discord would have.
     Rejected { route: String, reason: String },
+    /// A request was sent into a rate-limit window that was exhausted: answered with 429.
+    RateLimited { route: String },
 }
 
 /// How a post came to be.
@@ -205,6 +210,8 @@ struct State {
     interactions: Mutex<HashMap<String, Interaction>>,
     /// While set, every REST call fails with 503, as in a Discord outage.
     outage: std::sync::atomic::AtomicBool,
+    /// Per channel, when its recent messages were created: Discord's per-channel rate limit.
+    channel_windows: Mutex<HashMap<u64, std::collections::VecDeque<Instant>>>,
 }
 
 /// Locks a mutex, surviving a panic elsewhere (a test that failed must not hang the others).
@@ -290,6 +297,7 @@ impl Emulator {
             event_count: watch::channel(0).0,
             interactions: Mutex::new(HashMap::new()),
             outage: std::sync::atomic::AtomicBool::new(false),
+            channel_windows: Mutex::new(HashMap::new()),
         });
         let app = rest::router(state.clone());
         let server = tokio::spawn(async move {

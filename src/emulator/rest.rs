@@ -210,10 +210,79 @@ async fn create_message(
     if lock(&state.world).channel(channel).is_none() {
         return error(StatusCode::NOT_FOUND, 10003, "Unknown Channel");
     }
+    let route = "POST /channels/{id}/messages";
+    let window = match take_slot(&state, channel) {
+        Ok(window) => window,
+        Err(retry_after) => {
+            state.record(Event::RateLimited {
+                route: route.to_owned(),
+            });
+            let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false});
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+            let headers = response.headers_mut();
+            let secs = retry_after.ceil().to_string();
+            headers.insert("retry-after", secs.parse().expect("a number"));
+            rate_limit_headers(headers, 0, retry_after);
+            return response;
+        }
+    };
     match store(&state, channel, None, &body, Via::Channel, false) {
-        Ok(message) => Json(message).into_response(),
-        Err(reason) => reject(&state, "POST /channels/{id}/messages", reason),
+        Ok(message) => {
+            let mut response = Json(message).into_response();
+            if let Some((remaining, reset_after)) = window {
+                rate_limit_headers(response.headers_mut(), remaining, reset_after);
+            }
+            response
+        }
+        Err(reason) => reject(&state, route, reason),
     }
+}
+
+/// Discord's limit on new messages in one channel.
+const CHANNEL_MESSAGES: usize = 5;
+const CHANNEL_WINDOW: Duration = Duration::from_secs(5);
+
+/// Takes a slot of the channel's window: the slots left and seconds until the window resets, or
+/// (exhausted) the seconds to wait. `Ok(None)` when limits are off.
+fn take_slot(state: &State, channel: u64) -> Result<Option<(usize, f64)>, f64> {
+    if !state.options.rate_limits {
+        return Ok(None);
+    }
+    let now = std::time::Instant::now();
+    let mut windows = lock(&state.channel_windows);
+    let sent = windows.entry(channel).or_default();
+    while sent
+        .front()
+        .is_some_and(|at| now.duration_since(*at) >= CHANNEL_WINDOW)
+    {
+        sent.pop_front();
+    }
+    let reset_after = |oldest: Option<&std::time::Instant>| {
+        oldest
+            .map_or(CHANNEL_WINDOW, |at| {
+                CHANNEL_WINDOW.saturating_sub(now.duration_since(*at))
+            })
+            .as_secs_f64()
+    };
+    if sent.len() >= CHANNEL_MESSAGES {
+        return Err(reset_after(sent.front()));
+    }
+    sent.push_back(now);
+    Ok(Some((
+        CHANNEL_MESSAGES - sent.len(),
+        reset_after(sent.front()),
+    )))
+}
+
+fn rate_limit_headers(headers: &mut axum::http::HeaderMap, remaining: usize, reset_after: f64) {
+    let mut set = |name: &'static str, value: String| {
+        headers.insert(name, value.parse().expect("a header value"));
+    };
+    set("x-ratelimit-limit", CHANNEL_MESSAGES.to_string());
+    set("x-ratelimit-remaining", remaining.to_string());
+    set("x-ratelimit-reset-after", format!("{reset_after:.3}"));
+    set("x-ratelimit-bucket", "channel-messages".to_owned());
+    set("x-ratelimit-scope", "user".to_owned());
 }
 
 async fn edit_message(

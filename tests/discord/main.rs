@@ -77,6 +77,7 @@ pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
             cooldown_secs: 600,
             threads: ThreadMode::FirstMessage,
             min_confidence: None,
+            max_delay_secs: 30,
         },
         moderators: ModeratorConfig {
             roles: vec!["Moderator".into()],
@@ -833,15 +834,91 @@ async fn comes_back_after_a_dropped_connection() {
     h.stop().await;
 }
 
+/// A question asked during a 3 s REST outage is answered after it, once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rest_outage_loses_no_cooldown_and_the_bot_carries_on() {
+async fn a_question_asked_during_an_outage_is_answered_after_it_once() {
     let mut h = Harness::start(&shipped_faq()).await;
     h.emulator.outage(true);
-    h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
-    h.no_post().await;
+    let asked = h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    tokio::time::sleep(Duration::from_secs(3)).await;
     h.emulator.outage(false);
-    // The failed suggestion did not take the entry's cooldown slot.
+    let ended = h.emulator.events().len();
+    let post = h.post().await;
+    assert_eq!(post.reply_to, Some(asked));
+    let events = h.emulator.events();
+    let at = events
+        .iter()
+        .position(|e| matches!(e, Event::Posted(p) if p.reply_to == Some(asked)))
+        .unwrap();
+    assert!(at >= ended, "answered after the outage, not during it");
+    // Once: the question is not answered again, and status counts the retries.
+    let admin = json!([{"name": "status", "type": 1, "options": []}]);
+    h.emulator.slash(MOD, GENERAL, "faq-admin", admin);
+    let status = h.post().await;
+    assert!(
+        status.content().contains("given up as too late: 0"),
+        "{}",
+        status.content()
+    );
+    assert!(
+        !status.content().contains("Posts retried: 0,"),
+        "{}",
+        status.content()
+    );
+    let answers = h
+        .emulator
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::Posted(p) if p.reply_to == Some(asked)))
+        .count();
+    assert_eq!(answers, 1);
+    h.stop().await;
+}
+
+/// An answer that cannot be posted while it would still help is given up: said, counted, and its
+/// cooldown slot given back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suggestion_too_late_to_help_is_given_up_and_its_cooldown_freed() {
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.max_delay_secs = 1).await;
+    h.emulator.outage(true);
+    h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    h.emulator.outage(false);
+    h.no_post().await;
+    // The slot was given back: the same question is answered now.
     suggestion(&mut h).await;
+    let admin = json!([{"name": "status", "type": 1, "options": []}]);
+    h.emulator.slash(MOD, GENERAL, "faq-admin", admin);
+    let status = h.post().await;
+    assert!(
+        status.content().contains("given up as too late: 1"),
+        "{}",
+        status.content()
+    );
+    h.stop().await;
+}
+
+/// A burst in one channel: every question answered, each once, and never a request into a full
+/// rate-limit window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_is_answered_within_discords_limits() {
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
+    let asked: Vec<u64> = (0..8)
+        .map(|_| h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM))
+        .collect();
+    let mut answered = Vec::new();
+    for _ in 0..asked.len() {
+        answered.push(h.post().await.reply_to.unwrap());
+    }
+    answered.sort_unstable();
+    assert_eq!(answered, asked, "each question answered once");
+    let limited: Vec<Event> = h
+        .emulator
+        .events()
+        .into_iter()
+        .filter(|e| matches!(e, Event::RateLimited { .. }))
+        .collect();
+    assert!(limited.is_empty(), "{limited:?}");
     h.stop().await;
 }
 
