@@ -675,6 +675,9 @@ const DEFAULT_CONFIG: &str = "faqbot.toml";
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
+        // Database work and index rebuilds run on blocking threads; a few are enough on a small
+        // machine, and each one more costs memory (a stack, an allocator arena) under a burst.
+        .max_blocking_threads(4)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))

@@ -1,0 +1,234 @@
+//! A burst of 1,000 messages against the bot, with the emulator enforcing Discord's limit of 5
+//! messages per 5 s in a channel; then the reply latency of single questions on the idle bot.
+//!
+//! `cargo run --release --example burst` prints: suggestions decided and posted (none may be lost
+//! or posted twice), requests the emulator refused with 429, how long the burst took to answer,
+//! the median and 90th percentile latency of a single question, and the process's peak memory
+//! (bot and emulator together). With the release binary built (`cargo build --release`), it then
+//! runs the same burst against `faqbot run` in its own process and prints that process's memory.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use faqbot::config::{
+    Config, DiscordConfig, ModeratorConfig, StoreConfig, SuggestConfig, ThreadMode, Token,
+};
+use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, NEWBIE};
+use faqbot::emulator::{Emulator, Event, Options};
+
+/// Questions some entry answers with confidence, and chatter no entry does.
+const QUESTIONS: [&str; 4] = [
+    "I keep getting a 500 error when I open the dashboard",
+    "how much does it cost to run cipp every month",
+    "Request failed with status code 400 on every page",
+    "my function app is down and CIPP returns 500",
+];
+const CHATTER: [&str; 3] = [
+    "good morning all",
+    "thanks, that fixed it!",
+    "anyone around today?",
+];
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), String> {
+    let emulator = Emulator::start(Options::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let dir = std::env::temp_dir().join(format!("faqbot-burst-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let config = Config {
+        faq: concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml").into(),
+        discord: DiscordConfig {
+            api_base: Some(emulator.origin()),
+            guild_id: Some(GUILD),
+            token_file: None,
+        },
+        suggest: SuggestConfig {
+            channels: vec!["cipp-issues".into(), "general".into()],
+            threads: ThreadMode::All,
+            ..SuggestConfig::default()
+        },
+        moderators: ModeratorConfig {
+            roles: vec!["Moderator".into()],
+        },
+        store: StoreConfig {
+            path: dir.join("faqbot.db"),
+            ..StoreConfig::default()
+        },
+    };
+    let mut watcher = emulator.watch_from_start();
+    let token = Token::new(emulator.token()).ok_or("no token")?;
+    let (bot, mut verdicts) = faqbot::discord::start_observed(config, token);
+    watcher
+        .find(Duration::from_secs(20), |e| {
+            matches!(e, Event::Commands { .. })
+        })
+        .await
+        .ok_or("the bot did not connect")?;
+
+    // Two channels and four threads of each; default cooldown, so each place gets each entry once.
+    let mut places = vec![CIPP_ISSUES, GENERAL];
+    for parent in [CIPP_ISSUES, GENERAL] {
+        for n in 0..4 {
+            places.push(emulator.thread(parent, &format!("thread {n}")));
+        }
+    }
+    let people = [ALICE, BOB, NEWBIE];
+    let started = Instant::now();
+    let mut sent = Vec::new();
+    for n in 0..1_000usize {
+        let text = if n % 3 == 0 {
+            QUESTIONS[n / 3 % QUESTIONS.len()]
+        } else {
+            CHATTER[n % CHATTER.len()]
+        };
+        sent.push(emulator.say(people[n % people.len()], places[n % places.len()], text));
+    }
+    // Every message decided, then every suggestion posted.
+    let mut suggested = 0;
+    for _ in 0..sent.len() {
+        let verdict = tokio::time::timeout(Duration::from_secs(60), verdicts.recv())
+            .await
+            .map_err(|_| "a decision never came")?
+            .ok_or("the bot stopped")?;
+        suggested += usize::from(verdict.outcome.is_ok());
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut replies: HashMap<u64, usize> = HashMap::new();
+    while replies.values().sum::<usize>() < suggested && Instant::now() < deadline {
+        if let Some(post) = watcher.post(Duration::from_secs(35)).await {
+            if let Some(to) = post.reply_to {
+                *replies.entry(to).or_default() += 1;
+            }
+        } else {
+            break;
+        }
+    }
+    let answered_in = started.elapsed();
+    let posted: usize = replies.values().sum();
+    let twice = replies.values().filter(|&&n| n > 1).count();
+    let limited = emulator
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::RateLimited { .. }))
+        .count();
+
+    // Single questions on the idle bot, each in a new thread (no cooldown in the way).
+    let mut latencies = Vec::new();
+    for n in 0..21 {
+        let thread = emulator.thread(CIPP_ISSUES, &format!("idle {n}"));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let asked = Instant::now();
+        emulator.say(ALICE, thread, QUESTIONS[0]);
+        watcher
+            .post(Duration::from_secs(5))
+            .await
+            .ok_or("no answer on the idle bot")?;
+        latencies.push(asked.elapsed());
+    }
+    latencies.sort();
+    bot.stop().await.map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    println!("messages sent                {}", sent.len());
+    println!("suggestions decided          {suggested}");
+    println!(
+        "suggestions posted           {posted} (lost {})",
+        suggested - posted.min(suggested)
+    );
+    println!("posted twice                 {twice}");
+    println!("requests refused with 429    {limited}");
+    println!(
+        "burst answered in            {:.1} s",
+        answered_in.as_secs_f64()
+    );
+    println!(
+        "single question, idle bot    p50 {:.1} ms, p90 {:.1} ms",
+        latencies[latencies.len() / 2].as_secs_f64() * 1000.0,
+        latencies[latencies.len() * 9 / 10].as_secs_f64() * 1000.0
+    );
+    println!("peak memory (bot + emulator) {} MB", peak_rss_kb() / 1024);
+    binary_memory().await
+}
+
+/// The same burst against `faqbot run` in a process of its own: its resident and peak memory.
+async fn binary_memory() -> Result<(), String> {
+    let binary = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/faqbot");
+    if !std::path::Path::new(binary).exists() {
+        println!("(build the release binary to measure faqbot run's own memory)");
+        return Ok(());
+    }
+    let emulator = Emulator::start(Options::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let dir = std::env::temp_dir().join(format!("faqbot-burst-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let config = dir.join("faqbot.toml");
+    let text = format!(
+        "faq = \"{}\"\n[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\", \"general\"]\nthreads = \"all\"\n[moderators]\nroles = [\"Moderator\"]\n",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"),
+        emulator.origin()
+    );
+    std::fs::write(&config, text).map_err(|e| e.to_string())?;
+    let mut watcher = emulator.watch_from_start();
+    let mut child = std::process::Command::new(binary)
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", emulator.token())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    watcher
+        .find(Duration::from_secs(20), |e| {
+            matches!(e, Event::Commands { .. })
+        })
+        .await
+        .ok_or("faqbot run did not connect")?;
+    let mut places = vec![CIPP_ISSUES, GENERAL];
+    for parent in [CIPP_ISSUES, GENERAL] {
+        for n in 0..4 {
+            places.push(emulator.thread(parent, &format!("thread {n}")));
+        }
+    }
+    for n in 0..1_000usize {
+        let text = if n % 3 == 0 {
+            QUESTIONS[n / 3 % QUESTIONS.len()]
+        } else {
+            CHATTER[n % CHATTER.len()]
+        };
+        emulator.say(ALICE, places[n % places.len()], text);
+    }
+    // Until the bot has been quiet for 3 s.
+    while watcher.post(Duration::from_secs(3)).await.is_some() {}
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .map_err(|e| e.to_string())?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    println!(
+        "faqbot run after the burst   {} MB resident, {} MB at peak",
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
