@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use faqbot::emulator::world::{ALICE, CIPP_ISSUES, GUILD};
-use faqbot::emulator::{Emulator, Event, Options};
+use faqbot::emulator::{Emulator, Event, Options, Watcher};
 
 use super::{shipped_faq, temp_dir, PROBLEM, WAIT};
 
@@ -94,11 +94,7 @@ async fn runs_answers_and_stops_on_sigterm_without_showing_the_token() {
     emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
     assert!(watcher.post(WAIT).await.is_some(), "no suggestion");
 
-    let stopped = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
+    signal(&child, "-TERM");
     let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(5)))
         .await
         .unwrap();
@@ -286,11 +282,7 @@ fn without_discord_it_says_so_retries_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    let stopped = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
+    signal(&child, "-TERM");
     let (code, output) = wait(child, Duration::from_secs(5));
     assert_eq!(code, Some(0), "no clean exit within 5 s:\n{output}");
     assert!(
@@ -317,6 +309,31 @@ async fn sigterm_lets_the_answers_under_way_finish() {
     })
     .await
     .unwrap();
+    let (child, _watcher, dir) = run_without_cooldown(&emulator).await;
+    // As many as one channel takes within Discord's limit of 5 messages per 5 s.
+    const QUESTIONS: usize = 5;
+    for _ in 0..QUESTIONS {
+        emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    }
+    // Received, and their answers on the way (each takes 2 s to be accepted).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    signal(&child, "-TERM");
+    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(0), "{output}");
+    let posted = emulator
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::Posted(_)))
+        .count();
+    assert_eq!(posted, QUESTIONS, "{output}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `faqbot run` against `emulator`, answering in `#cipp-issues` without cooldown, once connected:
+/// the process, a watcher from its start, and its folder.
+pub async fn run_without_cooldown(emulator: &Emulator) -> (Child, Watcher, std::path::PathBuf) {
     let dir = temp_dir();
     std::fs::write(dir.join("faq.toml"), shipped_faq()).unwrap();
     let config = dir.join("faqbot.toml");
@@ -342,27 +359,14 @@ async fn sigterm_lets_the_answers_under_way_finish() {
             .is_some(),
         "the bot did not connect"
     );
-    // As many as one channel takes within Discord's limit of 5 messages per 5 s.
-    const QUESTIONS: usize = 5;
-    for _ in 0..QUESTIONS {
-        emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
-    }
-    // Received, and their answers on the way (each takes 2 s to be accepted).
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let stopped = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    (child, watcher, dir)
+}
+
+/// Sends `signal` (`-TERM`, `-KILL`) to the process.
+pub fn signal(child: &Child, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
-    assert!(stopped.success());
-    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
-        .await
-        .unwrap();
-    assert_eq!(code, Some(0), "{output}");
-    let posted = emulator
-        .events()
-        .iter()
-        .filter(|e| matches!(e, Event::Posted(_)))
-        .count();
-    assert_eq!(posted, QUESTIONS, "{output}");
-    let _ = std::fs::remove_dir_all(&dir);
+    assert!(sent.success());
 }

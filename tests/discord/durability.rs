@@ -2,16 +2,15 @@
 //! holds what was recorded before it, a locked database does not stop answers, and a database
 //! that cannot be used at all stops `faqbot run` with one sentence.
 
-use std::process::Command;
 use std::time::Duration;
 
 use rusqlite::Connection;
 
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD};
-use faqbot::emulator::{Emulator, Event, Options};
+use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES};
+use faqbot::emulator::{Emulator, Options};
 use faqbot::store::sqlite::Sqlite;
 
-use super::binary::{faqbot, wait};
+use super::binary::{faqbot, run_without_cooldown, signal, wait};
 use super::{shipped_faq, temp_dir, Harness, PROBLEM, WAIT};
 
 fn count(db: &std::path::Path, table: &str) -> i64 {
@@ -25,31 +24,7 @@ fn count(db: &std::path::Path, table: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_a_burst_keeps_a_sound_database_with_what_was_recorded() {
     let emulator = std::sync::Arc::new(Emulator::start(Options::default()).await.unwrap());
-    let dir = temp_dir();
-    std::fs::write(dir.join("faq.toml"), shipped_faq()).unwrap();
-    let config = dir.join("faqbot.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\"]\ncooldown_secs = 0\n",
-            emulator.origin()
-        ),
-    )
-    .unwrap();
-    let mut watcher = emulator.watch_from_start();
-    let child = faqbot()
-        .args(["run", "--config"])
-        .arg(&config)
-        .env("DISCORD_TOKEN", emulator.token())
-        .spawn()
-        .unwrap();
-    assert!(
-        watcher
-            .find(WAIT, |e| matches!(e, Event::Commands { .. }))
-            .await
-            .is_some(),
-        "the bot did not connect"
-    );
+    let (child, mut watcher, dir) = run_without_cooldown(&emulator).await;
 
     // A burst that goes on while the process is killed: suggestions and unmatched questions.
     let burst = {
@@ -81,11 +56,7 @@ async fn kill_9_during_a_burst_keeps_a_sound_database_with_what_was_recorded() {
     }
     // What the bot posted this long before the kill must be on disk (the burst goes on).
     tokio::time::sleep(Duration::from_millis(700)).await;
-    let killed = Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    signal(&child, "-KILL");
     let (code, _) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(5)))
         .await
         .unwrap();
