@@ -2,7 +2,9 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{blocking, server, Context, Data, Error};
+use std::time::{Duration, Instant};
+
+use super::{blocking, send, server, Context, Data, Error};
 use crate::lookup::{self, Found};
 use crate::render::{self, Post};
 use crate::service::ServiceError;
@@ -300,9 +302,45 @@ pub fn refusal() -> Post {
     render::notice("Only moderators can do this.")
 }
 
+/// Answers the command, retrying through a blip (a 429, a 5xx, a lost connection). Discord waits
+/// 3 s for the first answer: when the first attempt fails, the answer is deferred as soon as
+/// Discord takes that, which leaves time to retry the post itself.
 async fn send(ctx: Context<'_>, post: &Post) -> Result<(), Error> {
-    ctx.send(post.to_reply()).await?;
-    Ok(())
+    let asked_ms = crate::policy::created_ms(interaction_id(ctx));
+    let now_ms = store::now_ms();
+    // A little less than Discord's 3 s, for the request's own way there.
+    let first_deadline =
+        Instant::now() + Duration::from_millis((asked_ms + 2_500).saturating_sub(now_ms));
+    let mut deadline = first_deadline;
+    let mut wait = Duration::from_millis(250);
+    let mut deferred = matches!(ctx, poise::Context::Application(app) if app.has_sent_initial_response.load(std::sync::atomic::Ordering::SeqCst));
+    loop {
+        let error = match ctx.send(post.to_reply()).await {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        if !send::worth_retrying(&error) || Instant::now() + wait > deadline {
+            return Err(error.into());
+        }
+        tracing::info!(
+            "answering a command failed, will retry: {}",
+            send::describe(&error)
+        );
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(4));
+        if !deferred {
+            let defer = if post.ephemeral {
+                ctx.defer_ephemeral().await
+            } else {
+                ctx.defer().await
+            };
+            if defer.is_ok() {
+                // A deferred answer may come within 15 minutes; half a minute is plenty.
+                deferred = true;
+                deadline = Instant::now() + Duration::from_secs(30);
+            }
+        }
+    }
 }
 
 /// Tells the user privately that the command they used is out of date.

@@ -84,7 +84,7 @@ pub fn describe(error: &serenity::Error) -> String {
 }
 
 /// Whether trying again later may succeed: rate limits, server errors and lost connections.
-fn worth_retrying(error: &serenity::Error) -> bool {
+pub fn worth_retrying(error: &serenity::Error) -> bool {
     match error {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
             let status = response.status_code.as_u16();

@@ -971,3 +971,17 @@ async fn unknown_or_mistyped_options_get_an_answer() {
     }
     h.stop().await;
 }
+
+/// A command used during a short outage is still answered: retried, and deferred first so that
+/// Discord's 3 s do not run out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_during_a_blip_is_answered() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.emulator.outage(true);
+    h.faq(ALICE, GENERAL, entry_option("cost"));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    h.emulator.outage(false);
+    let post = h.post().await;
+    assert_eq!(post.title(), "How much does CIPP cost to run?");
+    h.stop().await;
+}
