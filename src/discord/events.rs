@@ -245,13 +245,36 @@ async fn respond(
     component: &ComponentInteraction,
     post: &Post,
 ) -> Result<(), Error> {
-    component
-        .create_response(
-            ctx,
-            CreateInteractionResponse::Message(post.to_interaction()),
-        )
-        .await?;
-    Ok(())
+    let response = CreateInteractionResponse::Message(post.to_interaction());
+    answer(ctx, component, response).await
+}
+
+/// Answers a click, retrying through a blip (a 429, a 5xx, a lost connection) while Discord still
+/// takes the answer: a little less than its 3 s from the click.
+async fn answer(
+    ctx: &serenity::Context,
+    component: &ComponentInteraction,
+    response: CreateInteractionResponse,
+) -> Result<(), Error> {
+    let clicked_ms = policy::created_ms(component.id.get());
+    let left_ms = (clicked_ms + 2_500).saturating_sub(store::now_ms());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(left_ms);
+    let mut wait = std::time::Duration::from_millis(250);
+    loop {
+        let error = match component.create_response(ctx, response.clone()).await {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        if !send::worth_retrying(&error) || std::time::Instant::now() + wait > deadline {
+            return Err(error.into());
+        }
+        tracing::info!(
+            "answering a click failed, will retry: {}",
+            send::describe(&error)
+        );
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+    }
 }
 
 async fn on_component(
@@ -277,21 +300,15 @@ async fn on_component(
             };
             match data.service.feedback(&click) {
                 Feedback::Update(post) => {
-                    component
-                        .create_response(
-                            ctx,
-                            CreateInteractionResponse::UpdateMessage(post.to_interaction()),
-                        )
-                        .await?;
+                    let update = CreateInteractionResponse::UpdateMessage(post.to_interaction());
+                    answer(ctx, component, update).await?;
                 }
                 Feedback::Notice(text) => respond(ctx, component, &render::notice(text)).await?,
                 Feedback::Remove { notice, not_it } => {
                     match notice {
                         Some(text) => respond(ctx, component, &render::notice(text)).await?,
                         None => {
-                            component
-                                .create_response(ctx, CreateInteractionResponse::Acknowledge)
-                                .await?
+                            answer(ctx, component, CreateInteractionResponse::Acknowledge).await?
                         }
                     }
                     // Learnt before the suggestion goes, so that once it is gone the next

@@ -985,3 +985,23 @@ async fn a_command_during_a_blip_is_answered() {
     assert_eq!(post.title(), "How much does CIPP cost to run?");
     h.stop().await;
 }
+
+/// A click during a short outage is still answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_during_a_blip_is_answered() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let post = suggestion(&mut h).await;
+    let solved = post.custom_id("Solved it").unwrap();
+    h.emulator.outage(true);
+    h.emulator.click(ALICE, post.id, &solved).unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    h.emulator.outage(false);
+    let updated = h.post().await;
+    assert_eq!(updated.id, post.id);
+    assert!(
+        updated.content().contains("Solved"),
+        "{}",
+        updated.content()
+    );
+    h.stop().await;
+}
