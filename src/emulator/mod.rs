@@ -416,15 +416,8 @@ impl Emulator {
 
     /// `user` clicks the button `custom_id` on message `message`.
     pub fn click(&self, user: u64, message: u64, custom_id: &str) -> Option<Sent> {
-        let channel = self.channel_of(message)?;
         let data = json!({"custom_id": custom_id, "component_type": protocol::BUTTON});
-        Some(self.interact(
-            user,
-            channel,
-            protocol::MESSAGE_COMPONENT,
-            data,
-            Some(message),
-        ))
+        self.interact_on(user, message, protocol::MESSAGE_COMPONENT, data)
     }
 
     /// `user` picks `values` in the select menu `custom_id` on message `message`.
@@ -435,15 +428,15 @@ impl Emulator {
         custom_id: &str,
         values: &[&str],
     ) -> Option<Sent> {
-        let channel = self.channel_of(message)?;
         let data = json!({"custom_id": custom_id, "component_type": protocol::STRING_SELECT, "values": values});
-        Some(self.interact(
-            user,
-            channel,
-            protocol::MESSAGE_COMPONENT,
-            data,
-            Some(message),
-        ))
+        self.interact_on(user, message, protocol::MESSAGE_COMPONENT, data)
+    }
+
+    /// An interaction of `user` on the bot's `message` (a click, a pick, a form it opened), in
+    /// that message's channel; `None` when the message is gone.
+    fn interact_on(&self, user: u64, message: u64, kind: u8, data: Value) -> Option<Sent> {
+        let channel = self.channel_of(message)?;
+        Some(self.interact(user, channel, kind, data, Some(message)))
     }
 
     /// `user` submits the modal `custom_id` with (input custom_id, value) pairs.
@@ -472,14 +465,8 @@ impl Emulator {
         custom_id: &str,
         inputs: &[(&str, &str)],
     ) -> Option<Sent> {
-        let channel = self.channel_of(message)?;
-        Some(self.interact(
-            user,
-            channel,
-            5,
-            modal_data(custom_id, inputs),
-            Some(message),
-        ))
+        let data = modal_data(custom_id, inputs);
+        self.interact_on(user, message, protocol::MODAL_SUBMIT, data)
     }
 
     /// Asks the bot to reconnect (op 7); it should come back with RESUME.

@@ -3,9 +3,8 @@
 
 use serde_json::json;
 
-use super::{shipped_faq, Harness, PROBLEM, WAIT};
+use super::{shipped_faq, Harness, PROBLEM};
 use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, MOD};
-use faqbot::emulator::Event;
 
 /// Words no FAQ entry has: only what a moderator teaches can match them.
 const NOVEL: &str = "the gizmotron widget keeps flickering on my tablet";
@@ -18,19 +17,7 @@ async fn link(h: &mut Harness, asked: u64, name: &str) {
         .unwrap();
     let picker = h.post().await;
     let search = picker.custom_id("Search all entries").unwrap();
-    h.emulator.click(MOD, picker.id, &search).unwrap();
-    let Some(Event::Modal { data, .. }) = h
-        .watcher
-        .find(WAIT, |e| matches!(e, Event::Modal { .. }))
-        .await
-    else {
-        panic!("no search form")
-    };
-    let form = data["custom_id"].as_str().unwrap().to_owned();
-    let field = data["components"][0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (form, field) = h.open_form(picker.id, &search).await;
     h.emulator
         .submit_from(MOD, picker.id, &form, &[(field.as_str(), name)])
         .unwrap();

@@ -195,6 +195,25 @@ impl Harness {
         self.emulator.slash(user, channel, "faq", options);
     }
 
+    /// A moderator clicks `button` on `message`, which opens a form: its custom_id and its (only)
+    /// field's.
+    async fn open_form(&mut self, message: u64, button: &str) -> (String, String) {
+        self.emulator.click(MOD, message, button).unwrap();
+        let Some(Event::Modal { data, .. }) = self
+            .watcher
+            .find(WAIT, |e| matches!(e, Event::Modal { .. }))
+            .await
+        else {
+            panic!("no form")
+        };
+        let form = data["custom_id"].as_str().unwrap().to_owned();
+        let field = data["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (form, field)
+    }
+
     /// Nothing the bot sent was refused by the emulator, and every post and edit said whom it may
     /// ping.
     fn no_rejections(&self) {
@@ -626,23 +645,7 @@ async fn moderators_link_entries_to_messages() {
         .unwrap();
     let picker = h.post().await;
     let search = picker.custom_id("Search all entries").unwrap();
-    let form_of = |event: Option<Event>| {
-        let Some(Event::Modal { data, .. }) = event else {
-            panic!("no search form")
-        };
-        let form = data["custom_id"].as_str().unwrap().to_owned();
-        let field = data["components"][0]["components"][0]["custom_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        (form, field)
-    };
-    h.emulator.click(MOD, picker.id, &search).unwrap();
-    let (form, field) = form_of(
-        h.watcher
-            .find(WAIT, |e| matches!(e, Event::Modal { .. }))
-            .await,
-    );
+    let (form, field) = h.open_form(picker.id, &search).await;
     // Words that name no entry: a picker of the matcher's best instead, nothing spent.
     h.emulator
         .submit_from(MOD, picker.id, &form, &[(field.as_str(), "qqqqzzzz")])
