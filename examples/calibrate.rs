@@ -16,7 +16,7 @@
 
 use faqbot::eval::{self, hold_out, load_cases, Case, CurvePoint, Point, NONE};
 use faqbot::faq::Faq;
-use faqbot::import::{import, Base};
+use faqbot::import::{import_page, Format};
 use faqbot::matcher::calibration::{self, FEATURES, WEIGHTS};
 use faqbot::matcher::Matcher;
 
@@ -173,10 +173,11 @@ fn main() -> Result<(), String> {
     let banking_cases = load_cases(&shared.join("eval/banking77/cases.toml"))?;
     let page =
         std::fs::read_to_string(shared.join("cipp-docs/faq.md")).map_err(|e| e.to_string())?;
-    let imported = import(
+    let imported = import_page(
         &page,
-        &Base::new("https://cipp.app/docs/general/faq/", None),
-    )
+        "https://cipp.app/docs/general/faq/",
+        Format::Docusaurus,
+    )?
     .faq;
     let dev = load_cases(&shared.join("eval/dev.toml"))?;
     let m365 = load_cases(&shared.join("eval/none-m365.toml"))?;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use faqbot::config::{Config, Token, TOKEN_VAR};
 use faqbot::eval::{evaluate, load_cases};
 use faqbot::faq::Faq;
-use faqbot::import::{import, to_toml, Base};
+use faqbot::import::{import, to_toml, Format, Options as ImportOptions, Site, Source};
 use faqbot::matcher::{Decision, Learned, Matcher, Params, Signals};
 use faqbot::service::learned;
 use faqbot::store::sqlite::Sqlite;
@@ -78,6 +78,8 @@ enum Command {
         /// The FAQ file, as an alternative to --faq.
         #[arg(value_name = "FILE", conflicts_with = "faq")]
         file: Option<PathBuf>,
+        #[command(flatten)]
+        docs: DocsArgs,
     },
     /// Show what the bot would answer to messages (one per line on stdin without TEXT).
     Match {
@@ -159,17 +161,69 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         script: Option<PathBuf>,
     },
-    /// Convert a Docusaurus FAQ page (markdown) to faq.toml on stdout.
+    /// Convert docs pages (Docusaurus or GitBook markdown) to faq.toml on stdout, or merge them
+    /// into a curated faq.toml.
     Import {
-        /// The page's markdown source.
-        page_file: PathBuf,
-        /// The page's public URL; entry links are this plus #id.
-        #[arg(long, value_name = "URL")]
-        page: String,
-        /// The site that links starting with / resolve against (default: the page's origin).
+        /// The pages' markdown files: one with --page, any number of one docs tree with --root.
+        #[arg(required = true, value_name = "PAGE")]
+        pages: Vec<PathBuf>,
+        /// Where the one page is published; entry links are this plus their anchor.
+        #[arg(long, value_name = "URL", conflicts_with = "root")]
+        page: Option<String>,
+        /// The docs site's address: links starting with / resolve against it, and with --root each
+        /// page's address is this plus its path (default: the origin of --page).
         #[arg(long, value_name = "URL")]
         site: Option<String>,
+        /// The docs tree the pages belong to: each page's address follows from its path, and
+        /// links are checked against the pages under it (and its SUMMARY.md).
+        #[arg(long, value_name = "DIR", requires = "site")]
+        root: Option<PathBuf>,
+        /// The site generator the pages are written for (default: recognised from the pages).
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Make every section of this heading level an entry (2 for ##, 3 for ###).
+        #[arg(long, value_name = "LEVEL", value_parser = clap::value_parser!(u8).range(2..=6))]
+        sections: Option<u8>,
+        /// Update this faq.toml in place: keep its ids, aliases, keywords, examples, comments and
+        /// order; take questions, answers and links from the docs; add new entries.
+        #[arg(long, value_name = "FAQ")]
+        merge: Option<PathBuf>,
+        /// With --merge: remove the entries that are gone from the docs.
+        #[arg(long, requires = "merge")]
+        prune: bool,
+        /// With --merge: print what would change and write nothing.
+        #[arg(long, requires = "merge")]
+        dry_run: bool,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Docusaurus,
+    Gitbook,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Docusaurus => Format::Docusaurus,
+            FormatArg::Gitbook => Format::GitBook,
+        }
+    }
+}
+
+/// The docs tree a FAQ's links are checked against.
+#[derive(clap::Args)]
+struct DocsArgs {
+    /// Warn about links into the docs site (--site) that reach no page under this docs tree.
+    #[arg(long, value_name = "DIR", requires = "site")]
+    root: Option<PathBuf>,
+    /// The docs site's address.
+    #[arg(long, value_name = "URL", requires = "root")]
+    site: Option<String>,
+    /// The site generator of the docs tree (default: GitBook when it has a SUMMARY.md).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
 }
 
 #[derive(Subcommand)]
@@ -217,7 +271,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Check { faq, file } => check(file.as_deref().unwrap_or(&faq.faq)),
+        Command::Check { faq, file, docs } => check(file.as_deref().unwrap_or(&faq.faq), &docs),
         Command::Run { config } => {
             let config = match config {
                 Some(path) => Config::load(&path).map_err(|e| e.to_string())?,
@@ -362,25 +416,77 @@ fn run(command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
-            page_file,
+            pages,
             page,
             site,
+            root,
+            format,
+            sections,
+            merge,
+            prune,
+            dry_run,
         } => {
-            let markdown = std::fs::read_to_string(&page_file)
-                .map_err(|e| format!("cannot read page {}: {e}", page_file.display()))?;
-            if !faqbot::faq::is_web_url(&page) {
-                return Err(format!(
-                    "--page must be an absolute http(s) URL, not {page:?}"
-                ));
+            let sources = pages
+                .iter()
+                .map(|path| Source::read(path))
+                .collect::<Result<Vec<_>, _>>()?;
+            let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
+            let format = match format {
+                Some(format) => format.into(),
+                None => {
+                    let has_summary = root.as_ref().is_some_and(|r| r.join("SUMMARY.md").exists());
+                    let (format, why) = Format::detect(&texts, has_summary);
+                    eprintln!(
+                        "Reading the pages as {} ({why}); --format chooses.",
+                        format.name()
+                    );
+                    format
+                }
+            };
+            let mut docs = match (&root, &page, &site) {
+                (Some(root), _, Some(site)) => Site::tree(format, site, root)?,
+                (None, Some(page), _) if sources.len() == 1 => {
+                    Site::single(format, page, site.as_deref())?
+                }
+                (None, Some(_), _) => {
+                    return Err("--page names one page's address: for several pages pass --root DIR and --site URL".into())
+                }
+                _ => {
+                    return Err("say where the pages are published: --page URL for one page, or --root DIR and --site URL for pages of a docs tree".into())
+                }
+            };
+            let options = ImportOptions {
+                sections,
+                page_url: page,
+            };
+            let result = import(&sources, &mut docs, &options)?;
+            for line in &result.pages {
+                eprintln!("{line}");
             }
-            let result = import(&markdown, &Base::new(&page, site.as_deref()));
             for warning in &result.warnings {
-                eprintln!("warning: {}: {warning}", page_file.display());
+                eprintln!("warning: {warning}");
             }
             if result.faq.entries.is_empty() {
-                return Err(format!("{}: no FAQ entries found", page_file.display()));
+                return Err("no FAQ entries found in the pages given".into());
             }
-            print!("{}", to_toml(&result.faq));
+            let Some(file) = merge else {
+                print!("{}", to_toml(&result.faq));
+                return Ok(ExitCode::SUCCESS);
+            };
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let merged = faqbot::import::merge::merge(
+                &text,
+                &file.display().to_string(),
+                &result.faq,
+                prune,
+            )?;
+            print!("{}: {}", file.display(), merged.report);
+            if dry_run {
+                println!("Dry run: nothing was written.");
+            } else if merged.text != text {
+                write_atomically(&file, &merged.text)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -516,7 +622,7 @@ fn count_problems(problems: &[faqbot::location::Problem]) -> String {
     format!("{} problem{plural}", problems.len())
 }
 
-fn check(path: &Path) -> Result<ExitCode, String> {
+fn check(path: &Path, docs: &DocsArgs) -> Result<ExitCode, String> {
     match Faq::load(path) {
         Ok(faq) => {
             let examples: usize = faq.entries.iter().map(|e| e.examples.len()).sum();
@@ -528,6 +634,24 @@ fn check(path: &Path) -> Result<ExitCode, String> {
                 keywords,
                 examples
             );
+            if let (Some(root), Some(site)) = (&docs.root, &docs.site) {
+                let format = docs.format.map_or_else(
+                    || Format::detect(&[], root.join("SUMMARY.md").exists()).0,
+                    Format::from,
+                );
+                let site = Site::tree(format, site, root)?;
+                let (checked, unknown) = faqbot::import::check_links(&faq, &site);
+                for warning in &unknown {
+                    eprintln!("warning: {}: {warning}", path.display());
+                }
+                println!(
+                    "{}: {} of {checked} links into {} reach no page under {}",
+                    path.display(),
+                    unknown.len(),
+                    site.address(),
+                    root.display()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(faqbot::faq::LoadError::Invalid(problems)) => {
@@ -539,6 +663,23 @@ fn check(path: &Path) -> Result<ExitCode, String> {
         }
         Err(other) => Err(other.to_string()),
     }
+}
+
+/// Replaces `path` with `text` so that a failed write (a full disk) leaves the old file whole.
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.faqbot-new"));
+    let written = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        format!(
+            "cannot write {}: {e}; the file is unchanged",
+            path.display()
+        )
+    })
 }
 
 #[derive(Serialize)]

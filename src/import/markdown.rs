@@ -1,0 +1,710 @@
+//! Docs markdown rewritten as the markdown Discord shows.
+//!
+//! The page is parsed (pulldown-cmark) and written back: code exactly as written, links absolute,
+//! headings and `<summary>` lines as bold lines, lists renumbered and tight, HTML reduced to its
+//! words (images and figures dropped), and only the characters Discord would read as markup
+//! escaped. GitBook's over-escaping (`invalid\_grant`) is undone by the parser.
+
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use super::html::{self, Piece};
+
+/// The parser's options for docs pages (also used to find structure, so both agree).
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// What a link becomes: its absolute URL, and the text to show instead of the written one (a
+/// GitBook mention shows the target's title).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub url: String,
+    pub label: Option<String>,
+}
+
+/// Resolves a link's destination and title attribute.
+pub type LinkFn<'a> = dyn Fn(&str, &str) -> Resolved + 'a;
+
+/// `markdown` as Discord markdown.
+pub fn discord(markdown: &str, links: &LinkFn<'_>) -> String {
+    let mut writer = Writer::new(links);
+    let mut html_block: Option<String> = None;
+    for event in Parser::new_ext(markdown, options()) {
+        match (&mut html_block, event) {
+            (Some(block), Event::Html(text)) => block.push_str(&text),
+            (Some(_), Event::End(TagEnd::HtmlBlock)) => {
+                let block = html_block.take().unwrap_or_default();
+                writer.flush();
+                writer.html(&block, true);
+            }
+            (_, Event::Start(Tag::HtmlBlock)) => html_block = Some(String::new()),
+            (_, event) => writer.event(event),
+        }
+    }
+    writer.flush();
+    tidy(&writer.out)
+}
+
+/// The text of a question written in markdown or HTML, markup removed, and the `{#id}` of its
+/// heading if it has one.
+pub fn plain(markdown: &str) -> (String, Option<String>) {
+    let mut text = String::new();
+    let mut id = None;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Heading {
+                id: Some(heading_id),
+                ..
+            }) if id.is_none() => {
+                id = Some(heading_id.into_string());
+            }
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::Html(t) => {
+                for (_, piece) in html::pieces(&t) {
+                    if let Piece::Text(t) = piece {
+                        text.push_str(&html::decode_entities(t));
+                    }
+                }
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::HtmlBlock) => {
+                text.push(' ')
+            }
+            _ => {}
+        }
+    }
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // `{#id}` after a question that is not a heading.
+    if id.is_none() && text.ends_with('}') {
+        if let Some(open) = text.rfind("{#") {
+            let anchor = text[open + 2..text.len() - 1].trim().to_owned();
+            if !anchor.is_empty() && !anchor.contains(' ') {
+                id = Some(anchor);
+                text = text[..open].trim_end().to_owned();
+            }
+        }
+    }
+    (text, id)
+}
+
+/// Trailing spaces off every line, at most one blank line in a row, none at either end.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim().to_owned()
+}
+
+/// A link being written.
+struct OpenLink {
+    url: String,
+    /// Shown instead of the link's own text.
+    label: Option<String>,
+    /// Where the link's text starts in the output, to tell an empty one.
+    text_start: usize,
+    /// `<https://…>`: the URL is the text.
+    bare: bool,
+}
+
+struct Writer<'l> {
+    out: String,
+    links: &'l LinkFn<'l>,
+    /// What each open container puts at the start of a line (`> `, a list item's indentation).
+    prefixes: Vec<&'static str>,
+    /// The marker of a list item whose first line is not written yet.
+    marker: Option<String>,
+    /// Line breaks owed before the next text: 1 ends a line, 2 leaves a blank line.
+    breaks: usize,
+    /// The next number of each open list (`None` for bullets).
+    lists: Vec<Option<u64>>,
+    quotes: usize,
+    items: usize,
+    heading: bool,
+    code_block: bool,
+    link: Vec<OpenLink>,
+    images: usize,
+    /// `<summary>`'s bold opened at this output length and not closed yet.
+    summary: Option<usize>,
+    table_cell: usize,
+    /// Text not written yet: the parser splits text at escapes, and whether an `_` needs escaping
+    /// depends on the whole run.
+    text: String,
+}
+
+impl<'l> Writer<'l> {
+    fn new(links: &'l LinkFn<'l>) -> Self {
+        Writer {
+            out: String::new(),
+            links,
+            prefixes: Vec::new(),
+            marker: None,
+            breaks: 0,
+            lists: Vec::new(),
+            quotes: 0,
+            items: 0,
+            heading: false,
+            code_block: false,
+            link: Vec::new(),
+            images: 0,
+            summary: None,
+            table_cell: 0,
+            text: String::new(),
+        }
+    }
+
+    /// Ends the current block: a blank line follows, except inside lists and quotes, which Discord
+    /// shows best tight.
+    fn end_block(&mut self) {
+        let gap = if self.items > 0 || self.quotes > 0 {
+            1
+        } else {
+            2
+        };
+        self.breaks = self.breaks.max(gap);
+    }
+
+    fn line_break(&mut self) {
+        self.breaks = self.breaks.max(1);
+    }
+
+    /// Pays the owed line breaks and writes the line's prefixes.
+    fn start_text(&mut self) {
+        if self.breaks == 0 && self.marker.is_none() {
+            return;
+        }
+        if !self.out.is_empty() {
+            for _ in 0..self.breaks.max(1) {
+                self.out.push('\n');
+            }
+        }
+        self.breaks = 0;
+        match self.marker.take() {
+            Some(marker) => {
+                let outer = self.prefixes.len().saturating_sub(1);
+                for prefix in &self.prefixes[..outer] {
+                    self.out.push_str(prefix);
+                }
+                self.out.push_str(&marker);
+            }
+            None => {
+                for prefix in &self.prefixes {
+                    self.out.push_str(prefix);
+                }
+            }
+        }
+    }
+
+    /// Inside an image, or a link whose text is replaced by its title or address.
+    fn hidden(&self) -> bool {
+        self.images > 0
+            || self
+                .link
+                .last()
+                .is_some_and(|l| l.label.is_some() || l.bare)
+    }
+
+    fn raw(&mut self, text: &str) {
+        if self.hidden() {
+            return;
+        }
+        self.start_text();
+        self.out.push_str(text);
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.hidden() {
+            return;
+        }
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                self.line_break();
+            }
+            if line.is_empty() {
+                continue;
+            }
+            self.start_text();
+            let line_start =
+                self.out.is_empty() || self.out.ends_with(['\n', ' ']) && self.at_line_start();
+            escape_into(&mut self.out, line, line_start);
+        }
+    }
+
+    /// Whether nothing but prefixes is on the current line.
+    fn at_line_start(&self) -> bool {
+        let line = self.out.rsplit('\n').next().unwrap_or("");
+        line.chars().all(|c| c == ' ' || c == '>') || is_marker(line)
+    }
+
+    fn flush(&mut self) {
+        if !self.text.is_empty() {
+            let text = std::mem::take(&mut self.text);
+            self.text(&text);
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        if let Event::Text(text) = &event {
+            if !self.code_block {
+                self.text.push_str(text);
+                return;
+            }
+        }
+        self.flush();
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) if self.code_block => {
+                for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+                    if i > 0 || !self.out.ends_with('\n') {
+                        self.out.push('\n');
+                    }
+                    for prefix in &self.prefixes {
+                        self.out.push_str(prefix);
+                    }
+                    self.out.push_str(line);
+                }
+            }
+            Event::Code(code) => {
+                let fence = "`".repeat(longest_run(&code, '`') + 1);
+                let pad = if code.starts_with('`') || code.ends_with('`') {
+                    " "
+                } else {
+                    ""
+                };
+                self.raw(&format!("{fence}{pad}{code}{pad}{fence}"));
+            }
+            Event::InlineHtml(tag) | Event::Html(tag) => self.html(&tag, false),
+            Event::SoftBreak | Event::HardBreak => self.line_break(),
+            Event::Rule => self.end_block(),
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => {}
+            Tag::Heading { .. } => {
+                if let Some(start) = self.summary.take() {
+                    // A summary holding a heading: the heading's bold is the summary's.
+                    if self.out.len() == start + 2 {
+                        self.out.truncate(start);
+                    } else {
+                        self.out.push_str("**");
+                        self.end_block();
+                    }
+                }
+                self.end_block();
+                self.raw("**");
+                self.heading = true;
+            }
+            Tag::BlockQuote(_) => {
+                self.end_block();
+                self.quotes += 1;
+                self.prefixes.push("> ");
+            }
+            Tag::CodeBlock(kind) => {
+                self.end_block();
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_owned()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.raw(&format!("```{language}"));
+                self.code_block = true;
+            }
+            Tag::List(start) => {
+                if self.items > 0 {
+                    self.line_break();
+                } else {
+                    self.end_block();
+                }
+                self.lists.push(start);
+            }
+            Tag::Item => {
+                self.line_break();
+                let marker = match self.lists.last_mut() {
+                    Some(Some(number)) => {
+                        let marker = format!("{number}. ");
+                        *number += 1;
+                        marker
+                    }
+                    _ => "- ".to_owned(),
+                };
+                self.prefixes.push(indent(marker.len()));
+                self.marker = Some(marker);
+                self.items += 1;
+            }
+            Tag::Emphasis if !self.plain_line() => self.raw("_"),
+            Tag::Strong if !self.plain_line() => self.raw("**"),
+            Tag::Strikethrough => self.raw("~~"),
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
+                let resolved = (self.links)(&dest_url, &title);
+                let bare = matches!(link_type, LinkType::Autolink | LinkType::Email);
+                if !bare && resolved.label.is_none() {
+                    self.raw("[");
+                }
+                self.link.push(OpenLink {
+                    url: resolved.url,
+                    label: resolved.label,
+                    text_start: self.out.len(),
+                    bare,
+                });
+            }
+            Tag::Image { .. } => self.images += 1,
+            Tag::Table(_) | Tag::TableHead | Tag::TableRow => {
+                self.line_break();
+                self.table_cell = 0;
+            }
+            Tag::TableCell => {
+                if self.table_cell > 0 {
+                    self.raw(" | ");
+                }
+                self.table_cell += 1;
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => self.end_block(),
+            TagEnd::Heading(_) => {
+                self.heading = false;
+                self.close_bold();
+                self.end_block();
+            }
+            TagEnd::BlockQuote(_) => {
+                self.quotes -= 1;
+                self.prefixes.pop();
+                self.end_block();
+            }
+            TagEnd::CodeBlock => {
+                self.code_block = false;
+                self.out.push('\n');
+                for prefix in &self.prefixes {
+                    self.out.push_str(prefix);
+                }
+                self.out.push_str("```");
+                self.end_block();
+            }
+            TagEnd::List(_) => {
+                self.lists.pop();
+                self.end_block();
+            }
+            TagEnd::Item => {
+                self.items -= 1;
+                self.prefixes.pop();
+                self.marker = None;
+                self.line_break();
+            }
+            TagEnd::Emphasis if !self.plain_line() => self.raw("_"),
+            TagEnd::Strong if !self.plain_line() => self.raw("**"),
+            TagEnd::Strikethrough => self.raw("~~"),
+            TagEnd::Link => {
+                let Some(link) = self.link.pop() else { return };
+                let url = link.url.replace(')', "%29").replace(' ', "%20");
+                if link.bare {
+                    self.raw(&link.url);
+                } else if let Some(label) = link.label {
+                    self.raw(&format!("[{}]({url})", escape(&label)));
+                } else if self.out.len() == link.text_start && self.out.ends_with('[') {
+                    // A link without text: show the address.
+                    self.out.pop();
+                    self.raw(&link.url);
+                } else {
+                    self.raw(&format!("]({url})"));
+                }
+            }
+            TagEnd::Image => self.images = self.images.saturating_sub(1),
+            TagEnd::Table | TagEnd::TableHead => self.end_block(),
+            TagEnd::TableRow => self.line_break(),
+            _ => {}
+        }
+    }
+
+    /// Inside a bold line (a heading or a summary), where emphasis would only add asterisks.
+    fn plain_line(&self) -> bool {
+        self.heading || self.summary.is_some()
+    }
+
+    /// Closes a bold line, or removes its opening when nothing followed it.
+    fn close_bold(&mut self) {
+        let text_end = self.out.trim_end_matches(' ').len();
+        self.out.truncate(text_end);
+        if self.out.ends_with("**") && !self.out.ends_with("\\**") {
+            let trimmed = self.out.len() - 2;
+            if self.out[..trimmed].ends_with(['\n', ' ']) || trimmed == 0 {
+                self.out.truncate(trimmed);
+                return;
+            }
+        }
+        self.raw("**");
+    }
+
+    /// HTML: `<summary>` as a bold line, `<details>`, `<p>` and `<div>` as block breaks, `<br>` as
+    /// a line break, `<a>` as a link, bold and italics kept; images, figures and comments dropped.
+    fn html(&mut self, fragment: &str, block: bool) {
+        let mut skipping = 0usize;
+        for (_, piece) in html::pieces(fragment) {
+            match piece {
+                Piece::Open { name, .. } if SKIPPED.contains(&name.as_str()) => skipping += 1,
+                Piece::Close { name } if SKIPPED.contains(&name.as_str()) => {
+                    skipping = skipping.saturating_sub(1)
+                }
+                _ if skipping > 0 => {}
+                Piece::Comment => {}
+                Piece::Text(text) => {
+                    let text = html::decode_entities(text);
+                    if text.trim().is_empty() {
+                        if !block && !text.is_empty() {
+                            self.raw(" ");
+                        }
+                        continue;
+                    }
+                    // Runs of white space are one space, as a browser shows them.
+                    let mut spaced = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if text.starts_with(char::is_whitespace) && !self.at_line_start() {
+                        spaced.insert(0, ' ');
+                    }
+                    if text.ends_with(char::is_whitespace) {
+                        spaced.push(' ');
+                    }
+                    self.text(&spaced);
+                }
+                Piece::Open { name, attrs } => match name.as_str() {
+                    "summary" => {
+                        self.end_block();
+                        self.raw("**");
+                        self.summary = Some(self.out.len() - 2);
+                    }
+                    "details" | "p" | "div" | "hr" | "table" | "tr" => self.end_block(),
+                    "br" => self.line_break(),
+                    "strong" | "b" | "em" | "i" if self.plain_line() => {}
+                    "strong" | "b" => self.raw("**"),
+                    "em" | "i" => self.raw("_"),
+                    "code" => self.raw("`"),
+                    "s" | "del" => self.raw("~~"),
+                    "li" => {
+                        self.line_break();
+                        self.raw("- ");
+                    }
+                    "a" => {
+                        let href = html::attr(attrs, "href").unwrap_or_default();
+                        let resolved = (self.links)(&href, "");
+                        self.raw("[");
+                        self.link.push(OpenLink {
+                            url: resolved.url,
+                            label: None,
+                            text_start: self.out.len(),
+                            bare: false,
+                        });
+                    }
+                    _ => {}
+                },
+                Piece::Close { name } => match name.as_str() {
+                    "summary" => {
+                        if self.summary.take().is_some() {
+                            self.close_bold();
+                        }
+                        self.end_block();
+                    }
+                    "details" | "p" | "div" | "table" | "tr" => self.end_block(),
+                    "strong" | "b" | "em" | "i" if self.plain_line() => {}
+                    "strong" | "b" => self.raw("**"),
+                    "em" | "i" => self.raw("_"),
+                    "code" => self.raw("`"),
+                    "s" | "del" => self.raw("~~"),
+                    "a" => self.end(TagEnd::Link),
+                    _ => {}
+                },
+            }
+        }
+    }
+}
+
+/// Elements whose content is not text for the reader (a figure's caption without its image).
+const SKIPPED: [&str; 3] = ["figure", "script", "style"];
+
+fn indent(width: usize) -> &'static str {
+    const SPACES: &str = "          ";
+    &SPACES[..width.min(SPACES.len())]
+}
+
+/// Whether a line so far is only a list marker (`- `, `12. `) after prefixes.
+fn is_marker(line: &str) -> bool {
+    let rest = line.trim_start_matches(['>', ' ']);
+    rest == "- "
+        || rest
+            .strip_suffix(". ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for ch in text.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text, false);
+    out
+}
+
+/// Writes `text` escaping what Discord would read as markup: `*`, `` ` ``, `_`s that could pair
+/// into italics, `~~`, `||`, a backslash before punctuation, and a `#`, `>`, `-`, `+` or `1.`
+/// that would start a heading, quote or list at the start of a line.
+fn escape_into(out: &mut String, text: &str, line_start: bool) {
+    let chars: Vec<char> = text.chars().collect();
+    let before = out.chars().next_back();
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    // An `_` can only open or close italics beside a non-word character, and only with a partner:
+    // a lone one (`"MLT_"`) is left as written.
+    let loose = |i: usize| {
+        let previous = if i == 0 { before } else { Some(chars[i - 1]) };
+        chars[i] == '_' && !(word(previous) && word(chars.get(i + 1).copied()))
+    };
+    let paired = (0..chars.len()).filter(|&i| loose(i)).count() >= 2;
+    for (i, &c) in chars.iter().enumerate() {
+        let previous = if i == 0 { before } else { Some(chars[i - 1]) };
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '*' | '`' => true,
+            '_' => paired && loose(i),
+            '~' | '|' => next == Some(c) || previous == Some(c),
+            '\\' => next.is_some_and(|n| n.is_ascii_punctuation()),
+            '#' | '>' | '-' | '+' if i == 0 && line_start => {
+                c == '>' || next.is_none_or(|n| n == ' ' || (c == '#' && n == '#'))
+            }
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    if line_start {
+        // `1. ` at the start of a line would become a list item.
+        let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 && chars.get(digits) == Some(&'.') && chars.get(digits + 1) == Some(&' ') {
+            let at = out.len() - text.len() + digits;
+            out.insert(at, '\\');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn absolute(dest: &str, title: &str) -> Resolved {
+        Resolved {
+            url: if dest.contains("://") {
+                dest.to_owned()
+            } else {
+                format!("https://docs.x.org/{}", dest.trim_end_matches(".md"))
+            },
+            label: (title == "mention").then(|| format!("Page {dest}")),
+        }
+    }
+
+    fn render(markdown: &str) -> String {
+        discord(markdown, &absolute)
+    }
+
+    #[test]
+    fn code_is_never_rewritten() {
+        let page =
+            "Call `https://<cippurl>/api` then:\n\n```powershell\nGet-Thing <name> \\_x *y*\n```\n";
+        assert_eq!(
+            render(page),
+            "Call `https://<cippurl>/api` then:\n\n```powershell\nGet-Thing <name> \\_x *y*\n```"
+        );
+    }
+
+    #[test]
+    fn escapes_the_parser_undid_are_only_redone_where_discord_needs_them() {
+        assert_eq!(
+            render("invalid\\_grant and AZURE\\_STATIC\\_APP \\~ \\*"),
+            "invalid_grant and AZURE_STATIC_APP ~ \\*"
+        );
+        assert_eq!(
+            render("_\"All Users\"_ and **Save**"),
+            "_\"All Users\"_ and **Save**"
+        );
+        assert_eq!(render("\\# not a heading"), "\\# not a heading");
+        assert_eq!(render("\"MLT\\_\" only"), "\"MLT_\" only");
+        assert_eq!(render("\\_a\\_ b"), "\\_a\\_ b");
+    }
+
+    #[test]
+    fn lists_are_renumbered_tight_and_nested() {
+        let page = "1. **Check:**\n   * Ensure it.\n2. Enable\n\n   * More.\n\n1. Third\n";
+        assert_eq!(
+            render(page),
+            "1. **Check:**\n   - Ensure it.\n2. Enable\n   - More.\n3. Third"
+        );
+    }
+
+    #[test]
+    fn links_become_absolute_and_mentions_show_titles() {
+        let page = "See [updating.md](../setup/updating.md \"mention\") and [docs](a.md), <https://x.org/a>, [](https://y.org).";
+        assert_eq!(
+            render(page),
+            "See [Page ../setup/updating.md](https://docs.x.org/../setup/updating) and [docs](https://docs.x.org/a), https://x.org/a, https://y.org."
+        );
+    }
+
+    #[test]
+    fn html_keeps_words_and_structure_only() {
+        let page = "<details>\n\n<summary>Front <strong>end</strong></summary>\n\n* Step &#x20;\n\n</details>\n\n<figure><img src=\"a.png\" alt=\"\"><figcaption><p>Caption</p></figcaption></figure>\n\nText<br>more <!-- note -->done.";
+        assert_eq!(render(page), "**Front end**\n\n- Step\n\nText\nmore done.");
+    }
+
+    #[test]
+    fn headings_and_quotes() {
+        let page = "#### Email _one_:\n\nBody.\n\n> **Warning:**\n> Careful.\n>\n> Really.\n";
+        assert_eq!(
+            render(page),
+            "**Email one:**\n\nBody.\n\n> **Warning:**\n> Careful.\n> Really."
+        );
+    }
+
+    #[test]
+    fn question_text_is_plain() {
+        assert_eq!(
+            plain("## Why **not**? {#why-not}"),
+            ("Why not?".to_owned(), Some("why-not".to_owned()))
+        );
+        assert_eq!(
+            plain("I got <strong>x</strong> &amp; y"),
+            ("I got x & y".to_owned(), None)
+        );
+        assert_eq!(
+            plain("_Provide valid credential._").0,
+            "Provide valid credential."
+        );
+    }
+}
