@@ -473,8 +473,22 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 print!("{}", to_toml(&result.faq));
                 return Ok(ExitCode::SUCCESS);
             };
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let text = match std::fs::read_to_string(&file) {
+                Ok(text) => text,
+                // Nothing to keep: the import is the new file.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
+            };
+            if text.is_empty() {
+                let count = result.faq.entries.len();
+                println!("{}: {count} added (a new file)", file.display());
+                if dry_run {
+                    println!("Dry run: nothing was written.");
+                } else {
+                    write_atomically(&file, &to_toml(&result.faq))?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let merged = faqbot::import::merge::merge(
                 &text,
                 &file.display().to_string(),

@@ -579,6 +579,7 @@ fn escape(text: &str) -> String {
 fn escape_into(out: &mut String, text: &str, line_start: bool) {
     let chars: Vec<char> = text.chars().collect();
     let before = out.chars().next_back();
+    let start = out.len();
     let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     // An `_` can only open or close italics beside a non-word character, and only with a partner:
     // a lone one (`"MLT_"`) is left as written.
@@ -609,8 +610,8 @@ fn escape_into(out: &mut String, text: &str, line_start: bool) {
         // `1. ` at the start of a line would become a list item.
         let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
         if digits > 0 && chars.get(digits) == Some(&'.') && chars.get(digits + 1) == Some(&' ') {
-            let at = out.len() - text.len() + digits;
-            out.insert(at, '\\');
+            // Digits are never escaped, so they start the written text as they start `text`.
+            out.insert(start + digits, '\\');
         }
     }
 }

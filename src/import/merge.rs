@@ -91,6 +91,12 @@ pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e| format!("{path} is not valid TOML: {e}"))?;
+    let tables = doc.get("entry");
+    if tables.is_some_and(|t| !t.is_array_of_tables()) {
+        return Err(format!(
+            "{path} writes its entries inline; merging needs them as [[entry]] tables"
+        ));
+    }
     let pairs = pair(&current.entries, &import.entries);
 
     let mut report = Report {
@@ -386,6 +392,16 @@ answer = "It moved."
         let faq = Faq::parse(&merged.text, "faq.toml").unwrap();
         assert!(faq.get("retired").is_none());
         assert!(merged.report.to_string().contains("(removed)"));
+    }
+
+    #[test]
+    fn inline_entries_are_refused() {
+        let inline = "entry = [{ id = \"a\", question = \"Q?\", answer = \"A.\" }]\n";
+        let err = merge(inline, "faq.toml", &docs(), false).unwrap_err();
+        assert!(
+            err.contains("merging needs them as [[entry]] tables"),
+            "{err}"
+        );
     }
 
     #[test]

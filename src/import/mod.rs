@@ -656,6 +656,24 @@ mod tests {
         assert_eq!(anchor(Format::Docusaurus, "Why?", Some("why")), "why");
     }
 
+    proptest::proptest! {
+        /// Whatever the page, the import ends, and what it writes loads back as the same FAQ.
+        #[test]
+        fn any_page_imports_to_a_loadable_faq(
+            page in "(<details>|<summary>|</summary>|</details>|\\{% hint %\\}|\\{% endhint %\\}|## |### |# |```|`|\\*|_|\\\\|\\[a\\]\\(b\\.md\\)|1\\. |- |> |<!--|-->|&#x20;|\n|\n\n|é|😀|[a-z ?]{1,12}){0,60}"
+        ) {
+            for format in [Format::Docusaurus, Format::GitBook] {
+                let import = import_page(&page, format);
+                if !import.faq.entries.is_empty() {
+                    let text = to_toml(&import.faq);
+                    let back = Faq::parse(&text, "out.toml");
+                    proptest::prop_assert!(back.is_ok(), "{:?}", back.err());
+                    proptest::prop_assert_eq!(back.unwrap(), import.faq);
+                }
+            }
+        }
+    }
+
     #[test]
     fn slugs_are_valid_ids() {
         assert_eq!(slug("Why can't I log in?"), "why-can-t-i-log-in");

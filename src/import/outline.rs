@@ -46,6 +46,8 @@ struct Open {
     start: usize,
     summary_start: Option<usize>,
     summary: Option<Range<usize>>,
+    /// Just after `</summary>`.
+    body_start: Option<usize>,
 }
 
 pub fn outline(text: &str) -> Outline {
@@ -114,6 +116,7 @@ fn tag(
                     start: at.start,
                     summary_start: None,
                     summary: None,
+                    body_start: None,
                 });
             }
             *depth += 1;
@@ -127,6 +130,7 @@ fn tag(
             if let Some(block) = open.as_mut().filter(|b| b.summary.is_none()) {
                 if let Some(start) = block.summary_start {
                     block.summary = Some(start..at.start);
+                    block.body_start = Some(at.end);
                 }
             }
         }
@@ -150,17 +154,11 @@ fn tag(
 }
 
 fn close(outline: &mut Outline, block: Open, end: usize) {
-    let body_start = block.summary.as_ref().map_or(block.start, |s| s.end);
-    // The body starts after `</summary>`.
-    let body_start = if block.summary.is_some() {
-        body_start + "</summary>".len()
-    } else {
-        body_start
-    };
+    let body_start = block.body_start.unwrap_or(block.start).min(end);
     outline.details.push(Details {
         start: block.start,
         summary: block.summary,
-        body: body_start.min(end)..end,
+        body: body_start..end,
     });
 }
 

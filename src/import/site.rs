@@ -68,10 +68,14 @@ impl Site {
             for entry in entries.flatten() {
                 let path = entry.path();
                 let hidden = entry.file_name().to_string_lossy().starts_with('.');
-                if hidden {
+                // Symbolic links are not followed: a link to a parent folder would never end.
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if hidden || kind.is_symlink() {
                     continue;
                 }
-                if path.is_dir() {
+                if kind.is_dir() {
                     folders.push(path);
                 } else if path.extension().is_some_and(|e| e == "md") {
                     let url = this.file_to_url(&this.file_url(&path)?);

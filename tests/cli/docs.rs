@@ -297,3 +297,13 @@ fn check_warns_about_links_to_no_page_of_the_docs() {
         text(&out.stdout).contains(": 1 of 2 links into https://docs.example.org reach no page")
     );
 }
+
+#[test]
+fn merge_into_a_missing_file_writes_the_import() {
+    let file = temp_file("new.toml", "");
+    std::fs::remove_file(&file).unwrap();
+    let out = import(&["--merge", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(": 10 added (a new file)"));
+    assert_eq!(Faq::load(&file).unwrap().entries.len(), 10);
+}
