@@ -140,9 +140,13 @@ impl Site {
         if let Some(page_url) = page_url {
             let url = web_url(page_url, "--page")?;
             let readme = path.file_name().is_some_and(|n| n == "README.md");
+            // A GitBook README is published at its folder's address: links start from the folder.
             let file = if self.format == Format::GitBook && readme {
-                url.join(&format!("{}/README.md", last_segment(&url)))
-                    .unwrap_or_else(|_| url.clone())
+                let mut folder = url.clone();
+                if !folder.path().ends_with('/') {
+                    folder.set_path(&format!("{}/", folder.path()));
+                }
+                folder.join("README.md").unwrap_or_else(|_| url.clone())
             } else {
                 url.clone()
             };
@@ -175,13 +179,7 @@ impl Site {
         } else {
             (self.file_to_url(&page.file.join(link).ok()?), true)
         };
-        let known = self
-            .on_site(&url)
-            .then(|| {
-                self.knows_pages()
-                    .then(|| self.pages.contains_key(&key(&url)))
-            })
-            .flatten();
+        let known = self.known(&url);
         Some(Target {
             // An absolute link stays as written (the parser would add a `/` to a bare host).
             url: if relative {
@@ -194,6 +192,12 @@ impl Site {
         })
     }
 
+    /// Whether `url`, on the docs site, is one of its pages; `None` off the site or when the
+    /// pages are not known.
+    fn known(&self, url: &Url) -> Option<bool> {
+        (self.knows_pages() && self.on_site(url)).then(|| self.pages.contains_key(&key(url)))
+    }
+
     /// The title of the page a URL points to, when known.
     pub fn title(&self, url: &str) -> Option<&str> {
         let url = Url::parse(url).ok()?;
@@ -201,15 +205,14 @@ impl Site {
     }
 
     /// Whether `url` is on the docs site.
-    pub fn on_site(&self, url: &Url) -> bool {
+    fn on_site(&self, url: &Url) -> bool {
         url.as_str().starts_with(self.base.as_str())
             || url.as_str() == self.base.as_str().trim_end_matches('/')
     }
 
     /// Whether `url` is on the docs site but no page of it; `None` when the pages are not known.
     pub fn is_unknown_page(&self, url: &str) -> Option<bool> {
-        let url = Url::parse(url).ok()?;
-        (self.knows_pages() && self.on_site(&url)).then(|| !self.pages.contains_key(&key(&url)))
+        self.known(&Url::parse(url).ok()?).map(|known| !known)
     }
 
     /// The path of a file under the root as a URL on the site.
@@ -280,13 +283,6 @@ fn web_url(text: &str, option: &str) -> Result<Url, String> {
     }
 }
 
-fn last_segment(url: &Url) -> String {
-    url.path_segments()
-        .and_then(|mut s| s.rfind(|s| !s.is_empty()))
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// How pages are compared: no fragment or query, no trailing `/`.
 fn key(url: &Url) -> String {
     let mut url = url.clone();
@@ -350,5 +346,131 @@ pub fn readable_name(url: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> (Site, PathBuf) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gitbook");
+        (
+            Site::tree(Format::GitBook, "https://docs.x.org", &root).unwrap(),
+            root,
+        )
+    }
+
+    #[test]
+    fn page_addresses_follow_their_paths() {
+        let (site, root) = tree();
+        let faq = site
+            .page(&root.join("troubleshooting/faq/README.md"), None)
+            .unwrap();
+        assert_eq!(faq.url.as_str(), "https://docs.x.org/troubleshooting/faq");
+        let errors = site
+            .page(&root.join("troubleshooting/errors.md"), None)
+            .unwrap();
+        assert_eq!(
+            errors.url.as_str(),
+            "https://docs.x.org/troubleshooting/errors"
+        );
+        assert!(site.page(Path::new("Cargo.toml"), None).is_err());
+    }
+
+    #[test]
+    fn links_resolve_from_the_page_file_and_are_checked_against_the_tree() {
+        let (site, root) = tree();
+        let faq = site
+            .page(&root.join("troubleshooting/faq/README.md"), None)
+            .unwrap();
+        let url = |link: &str| site.resolve(&faq, link).map(|t| (t.url, t.known));
+        let known = |u: &str| Some((u.to_owned(), Some(true)));
+        assert_eq!(
+            url("../../setup/updating.md"),
+            known("https://docs.x.org/setup/updating")
+        );
+        assert_eq!(
+            url("../../setup/single-sign-on/"),
+            known("https://docs.x.org/setup/single-sign-on")
+        );
+        assert_eq!(
+            url("../../setup/single-sign-on/README.md"),
+            known("https://docs.x.org/setup/single-sign-on")
+        );
+        assert_eq!(
+            url("../errors.md#what-does-401-mean"),
+            known("https://docs.x.org/troubleshooting/errors#what-does-401-mean")
+        );
+        assert_eq!(
+            url("#here"),
+            known("https://docs.x.org/troubleshooting/faq#here")
+        );
+        assert_eq!(
+            url("/setup/gone"),
+            Some(("https://docs.x.org/setup/gone".to_owned(), Some(false)))
+        );
+        assert_eq!(
+            url("https://example.com"),
+            Some(("https://example.com".to_owned(), None))
+        );
+        assert_eq!(url(" "), None);
+        // Titles come from SUMMARY.md, or from the page's own heading.
+        assert_eq!(
+            site.title("https://docs.x.org/setup/updating"),
+            Some("Updating the Portal")
+        );
+        assert_eq!(
+            site.is_unknown_page("https://docs.x.org/setup/installing/"),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn one_page_without_a_tree() {
+        let site = Site::single(
+            Format::Docusaurus,
+            "https://cipp.app/docs/general/faq/",
+            None,
+        )
+        .unwrap();
+        let page = site
+            .page(
+                Path::new("faq.md"),
+                Some("https://cipp.app/docs/general/faq/"),
+            )
+            .unwrap();
+        let url = |link: &str| site.resolve(&page, link).unwrap().url;
+        assert_eq!(url("../setup/"), "https://cipp.app/docs/general/setup/");
+        assert_eq!(url("/docs/x"), "https://cipp.app/docs/x");
+        assert_eq!(url("#cost"), "https://cipp.app/docs/general/faq/#cost");
+        assert_eq!(site.is_unknown_page("https://cipp.app/docs/x"), None);
+        assert!(Site::single(Format::Docusaurus, "faq.html", None)
+            .unwrap_err()
+            .contains("--page must be an absolute http(s) URL"));
+    }
+
+    #[test]
+    fn a_gitbook_readme_given_alone_links_from_its_folder() {
+        for address in ["https://d.org/help/faq", "https://d.org/help/faq/"] {
+            let site = Site::single(Format::GitBook, address, None).unwrap();
+            let page = site
+                .page(Path::new("faq/README.md"), Some(address))
+                .unwrap();
+            let target = site.resolve(&page, "../setup/x.md").unwrap();
+            assert_eq!(target.url, "https://d.org/help/setup/x");
+        }
+    }
+
+    #[test]
+    fn readable_names_from_paths() {
+        assert_eq!(
+            readable_name("https://d.org/cipp/sam-setup-wizard.md"),
+            "Sam setup wizard"
+        );
+        assert_eq!(
+            readable_name("https://d.org/gdap-management/roles/#x"),
+            "Roles"
+        );
     }
 }
