@@ -128,85 +128,22 @@ pub fn import(sources: &[Source], site: &mut Site, options: &Options) -> Result<
     import.faq.page = read.first().map(|r| r.page.url.to_string());
     let site = &*site;
     for page in &read {
-        let path = page.source.path.display().to_string();
-        let lines = Lines::new(&page.text);
-        let line = |offset: usize| lines.position(offset).line;
-        let warn = |import: &mut Import, offset: usize, message: &str| {
-            import
-                .warnings
-                .push(format!("{path}: line {}: {message}", line(offset)));
-        };
+        let at = Place::new(page);
         for (number, message) in &page.lines_warnings {
             import
                 .warnings
-                .push(format!("{path}: line {number}: {message}"));
+                .push(format!("{}: line {number}: {message}", at.path));
         }
         for (offset, message) in &page.outline.warnings {
-            warn(&mut import, *offset, message);
+            import.warnings.push(at.say(*offset, message));
         }
         let kind = kind(&page.outline, options.sections);
-        let drafts = drafts(page, kind, format);
         let links = |dest: &str, title: &str| resolve(site, &page.page, &sections, dest, title);
         let before = import.faq.entries.len();
-        for draft in drafts {
-            if draft.question.is_empty() {
-                warn(&mut import, draft.at, "an entry has no question; skipped");
-                continue;
+        for draft in drafts(page, kind, format) {
+            if let Some(entry) = entry(&mut import, &at, page, draft, kind, format, &links) {
+                import.faq.entries.push(entry);
             }
-            let id = match &draft.id {
-                Some(id) => id.clone(),
-                None => slug(&draft.question),
-            };
-            if format == Format::Docusaurus && kind == Kind::Details && draft.id.is_none() {
-                let id = unique(id.clone(), &import.faq.entries);
-                warn(
-                    &mut import,
-                    draft.at,
-                    &format!("question {:?} has no {{#anchor}}; its id is {id:?}, which links to a heading the page may not have", draft.question),
-                );
-            }
-            let wanted = id.clone();
-            let id = unique(id, &import.faq.entries);
-            if draft.id.is_some() && id != wanted {
-                warn(
-                    &mut import,
-                    draft.at,
-                    &format!("the id {wanted:?} is taken; this entry is {id:?}"),
-                );
-            }
-            let mut link = page.page.url.clone();
-            let fragment = match (format, kind) {
-                (Format::Docusaurus, Kind::Details) => Some(id.clone()),
-                (_, Kind::Sections(_)) => draft.anchor.clone(),
-                _ => None,
-            };
-            link.set_fragment(fragment.as_deref());
-            let link = link.to_string();
-            let mut answer = markdown::discord(&page.text[draft.body.clone()], &links);
-            if answer.is_empty() {
-                warn(
-                    &mut import,
-                    draft.at,
-                    &format!("entry {id:?} has an empty answer; skipped"),
-                );
-                continue;
-            }
-            let mut question = draft.question;
-            if let Some(short) = fit::question(&question) {
-                warn(&mut import, draft.at, &format!("the question of {id:?} is {} characters, over Discord's {}; shortened to {short:?}", question.chars().count(), crate::faq::QUESTION_MAX_CHARS));
-                question = short;
-            }
-            if let Some(cut) = fit::answer(&answer, &link) {
-                warn(&mut import, draft.at, &format!("the answer of {id:?} is {} characters, over Discord's {}; cut at a paragraph, ending with a link to the rest", answer.chars().count(), crate::faq::ANSWER_MAX_CHARS));
-                answer = cut;
-            }
-            import.faq.entries.push(Entry {
-                id,
-                question,
-                answer,
-                link: Some(link),
-                ..Entry::default()
-            });
         }
         let found = import.faq.entries.len() - before;
         let how = match kind {
@@ -217,38 +154,125 @@ pub fn import(sources: &[Source], site: &mut Site, options: &Options) -> Result<
         let entries = if found == 1 { "entry" } else { "entries" };
         import
             .pages
-            .push(format!("{path}: {found} {entries}, {how}"));
+            .push(format!("{}: {found} {entries}, {how}", at.path));
         if found == 0 {
             import.warnings.push(format!(
-                "{path}: no entries found: the page has no <details><summary> blocks, no sections and no text under its title"
+                "{}: no entries found: the page has no <details><summary> blocks, no sections and no text under its title",
+                at.path
             ));
         }
         for (offset, link) in page_links(&page.text) {
-            let Some(target) = site.resolve(&page.page, &link) else {
-                continue;
-            };
-            if target.known == Some(false) {
-                warn(
-                    &mut import,
-                    offset,
-                    &format!(
-                        "the link {link:?} points to {}, which is no page of the docs",
-                        target.url
-                    ),
-                );
-            } else if !site.knows_pages() && target.relative && !link.starts_with('#') {
-                warn(
-                    &mut import,
-                    offset,
-                    &format!(
-                        "the link {link:?} was taken as {}; check that it is a page of the docs",
-                        target.url
-                    ),
-                );
+            if let Some(warning) = link_warning(site, &page.page, &link) {
+                import.warnings.push(at.say(offset, &warning));
             }
         }
     }
     Ok(import)
+}
+
+/// Where on a page a warning points: its path and line.
+struct Place<'a> {
+    path: String,
+    lines: Lines<'a>,
+}
+
+impl<'a> Place<'a> {
+    fn new(page: &'a Read<'_>) -> Self {
+        Place {
+            path: page.source.path.display().to_string(),
+            lines: Lines::new(&page.text),
+        }
+    }
+
+    fn say(&self, offset: usize, message: &str) -> String {
+        let line = self.lines.position(offset).line;
+        format!("{}: line {line}: {message}", self.path)
+    }
+}
+
+/// The entry a draft becomes, fitted into Discord's limits; `None` (and a warning) when it has no
+/// question or no answer.
+fn entry(
+    import: &mut Import,
+    at: &Place<'_>,
+    page: &Read<'_>,
+    draft: Draft,
+    kind: Kind,
+    format: Format,
+    links: &markdown::LinkFn<'_>,
+) -> Option<Entry> {
+    if draft.question.is_empty() {
+        let warning = at.say(draft.at, "an entry has no question; skipped");
+        import.warnings.push(warning);
+        return None;
+    }
+    let wanted = draft.id.clone().unwrap_or_else(|| slug(&draft.question));
+    let id = unique(wanted.clone(), &import.faq.entries);
+    let mut warn = |message: String| import.warnings.push(at.say(draft.at, &message));
+    if format == Format::Docusaurus && kind == Kind::Details && draft.id.is_none() {
+        warn(format!(
+            "question {:?} has no {{#anchor}}; its id is {id:?}, which links to a heading the page may not have",
+            draft.question
+        ));
+    } else if id != wanted {
+        warn(format!("the id {wanted:?} is taken; this entry is {id:?}"));
+    }
+    let mut link = page.page.url.clone();
+    let fragment = match (format, kind) {
+        (Format::Docusaurus, Kind::Details) => Some(id.clone()),
+        (_, Kind::Sections(_)) => draft.anchor.clone(),
+        _ => None,
+    };
+    link.set_fragment(fragment.as_deref());
+    let link = link.to_string();
+    let mut answer = markdown::discord(&page.text[draft.body.clone()], links);
+    if answer.is_empty() {
+        warn(format!("entry {id:?} has an empty answer; skipped"));
+        return None;
+    }
+    let mut question = draft.question;
+    if let Some(short) = fit::question(&question) {
+        warn(format!(
+            "the question of {id:?} is {} characters, over Discord's {}; shortened to {short:?}",
+            question.chars().count(),
+            crate::faq::QUESTION_MAX_CHARS
+        ));
+        question = short;
+    }
+    if let Some(cut) = fit::answer(&answer, &link) {
+        warn(format!(
+            "the answer of {id:?} is {} characters, over Discord's {}; cut at a paragraph, ending with a link to the rest",
+            answer.chars().count(),
+            crate::faq::ANSWER_MAX_CHARS
+        ));
+        answer = cut;
+    }
+    Some(Entry {
+        id,
+        question,
+        answer,
+        link: Some(link),
+        ..Entry::default()
+    })
+}
+
+/// What to say about a link on a page: that it reaches no page of the docs (with a docs root), or
+/// that it was resolved by guessing (with one page's address).
+fn link_warning(site: &Site, page: &site::Page, link: &str) -> Option<String> {
+    let target = site.resolve(page, link)?;
+    if target.known == Some(false) {
+        Some(format!(
+            "the link {link:?} points to {}, which is no page of the docs",
+            target.url
+        ))
+    } else if !site.knows_pages() && target.relative && !link.starts_with('#') {
+        Some(format!(
+            "the link {link:?} was taken as {}; check that it is a page of the docs",
+            target.url
+        ))
+    } else {
+        None
+    }
 }
 
 /// Imports one page published at `page_url`, links starting with `/` resolved on its origin.
