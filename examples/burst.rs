@@ -2,7 +2,8 @@
 //! messages per 5 s in a channel; then the reply latency of single questions on the idle bot.
 //!
 //! `cargo run --release --example burst` prints: suggestions decided and posted (none may be lost
-//! or posted twice), requests the emulator refused with 429, how long the burst took to answer,
+//! or posted twice), requests the emulator refused with 429 and those sent into a window a
+//! response had announced full, how long the burst took to answer,
 //! the median and 90th percentile latency of a single question, and the process's peak memory
 //! (bot and emulator together). With the release binary built (`cargo build --release`), it then
 //! runs the same burst against `faqbot run` in its own process and prints that process's memory.
@@ -119,10 +120,14 @@ async fn main() -> Result<(), String> {
     let answered_in = started.elapsed();
     let posted: usize = replies.values().sum();
     let twice = replies.values().filter(|&&n| n > 1).count();
-    let limited = emulator
-        .events()
+    let events = emulator.events();
+    let limited = events
         .iter()
         .filter(|e| matches!(e, Event::RateLimited { .. }))
+        .count();
+    let disregarded = events
+        .iter()
+        .filter(|e| matches!(e, Event::DisregardedLimit { .. }))
         .count();
 
     // Single questions on the idle bot, each in a new thread (no cooldown in the way).
@@ -150,6 +155,7 @@ async fn main() -> Result<(), String> {
     );
     println!("posted twice                 {twice}");
     println!("requests refused with 429    {limited}");
+    println!("sent into a window announced full {disregarded}");
     println!(
         "burst answered in            {:.1} s",
         answered_in.as_secs_f64()

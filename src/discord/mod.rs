@@ -12,6 +12,7 @@ mod commands;
 mod convert;
 mod events;
 mod lifecycle;
+mod ratelimit;
 mod send;
 mod server;
 

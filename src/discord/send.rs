@@ -2,12 +2,13 @@
 //! limits and outages until they are too late to help.
 //!
 //! With `api_base` set, serenity's own rate limiter is off (it would bypass the proxy), so the bot
-//! must hold itself to Discord's limits: at most 5 messages per 5 s in a channel and 50 requests
-//! per second in all. It waits for a free slot before each post, so it never sends into a window
-//! it knows to be full. A 429 (someone else used the window) and a 5xx or a lost connection (an
-//! outage) are retried with waits that double up to 8 s; a 4xx other than 429 is final. Without
-//! `api_base`, serenity's rate limiter does the same in front of this one, which only ever asks
-//! for less.
+//! must hold itself to Discord's limits. It keeps to the published ones (at most 5 messages per
+//! 5 s in a channel, 50 requests per second in all) and to what each response announces (a
+//! window's `X-RateLimit-Remaining` and `Reset-After`, which may be stricter, see
+//! [`super::ratelimit`]), so it never sends into a window it knows to be full. A 429 (someone
+//! else used the window) waits as long as it says; a 5xx or a lost connection (an outage) waits
+//! 0.5 s, doubling up to 8 s; a 4xx other than 429 is final. Without `api_base`, serenity's rate
+//! limiter reads the same headers in front of this one, which only ever asks for less.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, CreateMessage, Message};
+
+use super::ratelimit::{Announced, Headers, Turn};
 
 /// Discord's published limits for a bot's messages. Each window is counted a little longer than
 /// Discord counts it: requests take varying time to arrive, and a window measured from the sending
@@ -33,8 +36,21 @@ const RETRY_AT_MOST: Duration = Duration::from_secs(8);
 pub struct Sender {
     channels: Mutex<HashMap<u64, VecDeque<Instant>>>,
     global: Mutex<VecDeque<Instant>>,
+    /// What the last responses said about their windows.
+    announced: Announced,
+    /// Wakes the posts waiting for a response to say how much room their window has.
+    answered: tokio::sync::Notify,
+    /// The HTTP client of posts made without serenity's rate limiter, whose responses' headers
+    /// serenity would not show.
+    client: reqwest::Client,
     retries: AtomicU64,
     given_up: AtomicU64,
+}
+
+/// One failed attempt, and how long Discord asked to wait before the next.
+struct Failed {
+    error: serenity::Error,
+    retry_after: Option<Duration>,
 }
 
 /// Why a post was not made.
@@ -42,10 +58,11 @@ pub struct Sender {
 pub enum NotSent {
     /// Discord refused it for good (a 4xx other than 429); retrying would not help.
     Refused(serenity::Error),
-    /// It was still failing when it became too late to help.
+    /// It was still failing, or its channel's window still full, when it became too late to
+    /// help; `last` is the last failure, if an attempt was made.
     TooLate {
         attempts: u32,
-        last: serenity::Error,
+        last: Option<serenity::Error>,
     },
 }
 
@@ -53,10 +70,20 @@ impl std::fmt::Display for NotSent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NotSent::Refused(error) => write!(f, "{}", describe(error)),
-            NotSent::TooLate { attempts, last } => write!(
+            NotSent::TooLate {
+                attempts,
+                last: Some(last),
+            } => write!(
                 f,
                 "gave up after {attempts} attempts, too late to help: {}",
                 describe(last)
+            ),
+            NotSent::TooLate {
+                attempts,
+                last: None,
+            } => write!(
+                f,
+                "gave up after {attempts} attempts: the channel's rate limit would have held it until too late to help"
             ),
         }
     }
@@ -124,36 +151,153 @@ impl Sender {
         let mut wait = FIRST_RETRY;
         let mut attempts = 0;
         loop {
-            self.slot(channel.get()).await;
+            let on_time = self.ready(ctx, channel.get(), deadline).await;
+            if on_time.is_err() {
+                self.given_up.fetch_add(1, Ordering::Relaxed);
+                return Err(NotSent::TooLate {
+                    attempts,
+                    last: None,
+                });
+            }
             attempts += 1;
-            let error = match channel.send_message(ctx, message.clone()).await {
+            let outcome = self.attempt(ctx, channel, &message).await;
+            let Failed { error, retry_after } = match outcome {
                 Ok(sent) => return Ok(sent),
-                Err(error) => error,
+                Err(failed) => failed,
             };
             if !worth_retrying(&error) {
                 return Err(NotSent::Refused(error));
             }
-            if Instant::now() + wait > deadline {
+            // A 429 says how long; an outage gets waits that double.
+            let pause = retry_after.unwrap_or(wait);
+            if Instant::now() + pause > deadline {
                 self.given_up.fetch_add(1, Ordering::Relaxed);
                 return Err(NotSent::TooLate {
                     attempts,
-                    last: error,
+                    last: Some(error),
                 });
             }
             self.retries.fetch_add(1, Ordering::Relaxed);
             tracing::info!(
                 attempt = attempts,
-                retry_in_ms = wait.as_millis() as u64,
+                retry_in_ms = pause.as_millis() as u64,
                 "posting failed, will retry: {}",
                 describe(&error)
             );
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(RETRY_AT_MOST);
+            tokio::time::sleep(pause).await;
+            if retry_after.is_none() {
+                wait = (wait * 2).min(RETRY_AT_MOST);
+            }
         }
     }
 
-    /// Waits until both the channel's window and the global one have room, and takes a slot.
-    async fn slot(&self, channel: u64) {
+    /// Waits for a turn by what the responses announced (when no rate limiter of serenity's does)
+    /// and a slot by the published limits; `Err` when that would be after `deadline`.
+    async fn ready(
+        &self,
+        ctx: &serenity::Context,
+        channel: u64,
+        deadline: Instant,
+    ) -> Result<(), ()> {
+        let own_limits = ctx.http.ratelimiter.is_none();
+        if own_limits {
+            self.turn(channel, deadline).await?;
+        }
+        let slot = self.slot(channel, deadline).await;
+        if slot.is_err() && own_limits {
+            self.announced.cancel(channel);
+        }
+        slot
+    }
+
+    /// Waits until what the last responses announced lets a post go in `channel`, and takes
+    /// that turn; `Err` when that would be after `deadline`.
+    async fn turn(&self, channel: u64, deadline: Instant) -> Result<(), ()> {
+        loop {
+            // Made before looking, so that an answer arriving in between is not missed.
+            let answered = self.answered.notified();
+            match self.announced.begin(channel, Instant::now()) {
+                Turn::Go => return Ok(()),
+                Turn::WaitFor(wait) if Instant::now() + wait > deadline => return Err(()),
+                Turn::WaitFor(wait) => tokio::time::sleep(wait).await,
+                Turn::WaitForAnswer => {
+                    if tokio::time::timeout_at(deadline.into(), answered)
+                        .await
+                        .is_err()
+                    {
+                        return Err(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// One attempt at posting. Through serenity when its rate limiter is on (it reads the
+    /// headers itself); else as serenity would send it, reading the rate-limit headers here.
+    async fn attempt(
+        &self,
+        ctx: &serenity::Context,
+        channel: ChannelId,
+        message: &CreateMessage,
+    ) -> Result<Message, Failed> {
+        let failed = |error| Failed {
+            error,
+            retry_after: None,
+        };
+        if ctx.http.ratelimiter.is_some() {
+            return channel
+                .send_message(ctx, message.clone())
+                .await
+                .map_err(failed);
+        }
+        let body = serde_json::to_vec(message).map_err(|e| failed(e.into()))?;
+        let request = serenity::http::Request::new(
+            serenity::http::Route::ChannelMessages {
+                channel_id: channel,
+            },
+            serenity::http::LightMethod::Post,
+        )
+        .body(Some(body))
+        .build(&self.client, ctx.http.token(), ctx.http.proxy.as_deref())
+        .map_err(failed)?;
+        let response = request.send().await;
+        let answer = response.as_ref().ok().map(|response| {
+            let headers = Headers::read(|name| response.headers().get(name)?.to_str().ok());
+            let refused = response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS;
+            (headers, refused)
+        });
+        self.announced.end(
+            channel.get(),
+            answer
+                .as_ref()
+                .map(|(headers, refused)| (headers, *refused)),
+            Instant::now(),
+        );
+        self.answered.notify_waiters();
+        let response = response.map_err(|e| failed(serenity::HttpError::Request(e).into()))?;
+        let (headers, refused) = answer.unwrap_or_default();
+        if !response.status().is_success() {
+            let error =
+                serenity::http::ErrorResponse::from_response(response, reqwest::Method::POST).await;
+            return Err(Failed {
+                error: serenity::HttpError::UnsuccessfulRequest(error).into(),
+                retry_after: if refused {
+                    headers.wait_after_429()
+                } else {
+                    None
+                },
+            });
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| failed(serenity::HttpError::Request(e).into()))?;
+        serde_json::from_slice(&bytes).map_err(|e| failed(e.into()))
+    }
+
+    /// Waits until both the channel's window and the global one have room by Discord's published
+    /// limits, and takes a slot; `Err` when that would be after `deadline`.
+    async fn slot(&self, channel: u64, deadline: Instant) -> Result<(), ()> {
         loop {
             let wait = {
                 let now = Instant::now();
@@ -171,10 +315,13 @@ impl Sender {
                     global.push_back(now);
                     // Windows of quiet channels are dropped, so the map stays small.
                     channels.retain(|_, sent| !sent.is_empty());
-                    return;
+                    return Ok(());
                 }
                 wait
             };
+            if Instant::now() + wait > deadline {
+                return Err(());
+            }
             tokio::time::sleep(wait).await;
         }
     }

@@ -78,6 +78,9 @@ pub enum Event {
     Rejected { route: String, reason: String },
     /// A request was sent into a rate-limit window that was exhausted: answered with 429.
     RateLimited { route: String },
+    /// A request was sent while the last response for its route had announced the window
+    /// exhausted (`X-RateLimit-Remaining: 0`, or a 429's `Retry-After`) and not reset yet.
+    DisregardedLimit { route: String },
 }
 
 /// How a post came to be.
@@ -212,6 +215,11 @@ struct State {
     outage: std::sync::atomic::AtomicBool,
     /// Per channel, when its recent messages were created: Discord's per-channel rate limit.
     channel_windows: Mutex<HashMap<u64, std::collections::VecDeque<Instant>>>,
+    /// How many messages a channel's window holds (Discord may lower a bucket's limit; the
+    /// headers say so).
+    channel_limit: std::sync::atomic::AtomicUsize,
+    /// Per channel, until when the last response announced its window exhausted.
+    announced: Mutex<HashMap<u64, Instant>>,
 }
 
 /// Locks a mutex, surviving a panic elsewhere (a test that failed must not hang the others).
@@ -298,6 +306,8 @@ impl Emulator {
             interactions: Mutex::new(HashMap::new()),
             outage: std::sync::atomic::AtomicBool::new(false),
             channel_windows: Mutex::new(HashMap::new()),
+            channel_limit: std::sync::atomic::AtomicUsize::new(rest::CHANNEL_MESSAGES),
+            announced: Mutex::new(HashMap::new()),
         });
         let app = rest::router(state.clone());
         let server = tokio::spawn(async move {
@@ -491,6 +501,24 @@ impl Emulator {
     /// Starts or ends a REST outage: every call fails with 503 (the gateway stays up).
     pub fn outage(&self, on: bool) {
         self.state.outage.store(on, Ordering::SeqCst);
+    }
+
+    /// Lets a channel's window hold `messages` from now on instead of Discord's published 5, as
+    /// Discord may for a bucket; only the rate-limit headers tell.
+    pub fn limit_channel_messages(&self, messages: usize) {
+        self.state.channel_limit.store(messages, Ordering::SeqCst);
+    }
+
+    /// Fills `channel`'s window as another client of the same bot would (a second process), so
+    /// that the bot's next post there is refused with a 429 it could not foresee.
+    pub fn use_up(&self, channel: u64) {
+        let limit = self.state.channel_limit.load(Ordering::SeqCst);
+        let now = Instant::now();
+        let mut windows = lock(&self.state.channel_windows);
+        let sent = windows.entry(channel).or_default();
+        while sent.len() < limit {
+            sent.push_back(now);
+        }
     }
 
     /// A stored message (the bot's or a user's).

@@ -210,7 +210,7 @@ async fn create_message(
     if lock(&state.world).channel(channel).is_none() {
         return error(StatusCode::NOT_FOUND, 10003, "Unknown Channel");
     }
-    let route = "POST /channels/{id}/messages";
+    let route = CREATE_MESSAGE;
     let window = match take_slot(&state, channel) {
         Ok(window) => window,
         Err(retry_after) => {
@@ -222,7 +222,7 @@ async fn create_message(
             let headers = response.headers_mut();
             let secs = retry_after.ceil().to_string();
             headers.insert("retry-after", secs.parse().expect("a number"));
-            rate_limit_headers(headers, 0, retry_after);
+            rate_limit_headers(&state, headers, 0, retry_after);
             return response;
         }
     };
@@ -230,7 +230,7 @@ async fn create_message(
         Ok(message) => {
             let mut response = Json(message).into_response();
             if let Some((remaining, reset_after)) = window {
-                rate_limit_headers(response.headers_mut(), remaining, reset_after);
+                rate_limit_headers(&state, response.headers_mut(), remaining, reset_after);
             }
             response
         }
@@ -238,17 +238,31 @@ async fn create_message(
     }
 }
 
-/// Discord's limit on new messages in one channel.
-const CHANNEL_MESSAGES: usize = 5;
+const CREATE_MESSAGE: &str = "POST /channels/{id}/messages";
+
+/// Discord's published limit on new messages in one channel.
+pub const CHANNEL_MESSAGES: usize = 5;
 const CHANNEL_WINDOW: Duration = Duration::from_secs(5);
 
 /// Takes a slot of the channel's window: the slots left and seconds until the window resets, or
-/// (exhausted) the seconds to wait. `Ok(None)` when limits are off.
+/// (exhausted) the seconds to wait. `Ok(None)` when limits are off. Records a request that the
+/// last response had told to wait.
 fn take_slot(state: &State, channel: u64) -> Result<Option<(usize, f64)>, f64> {
     if !state.options.rate_limits {
         return Ok(None);
     }
     let now = std::time::Instant::now();
+    if lock(&state.announced)
+        .get(&channel)
+        .is_some_and(|until| now < *until)
+    {
+        state.record(Event::DisregardedLimit {
+            route: CREATE_MESSAGE.to_owned(),
+        });
+    }
+    let limit = state
+        .channel_limit
+        .load(std::sync::atomic::Ordering::SeqCst);
     let mut windows = lock(&state.channel_windows);
     let sent = windows.entry(channel).or_default();
     while sent
@@ -264,21 +278,35 @@ fn take_slot(state: &State, channel: u64) -> Result<Option<(usize, f64)>, f64> {
             })
             .as_secs_f64()
     };
-    if sent.len() >= CHANNEL_MESSAGES {
-        return Err(reset_after(sent.front()));
+    let announce = |seconds: f64| {
+        lock(&state.announced).insert(channel, now + Duration::from_secs_f64(seconds));
+    };
+    if sent.len() >= limit {
+        let wait = reset_after(sent.front());
+        announce(wait);
+        return Err(wait);
     }
     sent.push_back(now);
-    Ok(Some((
-        CHANNEL_MESSAGES - sent.len(),
-        reset_after(sent.front()),
-    )))
+    let (remaining, reset) = (limit - sent.len(), reset_after(sent.front()));
+    if remaining == 0 {
+        announce(reset);
+    }
+    Ok(Some((remaining, reset)))
 }
 
-fn rate_limit_headers(headers: &mut axum::http::HeaderMap, remaining: usize, reset_after: f64) {
+fn rate_limit_headers(
+    state: &State,
+    headers: &mut axum::http::HeaderMap,
+    remaining: usize,
+    reset_after: f64,
+) {
     let mut set = |name: &'static str, value: String| {
         headers.insert(name, value.parse().expect("a header value"));
     };
-    set("x-ratelimit-limit", CHANNEL_MESSAGES.to_string());
+    let limit = state
+        .channel_limit
+        .load(std::sync::atomic::Ordering::SeqCst);
+    set("x-ratelimit-limit", limit.to_string());
     set("x-ratelimit-remaining", remaining.to_string());
     set("x-ratelimit-reset-after", format!("{reset_after:.3}"));
     set("x-ratelimit-bucket", "channel-messages".to_owned());

@@ -302,9 +302,11 @@ fn without_discord_it_says_so_retries_and_stops_on_sigterm() {
 /// A stop lets the answers already under way finish: a slow Discord still gets every one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_answers_under_way_finish() {
-    // Slower than the second the runtime gives tasks at exit: only a drain saves these posts.
+    // Slower than the second the runtime gives tasks at exit: only a drain saves these posts. The
+    // first post in the channel goes alone (its answer tells how many may follow at once), the
+    // other four together: 3 s of the 5 s a drain allows.
     let emulator = Emulator::start(Options {
-        post_delay: Some(Duration::from_millis(2000)),
+        post_delay: Some(Duration::from_millis(1500)),
         ..Options::default()
     })
     .await
@@ -315,7 +317,7 @@ async fn sigterm_lets_the_answers_under_way_finish() {
     for _ in 0..QUESTIONS {
         emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
     }
-    // Received, and their answers on the way (each takes 2 s to be accepted).
+    // Received, and their answers on the way (each takes 1.5 s to be accepted).
     tokio::time::sleep(Duration::from_millis(500)).await;
     signal(&child, "-TERM");
     let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))

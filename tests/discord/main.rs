@@ -901,12 +901,14 @@ async fn a_suggestion_too_late_to_help_is_given_up_and_its_cooldown_freed() {
     h.stop().await;
 }
 
-/// A burst in one channel: every question answered, each once, and never a request into a full
-/// rate-limit window.
+/// A burst in one channel whose window Discord has lowered to 2 messages (only the headers say
+/// so): every question answered, each once, and never a request into a window a response
+/// announced as full.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_is_answered_within_discords_limits() {
+async fn a_burst_is_answered_within_the_limits_discord_announces() {
     let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
-    let asked: Vec<u64> = (0..8)
+    h.emulator.limit_channel_messages(2);
+    let asked: Vec<u64> = (0..6)
         .map(|_| h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM))
         .collect();
     let mut answered = Vec::new();
@@ -919,9 +921,31 @@ async fn a_burst_is_answered_within_discords_limits() {
         .emulator
         .events()
         .into_iter()
-        .filter(|e| matches!(e, Event::RateLimited { .. }))
+        .filter(|e| {
+            matches!(
+                e,
+                Event::RateLimited { .. } | Event::DisregardedLimit { .. }
+            )
+        })
         .collect();
     assert!(limited.is_empty(), "{limited:?}");
+    h.stop().await;
+}
+
+/// A 429 the bot could not foresee (another process used the channel's window) is retried once
+/// the window reopens, as its headers say, not earlier and not twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_is_retried_when_discord_says() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.emulator.use_up(CIPP_ISSUES);
+    let asked = h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let answer = h.post().await;
+    assert_eq!(answer.reply_to, Some(asked));
+    let events = h.emulator.events();
+    let count = |f: fn(&Event) -> bool| events.iter().filter(|e| f(e)).count();
+    assert_eq!(count(|e| matches!(e, Event::RateLimited { .. })), 1);
+    assert_eq!(count(|e| matches!(e, Event::DisregardedLimit { .. })), 0);
+    h.no_post().await;
     h.stop().await;
 }
 
