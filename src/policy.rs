@@ -8,7 +8,7 @@ use crate::config::{Named, SuggestConfig, ThreadMode};
 use crate::memory::{Claim, Memory, MemoryError};
 
 /// Discord ids carry their creation time: milliseconds since this Unix time, shifted left by 22.
-const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+pub const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 
 /// The Unix time in milliseconds at which the object with this Discord id was created.
 pub fn created_ms(id: u64) -> u64 {

@@ -7,7 +7,7 @@ use serenity::{
     ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse, ModalInteraction,
 };
 
-use super::{blocking, commands, send, server, Data, Error};
+use super::{blocking, commands, lock, send, server, Data, Error};
 use crate::action::Action;
 use crate::lookup::{self, Found};
 use crate::policy;
@@ -47,6 +47,8 @@ pub async fn handle(
     };
     match event {
         serenity::FullEvent::Message { new_message } => {
+            data.seen
+                .saw(new_message.channel_id.get(), new_message.id.get());
             suggest(ctx, data, new_message).await;
         }
         serenity::FullEvent::InteractionCreate { interaction } => match interaction {
@@ -68,8 +70,23 @@ pub async fn handle(
             }
             _ => {}
         },
-        serenity::FullEvent::GuildCreate { guild, .. } => check_names(data, guild),
+        serenity::FullEvent::GuildCreate { guild, .. } => {
+            check_names(data, guild);
+            // The server's channels are known again: what the new session missed can be read.
+            if data.seen.take_catch_up() {
+                super::backfill::catch_up(ctx, data).await;
+            }
+        }
         serenity::FullEvent::Resume { .. } => tracing::info!("gateway session resumed"),
+        serenity::FullEvent::Ready { data_about_bot } => {
+            let previous = lock(&data.session).replace(data_about_bot.session_id.clone());
+            if previous.is_some_and(|previous| previous != data_about_bot.session_id) {
+                tracing::info!(
+                    "reconnected to the gateway with a new session: Discord does not replay the messages sent while the connection was down, so they are read back"
+                );
+                data.seen.owe_catch_up();
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -124,7 +141,7 @@ async fn fail(ctx: &serenity::Context, id: serenity::InteractionId, token: &str)
 }
 
 /// Suggests an entry for a message when the service says so.
-async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
+pub(super) async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
     let place = server::place(ctx, message.guild_id, message.channel_id).await;
     let author = server::author(ctx, message);
     let from_bot = message.author.bot || message.webhook_id.is_some();

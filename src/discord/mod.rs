@@ -8,6 +8,7 @@
 //! - `send`: channel posts within Discord's limits, retried through rate limits and outages;
 //! - `lifecycle`: connecting once Discord answers, and stopping after the work under way.
 
+mod backfill;
 mod commands;
 mod convert;
 mod events;
@@ -53,6 +54,13 @@ pub struct Data {
     sender: send::Sender,
     /// How long after a question its unasked answer may still be posted.
     max_delay: Duration,
+    /// The gateway session in use: a READY with another one is a reconnect that Discord does not
+    /// replay the missed events of.
+    session: Mutex<Option<String>>,
+    /// The last message seen in each place, to read back what a new session missed.
+    seen: backfill::Seen,
+    /// When the bot started, wall clock (ms): a watched channel is read back at most to here.
+    started_ms: u64,
 }
 
 /// Where the bot tells its decisions about messages.
@@ -171,6 +179,9 @@ async fn run_observed(
         in_flight: InFlight::default(),
         sender: send::Sender::default(),
         max_delay: Duration::from_secs(config.suggest.max_delay_secs),
+        session: Mutex::new(None),
+        seen: backfill::Seen::default(),
+        started_ms: store::now_ms(),
     };
 
     let where_ = config
@@ -311,6 +322,7 @@ fn framework(
                     scope = if guild.is_some() { "guild" } else { "global" },
                     "connected; commands registered"
                 );
+                *lock(&data.session) = Some(ready.session_id.clone());
                 Ok(data)
             })
         })

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::lock;
+
 /// Longest wait a response may impose: a header beyond it is taken for a mistake (Discord's
 /// windows are seconds long; a wait of hours would silence the bot).
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
@@ -164,12 +166,6 @@ impl Announced {
         // the map does not grow with every thread ever answered.
         channels.retain(|_, w| w.in_flight > 0 || w.reset_at.is_some_and(|at| at > now));
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The gateway: one WebSocket session at a time, with HELLO, IDENTIFY/READY, heartbeats, RESUME and
 //! the dispatch queue.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -10,17 +11,18 @@ use serde_json::{json, Value};
 use super::world::{self, person, BOT};
 use super::{lock, Control, Event, State};
 
-/// Long enough that tests never wait on a heartbeat, short enough to be exercised in the demo.
-const HEARTBEAT_MS: u64 = 41_250;
-
 pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
     let (mut tx, mut rx) = socket.split();
+    let me = state.connections.fetch_add(1, Ordering::SeqCst) + 1;
+    // A stalled connection reads what the client sends and answers nothing.
+    let stalled = |state: &State| state.stalled.load(Ordering::SeqCst) == me;
     let mut latest = state.latest.subscribe();
     let mut control = state.control.subscribe();
     // The last sequence number this connection has sent; `None` until the session is set up.
     let mut sent: Option<u64> = None;
 
-    let hello = json!({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}});
+    let interval = state.options.heartbeat.as_millis() as u64;
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": interval}});
     if tx.send(text(&hello)).await.is_err() {
         return;
     }
@@ -42,6 +44,7 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
                     Some(Ok(_)) => continue,
                 };
                 match payload["op"].as_u64() {
+                    Some(1) if stalled(&state) => {}
                     Some(1) if tx.send(text(&json!({"op": 11}))).await.is_err() => return,
                     Some(1) => {}
                     Some(2) => match identify(&state, &payload["d"]) {
@@ -80,6 +83,9 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
                 if changed.is_err() {
                     return;
                 }
+                if stalled(&state) {
+                    continue;
+                }
                 let from = sent.unwrap_or(0);
                 match flush(&state, &mut tx, from).await {
                     Ok(last) => sent = Some(last.max(from)),
@@ -94,6 +100,7 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
                     let _ = tx.send(close(code)).await;
                     return;
                 }
+
                 Err(_) => {}
             }
         }
@@ -114,7 +121,6 @@ pub(super) fn identify(state: &State, data: &Value) -> Result<u64, u16> {
     let intents = data["intents"].as_u64().unwrap_or(0);
     let session = format!("session-{}", state.new_id());
     *lock(&state.session) = Some(session.clone());
-    state.record(Event::Identified { intents });
 
     let ready = json!({
         "v": 10,
@@ -125,7 +131,10 @@ pub(super) fn identify(state: &State, data: &Value) -> Result<u64, u16> {
         "application": {"id": BOT.to_string(), "flags": 1 << 19},
     });
     let guild = lock(&state.world).guild_create();
-    Ok(state.start_session(ready, guild))
+    let cursor = state.start_session(ready, guild);
+    // Recorded once the session exists: what is said after this reaches it.
+    state.record(Event::Identified { intents });
+    Ok(cursor)
 }
 
 /// Sends every queued dispatch after sequence number `from`; returns the last one sent.

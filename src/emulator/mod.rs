@@ -37,6 +37,8 @@ pub struct Options {
     pub post_delay: Option<Duration>,
     /// Enforce Discord's limit of 5 messages per 5 s in a channel with 429s (on by default).
     pub rate_limits: bool,
+    /// The heartbeat interval HELLO asks for (Discord's is 41.25 s).
+    pub heartbeat: Duration,
 }
 
 impl Default for Options {
@@ -46,6 +48,7 @@ impl Default for Options {
             refuse_identify: None,
             post_delay: None,
             rate_limits: true,
+            heartbeat: Duration::from_millis(41_250),
         }
     }
 }
@@ -220,6 +223,10 @@ struct State {
     channel_limit: std::sync::atomic::AtomicUsize,
     /// Per channel, until when the last response announced its window exhausted.
     announced: Mutex<HashMap<u64, Instant>>,
+    /// Gateway connections opened so far; each is known by its number.
+    connections: AtomicU64,
+    /// The connection that went silent (0: none).
+    stalled: AtomicU64,
 }
 
 /// Locks a mutex, surviving a panic elsewhere (a test that failed must not hang the others).
@@ -308,6 +315,8 @@ impl Emulator {
             channel_windows: Mutex::new(HashMap::new()),
             channel_limit: std::sync::atomic::AtomicUsize::new(rest::CHANNEL_MESSAGES),
             announced: Mutex::new(HashMap::new()),
+            connections: AtomicU64::new(0),
+            stalled: AtomicU64::new(0),
         });
         let app = rest::router(state.clone());
         let server = tokio::spawn(async move {
@@ -480,6 +489,14 @@ impl Emulator {
     }
 
     /// Asks the bot to reconnect (op 7); it should come back with RESUME.
+    /// Makes the current gateway connection a zombie: it stays open but acknowledges no heartbeat
+    /// and delivers nothing more, as a connection does when the network drops it silently. What
+    /// is said meanwhile reaches only a session that resumes.
+    pub fn stall(&self) {
+        let newest = self.state.connections.load(Ordering::SeqCst);
+        self.state.stalled.store(newest, Ordering::SeqCst);
+    }
+
     pub fn reconnect(&self) {
         let _ = self.state.control.send(Control::Reconnect);
     }

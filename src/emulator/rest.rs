@@ -1,6 +1,7 @@
 //! The REST API a poise bot calls, with Discord's checks: authorization, limits, unknown or
 //! expired interactions, answering an interaction twice.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,7 +31,10 @@ pub(super) fn router(state: Arc<State>) -> Router {
             put(register_guild),
         )
         .route("/channels/{channel}", get(get_channel))
-        .route("/channels/{channel}/messages", post(create_message))
+        .route(
+            "/channels/{channel}/messages",
+            post(create_message).get(list_messages),
+        )
         .route(
             "/channels/{channel}/messages/{message}",
             get(get_message).delete(delete_message).patch(edit_message),
@@ -175,6 +179,33 @@ async fn get_channel(Shared(state): SharedState, Path(channel): Path<u64>) -> Re
         Some(found) => Json(world::channel_json(found)).into_response(),
         None => error(StatusCode::NOT_FOUND, 10003, "Unknown Channel"),
     }
+}
+
+/// `GET /channels/{id}/messages?after=ID&limit=N`: the channel's messages after `after`, newest
+/// first, at most `limit` (50 by default, 100 at most), as Discord pages them.
+async fn list_messages(
+    Shared(state): SharedState,
+    Path(channel): Path<u64>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    if lock(&state.world).channel(channel).is_none() {
+        return error(StatusCode::NOT_FOUND, 10003, "Unknown Channel");
+    }
+    let number = |key: &str| query.get(key).and_then(|v| v.parse::<u64>().ok());
+    let after = number("after").unwrap_or(0);
+    let limit = number("limit").unwrap_or(50).clamp(1, 100) as usize;
+    let world = lock(&state.world);
+    let mut found: Vec<(u64, &Value)> = world
+        .messages
+        .iter()
+        .filter(|(id, message)| **id > after && id_field(&message["channel_id"]) == channel)
+        .map(|(id, message)| (*id, message))
+        .collect();
+    // The oldest after `after` first, as Discord pages forward; then newest first, as it answers.
+    found.sort_unstable_by_key(|(id, _)| *id);
+    found.truncate(limit);
+    let page: Vec<Value> = found.into_iter().rev().map(|(_, m)| m.clone()).collect();
+    Json(Value::Array(page)).into_response()
 }
 
 async fn get_message(Shared(state): SharedState, Path((_, message)): Path<(u64, u64)>) -> Response {

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use faqbot::emulator::world::{ALICE, CIPP_ISSUES, GUILD};
+use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD};
 use faqbot::emulator::{Emulator, Event, Options, Watcher};
 
 use super::{shipped_faq, temp_dir, PROBLEM, WAIT};
@@ -336,13 +336,18 @@ async fn sigterm_lets_the_answers_under_way_finish() {
 /// `faqbot run` against `emulator`, answering in `#cipp-issues` without cooldown, once connected:
 /// the process, a watcher from its start, and its folder.
 pub async fn run_without_cooldown(emulator: &Emulator) -> (Child, Watcher, std::path::PathBuf) {
+    run_with(emulator, "").await
+}
+
+/// [`run_without_cooldown`] with more `[suggest]` settings.
+async fn run_with(emulator: &Emulator, suggest: &str) -> (Child, Watcher, std::path::PathBuf) {
     let dir = temp_dir();
     std::fs::write(dir.join("faq.toml"), shipped_faq()).unwrap();
     let config = dir.join("faqbot.toml");
     std::fs::write(
         &config,
         format!(
-            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\"]\ncooldown_secs = 0\n",
+            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\"]\ncooldown_secs = 0\n{suggest}",
             emulator.origin()
         ),
     )
@@ -371,4 +376,80 @@ pub fn signal(child: &Child, signal: &str) {
         .status()
         .unwrap();
     assert!(sent.success());
+}
+
+/// A connection that goes silent (no heartbeat ACK, nothing delivered) is replaced. serenity 0.12
+/// notices at the next heartbeat after the unanswered one and starts a new session: it cannot be
+/// made to resume there, and Discord replays nothing to a new session. The bot says so at `info`,
+/// reads back what was said meanwhile, answers the question asked during the gap, and answers
+/// again on the new session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_connection_is_replaced_and_its_gap_read_back() {
+    const HEARTBEAT: Duration = Duration::from_millis(1000);
+    let emulator = Emulator::start(Options {
+        heartbeat: HEARTBEAT,
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    let (child, mut watcher, dir) = run_without_cooldown(&emulator).await;
+    let stalled = std::time::Instant::now();
+    emulator.stall();
+    let during_gap = emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let identified = watcher
+        .find(Duration::from_secs(30), |e| {
+            matches!(e, Event::Identified { .. })
+        })
+        .await;
+    let gap = stalled.elapsed();
+    assert!(identified.is_some(), "the bot did not reconnect");
+    eprintln!("silent connection replaced after {gap:?} (heartbeat {HEARTBEAT:?})");
+    let read_back = watcher.post(WAIT).await.map(|p| p.reply_to);
+    let after = emulator.say(BOB, CIPP_ISSUES, PROBLEM);
+    let answered = watcher.post(WAIT).await.map(|p| p.reply_to);
+    signal(&child, "-TERM");
+    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(read_back, Some(Some(during_gap)), "{output}");
+    assert_eq!(answered, Some(Some(after)), "{output}");
+    assert_eq!(code, Some(0), "{output}");
+    assert!(
+        output.contains(
+            "INFO faqbot::discord::events: reconnected to the gateway with a new session"
+        ),
+        "{output}"
+    );
+    assert!(output.contains("read=1 considered=1 too_old=0"), "{output}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What a new session reads back but is older than `max_delay_secs` is counted, not answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_read_back_too_late_is_counted_not_answered() {
+    let emulator = Emulator::start(Options {
+        heartbeat: Duration::from_millis(1000),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    // The gap lasts two heartbeats and serenity's 5 s wait for the old connection: over 3 s.
+    let (child, mut watcher, dir) = run_with(&emulator, "max_delay_secs = 3\n").await;
+    emulator.stall();
+    emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let identified = watcher
+        .find(Duration::from_secs(30), |e| {
+            matches!(e, Event::Identified { .. })
+        })
+        .await;
+    assert!(identified.is_some(), "the bot did not reconnect");
+    let late = watcher.post(Duration::from_secs(2)).await;
+    signal(&child, "-TERM");
+    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert!(late.is_none(), "{late:?}");
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.contains("read=1 considered=0 too_old=1"), "{output}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
