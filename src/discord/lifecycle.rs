@@ -73,6 +73,8 @@ fn short_error(error: &serenity::Error) -> String {
 pub(super) struct InFlight {
     count: Arc<std::sync::atomic::AtomicUsize>,
     draining: Arc<std::sync::atomic::AtomicBool>,
+    /// Commands poise runs, by invocation: counted from their check until they end.
+    commands: Arc<std::sync::Mutex<std::collections::HashMap<u64, InFlightGuard>>>,
 }
 
 impl InFlight {
@@ -84,6 +86,20 @@ impl InFlight {
         }
         self.count.fetch_add(1, Ordering::SeqCst);
         Some(InFlightGuard(self.count.clone()))
+    }
+
+    /// Counts a command from its check on; false while draining: it is not run.
+    pub(super) fn start_command(&self, invocation: u64) -> bool {
+        let Some(guard) = self.enter() else {
+            return false;
+        };
+        super::lock(&self.commands).insert(invocation, guard);
+        true
+    }
+
+    /// A command ended, well or not.
+    pub(super) fn end_command(&self, invocation: u64) {
+        super::lock(&self.commands).remove(&invocation);
     }
 
     /// Stops taking new work and waits up to `limit` for the handlers running to finish.

@@ -273,6 +273,14 @@ async fn open_service(config: &Config, policy: Policy) -> Result<Arc<Service>, R
     Ok(Arc::new(opened?))
 }
 
+/// What identifies one run of a command: its interaction.
+fn invocation(ctx: poise::Context<'_, Data, Error>) -> u64 {
+    match ctx {
+        poise::Context::Application(ctx) => ctx.interaction.id.get(),
+        poise::Context::Prefix(ctx) => ctx.msg.id.get(),
+    }
+}
+
 fn framework(
     data: Data,
     guild: Option<u64>,
@@ -285,7 +293,30 @@ fn framework(
             commands::answer_with_faq(),
         ],
         event_handler: |framework, event| Box::pin(events::handle(framework, event)),
-        on_error: |error| Box::pin(commands::on_error(error)),
+        // Commands count as work under way, so that a stop lets them finish; while stopping, a
+        // new one is not started.
+        command_check: Some(|ctx| {
+            Box::pin(async move {
+                // Autocomplete is checked too but never ends as a command: it is not counted.
+                let autocomplete = matches!(
+                    ctx,
+                    poise::Context::Application(app)
+                        if app.interaction_type == poise::CommandInteractionType::Autocomplete
+                );
+                Ok(autocomplete || ctx.data().in_flight.start_command(invocation(ctx)))
+            })
+        }),
+        post_command: |ctx| {
+            Box::pin(async move { ctx.data().in_flight.end_command(invocation(ctx)) })
+        },
+        on_error: |error| {
+            Box::pin(async move {
+                if let Some(ctx) = error.ctx() {
+                    ctx.data().in_flight.end_command(invocation(ctx));
+                }
+                commands::on_error(error).await
+            })
+        },
         // Nothing poise itself posts may ping anyone.
         allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
         ..Default::default()

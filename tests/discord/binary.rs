@@ -453,3 +453,33 @@ async fn a_question_read_back_too_late_is_counted_not_answered() {
     assert!(output.contains("read=1 considered=0 too_old=1"), "{output}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A command under way when the bot is stopped is let finish: here its answer is being retried
+/// through a short outage when SIGTERM comes, and still reaches the user before the bot exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_command_under_way_finish() {
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    let (child, mut watcher, dir) = run_without_cooldown(&emulator).await;
+    emulator.outage(true);
+    emulator.slash(
+        ALICE,
+        CIPP_ISSUES,
+        "faq",
+        serde_json::json!([{"name": "entry", "type": 3, "value": "cost"}]),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    signal(&child, "-TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    emulator.outage(false);
+    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(0), "{output}");
+    let answer = watcher.post(Duration::from_secs(1)).await;
+    assert_eq!(
+        answer.map(|p| p.title().to_owned()).as_deref(),
+        Some("How much does CIPP cost to run?"),
+        "{output}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
