@@ -6,6 +6,7 @@ use serenity::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
     CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
     CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption, EditInteractionResponse,
+    EditMessage,
 };
 
 use crate::render::{cut_chars, Component, Post, Style, LABEL_MAX};
@@ -98,6 +99,15 @@ impl Post {
     /// The edit that fills in a deferred answer (whose privacy was chosen when deferring).
     pub fn to_edit(&self) -> EditInteractionResponse {
         EditInteractionResponse::new()
+            .content(&self.content)
+            .embeds(self.embeds())
+            .components(self.components())
+            .allowed_mentions(self.allowed_mentions())
+    }
+
+    /// The same message posted before, edited to this (when an interaction no longer takes it).
+    pub fn to_message_edit(&self) -> EditMessage {
+        EditMessage::new()
             .content(&self.content)
             .embeds(self.embeds())
             .components(self.components())

@@ -315,27 +315,49 @@ async fn on_component(
                 moderator,
                 reply: component.message.id.get(),
             };
+            // The click is recorded now; what it shows is done even when Discord no longer
+            // takes the click's answer (an outage longer than its 3 s): over REST, retried for as
+            // long as a suggestion would be.
+            let later = std::time::Instant::now() + data.max_delay;
             match data.service.feedback(&click) {
                 Feedback::Update(post) => {
                     let update = CreateInteractionResponse::UpdateMessage(post.to_interaction());
-                    answer(ctx, component, update).await?;
+                    if let Err(error) = answer(ctx, component, update).await {
+                        tracing::info!("a click was not answered in time ({error}); editing its message instead");
+                        let edit = post.to_message_edit();
+                        let (channel, message) = (component.channel_id, component.message.id);
+                        data.sender
+                            .retrying("editing a suggestion", later, || {
+                                channel.edit_message(ctx, message, edit.clone())
+                            })
+                            .await?;
+                    }
                 }
                 Feedback::Notice(text) => respond(ctx, component, &render::notice(text)).await?,
                 Feedback::Remove { notice, not_it } => {
-                    match notice {
-                        Some(text) => respond(ctx, component, &render::notice(text)).await?,
+                    let answered = match notice {
+                        Some(text) => respond(ctx, component, &render::notice(text)).await,
                         None => {
-                            answer(ctx, component, CreateInteractionResponse::Acknowledge).await?
+                            answer(ctx, component, CreateInteractionResponse::Acknowledge).await
                         }
+                    };
+                    if let Err(error) = answered {
+                        tracing::info!("a click was not answered in time ({error}); removing its message all the same");
                     }
                     // Learnt before the suggestion goes, so that once it is gone the next
                     // message already meets the lesson.
                     if let Some(entry) = not_it {
-                        if let Err(error) = learn_not_it(ctx, data, component, &entry).await {
+                        if let Err(error) = learn_not_it(ctx, data, component, &entry, later).await
+                        {
                             tracing::error!(%entry, "could not learn from \"Not it\": {error}");
                         }
                     }
-                    component.message.delete(ctx).await?;
+                    let (channel, message) = (component.channel_id, component.message.id);
+                    data.sender
+                        .retrying("removing a suggestion", later, || {
+                            channel.delete_message(ctx, message)
+                        })
+                        .await?;
                 }
             }
             Ok(())
@@ -408,6 +430,7 @@ async fn learn_not_it(
     data: &Data,
     component: &ComponentInteraction,
     entry: &str,
+    deadline: std::time::Instant,
 ) -> Result<(), Error> {
     let Some(asked) = component
         .message
@@ -417,7 +440,15 @@ async fn learn_not_it(
     else {
         return Ok(());
     };
-    let asked = component.channel_id.message(ctx, asked).await?;
+    let channel = component.channel_id;
+    let asked = data
+        .sender
+        .retrying(
+            "reading the message a suggestion answered",
+            deadline,
+            || channel.message(ctx, asked),
+        )
+        .await?;
     let (service, entry, by) = (
         data.service.clone(),
         entry.to_owned(),

@@ -326,6 +326,38 @@ impl Sender {
         }
     }
 
+    /// Runs `call` (an edit, a deletion, a read) until it succeeds, fails for good, or the next
+    /// try would be after `deadline`, with the waits of a post through an outage.
+    pub async fn retrying<T, F, Fut>(
+        &self,
+        what: &str,
+        deadline: Instant,
+        mut call: F,
+    ) -> Result<T, serenity::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, serenity::Error>>,
+    {
+        let mut wait = FIRST_RETRY;
+        loop {
+            let error = match call().await {
+                Ok(done) => return Ok(done),
+                Err(error) => error,
+            };
+            if !worth_retrying(&error) || Instant::now() + wait > deadline {
+                return Err(error);
+            }
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(
+                retry_in_ms = wait.as_millis() as u64,
+                "{what} failed, will retry: {}",
+                describe(&error)
+            );
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(RETRY_AT_MOST);
+        }
+    }
+
     /// Retries made, and posts given up as too late, since start.
     pub fn counts(&self) -> (u64, u64) {
         (

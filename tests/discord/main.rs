@@ -1013,6 +1013,40 @@ async fn a_command_during_a_blip_is_answered() {
     h.stop().await;
 }
 
+/// A click during an outage longer than Discord's 3 s for its answer still has its effect: the
+/// suggestion is edited to show it, or removed, once Discord is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_during_a_long_outage_still_takes_effect() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let post = suggestion(&mut h).await;
+    let solved = post.custom_id("Solved it").unwrap();
+    h.emulator.outage(true);
+    h.emulator.click(ALICE, post.id, &solved).unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    h.emulator.outage(false);
+    let updated = h.post().await;
+    assert_eq!(updated.id, post.id);
+    assert_eq!(updated.via, Via::Edit, "edited directly: the click's answer expired");
+    assert!(updated.content().contains("Solved"), "{}", updated.content());
+
+    h.emulator.say(BOB, CIPP_ISSUES, "how much does cipp cost to run each month?");
+    let second = h.post().await;
+    let dismiss = second.custom_id("Dismiss").unwrap();
+    h.emulator.outage(true);
+    h.emulator.click(MOD, second.id, &dismiss).unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    h.emulator.outage(false);
+    let removed = h
+        .watcher
+        .find(WAIT, |e| matches!(e, Event::Deleted { .. }))
+        .await;
+    assert!(
+        matches!(removed, Some(Event::Deleted { message, .. }) if message == second.id),
+        "{removed:?}"
+    );
+    h.stop().await;
+}
+
 /// A click during a short outage is still answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_click_during_a_blip_is_answered() {
