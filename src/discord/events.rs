@@ -198,7 +198,11 @@ pub(super) async fn suggest(ctx: &serenity::Context, data: &Data, message: &sere
             return;
         }
     };
-    let reply = suggestion.post.to_message().reference_message(message);
+    // One suggestion per message: its id keys the post.
+    let reply = send::once(
+        suggestion.post.to_message().reference_message(message),
+        format!("s{id}"),
+    );
     // Retried through rate limits and outages while the answer can still help the asker.
     let asked_ms = policy::created_ms(id);
     let late_ms = (asked_ms + data.max_delay.as_millis() as u64).saturating_sub(store::now_ms());
@@ -549,7 +553,14 @@ async fn link(
         .message(ctx, serenity::MessageId::new(message))
         .await?;
     let post = render::linked(entry, moderator, target.id.get());
-    let reply = post.to_message().reference_message(&target);
+    // Each link is a post of its own (the same entry may be linked again after an undo).
+    static LINKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let key = format!(
+        "l{:x}{:x}",
+        store::now_ms(),
+        LINKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let reply = send::once(post.to_message().reference_message(&target), key);
     let deadline = std::time::Instant::now() + data.max_delay;
     let sent = data.sender.post(ctx, channel, reply, deadline).await?;
     tracing::info!(

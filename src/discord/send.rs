@@ -27,6 +27,9 @@ const CHANNEL_MESSAGES: usize = 5;
 const CHANNEL_WINDOW: Duration = Duration::from_millis(5_250);
 const GLOBAL_REQUESTS: usize = 50;
 const GLOBAL_WINDOW: Duration = Duration::from_millis(1_250);
+/// A post not answered within this is taken for lost and retried (with the same nonce, so that
+/// Discord does not create it twice if it arrived after all).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Waits between attempts start here and double up to the cap.
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 const RETRY_AT_MOST: Duration = Duration::from_secs(8);
@@ -108,6 +111,15 @@ pub fn describe(error: &serenity::Error) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// `message` with a nonce Discord enforces: a retry of a post whose answer was lost (a timeout, a
+/// 502 after Discord took it) returns the message posted instead of posting it twice. `key` is
+/// the same for every attempt of one post and different for every post (at most 24 characters).
+pub fn once(message: CreateMessage, key: String) -> CreateMessage {
+    message
+        .nonce(serenity::Nonce::String(key))
+        .enforce_nonce(true)
 }
 
 /// Whether trying again later may succeed: rate limits, server errors and lost connections.
@@ -250,16 +262,14 @@ impl Sender {
                 .await
                 .map_err(failed);
         }
-        let body = serde_json::to_vec(message).map_err(|e| failed(e.into()))?;
-        let request = serenity::http::Request::new(
-            serenity::http::Route::ChannelMessages {
-                channel_id: channel,
-            },
-            serenity::http::LightMethod::Post,
-        )
-        .body(Some(body))
-        .build(&self.client, ctx.http.token(), ctx.http.proxy.as_deref())
-        .map_err(failed)?;
+        let request = match self.request(ctx, channel, message) {
+            Ok(request) => request,
+            Err(error) => {
+                // Not sent: the turn it took goes back.
+                self.announced.cancel(channel.get());
+                return Err(failed(*error));
+            }
+        };
         let response = request.send().await;
         let answer = response.as_ref().ok().map(|response| {
             let headers = Headers::read(|name| response.headers().get(name)?.to_str().ok());
@@ -293,6 +303,24 @@ impl Sender {
             .await
             .map_err(|e| failed(serenity::HttpError::Request(e).into()))?;
         serde_json::from_slice(&bytes).map_err(|e| failed(e.into()))
+    }
+
+    /// The request serenity would send for `message`, to the proxy it was given.
+    fn request(
+        &self,
+        ctx: &serenity::Context,
+        channel: ChannelId,
+        message: &CreateMessage,
+    ) -> Result<reqwest::RequestBuilder, Box<serenity::Error>> {
+        let body = serde_json::to_vec(message).map_err(|e| Box::new(e.into()))?;
+        let route = serenity::http::Route::ChannelMessages {
+            channel_id: channel,
+        };
+        let request = serenity::http::Request::new(route, serenity::http::LightMethod::Post)
+            .body(Some(body))
+            .build(&self.client, ctx.http.token(), ctx.http.proxy.as_deref())
+            .map_err(Box::new)?;
+        Ok(request.timeout(REQUEST_TIMEOUT))
     }
 
     /// Waits until both the channel's window and the global one have room by Discord's published

@@ -227,6 +227,10 @@ struct State {
     connections: AtomicU64,
     /// The connection that went silent (0: none).
     stalled: AtomicU64,
+    /// Nonces of new messages sent with `enforce_nonce`: the message and when.
+    nonces: Mutex<HashMap<String, (u64, Instant)>>,
+    /// New messages still to post but answer with 502, as if the answer were lost.
+    lose_answers: std::sync::atomic::AtomicUsize,
 }
 
 /// Locks a mutex, surviving a panic elsewhere (a test that failed must not hang the others).
@@ -317,6 +321,8 @@ impl Emulator {
             announced: Mutex::new(HashMap::new()),
             connections: AtomicU64::new(0),
             stalled: AtomicU64::new(0),
+            nonces: Mutex::new(HashMap::new()),
+            lose_answers: std::sync::atomic::AtomicUsize::new(0),
         });
         let app = rest::router(state.clone());
         let server = tokio::spawn(async move {
@@ -524,6 +530,12 @@ impl Emulator {
     /// Discord may for a bucket; only the rate-limit headers tell.
     pub fn limit_channel_messages(&self, messages: usize) {
         self.state.channel_limit.store(messages, Ordering::SeqCst);
+    }
+
+    /// Posts the next `count` new channel messages but answers them with 502, as when Discord's
+    /// answer is lost on the way back: a client that retries without a nonce posts twice.
+    pub fn lose_answers(&self, count: usize) {
+        self.state.lose_answers.store(count, Ordering::SeqCst);
     }
 
     /// Fills `channel`'s window as another client of the same bot would (a second process), so

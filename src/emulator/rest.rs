@@ -241,6 +241,23 @@ async fn create_message(
     if lock(&state.world).channel(channel).is_none() {
         return error(StatusCode::NOT_FOUND, 10003, "Unknown Channel");
     }
+    // With `enforce_nonce`, a nonce used in the last minutes returns that message, as on Discord:
+    // a retry of a post whose answer was lost does not post it twice.
+    let nonce = body["nonce"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| body["nonce"].as_u64().map(|n| n.to_string()))
+        .filter(|_| body["enforce_nonce"].as_bool() == Some(true));
+    if let Some(nonce) = &nonce {
+        let earlier = lock(&state.nonces)
+            .get(nonce)
+            .filter(|(_, at)| at.elapsed() < NONCE_LIFETIME)
+            .map(|(id, _)| *id);
+        if let Some(message) = earlier.and_then(|id| lock(&state.world).messages.get(&id).cloned())
+        {
+            return Json(message).into_response();
+        }
+    }
     let route = CREATE_MESSAGE;
     let window = match take_slot(&state, channel) {
         Ok(window) => window,
@@ -259,6 +276,14 @@ async fn create_message(
     };
     match store(&state, channel, None, &body, Via::Channel, false) {
         Ok(message) => {
+            if let Some(nonce) = nonce {
+                let id = id_field(&message["id"]);
+                lock(&state.nonces).insert(nonce, (id, std::time::Instant::now()));
+            }
+            if take_one(&state.lose_answers) {
+                // Posted, but the answer is lost on the way back.
+                return error(StatusCode::BAD_GATEWAY, 0, "Bad Gateway");
+            }
             let mut response = Json(message).into_response();
             if let Some((remaining, reset_after)) = window {
                 rate_limit_headers(&state, response.headers_mut(), remaining, reset_after);
@@ -270,6 +295,20 @@ async fn create_message(
 }
 
 const CREATE_MESSAGE: &str = "POST /channels/{id}/messages";
+
+/// How long Discord remembers a message's nonce ("a few minutes").
+const NONCE_LIFETIME: Duration = Duration::from_secs(5 * 60);
+
+/// Takes one from a counter of faults still to inject; whether there was one.
+fn take_one(counter: &std::sync::atomic::AtomicUsize) -> bool {
+    counter
+        .fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |n| n.checked_sub(1),
+        )
+        .is_ok()
+}
 
 /// Discord's published limit on new messages in one channel.
 pub const CHANNEL_MESSAGES: usize = 5;

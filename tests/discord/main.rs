@@ -1013,6 +1013,30 @@ async fn a_command_during_a_blip_is_answered() {
     h.stop().await;
 }
 
+/// A post Discord took but whose answer was lost (a 502 on the way back) is retried without being
+/// posted twice: the retry carries the same nonce, which Discord enforces.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_whose_answer_was_lost_is_not_posted_twice() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.emulator.lose_answers(1);
+    let asked = h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let post = h.post().await;
+    assert_eq!(post.reply_to, Some(asked));
+    h.no_post().await;
+    let posts = h
+        .emulator
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::Posted(p) if p.reply_to == Some(asked)))
+        .count();
+    assert_eq!(posts, 1);
+    // The bot saw the post through: it counts as suggested, with its buttons working.
+    let solved = post.custom_id("Solved it").unwrap();
+    h.emulator.click(ALICE, post.id, &solved).unwrap();
+    assert!(h.post().await.content().contains("Solved"));
+    h.stop().await;
+}
+
 /// A click during an outage longer than Discord's 3 s for its answer still has its effect: the
 /// suggestion is edited to show it, or removed, once Discord is back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1026,10 +1050,22 @@ async fn a_click_during_a_long_outage_still_takes_effect() {
     h.emulator.outage(false);
     let updated = h.post().await;
     assert_eq!(updated.id, post.id);
-    assert_eq!(updated.via, Via::Edit, "edited directly: the click's answer expired");
-    assert!(updated.content().contains("Solved"), "{}", updated.content());
+    assert_eq!(
+        updated.via,
+        Via::Edit,
+        "edited directly: the click's answer expired"
+    );
+    assert!(
+        updated.content().contains("Solved"),
+        "{}",
+        updated.content()
+    );
 
-    h.emulator.say(BOB, CIPP_ISSUES, "how much does cipp cost to run each month?");
+    h.emulator.say(
+        BOB,
+        CIPP_ISSUES,
+        "how much does cipp cost to run each month?",
+    );
     let second = h.post().await;
     let dismiss = second.custom_id("Dismiss").unwrap();
     h.emulator.outage(true);
