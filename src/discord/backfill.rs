@@ -3,7 +3,8 @@
 //!
 //! serenity 0.12 replaces a connection whose heartbeat went unacknowledged with a new session
 //! (it cannot resume it), and Discord delivers nothing of the gap to a new session. The bot
-//! remembers the last message it saw in each place, and reads what came after.
+//! remembers the last message it saw in each watched place (channel or thread), and reads what
+//! came after.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,7 +23,7 @@ const REMEMBER_MS: u64 = 60 * 60 * 1000;
 /// Discord's largest page of messages: a gap with more in one place keeps only the newest.
 const PAGE: u8 = 100;
 
-/// The last message seen in each place, and whether a new session still has to read back.
+/// The last message seen in each watched place, and whether a new session still has to read back.
 #[derive(Default)]
 pub struct Seen {
     last: Mutex<HashMap<u64, u64>>,
@@ -68,8 +69,8 @@ struct Caught {
     failed_places: usize,
 }
 
-/// Reads back what each place received since the last message seen there (a watched channel
-/// without one: since the bot started), and considers what is young enough to answer.
+/// Reads back what each watched place received since the last message seen there (a watched
+/// channel without one: since the bot started), and considers what is young enough to answer.
 pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
     let mut places = data.seen.places();
     for guild in ctx.cache.guilds() {

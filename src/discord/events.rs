@@ -47,8 +47,6 @@ pub async fn handle(
     };
     match event {
         serenity::FullEvent::Message { new_message } => {
-            data.seen
-                .saw(new_message.channel_id.get(), new_message.id.get());
             suggest(ctx, data, new_message).await;
         }
         serenity::FullEvent::InteractionCreate { interaction } => match interaction {
@@ -173,6 +171,13 @@ pub(super) async fn suggest(ctx: &serenity::Context, data: &Data, message: &sere
         service.message(&incoming, store::now_ms())
     })
     .await;
+    // Watched places are remembered, to read back what a new session would miss there.
+    if !matches!(
+        &verdict,
+        Ok(Err(Silence::Policy(policy::Quiet::NotWatched)))
+    ) {
+        data.seen.saw(channel, id);
+    }
     if let (Some(verdicts), Ok(verdict)) = (&data.verdicts, &verdict) {
         let outcome = match verdict {
             Ok(s) => Ok((s.entry.clone(), s.confidence)),
