@@ -717,6 +717,7 @@ struct JsonSignals {
     closest: f64,
     closest_meaning: f64,
     coverage: f64,
+    text_coverage: f64,
     words: f64,
     texts: f64,
 }
@@ -733,6 +734,7 @@ impl JsonSignals {
             closest: rounded(s.closest),
             closest_meaning: rounded(s.closest_meaning),
             coverage: rounded(s.coverage),
+            text_coverage: rounded(s.text_coverage),
             words: rounded(s.words),
             texts: rounded(s.texts),
         }

@@ -214,3 +214,44 @@ fn a_status_code_or_a_topic_word_alone_carries_no_suggestion() {
     let covered = shipped().1.rank(crash, 1)[0].signals.coverage;
     assert!(covered < 0.3, "unknown words keep their weight: {covered}");
 }
+
+/// How much of the closest text a message covers: all of a short question asked in its own
+/// words, little of a long error message quoted as a question that shares two words with it.
+#[test]
+fn the_share_of_the_closest_text_a_message_covers() {
+    let faq = Faq::parse(
+        r#"
+[[entry]]
+id = "reset"
+question = "How do I reset a password?"
+answer = "Use the reset button."
+
+[[entry]]
+id = "grant"
+question = "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password"
+answer = "Authorize again."
+"#,
+        "faq.toml",
+    )
+    .unwrap();
+    let matcher = Matcher::new(&faq);
+    let share = |text: &str, id: &str| {
+        let ranked = matcher.rank(text, 5);
+        ranked
+            .iter()
+            .find(|m| m.id == id)
+            .unwrap()
+            .signals
+            .text_coverage
+    };
+    let short = share("how do I reset a password", "reset");
+    let long = share("how do I reset a password", "grant");
+    assert!(short > 0.9, "{short}");
+    assert!(long < 0.4, "{long}");
+    assert!(
+        share(
+            "the provided grant has expired, a fresh auth token is needed",
+            "grant"
+        ) > long
+    );
+}

@@ -70,6 +70,9 @@ pub struct Signals {
 
     /// Share of the message's word weight the entry has, unknown words counting fully.
     pub coverage: f32,
+    /// Share of the closest text's word weight the message has: a long text that a message meets
+    /// in a word or two (an error message quoting "password") is less likely its topic.
+    pub text_coverage: f32,
     /// Content words in the message.
     pub words: f32,
     /// The entry's question, keywords and examples (written and learned).
@@ -107,8 +110,8 @@ pub struct Matcher {
     unknown_idf: f32,
     /// Per term: (text, weight) for every single text containing it.
     text_postings: Vec<Vec<(u32, f32)>>,
-    /// Per single text: its entry and its vector's length.
-    texts: Vec<(u32, f32)>,
+    /// Per single text: its entry, its vector's length and its words' total weight.
+    texts: Vec<(u32, f32, f32)>,
     /// Per term: (entry, weight) for every entry containing it.
     entry_postings: Vec<Vec<(u32, f32)>>,
     entry_norms: Vec<f32>,
@@ -121,6 +124,12 @@ pub struct Matcher {
 
 /// A text as counted terms, before weighting.
 type Bag = HashMap<String, f32>;
+
+thread_local! {
+    /// Scratch sums for [`Matcher::lexical`]: a pair per single text of the largest FAQ seen.
+    static TEXT_SUMS: std::cell::RefCell<Vec<[f32; 2]>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// A message as the index sees it.
 struct Query {
@@ -248,13 +257,14 @@ impl Matcher {
             let mut postings = vec![Vec::new(); terms.len()];
             let mut norms = Vec::new();
             for (number, bag) in bags.enumerate() {
-                let mut norm = 0.0;
+                let (mut norm, mut total) = (0.0, 0.0);
                 for (term, &count) in bag {
                     let w = weight(term, count);
                     norm += w * w;
+                    total += w;
                     postings[terms[term] as usize].push((number as u32, w));
                 }
-                norms.push(f32::sqrt(norm));
+                norms.push((f32::sqrt(norm), total));
             }
             (postings, norms)
         };
@@ -267,8 +277,10 @@ impl Matcher {
             .iter()
             .map(|&(entry, _)| entry)
             .zip(text_norms)
+            .map(|(entry, (norm, total))| (entry, norm, total))
             .collect();
         let (entry_postings, entry_norms) = index(&mut entry_bags.iter());
+        let entry_norms = entry_norms.into_iter().map(|(norm, _)| norm).collect();
 
         let mut matcher = Matcher {
             analyzer,
@@ -332,7 +344,7 @@ impl Matcher {
         let message = (!long).then(|| self.semantic.embed(text));
         let mut ranked: Vec<Match<'_>> = lexical
             .iter()
-            .map(|&(m, coverage, closest)| {
+            .map(|&(m, coverage, closest, text_coverage)| {
                 let (meaning, closest_meaning) = message
                     .as_ref()
                     .map_or((0.0, 0.0), |v| self.semantic.score(m.index, v));
@@ -352,6 +364,7 @@ impl Matcher {
                         closest,
                         closest_meaning: closest_meaning.max(0.0),
                         coverage,
+                        text_coverage,
                         words: query.words as f32,
                         texts: self.text_counts[m.index] as f32,
                         ..m.signals
@@ -390,7 +403,7 @@ impl Matcher {
 
     /// The best `limit` entries by shared words alone, best first, each with the share of the
     /// message's weight that the entry covers and the cosine with its closest single text.
-    fn lexical(&self, query: &Query, limit: usize) -> Vec<(Match<'_>, f32, f32)> {
+    fn lexical(&self, query: &Query, limit: usize) -> Vec<(Match<'_>, f32, f32, f32)> {
         if query.terms.is_empty() {
             return Vec::new();
         }
@@ -408,13 +421,32 @@ impl Matcher {
         if norm == 0.0 {
             return Vec::new();
         }
+        // A large FAQ has many single texts: their sums live in a buffer kept per thread, of which
+        // only the texts touched are cleared again, rather than one zeroed per message.
+        TEXT_SUMS.with_borrow_mut(|text_sums| {
+            if text_sums.len() < self.texts.len() {
+                text_sums.resize(self.texts.len(), [0.0; 2]);
+            }
+            self.lexical_with(query, limit, norm, text_sums)
+        })
+    }
+
+    /// [`Self::lexical`] given the message vector's length and per-text sums that are all zero
+    /// (and left so).
+    fn lexical_with(
+        &self,
+        query: &Query,
+        limit: usize,
+        norm: f32,
+        text_sums: &mut [[f32; 2]],
+    ) -> Vec<(Match<'_>, f32, f32, f32)> {
         // In the coverage, an unknown word weighs as much as the most specific known word: a
         // crash log whose only known word is "500" is mostly not about the 500 entry.
         let specific = self.unknown_idf / self.params.unknown_weight;
         let mut total = query.unknown * specific;
 
         // Dot products with every single text and every whole entry that shares a term.
-        let mut text_dots = vec![0.0f32; self.texts.len()];
+        // Per text: its dot product with the message, and the weight of its words the message has.
         let mut entry_dots = vec![0.0f32; self.ids.len()];
         let mut covered = vec![0.0f32; self.ids.len()];
         let mut touched_texts: Vec<u32> = Vec::new();
@@ -423,11 +455,12 @@ impl Matcher {
             let qw = w * self.idf[term as usize];
             total += qw;
             for &(t, tw) in &self.text_postings[term as usize] {
-                let dot = &mut text_dots[t as usize];
-                if *dot == 0.0 {
+                let sums = &mut text_sums[t as usize];
+                if sums[0] == 0.0 {
                     touched_texts.push(t);
                 }
-                *dot += qw * tw;
+                sums[0] += qw * tw;
+                sums[1] += tw;
             }
             for &(e, ew) in &self.entry_postings[term as usize] {
                 let dot = &mut entry_dots[e as usize];
@@ -439,13 +472,18 @@ impl Matcher {
             }
         }
         let mut closest = vec![0.0f32; self.ids.len()];
+        let mut text_coverage = vec![0.0f32; self.ids.len()];
         for t in touched_texts {
-            let (entry, text_norm) = self.texts[t as usize];
-            let cos = text_dots[t as usize] / (norm * text_norm);
+            let (entry, text_norm, text_total) = self.texts[t as usize];
+            let [dot, matched] = std::mem::take(&mut text_sums[t as usize]);
+            let cos = dot / (norm * text_norm);
             let best = &mut closest[entry as usize];
-            *best = best.max(cos);
+            if cos > *best {
+                *best = cos;
+                text_coverage[entry as usize] = (matched / text_total).min(1.0);
+            }
         }
-        let mut ranked: Vec<(Match<'_>, f32, f32)> = touched
+        let mut ranked: Vec<(Match<'_>, f32, f32, f32)> = touched
             .into_iter()
             .map(|e| {
                 let whole = entry_dots[e as usize] / (norm * self.entry_norms[e as usize]);
@@ -463,11 +501,12 @@ impl Matcher {
                     confidence: 0.0,
                     signals: Signals::default(),
                 };
-                (m, coverage, closest[e as usize])
+                (m, coverage, closest[e as usize], text_coverage[e as usize])
             })
             .filter(|(m, ..)| m.score > 0.0)
             .collect();
-        let by_score = |a: &(Match<'_>, f32, f32), b: &(Match<'_>, f32, f32)| better(&a.0, &b.0);
+        let by_score =
+            |a: &(Match<'_>, f32, f32, f32), b: &(Match<'_>, f32, f32, f32)| better(&a.0, &b.0);
         if ranked.len() > limit && limit > 0 {
             // Only the best few need sorting; a large FAQ can touch thousands of entries.
             ranked.select_nth_unstable_by(limit - 1, by_score);
