@@ -6,6 +6,8 @@
 //! - `server`: what the serenity cache says about a channel or member, as policy types;
 //! - `convert`: a rendered post as serenity's builders;
 //! - `send`: channel posts within Discord's limits, retried through rate limits and outages;
+//! - `ratelimit`: what Discord's responses announce about rate limits, and the turns they allow;
+//! - `backfill`: reading back what a new gateway session missed;
 //! - `lifecycle`: connecting once Discord answers, and stopping after the work under way.
 
 mod backfill;
@@ -57,7 +59,7 @@ pub struct Data {
     /// The gateway session in use: a READY with another one is a reconnect that Discord does not
     /// replay the missed events of.
     session: Mutex<Option<String>>,
-    /// The last message seen in each place, to read back what a new session missed.
+    /// The last message seen in each watched place, to read back what a new session missed.
     seen: backfill::Seen,
     /// When the bot started, wall clock (ms): a watched channel is read back at most to here.
     started_ms: u64,
