@@ -50,6 +50,24 @@ pub struct Sender {
     given_up: AtomicU64,
 }
 
+/// A turn taken in a channel's window: given back when dropped before its answer was recorded
+/// (a request that could not be built, or a post abandoned as the bot stops), so that the window
+/// does not wait for an answer that never comes.
+struct Taken<'a> {
+    sender: &'a Sender,
+    channel: u64,
+    ended: bool,
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.sender.announced.cancel(self.channel);
+            self.sender.answered.notify_waiters();
+        }
+    }
+}
+
 /// One failed attempt, and how long Discord asked to wait before the next.
 struct Failed {
     error: serenity::Error,
@@ -262,15 +280,17 @@ impl Sender {
                 .await
                 .map_err(failed);
         }
-        let request = match self.request(ctx, channel, message) {
-            Ok(request) => request,
-            Err(error) => {
-                // Not sent: the turn it took goes back.
-                self.announced.cancel(channel.get());
-                return Err(failed(*error));
-            }
+        // Given back if the post is not sent, or abandoned before its answer.
+        let mut turn = Taken {
+            sender: self,
+            channel: channel.get(),
+            ended: false,
         };
+        let request = self
+            .request(ctx, channel, message)
+            .map_err(|error| failed(*error))?;
         let response = request.send().await;
+        turn.ended = true;
         let answer = response.as_ref().ok().map(|response| {
             let headers = Headers::read(|name| response.headers().get(name)?.to_str().ok());
             let refused = response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS;
