@@ -22,6 +22,9 @@ use crate::{policy, store};
 const REMEMBER_MS: u64 = 60 * 60 * 1000;
 /// Discord's largest page of messages: a gap with more in one place keeps only the newest.
 const PAGE: u8 = 100;
+/// Places read back at most, one request each: Discord's global limit is 50 requests a second, and
+/// the read-back should not take the bot's whole budget.
+const MAX_PLACES: usize = 40;
 
 /// The last message seen in each watched place, and whether a new session still has to read back.
 #[derive(Default)]
@@ -72,19 +75,27 @@ struct Caught {
 /// Reads back what each watched place received since the last message seen there (a watched
 /// channel without one: since the bot started), and considers what is young enough to answer.
 pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
-    let mut places = data.seen.places();
+    // The watched channels first, then the threads by their latest message.
+    let mut places: Vec<u64> = Vec::new();
     for guild in ctx.cache.guilds() {
-        let Some(cached) = ctx.cache.guild(guild).map(|g| g.clone()) else {
-            continue;
-        };
-        for configured in &data.channels {
-            if let Some(channel) = server::configured_channel(&cached, configured) {
-                places.push(channel.get());
-            }
+        if let Some(cached) = ctx.cache.guild(guild) {
+            places.extend(
+                data.channels
+                    .iter()
+                    .filter_map(|configured| server::configured_channel(&cached, configured))
+                    .map(|channel| channel.get()),
+            );
         }
     }
-    places.sort_unstable();
-    places.dedup();
+    let mut seen = data.seen.places();
+    seen.sort_unstable_by_key(|&place| std::cmp::Reverse(data.seen.last(place)));
+    for place in seen {
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+    let skipped = places.len().saturating_sub(MAX_PLACES);
+    places.truncate(MAX_PLACES);
     let now = store::now_ms();
     let started = snowflake(data.started_ms);
     let mut caught = Caught::default();
@@ -124,6 +135,7 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
         considered = caught.considered,
         too_old = caught.too_old,
         places_unreadable = caught.failed_places,
+        places_skipped = skipped,
         "read back the messages sent while the connection was down; those older than [suggest] max_delay_secs are not answered"
     );
 }
