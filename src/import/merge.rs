@@ -159,7 +159,7 @@ pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged
             continue;
         }
         let mut entry = new.clone();
-        entry.id = free_id(&entry.id, &taken);
+        entry.id = super::free_id(&entry.id, |id| taken.contains(id));
         taken.insert(entry.id.clone());
         report.added.push(entry.id.clone());
         added.push(entry);
@@ -198,16 +198,6 @@ fn string_value(text: &str) -> Value {
     let repr = toml::Value::String(text.to_owned()).to_string();
     repr.parse()
         .unwrap_or_else(|_| Value::from(text.to_owned()))
-}
-
-fn free_id(id: &str, taken: &HashSet<String>) -> String {
-    if !taken.contains(id) {
-        return id.to_owned();
-    }
-    (2..)
-        .map(|n| format!("{}-{n}", &id[..id.len().min(60)]))
-        .find(|candidate| !taken.contains(candidate))
-        .unwrap_or_else(|| id.to_owned())
 }
 
 /// For each imported entry, the index of its entry in the file and whether it was found by

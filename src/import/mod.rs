@@ -13,13 +13,14 @@ pub mod merge;
 mod outline;
 pub mod site;
 pub mod syntax;
+mod write;
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub use site::Site;
 pub use syntax::Format;
+pub use write::to_toml;
 
 use crate::faq::{Entry, Faq};
 use crate::location::Lines;
@@ -88,7 +89,8 @@ struct Read<'a> {
     page: site::Page,
     text: String,
     outline: Outline,
-    lines_warnings: Vec<(usize, String)>,
+    /// What rewriting the generator's syntax reported, by line.
+    syntax_warnings: Vec<(usize, String)>,
 }
 
 /// Imports `sources`, one docs tree or one page, into one FAQ.
@@ -111,7 +113,7 @@ pub fn import(sources: &[Source], site: &mut Site, options: &Options) -> Result<
             page,
             text: prepared.text,
             outline,
-            lines_warnings: prepared.warnings,
+            syntax_warnings: prepared.warnings,
         });
     }
     // What a mention of a section shows: the section's heading.
@@ -129,7 +131,7 @@ pub fn import(sources: &[Source], site: &mut Site, options: &Options) -> Result<
     let site = &*site;
     for page in &read {
         let at = Place::new(page);
-        for (number, message) in &page.lines_warnings {
+        for (number, message) in &page.syntax_warnings {
             import
                 .warnings
                 .push(format!("{}: line {number}: {message}", at.path));
@@ -207,7 +209,7 @@ fn entry(
         return None;
     }
     let wanted = draft.id.clone().unwrap_or_else(|| slug(&draft.question));
-    let id = unique(wanted.clone(), &import.faq.entries);
+    let id = free_id(&wanted, |id| import.faq.entries.iter().any(|e| e.id == id));
     let mut warn = |message: String| import.warnings.push(at.say(draft.at, &message));
     if format == Format::Docusaurus && kind == Kind::Details && draft.id.is_none() {
         warn(format!(
@@ -480,54 +482,16 @@ pub fn slug(text: &str) -> String {
     slug
 }
 
-fn unique(id: String, entries: &[Entry]) -> String {
-    let taken = |candidate: &str| entries.iter().any(|e| e.id == candidate);
-    if !taken(&id) {
-        return id;
+/// `id`, or the first of `id-2`, `id-3`… that is not `taken` (shortened to stay a valid id).
+pub(crate) fn free_id(id: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(id) {
+        return id.to_owned();
     }
+    let stem: String = id.chars().take(crate::faq::ID_MAX_CHARS - 4).collect();
     (2..)
-        .map(|n| format!("{}-{n}", &id[..id.len().min(60)]))
+        .map(|n| format!("{stem}-{n}"))
         .find(|candidate| !taken(candidate))
-        .unwrap_or(id)
-}
-
-/// Writes a FAQ as `faq.toml` text that [`Faq::parse`] reads back unchanged.
-pub fn to_toml(faq: &Faq) -> String {
-    let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
-    let list = |items: &[String]| {
-        let items: Vec<String> = items
-            .iter()
-            .map(|s| format!("    {},\n", quote(s)))
-            .collect();
-        format!("[\n{}]", items.concat())
-    };
-    let mut out = String::new();
-    if let Some(page) = &faq.page {
-        let _ = writeln!(out, "[faq]\npage = {}\n", quote(page));
-    }
-    for entry in &faq.entries {
-        let _ = writeln!(out, "[[entry]]\nid = {}", quote(&entry.id));
-        let _ = writeln!(out, "question = {}", quote(&entry.question));
-        let default_link = faq.page.as_ref().map(|p| format!("{p}#{}", entry.id));
-        if let Some(link) = entry
-            .link
-            .as_ref()
-            .filter(|l| Some(*l) != default_link.as_ref())
-        {
-            let _ = writeln!(out, "link = {}", quote(link));
-        }
-        for (key, items) in [
-            ("aliases", &entry.aliases),
-            ("keywords", &entry.keywords),
-            ("examples", &entry.examples),
-        ] {
-            if !items.is_empty() {
-                let _ = writeln!(out, "{key} = {}", list(items));
-            }
-        }
-        let _ = writeln!(out, "answer = {}\n", quote(&entry.answer));
-    }
-    out
+        .unwrap_or_else(|| id.to_owned())
 }
 
 #[cfg(test)]
@@ -696,6 +660,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_taken_id_gets_a_number_and_stays_short() {
+        let taken = ["why", "why-2"];
+        assert_eq!(free_id("why", |id| taken.contains(&id)), "why-3");
+        assert_eq!(free_id("new", |id| taken.contains(&id)), "new");
+        // Cut by characters, never inside one.
+        let long = "é".repeat(70);
+        let free = free_id(&long, |id| id == long);
+        assert_eq!(free.chars().count(), crate::faq::ID_MAX_CHARS - 2);
+        assert!(free.ends_with("-2"));
     }
 
     #[test]
