@@ -32,6 +32,20 @@ fn import(extra: &[&str]) -> std::process::Output {
     faqbot(&args, "")
 }
 
+/// `faqbot check FILE` against the fixture tree and its site.
+fn check_against_tree(file: &std::path::Path) -> std::process::Output {
+    let root = fixture("gitbook");
+    let args = [
+        "check",
+        file.to_str().unwrap(),
+        "--root",
+        root.to_str().unwrap(),
+        "--site",
+        SITE,
+    ];
+    faqbot(&args, "")
+}
+
 /// Markdown outside code: what a reader sees as text.
 fn prose(answer: &str) -> String {
     let mut out = String::new();
@@ -146,18 +160,7 @@ fn a_gitbook_tree_imports_to_plain_discord_answers_with_absolute_links() {
 
     // Every link into the site reaches a page of the tree.
     let file = temp_file("gitbook-import.toml", &text(&out.stdout));
-    let root = fixture("gitbook");
-    let checked = faqbot(
-        &[
-            "check",
-            file.to_str().unwrap(),
-            "--root",
-            root.to_str().unwrap(),
-            "--site",
-            SITE,
-        ],
-        "",
-    );
+    let checked = check_against_tree(&file);
     assert!(checked.status.success());
     assert!(text(&checked.stdout).contains(": 0 of "));
     assert!(
@@ -275,18 +278,7 @@ fn check_warns_about_links_to_no_page_of_the_docs() {
         "links.toml",
         "[[entry]]\nid = \"a\"\nquestion = \"Where?\"\nlink = \"https://docs.example.org/setup/installing\"\nanswer = \"See [the guide](https://docs.example.org/setup/gone) and [elsewhere](https://example.com/x).\"\n",
     );
-    let root = fixture("gitbook");
-    let out = faqbot(
-        &[
-            "check",
-            faq.to_str().unwrap(),
-            "--root",
-            root.to_str().unwrap(),
-            "--site",
-            SITE,
-        ],
-        "",
-    );
+    let out = check_against_tree(&faq);
     assert!(out.status.success());
     let stderr = text(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

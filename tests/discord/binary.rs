@@ -95,9 +95,7 @@ async fn runs_answers_and_stops_on_sigterm_without_showing_the_token() {
     assert!(watcher.post(WAIT).await.is_some(), "no suggestion");
 
     signal(&child, "-TERM");
-    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(5)))
-        .await
-        .unwrap();
+    let (code, output) = exit(child, Duration::from_secs(5)).await;
     assert_eq!(code, Some(0), "no clean exit within 5 s:\n{output}");
     assert!(
         output.contains("suggested"),
@@ -136,10 +134,7 @@ async fn refused(code: u16) -> String {
         .env("DISCORD_TOKEN", emulator.token())
         .spawn()
         .unwrap();
-    let (status, output) =
-        tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(20)))
-            .await
-            .unwrap();
+    let (status, output) = exit(child, Duration::from_secs(20)).await;
     assert_eq!(status, Some(1), "{output}");
     output
 }
@@ -320,9 +315,7 @@ async fn sigterm_lets_the_answers_under_way_finish() {
     // Received, and their answers on the way (each takes 1.5 s to be accepted).
     tokio::time::sleep(Duration::from_millis(500)).await;
     signal(&child, "-TERM");
-    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
-        .await
-        .unwrap();
+    let (code, output) = exit(child, Duration::from_secs(10)).await;
     assert_eq!(code, Some(0), "{output}");
     let posted = emulator
         .events()
@@ -369,6 +362,14 @@ async fn run_with(emulator: &Emulator, suggest: &str) -> (Child, Watcher, std::p
     (child, watcher, dir)
 }
 
+/// The process's exit code and output once it ends (killed after `within`), waited for off the
+/// async workers.
+async fn exit(child: Child, within: Duration) -> (Option<i32>, String) {
+    tokio::task::spawn_blocking(move || wait(child, within))
+        .await
+        .unwrap()
+}
+
 /// Sends `signal` (`-TERM`, `-KILL`) to the process.
 pub fn signal(child: &Child, signal: &str) {
     let sent = Command::new("kill")
@@ -378,6 +379,33 @@ pub fn signal(child: &Child, signal: &str) {
     assert!(sent.success());
 }
 
+/// The heartbeat interval of the emulator in the silent-connection tests: serenity notices a
+/// silent connection within two of them.
+const QUICK_HEARTBEAT: Duration = Duration::from_millis(1000);
+
+async fn with_quick_heartbeats() -> Emulator {
+    let options = Options {
+        heartbeat: QUICK_HEARTBEAT,
+        ..Options::default()
+    };
+    Emulator::start(options).await.unwrap()
+}
+
+/// Makes the bot's connection go silent, asks a question meanwhile, and waits for the bot to
+/// identify again: the question and how long the gap lasted.
+async fn question_in_a_silent_gap(emulator: &Emulator, watcher: &mut Watcher) -> (u64, Duration) {
+    let stalled = Instant::now();
+    emulator.stall();
+    let asked = emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let identified = watcher
+        .find(Duration::from_secs(30), |e| {
+            matches!(e, Event::Identified { .. })
+        })
+        .await;
+    assert!(identified.is_some(), "the bot did not reconnect");
+    (asked, stalled.elapsed())
+}
+
 /// A connection that goes silent (no heartbeat ACK, nothing delivered) is replaced. serenity 0.12
 /// notices at the next heartbeat after the unanswered one and starts a new session: it cannot be
 /// made to resume there, and Discord replays nothing to a new session. The bot says so at `info`,
@@ -385,32 +413,15 @@ pub fn signal(child: &Child, signal: &str) {
 /// again on the new session.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_connection_is_replaced_and_its_gap_read_back() {
-    const HEARTBEAT: Duration = Duration::from_millis(1000);
-    let emulator = Emulator::start(Options {
-        heartbeat: HEARTBEAT,
-        ..Options::default()
-    })
-    .await
-    .unwrap();
+    let emulator = with_quick_heartbeats().await;
     let (child, mut watcher, dir) = run_without_cooldown(&emulator).await;
-    let stalled = std::time::Instant::now();
-    emulator.stall();
-    let during_gap = emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
-    let identified = watcher
-        .find(Duration::from_secs(30), |e| {
-            matches!(e, Event::Identified { .. })
-        })
-        .await;
-    let gap = stalled.elapsed();
-    assert!(identified.is_some(), "the bot did not reconnect");
-    eprintln!("silent connection replaced after {gap:?} (heartbeat {HEARTBEAT:?})");
+    let (during_gap, gap) = question_in_a_silent_gap(&emulator, &mut watcher).await;
+    eprintln!("silent connection replaced after {gap:?} (heartbeat {QUICK_HEARTBEAT:?})");
     let read_back = watcher.post(WAIT).await.map(|p| p.reply_to);
     let after = emulator.say(BOB, CIPP_ISSUES, PROBLEM);
     let answered = watcher.post(WAIT).await.map(|p| p.reply_to);
     signal(&child, "-TERM");
-    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
-        .await
-        .unwrap();
+    let (code, output) = exit(child, Duration::from_secs(10)).await;
     assert_eq!(read_back, Some(Some(during_gap)), "{output}");
     assert_eq!(answered, Some(Some(after)), "{output}");
     assert_eq!(code, Some(0), "{output}");
@@ -427,27 +438,13 @@ async fn a_silent_connection_is_replaced_and_its_gap_read_back() {
 /// What a new session reads back but is older than `max_delay_secs` is counted, not answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_question_read_back_too_late_is_counted_not_answered() {
-    let emulator = Emulator::start(Options {
-        heartbeat: Duration::from_millis(1000),
-        ..Options::default()
-    })
-    .await
-    .unwrap();
+    let emulator = with_quick_heartbeats().await;
     // The gap lasts two heartbeats and serenity's 5 s wait for the old connection: over 3 s.
     let (child, mut watcher, dir) = run_with(&emulator, "max_delay_secs = 3\n").await;
-    emulator.stall();
-    emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
-    let identified = watcher
-        .find(Duration::from_secs(30), |e| {
-            matches!(e, Event::Identified { .. })
-        })
-        .await;
-    assert!(identified.is_some(), "the bot did not reconnect");
+    question_in_a_silent_gap(&emulator, &mut watcher).await;
     let late = watcher.post(Duration::from_secs(2)).await;
     signal(&child, "-TERM");
-    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
-        .await
-        .unwrap();
+    let (code, output) = exit(child, Duration::from_secs(10)).await;
     assert!(late.is_none(), "{late:?}");
     assert_eq!(code, Some(0), "{output}");
     assert!(output.contains("read=1 considered=0 too_old=1"), "{output}");
@@ -471,9 +468,7 @@ async fn sigterm_lets_a_command_under_way_finish() {
     signal(&child, "-TERM");
     tokio::time::sleep(Duration::from_millis(300)).await;
     emulator.outage(false);
-    let (code, output) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(10)))
-        .await
-        .unwrap();
+    let (code, output) = exit(child, Duration::from_secs(10)).await;
     assert_eq!(code, Some(0), "{output}");
     let answer = watcher.post(Duration::from_secs(1)).await;
     assert_eq!(
