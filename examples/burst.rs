@@ -79,24 +79,8 @@ async fn main() -> Result<(), String> {
         .await
         .ok_or("the bot did not connect")?;
 
-    // Two channels and four threads of each; default cooldown, so each place gets each entry once.
-    let mut places = vec![CIPP_ISSUES, GENERAL];
-    for parent in [CIPP_ISSUES, GENERAL] {
-        for n in 0..4 {
-            places.push(emulator.thread(parent, &format!("thread {n}")));
-        }
-    }
-    let people = [ALICE, BOB, NEWBIE];
     let started = Instant::now();
-    let mut sent = Vec::new();
-    for n in 0..1_000usize {
-        let text = if n % 3 == 0 {
-            QUESTIONS[n / 3 % QUESTIONS.len()]
-        } else {
-            CHATTER[n % CHATTER.len()]
-        };
-        sent.push(emulator.say(people[n % people.len()], places[n % places.len()], text));
-    }
+    let sent = burst(&emulator, &[ALICE, BOB, NEWBIE]);
     // Every message decided, then every suggestion posted.
     let mut suggested = 0;
     for _ in 0..sent.len() {
@@ -169,6 +153,27 @@ async fn main() -> Result<(), String> {
     binary_memory().await
 }
 
+/// Says 1,000 messages, a third of them questions, by `people` in turn, across two channels and
+/// four threads of each (with the default cooldown each place gets each entry once): their ids.
+fn burst(emulator: &Emulator, people: &[u64]) -> Vec<u64> {
+    let mut places = vec![CIPP_ISSUES, GENERAL];
+    for parent in [CIPP_ISSUES, GENERAL] {
+        for n in 0..4 {
+            places.push(emulator.thread(parent, &format!("thread {n}")));
+        }
+    }
+    (0..1_000usize)
+        .map(|n| {
+            let text = if n % 3 == 0 {
+                QUESTIONS[n / 3 % QUESTIONS.len()]
+            } else {
+                CHATTER[n % CHATTER.len()]
+            };
+            emulator.say(people[n % people.len()], places[n % places.len()], text)
+        })
+        .collect()
+}
+
 /// The same burst against `faqbot run` in a process of its own: its resident and peak memory.
 async fn binary_memory() -> Result<(), String> {
     let binary = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/faqbot");
@@ -202,20 +207,7 @@ async fn binary_memory() -> Result<(), String> {
         })
         .await
         .ok_or("faqbot run did not connect")?;
-    let mut places = vec![CIPP_ISSUES, GENERAL];
-    for parent in [CIPP_ISSUES, GENERAL] {
-        for n in 0..4 {
-            places.push(emulator.thread(parent, &format!("thread {n}")));
-        }
-    }
-    for n in 0..1_000usize {
-        let text = if n % 3 == 0 {
-            QUESTIONS[n / 3 % QUESTIONS.len()]
-        } else {
-            CHATTER[n % CHATTER.len()]
-        };
-        emulator.say(ALICE, places[n % places.len()], text);
-    }
+    burst(&emulator, &[ALICE]);
     // Until the bot has been quiet for 3 s.
     while watcher.post(Duration::from_secs(3)).await.is_some() {}
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
