@@ -247,20 +247,17 @@ fn main() -> Result<(), String> {
     println!("pub const WEIGHTS: [f32; FEATURES + 1] = {fitted:?};\n");
     table(&sets, &held, &fitted);
     println!("\nAt the same ranking score, a well-taught entry is right more often; the confidence (weights in calibration.rs) follows:\n");
-    let thin: Vec<&Sample> = thin.iter().collect();
-    taught(&held.iter().flatten().collect::<Vec<_>>(), &thin);
+    taught(&held, &thin);
     Ok(())
 }
 
 /// Per band of ranking score: how often the best entry is right and its mean confidence, for
 /// BANKING77 hold-outs with 10 examples per intent and with 1.
-fn taught(taught: &[&Sample], thin: &[&Sample]) {
+fn taught(taught: &[Vec<Sample>], thin: &[Sample]) {
     println!("ranking score | 10 examples: cases, right, mean confidence | 1 example: cases, right, mean confidence");
     println!("---|---|---");
-    let band = |set: &[&Sample], low: f32| {
+    let band = |set: &mut dyn Iterator<Item = &Sample>, low: f32| {
         let inside: Vec<&Sample> = set
-            .iter()
-            .copied()
             .filter(|s| s.x[0] >= low && s.x[0] < low + 0.1)
             .collect();
         let n = inside.len().max(1) as f32;
@@ -277,8 +274,8 @@ fn taught(taught: &[&Sample], thin: &[&Sample]) {
         println!(
             "{low:.1}–{:.1} | {} | {}",
             low + 0.1,
-            band(taught, low),
-            band(thin, low)
+            band(&mut taught.iter().flatten(), low),
+            band(&mut thin.iter(), low)
         );
     }
 }
@@ -313,8 +310,10 @@ fn current_docs(shared: &Path) -> Result<Faq, String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml");
     let shipped = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let merged = merge(&shipped, path, &imported, false)?;
-    Faq::parse(&merged.text, "faq.toml with the current docs")
-        .map_err(|problems| format!("the merged FAQ does not load: {}", problems[0]))
+    Faq::parse(&merged.text, "faq.toml with the current docs").map_err(|problems| {
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("the merged FAQ does not load: {}", problems.join("; "))
+    })
 }
 
 /// Splits the pooled hold-out samples back into their seeds.
