@@ -255,3 +255,44 @@ answer = "Authorize again."
         ) > long
     );
 }
+
+/// The "a well-taught entry can be trusted at a lower raw score": at the same ranking score,
+/// an entry with ten examples is right more often than one with a single example, and the
+/// confidence says so (BANKING77, vendored).
+#[test]
+fn a_well_taught_entry_is_trusted_more_at_the_same_score() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/banking77");
+    let taught = Faq::load(format!("{fixture}/faq.toml")).expect("banking77 faq.toml");
+    let cases = faqbot::eval::load_cases(format!("{fixture}/cases.toml").as_ref()).unwrap();
+    let mut thin = taught.clone();
+    for entry in &mut thin.entries {
+        entry.examples.truncate(1);
+    }
+    // Per FAQ, for best entries with a ranking score in [0.5, 0.7): the share right and the mean
+    // confidence.
+    let band = |faq: &Faq| {
+        let matcher = Matcher::new(faq);
+        let (mut n, mut right, mut confidence) = (0.0f32, 0.0f32, 0.0f32);
+        for case in &cases {
+            if let Some(best) = matcher.rank(&case.text, 1).first() {
+                if (0.5..0.7).contains(&best.score) {
+                    n += 1.0;
+                    right += f32::from(u8::from(best.id == case.expect));
+                    confidence += best.confidence;
+                }
+            }
+        }
+        assert!(n >= 100.0, "{n} cases in the band");
+        (right / n, confidence / n)
+    };
+    let (taught_right, taught_confidence) = band(&taught);
+    let (thin_right, thin_confidence) = band(&thin);
+    assert!(
+        taught_right > thin_right + 0.05,
+        "{taught_right} {thin_right}"
+    );
+    assert!(
+        taught_confidence > thin_confidence + 0.03,
+        "taught {taught_right:.2} right at {taught_confidence:.2}, thin {thin_right:.2} at {thin_confidence:.2}"
+    );
+}
