@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use faqbot::config::{
-    Config, DiscordConfig, ModeratorConfig, StoreConfig, SuggestConfig, ThreadMode, Token,
+    Config, DiscordConfig, MatcherConfig, ModeratorConfig, StoreConfig, SuggestConfig, ThreadMode,
+    Token,
 };
 use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, NEWBIE};
 use faqbot::emulator::{Emulator, Event, Options};
@@ -68,6 +69,8 @@ async fn main() -> Result<(), String> {
             path: dir.join("faqbot.db"),
             ..StoreConfig::default()
         },
+        // `model/` when `faqbot model fetch` filled it: the burst then runs the second opinion.
+        matcher: MatcherConfig::default(),
     };
     let mut watcher = emulator.watch_from_start();
     let token = Token::new(emulator.token()).ok_or("no token")?;

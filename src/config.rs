@@ -29,6 +29,38 @@ pub struct Config {
     pub moderators: ModeratorConfig,
     #[serde(default)]
     pub store: StoreConfig,
+    #[serde(default)]
+    pub matcher: MatcherConfig,
+}
+
+/// `[matcher]`: how messages are matched.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatcherConfig {
+    #[serde(default)]
+    pub model: ModelConfig,
+}
+
+/// `[matcher.model]`: the sentence transformer behind the second opinion.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// The folder `faqbot model fetch` filled; without the files there, words alone decide. A
+    /// relative path is taken from the config file's folder.
+    #[serde(default = "default_model_dir")]
+    pub dir: PathBuf,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            dir: default_model_dir(),
+        }
+    }
+}
+
+fn default_model_dir() -> PathBuf {
+    PathBuf::from(crate::model::files::DEFAULT_DIR)
 }
 
 /// `[store]`: where the bot keeps what it learns and records, and for how long.
@@ -144,6 +176,7 @@ impl Default for Config {
             suggest: SuggestConfig::default(),
             moderators: ModeratorConfig::default(),
             store: StoreConfig::default(),
+            matcher: MatcherConfig::default(),
         }
     }
 }
@@ -195,7 +228,11 @@ impl Config {
         })?;
         let mut config = Config::parse(&text, &name)?;
         if let Some(folder) = path.parent() {
-            for file in [&mut config.faq, &mut config.store.path] {
+            for file in [
+                &mut config.faq,
+                &mut config.store.path,
+                &mut config.matcher.model.dir,
+            ] {
                 if file.is_relative() {
                     *file = folder.join(&*file);
                 }

@@ -13,7 +13,10 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::config::{Config, DiscordConfig, ModeratorConfig, StoreConfig, SuggestConfig, Token};
+use crate::config::{
+    Config, DiscordConfig, MatcherConfig, ModelConfig, ModeratorConfig, StoreConfig, SuggestConfig,
+    Token,
+};
 use crate::discord;
 use crate::emulator::world::{self, Person, ALICE, CIPP_ISSUES, GUILD};
 use crate::emulator::{Emulator, Event, Options, Post, Watcher};
@@ -75,6 +78,13 @@ pub async fn run(faq: &Path, script: Option<&Path>) -> Result<(), String> {
         store: StoreConfig {
             path: demo_db.path.clone(),
             ..StoreConfig::default()
+        },
+        // Words alone, so that the demo answers the same on every machine (its tour is a test);
+        // `faqbot match` shows what the model's second opinion adds.
+        matcher: MatcherConfig {
+            model: ModelConfig {
+                dir: demo_db.path.with_extension("no-model"),
+            },
         },
     };
     let token = Token::new(emulator.token()).ok_or("the emulator has no token")?;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::faq::Faq;
 use crate::location::Problem;
-use crate::matcher::Matcher;
+use crate::matcher::{Decision, Matcher};
 
 /// What `expect` says when no entry answers a case.
 pub const NONE: &str = "none";
@@ -65,6 +65,8 @@ pub struct Report {
     pub false_rate: f64,
     /// Cases with `expect = "none"`.
     pub nones: usize,
+    /// Cases decided with the model's second opinion (the others by words alone).
+    pub by_model: usize,
     #[serde(skip)]
     pub wrong: Vec<Wrong>,
     /// Per case: the best entry's confidence, whether it is right, whether the case has an answer.
@@ -171,6 +173,15 @@ pub fn hold_out(faq: &Faq, cases: &[Case], seed: u64, share: f64) -> (Faq, Vec<C
 
 /// Runs the matcher on every case. Cases naming an entry the FAQ lacks are an error.
 pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Report, String> {
+    evaluate_with(|text| matcher.decide(text, 5), ids, cases)
+}
+
+/// [`evaluate`] with any way to decide (the second opinion's, say), asked for the best 5.
+pub fn evaluate_with<'m>(
+    decide: impl Fn(&str) -> Decision<'m>,
+    ids: &[&str],
+    cases: &[Case],
+) -> Result<Report, String> {
     if let Some(case) = cases
         .iter()
         .find(|c| c.expect != NONE && !ids.contains(&c.expect.as_str()))
@@ -187,7 +198,8 @@ pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Repor
     let (mut answerable, mut nones, mut top1, mut rr) = (0usize, 0usize, 0usize, 0.0f64);
     let (mut suggested, mut right_suggestions, mut false_suggestions) = (0usize, 0usize, 0usize);
     for case in cases {
-        let decision = matcher.decide(&case.text, 5);
+        let decision = decide(&case.text);
+        report.by_model += usize::from(decision.by_model);
         let best = decision.matches.first();
         report.points.push(Point {
             confidence: best.map_or(0.0, |m| m.confidence),
@@ -295,6 +307,7 @@ pub fn mean(reports: &[Report]) -> Report {
         recall: sum(|r| r.recall),
         false_rate: sum(|r| r.false_rate),
         nones: reports.iter().map(|r| r.nones).sum(),
+        by_model: reports.iter().map(|r| r.by_model).sum(),
         wrong: reports.iter().flat_map(|r| r.wrong.clone()).collect(),
         points: reports.iter().flat_map(|r| r.points.clone()).collect(),
     }
@@ -315,6 +328,12 @@ impl Report {
         } else {
             let _ = writeln!(out, "false suggestions      {:.3}", self.false_rate);
         }
+        let _ = writeln!(
+            out,
+            "decided by            {} by the model's second opinion, {} by words alone",
+            self.by_model,
+            self.cases - self.by_model
+        );
         for miss in Miss::ALL {
             let cases: Vec<&Wrong> = self.wrong.iter().filter(|w| w.miss == miss).collect();
             if cases.is_empty() {
@@ -446,4 +465,75 @@ pub fn html(report: &Report, points: &[CurvePoint], current: f32) -> String {
         );
     }
     page + "</table></body></html>\n"
+}
+
+/// Fits a logistic model by Newton's method with a small ridge penalty `l2`: `sets` of (features,
+/// label) samples, each set weighing the same whatever its size. Returns the weights, the bias
+/// last (as [`crate::matcher::calibration::logistic`] reads them).
+pub fn fit_logistic(sets: &[&[(Vec<f32>, bool)]], l2: f64) -> Vec<f32> {
+    let n = sets
+        .iter()
+        .flat_map(|set| set.first())
+        .map(|(x, _)| x.len() + 1)
+        .next()
+        .unwrap_or(1);
+    let mut w = vec![0.0f64; n];
+    for _ in 0..50 {
+        let mut grad = vec![0.0f64; n];
+        let mut hess = vec![vec![0.0f64; n]; n];
+        for set in sets.iter().filter(|set| !set.is_empty()) {
+            let weight = 1.0 / set.len() as f64;
+            for (features, right) in set.iter() {
+                let x: Vec<f64> = features
+                    .iter()
+                    .map(|&v| f64::from(v))
+                    .chain([1.0])
+                    .collect();
+                let z: f64 = w.iter().zip(&x).map(|(a, b)| a * b).sum();
+                let p = 1.0 / (1.0 + (-z).exp());
+                let y = if *right { 1.0 } else { 0.0 };
+                for i in 0..n {
+                    grad[i] += weight * (p - y) * x[i];
+                    for j in 0..n {
+                        hess[i][j] += weight * p * (1.0 - p) * x[i] * x[j];
+                    }
+                }
+            }
+        }
+        for i in 0..n {
+            grad[i] += l2 * w[i];
+            hess[i][i] += l2;
+        }
+        let step = solve(hess, grad);
+        for (w, s) in w.iter_mut().zip(step) {
+            *w -= s;
+        }
+    }
+    w.into_iter().map(|v| v as f32).collect()
+}
+
+/// Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..n {
+            let f = a[row][col] / a[col][col];
+            let pivot_row = a[col].clone();
+            for (cell, above) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *cell -= f * above;
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let rest: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - rest) / a[row][row];
+    }
+    x
 }

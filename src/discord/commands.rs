@@ -154,6 +154,16 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
         unrecorded: data.service.store().dropped(),
         retries: data.sender.counts().0,
         given_up: data.sender.counts().1,
+        second_opinion: data.service.second_opinion().map(|opinion| {
+            let count =
+                |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
+            let counts = &opinion.counts;
+            (
+                count(&counts.consulted),
+                count(&counts.busy),
+                count(&counts.failed),
+            )
+        }),
     });
     send(ctx, &post).await
 }

@@ -30,6 +30,7 @@ use crate::config::{Config, Token};
 use crate::faq::LoadError;
 use crate::matcher::Params;
 use crate::policy::{Moderators, Policy};
+use crate::second_opinion::{Loading, SecondOpinion};
 use crate::service::{Loaded, Service, ServiceError, Verdict};
 use crate::store::{self, Store};
 use lifecycle::{reachable, stopped, InFlight, DRAIN_FOR};
@@ -98,6 +99,8 @@ pub enum RunError {
     IntentNotEnabled,
     InvalidIntents,
     Setup(String),
+    /// The model's files are there but wrong or unloadable.
+    Model(String),
     Discord(String),
 }
 
@@ -126,6 +129,7 @@ impl std::fmt::Display for RunError {
                 f.write_str("Discord refused the gateway intents (close code 4013): please report this as a faqbot bug")
             }
             RunError::Setup(reason) => write!(f, "could not set up the bot's commands: {reason}"),
+            RunError::Model(reason) => f.write_str(reason),
             RunError::Discord(reason) => write!(f, "lost the connection to Discord: {reason}"),
         }
     }
@@ -257,6 +261,7 @@ async fn run_observed(
 async fn open_service(config: &Config, policy: Policy) -> Result<Arc<Service>, RunError> {
     let (path, keep_days) = (config.store.path.clone(), config.store.keep_days);
     let (faq, max_examples) = (config.faq.clone(), config.store.max_examples_per_entry);
+    let model_dir = config.matcher.model.dir.clone();
     let mut params = Params::default();
     if let Some(min) = config.suggest.min_confidence {
         params.min_confidence = min;
@@ -264,11 +269,25 @@ async fn open_service(config: &Config, policy: Policy) -> Result<Arc<Service>, R
     let opened = tokio::task::spawn_blocking(move || {
         let store = Store::open(&path, keep_days).map_err(RunError::Store)?;
         let memory = Arc::new(store.memory());
-        Service::new(&faq, policy, memory, store, max_examples, params).map_err(|error| match error
-        {
+        let service_error = |error| match error {
             ServiceError::Faq(error) => RunError::Faq(error),
             ServiceError::Store(error) => RunError::Store(error),
-        })
+        };
+        let service = Service::new(&faq, policy, memory, store, max_examples, params)
+            .map_err(service_error)?;
+        match SecondOpinion::load(&model_dir).map_err(RunError::Model)? {
+            Loading::Ready(opinion) => {
+                tracing::info!("the model's second opinion is on ({})", opinion.model());
+                service.with_second_opinion(Arc::new(opinion)).map_err(service_error)
+            }
+            Loading::Absent => {
+                tracing::info!(
+                    "words alone decide: run `faqbot model fetch` for the model's second opinion (no model in {})",
+                    model_dir.display()
+                );
+                Ok(service)
+            }
+        }
     })
     .await
     .map_err(|error| RunError::Discord(format!("the start-up task failed: {error}")))?;

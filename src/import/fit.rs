@@ -36,7 +36,7 @@ pub fn answer(answer: &str, link: &str) -> Option<String> {
         .nth(budget)
         .map_or(answer.len(), |(i, _)| i);
     let head = &answer[..end];
-    let outside_code = |at: usize| head[..at].matches("```").count() % 2 == 0;
+    let outside_code = |at: usize| head[..at].matches("```").count().is_multiple_of(2);
     // The last paragraph break that keeps at least half of the room, else the last line break
     // (a list item), else any break outside code, else the last line.
     let half = head.len() / 2;

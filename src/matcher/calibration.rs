@@ -4,6 +4,7 @@
 //! `cargo run --release --example calibrate` on the calibration sets (README: "Calibration") and
 //! pasted here; the same command shows what they reach.
 
+use super::opinion::OPINION_FEATURES;
 use super::Signals;
 
 /// The default lowest confidence of an unasked suggestion. On the calibration sets (README:
@@ -73,11 +74,22 @@ pub fn confidence(score: f32, signals: &Signals) -> f32 {
 
 /// The logistic model with any weights (the calibration example fits them).
 pub fn confidence_with(weights: &[f32; FEATURES + 1], x: &[f32; FEATURES]) -> f32 {
-    let z = weights[FEATURES]
-        + weights[..FEATURES]
-            .iter()
-            .zip(x)
-            .map(|(w, x)| w * x)
-            .sum::<f32>();
+    logistic(weights, x)
+}
+
+/// The second opinion's fitted weights, then the bias, over [`super::opinion::features`]
+/// (`cargo run --release --example second_opinion`).
+pub const OPINION_WEIGHTS: [f32; OPINION_FEATURES + 1] = [
+    0.4049, -1.6586, 6.9653, 0.3899, 1.6632, 2.1444, -3.1750, 5.8724, -0.2528, 0.0825, -5.5214,
+];
+
+/// The second opinion's confidence for a ranked entry's features, in [0, 1].
+pub fn opinion_confidence(x: &[f32; OPINION_FEATURES]) -> f32 {
+    logistic(&OPINION_WEIGHTS, x)
+}
+
+/// A logistic model: `weights` (the bias last) over `x`.
+pub fn logistic(weights: &[f32], x: &[f32]) -> f32 {
+    let z = weights[x.len()] + weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>();
     1.0 / (1.0 + (-z).exp())
 }

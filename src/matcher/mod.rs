@@ -25,8 +25,9 @@
 //! wrong unasked answer costs more than a missed one.
 
 pub mod calibration;
+pub mod opinion;
 mod params;
-mod semantic;
+pub(crate) mod semantic;
 mod spell;
 pub mod text;
 
@@ -77,6 +78,20 @@ pub struct Signals {
     pub words: f32,
     /// The entry's question, keywords and examples (written and learned).
     pub texts: f32,
+
+    /// With the model's second opinion ([`opinion`]), 0 without: the ranking score without the
+    /// model, its lead over the best other entry's and its confidence;
+    pub without_model: f32,
+    pub without_model_confidence: f32,
+    pub without_model_lead: f32,
+    /// the model's best cosine with the entry's texts, for the whole message and for its best part,
+    /// and each one's lead;
+    pub model_closest: f32,
+    pub model_lead: f32,
+    pub model_part: f32,
+    pub model_part_lead: f32,
+    /// and its cosine with the entry's answer.
+    pub model_answer: f32,
 }
 
 /// The ranking for one message and what the bot should do with it.
@@ -86,6 +101,8 @@ pub struct Decision<'a> {
     pub matches: Vec<Match<'a>>,
     /// The entry to suggest unasked, or `None` to stay quiet.
     pub suggest: Option<Match<'a>>,
+    /// Whether the model's second opinion decided ([`Matcher::decide_with`]) or words alone.
+    pub by_model: bool,
 }
 
 /// What moderators taught the matcher beyond faq.toml, as (entry id, message text) pairs. Pairs
@@ -96,6 +113,34 @@ pub struct Learned {
     pub examples: Vec<(String, String)>,
     /// Messages an entry does not answer ("Not it").
     pub negatives: Vec<(String, String)>,
+}
+
+impl Learned {
+    /// The learned examples per entry of `faq`, in its order.
+    pub fn examples_per_entry<'a>(&'a self, faq: &Faq) -> Vec<Vec<&'a str>> {
+        let index_of = faq
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        per_entry(&self.examples, &index_of, faq.entries.len())
+    }
+}
+
+/// The texts of `pairs` per entry (`index_of` an entry's id).
+fn per_entry<'a>(
+    pairs: &'a [(String, String)],
+    index_of: &HashMap<&str, usize>,
+    entries: usize,
+) -> Vec<Vec<&'a str>> {
+    let mut texts = vec![Vec::new(); entries];
+    for (id, text) in pairs {
+        if let Some(&i) = index_of.get(id.as_str()) {
+            texts[i].push(text.as_str());
+        }
+    }
+    texts
 }
 
 /// An index over one FAQ.
@@ -160,19 +205,6 @@ impl Matcher {
             .enumerate()
             .map(|(i, e)| (e.id.as_str(), i))
             .collect();
-        fn per_entry<'a>(
-            pairs: &'a [(String, String)],
-            index_of: &HashMap<&str, usize>,
-            entries: usize,
-        ) -> Vec<Vec<&'a str>> {
-            let mut texts = vec![Vec::new(); entries];
-            for (id, text) in pairs {
-                if let Some(&i) = index_of.get(id.as_str()) {
-                    texts[i].push(text.as_str());
-                }
-            }
-            texts
-        }
         let learned_examples = per_entry(&learned.examples, &index_of, faq.entries.len());
         let learned_negatives = per_entry(&learned.negatives, &index_of, faq.entries.len());
         let analyzer = Analyzer::default();
@@ -322,7 +354,11 @@ impl Matcher {
             })
             .copied();
         matches.truncate(limit);
-        Decision { matches, suggest }
+        Decision {
+            matches,
+            suggest,
+            by_model: false,
+        }
     }
 
     /// The best `limit` entries for `text` with a score above zero, best first.

@@ -71,23 +71,30 @@ impl Table {
 
     /// The word-piece ids of `text`, as BERT's uncased tokenizer splits it (unknown words left out).
     fn pieces(&self, text: &str) -> Vec<u32> {
+        self.pieces_up_to(text, MAX_PIECES, None)
+    }
+
+    /// At most `max` word-piece ids of `text`; a word without pieces becomes `unknown` if given.
+    fn pieces_up_to(&self, text: &str, max: usize, unknown: Option<u32>) -> Vec<u32> {
         // The same text as the lexical side reads.
         let mut ids = Vec::new();
         for word in super::text::chunks(text).flat_map(|chunk| words(&chunk)) {
-            if ids.len() >= MAX_PIECES {
+            if ids.len() >= max {
                 break;
             }
-            self.word_pieces(&word, &mut ids);
+            if !self.word_pieces(&word, &mut ids) {
+                ids.extend(unknown);
+            }
         }
-        ids.truncate(MAX_PIECES);
+        ids.truncate(max);
         ids
     }
 
-    /// Greedy longest-match-first split of one word; nothing if a part has no piece.
-    fn word_pieces(&self, word: &str, into: &mut Vec<u32>) {
+    /// Greedy longest-match-first split of one word; nothing (and `false`) if a part has no piece.
+    fn word_pieces(&self, word: &str, into: &mut Vec<u32>) -> bool {
         let chars: Vec<(usize, char)> = word.char_indices().collect();
         if chars.len() > MAX_PIECE_WORD_CHARS {
-            return;
+            return false;
         }
         let mut found = Vec::new();
         let mut start = 0;
@@ -111,12 +118,25 @@ impl Table {
             }
             match piece {
                 Some(id) => found.push(id),
-                None => return,
+                None => return false,
             }
             start = end;
         }
         into.extend(found);
+        true
     }
+}
+
+/// The input ids a BERT-uncased model reads for `text`: `[CLS]`, at most `max - 2` word pieces
+/// (`[UNK]` for a word without pieces), `[SEP]`. The vocabulary is the table's, which is BERT's in
+/// BERT's order, so the ids are the model's.
+pub fn model_ids(text: &str, max: usize) -> Vec<u32> {
+    let table = table();
+    let id = |piece: &str| table.pieces[piece];
+    let mut ids = vec![id("[CLS]")];
+    ids.extend(table.pieces_up_to(text, max.saturating_sub(2), Some(id("[UNK]"))));
+    ids.push(id("[SEP]"));
+    ids
 }
 
 /// Lowercase words without accents, punctuation split off as words of its own (BERT's basic
@@ -315,6 +335,18 @@ mod tests {
             names[4..].concat().replace("##", "") == "unaffordable",
             "{names:?}"
         );
+    }
+
+    #[test]
+    fn model_ids_are_berts() {
+        // "[CLS] i get a 500 error when i open the tenant list [SEP]", as BERT's own tokenizer
+        // gives it; an emoji is a word without pieces.
+        assert_eq!(
+            model_ids("I get a 500 error when I open the tenant list", 128),
+            [101, 1045, 2131, 1037, 3156, 7561, 2043, 1045, 2330, 1996, 16713, 2862, 102]
+        );
+        assert_eq!(model_ids("ok 😀", 128), [101, 7929, 100, 102]);
+        assert_eq!(model_ids(&"word ".repeat(1000), 16).len(), 16);
     }
 
     #[test]

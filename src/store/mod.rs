@@ -19,6 +19,26 @@ use crate::memory::{Memory, MemoryError};
 pub use resilient::Resilient;
 use writer::Writer;
 
+/// A text's SHA-256, the key of its cached vector.
+pub type TextHash = [u8; 32];
+
+/// The key of `text`'s cached vector.
+pub fn text_hash(text: &str) -> TextHash {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).into()
+}
+
+fn vector_to_bytes(vector: &[f32]) -> Vec<u8> {
+    vector.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn vector_from_bytes(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
 /// Longest message text kept, in characters: enough to learn from and to recognise a question,
 /// short enough that the store never becomes an archive of the channel.
 pub const TEXT_MAX_CHARS: usize = 500;
@@ -227,6 +247,10 @@ pub trait Backend: Memory {
     fn remove_link(&self, id: u64) -> Result<Vec<Example>>;
     /// Every example, oldest first.
     fn examples(&self) -> Result<Vec<Example>>;
+    /// The model's cached vectors of texts, by their hash; `None` where none is cached.
+    fn vectors(&self, model: &str, hashes: &[TextHash]) -> Result<Vec<Option<Vec<f32>>>>;
+    /// Caches the model's vectors of texts.
+    fn save_vectors(&self, model: &str, vectors: &[(TextHash, Vec<f32>)]) -> Result<()>;
     /// Statistics of the events since `since_ms`; `top` bounds the unmatched list.
     fn stats(&self, since_ms: u64, top: usize) -> Result<Stats>;
     /// Removes everything recorded about `user`.

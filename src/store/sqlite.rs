@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
     now_ms, Backend, DayStats, EntryStats, Example, Forgotten, Record, Result, Stats, StoreError,
-    TEXT_MAX_CHARS,
+    TextHash, TEXT_MAX_CHARS,
 };
 use crate::memory::{self, Claim, Memory};
 
@@ -68,6 +68,13 @@ const MIGRATIONS: &[&str] = &[
         by INTEGER
     );
     CREATE INDEX examples_entry ON examples (entry, positive, at_ms);",
+    // 2: the model's vectors of entry texts, so that a restart does not embed the FAQ again.
+    "CREATE TABLE vectors (
+        model TEXT NOT NULL,
+        text_hash BLOB NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_hash)
+    ) WITHOUT ROWID;",
 ];
 
 /// How long a statement waits for another process's lock before it reports the database locked:
@@ -345,6 +352,41 @@ impl Backend for Sqlite {
 
     fn examples(&self) -> Result<Vec<Example>> {
         select_examples(&self.conn(), "", [])
+    }
+
+    fn vectors(&self, model: &str, hashes: &[TextHash]) -> Result<Vec<Option<Vec<f32>>>> {
+        let conn = self.conn();
+        let mut select = conn
+            .prepare_cached("SELECT vector FROM vectors WHERE model = ?1 AND text_hash = ?2")
+            .map_err(query_error)?;
+        hashes
+            .iter()
+            .map(|hash| {
+                select
+                    .query_row(params![model, &hash[..]], |row| row.get::<_, Vec<u8>>(0))
+                    .optional()
+                    .map(|bytes| bytes.map(|b| super::vector_from_bytes(&b)))
+                    .map_err(query_error)
+            })
+            .collect()
+    }
+
+    fn save_vectors(&self, model: &str, vectors: &[(TextHash, Vec<f32>)]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(query_error)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO vectors (model, text_hash, vector) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(query_error)?;
+            for (hash, vector) in vectors {
+                insert
+                    .execute(params![model, &hash[..], super::vector_to_bytes(vector)])
+                    .map_err(query_error)?;
+            }
+        }
+        tx.commit().map_err(query_error)
     }
 
     fn stats(&self, since_ms: u64, top: usize) -> Result<Stats> {

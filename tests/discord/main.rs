@@ -14,7 +14,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use faqbot::config::{
-    Config, DiscordConfig, ModeratorConfig, StoreConfig, SuggestConfig, ThreadMode, Token,
+    Config, DiscordConfig, MatcherConfig, ModelConfig, ModeratorConfig, StoreConfig, SuggestConfig,
+    ThreadMode, Token,
 };
 use faqbot::discord::{self, RunningBot};
 use faqbot::emulator::world::{
@@ -81,6 +82,13 @@ pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
         },
         moderators: ModeratorConfig {
             roles: vec!["Moderator".into()],
+        },
+        // Words alone: these tests pin the Discord layer's behaviour, the same with or without
+        // the model (tests/model.rs tests the second opinion).
+        matcher: MatcherConfig {
+            model: ModelConfig {
+                dir: PathBuf::from("/nonexistent/faqbot-model"),
+            },
         },
     }
 }

