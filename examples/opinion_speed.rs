@@ -38,7 +38,7 @@ fn main() {
     run(&opinion, "1,000 entries, BANKING77 messages", &large, &bank);
     let eval = shared.join("eval");
     if eval.is_dir() {
-        let docs = Faq::load(&eval.join("cipp-docs-faq.toml")).unwrap();
+        let docs = Faq::load(eval.join("cipp-docs-faq.toml")).unwrap();
         let mut texts = Vec::new();
         for set in [
             "cipp-issues.toml",

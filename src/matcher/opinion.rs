@@ -263,23 +263,36 @@ impl Matcher {
             })
             .collect();
         ranked.sort_by(super::better);
-        let leads: Vec<[f32; 4]> = (0..ranked.len())
-            .map(|i| {
-                let lead = |value: &dyn Fn(&Match<'_>) -> f32| {
-                    let best_other = ranked
-                        .iter()
-                        .enumerate()
-                        .filter(|&(j, _)| j != i)
-                        .map(|(_, m)| value(m))
-                        .fold(-1.0f32, f32::max);
-                    value(&ranked[i]) - best_other
-                };
-                [
-                    lead(&|m| m.score),
-                    lead(&|m| m.signals.without_model),
-                    lead(&|m| m.signals.model_closest),
-                    lead(&|m| m.signals.model_part),
-                ]
+        // Each entry's lead over the best of the others, by each score: the best and the runner-up
+        // of each score are enough, so a large FAQ costs one pass rather than one per entry.
+        let values = |m: &Match<'_>| {
+            [
+                m.score,
+                m.signals.without_model,
+                m.signals.model_closest,
+                m.signals.model_part,
+            ]
+        };
+        let mut top = [(-1.0f32, usize::MAX, -1.0f32); 4];
+        for (i, m) in ranked.iter().enumerate() {
+            for (k, v) in values(m).into_iter().enumerate() {
+                let (best, at, second) = &mut top[k];
+                if v > *best {
+                    (*second, *best, *at) = (*best, v, i);
+                } else if v > *second {
+                    *second = v;
+                }
+            }
+        }
+        let leads: Vec<[f32; 4]> = ranked
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let v = values(m);
+                std::array::from_fn(|k| {
+                    let (best, at, second) = top[k];
+                    v[k] - if at == i { second } else { best }
+                })
             })
             .collect();
         for (m, [fused, without, model, part]) in ranked.iter_mut().zip(leads) {
