@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use faqbot::eval::{fit_logistic, hold_out, load_cases, Case, Point, NONE};
+use faqbot::eval::{fit_logistic, hold_out, load_cases, shuffled, Case, Point, NONE};
 use faqbot::faq::Faq;
 use faqbot::matcher::calibration::{self, OPINION_WEIGHTS};
 use faqbot::matcher::opinion::{self, MessageVectors};
@@ -287,16 +287,7 @@ fn at(points: &[Point], threshold: f32) -> [f64; 4] {
 
 /// A fold number per sample: the same seed gives the same folds.
 fn fold_of(n: usize, seed: u64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut state = seed;
-    for i in (1..n).rev() {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        order.swap(i, (z % (i as u64 + 1)) as usize);
-    }
+    let order = shuffled(n, seed);
     let mut folds = vec![0; n];
     for (rank, &i) in order.iter().enumerate() {
         folds[i] = rank % FOLDS;

@@ -128,13 +128,11 @@ pub struct Wrong {
     pub suggested: Option<String>,
 }
 
-/// The FAQ without a random share of its entries, and the cases with those entries' cases turned
-/// into `none`: in-domain messages that the FAQ does not answer, to measure how often the matcher
-/// suggests something anyway. The same seed always holds out the same entries.
-pub fn hold_out(faq: &Faq, cases: &[Case], seed: u64, share: f64) -> (Faq, Vec<Case>) {
-    let mut order: Vec<usize> = (0..faq.entries.len()).collect();
+/// `0..n` in an order fixed by `seed`: Fisher-Yates with splitmix64, small, fixed, and the same on
+/// every machine.
+pub fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
     let mut state = seed;
-    // Fisher-Yates with splitmix64: small, fixed, and the same on every machine.
     for i in (1..order.len()).rev() {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = state;
@@ -143,6 +141,14 @@ pub fn hold_out(faq: &Faq, cases: &[Case], seed: u64, share: f64) -> (Faq, Vec<C
         z ^= z >> 31;
         order.swap(i, (z % (i as u64 + 1)) as usize);
     }
+    order
+}
+
+/// The FAQ without a random share of its entries, and the cases with those entries' cases turned
+/// into `none`: in-domain messages that the FAQ does not answer, to measure how often the matcher
+/// suggests something anyway. The same seed always holds out the same entries.
+pub fn hold_out(faq: &Faq, cases: &[Case], seed: u64, share: f64) -> (Faq, Vec<Case>) {
+    let order = shuffled(faq.entries.len(), seed);
     let held = (faq.entries.len() as f64 * share).round() as usize;
     let held_out: std::collections::HashSet<&str> = order[..held]
         .iter()
