@@ -62,67 +62,15 @@ fn samples(faq: &Faq, cases: &[Case]) -> Vec<Sample> {
         .collect()
 }
 
-/// Newton's method for a weighted logistic regression with a small ridge penalty.
+/// A weighted logistic regression (each set weighing the same) with a small ridge penalty.
 fn fit(sets: &[&[Sample]]) -> [f32; FEATURES + 1] {
-    const N: usize = FEATURES + 1;
-    let mut w = [0.0f64; N];
-    for _ in 0..50 {
-        let mut grad = [0.0f64; N];
-        let mut hess = [[0.0f64; N]; N];
-        for set in sets {
-            let weight = 1.0 / set.len() as f64;
-            for s in set.iter() {
-                let mut x = [1.0f64; N];
-                for (xi, &v) in x.iter_mut().zip(&s.x) {
-                    *xi = f64::from(v);
-                }
-                let z: f64 = w.iter().zip(&x).map(|(a, b)| a * b).sum();
-                let p = 1.0 / (1.0 + (-z).exp());
-                let y = if s.right { 1.0 } else { 0.0 };
-                for i in 0..N {
-                    grad[i] += weight * (p - y) * x[i];
-                    for j in 0..N {
-                        hess[i][j] += weight * p * (1.0 - p) * x[i] * x[j];
-                    }
-                }
-            }
-        }
-        for i in 0..N {
-            grad[i] += L2 * w[i];
-            hess[i][i] += L2;
-        }
-        let step = solve(hess, grad);
-        for i in 0..N {
-            w[i] -= step[i];
-        }
-    }
-    // The features fill the first places of `x`; its last stays 1, for the bias.
-    w.map(|v| v as f32)
-}
-
-/// Gaussian elimination with partial pivoting.
-fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
-    for col in 0..N {
-        let pivot = (col..N)
-            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
-            .unwrap();
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        for row in col + 1..N {
-            let f = a[row][col] / a[col][col];
-            let pivot_row = a[col];
-            for (cell, above) in a[row].iter_mut().zip(pivot_row).skip(col) {
-                *cell -= f * above;
-            }
-            b[row] -= f * b[col];
-        }
-    }
-    let mut x = [0.0; N];
-    for row in (0..N).rev() {
-        let rest: f64 = (row + 1..N).map(|k| a[row][k] * x[k]).sum();
-        x[row] = (b[row] - rest) / a[row][row];
-    }
-    x
+    let pairs: Vec<Vec<(Vec<f32>, bool)>> = sets
+        .iter()
+        .map(|set| set.iter().map(|s| (s.x.to_vec(), s.right)).collect())
+        .collect();
+    let refs: Vec<&[(Vec<f32>, bool)]> = pairs.iter().map(Vec::as_slice).collect();
+    let weights = eval::fit_logistic(&refs, L2);
+    std::array::from_fn(|i| weights[i])
 }
 
 /// The set's precision-recall curve (`faqbot eval --curve`'s) under these weights.

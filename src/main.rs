@@ -12,11 +12,10 @@ use faqbot::config::{Config, Token, TOKEN_VAR};
 use faqbot::eval::{evaluate_with, load_cases};
 use faqbot::faq::Faq;
 use faqbot::import::{import, to_toml, Format, Options as ImportOptions, Site, Source};
-use faqbot::matcher::opinion::EntryVectors;
-use faqbot::matcher::{Decision, Learned, Matcher, Params, Signals};
+use faqbot::matcher::{Decision, Learned, Params, Signals};
 use faqbot::model;
 use faqbot::second_opinion::{Loading, SecondOpinion};
-use faqbot::service::learned;
+use faqbot::service::{learned, Loaded};
 use faqbot::store::sqlite::Sqlite;
 use faqbot::store::{Backend, Example};
 
@@ -606,8 +605,8 @@ fn examples(store: &Sqlite) -> Result<Vec<Example>, String> {
 /// How a tool decides on a message: the FAQ's matcher (with the examples learned in a database
 /// when given), and the model's second opinion when its files are there.
 struct Decider<'o> {
-    matcher: Matcher,
-    opinion: Option<(&'o SecondOpinion, EntryVectors)>,
+    loaded: Loaded,
+    opinion: Option<&'o SecondOpinion>,
 }
 
 impl<'o> Decider<'o> {
@@ -622,23 +621,16 @@ impl<'o> Decider<'o> {
             Some(store) => learned(&examples(store)?),
             None => Learned::default(),
         };
-        let opinion = opinion
-            .map(|opinion| {
-                let cache = store.as_ref().map(|s| s as &dyn Backend);
-                opinion.index(faq, &learned, cache).map(|v| (opinion, v))
-            })
-            .transpose()?;
-        Ok(Decider {
-            matcher: Matcher::build(faq, params, &learned),
-            opinion,
-        })
+        let mut loaded = Loaded::new(faq.clone(), &learned, params);
+        if let Some(opinion) = opinion {
+            let cache = store.as_ref().map(|s| s as &dyn Backend);
+            loaded.vectors = Some(opinion.index(faq, &learned, cache)?);
+        }
+        Ok(Decider { loaded, opinion })
     }
 
     fn decide(&self, text: &str, limit: usize) -> Decision<'_> {
-        match &self.opinion {
-            Some((opinion, vectors)) => opinion.decide(&self.matcher, vectors, text, limit),
-            None => self.matcher.decide(text, limit),
-        }
+        self.loaded.decide(self.opinion, text, limit)
     }
 }
 
@@ -895,7 +887,7 @@ fn print_match(faq: &Faq, decider: &Decider<'_>, text: &str, json: bool) -> Resu
                 faq,
                 text,
                 &decision,
-                decider.matcher.params().min_confidence
+                decider.loaded.matcher.params().min_confidence
             )
         )
     };

@@ -185,14 +185,7 @@ impl Service {
         opinion: Arc<SecondOpinion>,
     ) -> Result<Service, ServiceError> {
         self.opinion = Some(opinion);
-        let examples = self
-            .store
-            .backend()
-            .examples()
-            .map_err(ServiceError::Store)?;
-        let faq = self.current().faq.clone();
-        let loaded = self.load(faq, &learned(&examples));
-        self.swap(loaded);
+        self.relearn()?;
         Ok(self)
     }
 
