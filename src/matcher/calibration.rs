@@ -80,7 +80,7 @@ pub fn confidence_with(weights: &[f32; FEATURES + 1], x: &[f32; FEATURES]) -> f3
 /// The second opinion's fitted weights, then the bias, over [`super::opinion::features`]
 /// (`cargo run --release --example second_opinion`).
 pub const OPINION_WEIGHTS: [f32; OPINION_FEATURES + 1] = [
-    0.4049, -1.6586, 6.9653, 0.3899, 1.6632, 2.1444, -3.1750, 5.8724, -0.2528, 0.0825, -5.5214,
+    0.4157, -1.7860, 5.9960, 1.4664, 1.6871, 0.5909, -1.3873, 5.8611, -0.4522, 0.0372, -5.4700,
 ];
 
 /// The second opinion's confidence for a ranked entry's features, in [0, 1].
