@@ -191,9 +191,11 @@ async fn binary_memory() -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let config = dir.join("faqbot.toml");
     let text = format!(
-        "faq = \"{}\"\n[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\", \"general\"]\nthreads = \"all\"\n[moderators]\nroles = [\"Moderator\"]\n",
+        "faq = \"{}\"\n[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\", \"general\"]\nthreads = \"all\"\n[moderators]\nroles = [\"Moderator\"]\n[matcher.model]\ndir = \"{}\"\n",
         concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"),
-        emulator.origin()
+        emulator.origin(),
+        // The model's second opinion when `faqbot model fetch` filled `model/`.
+        concat!(env!("CARGO_MANIFEST_DIR"), "/model"),
     );
     std::fs::write(&config, text).map_err(|e| e.to_string())?;
     let mut watcher = emulator.watch_from_start();

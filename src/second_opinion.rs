@@ -332,7 +332,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert!(matches!(SecondOpinion::load(&dir), Ok(Loading::Absent)));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(crate::model::files::MODEL.file), b"x").unwrap();
+        std::fs::write(dir.join(crate::model::files::QUANTIZED.file), b"x").unwrap();
         std::fs::write(dir.join(crate::model::files::RUNTIME.file), b"y").unwrap();
         let Err(error) = SecondOpinion::load(&dir) else {
             panic!("a wrong model file was accepted")

@@ -80,7 +80,7 @@ pub fn confidence_with(weights: &[f32; FEATURES + 1], x: &[f32; FEATURES]) -> f3
 /// The second opinion's fitted weights, then the bias, over [`super::opinion::features`]
 /// (`cargo run --release --example second_opinion`).
 pub const OPINION_WEIGHTS: [f32; OPINION_FEATURES + 1] = [
-    0.4157, -1.7860, 5.9960, 1.4664, 1.6871, 0.5909, -1.3873, 5.8611, -0.4522, 0.0372, -5.4700,
+    0.4044, -1.7867, 6.0868, 1.5619, 1.6987, 0.3712, -0.8871, 5.7586, -0.3321, 0.0122, -5.5631,
 ];
 
 /// The second opinion's confidence for a ranked entry's features, in [0, 1].
