@@ -271,7 +271,7 @@ pub fn status(status: &Status) -> Post {
     );
     let text = match status.second_opinion {
         Some((read, busy, failed)) => format!(
-            "{text}\nModel's second opinion: on, {read} messages read; by words alone while it was busy: {busy}, after it failed: {failed}"
+            "{text}\nModel's second opinion: on; messages it read: {read}, decided by words alone while it was busy: {busy}, after it failed: {failed}"
         ),
         None => format!("{text}\nModel's second opinion: off (`faqbot model fetch` turns it on)"),
     };

@@ -1110,3 +1110,50 @@ async fn a_click_during_a_blip_is_answered() {
     );
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_models_second_opinion_answers_in_the_bot_and_status_says_so() {
+    let model = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/model"));
+    if !model.join(faqbot::model::files::QUANTIZED.file).is_file() {
+        println!(
+            "skipped: no model in {} (run `faqbot model fetch`)",
+            model.display()
+        );
+        return;
+    }
+    let mut h = Harness::start_with(&shipped_faq(), |c| {
+        c.matcher.model.dir = model;
+        c.suggest.cooldown_secs = 0;
+    })
+    .await;
+    // Words alone stay quiet on this one (tests/model.rs); the second opinion answers it.
+    let asked = h.emulator.say(
+        ALICE,
+        CIPP_ISSUES,
+        "the mfa error AADSTS50076 keeps showing up",
+    );
+    let post = h.post().await;
+    assert_eq!(post.reply_to, Some(asked));
+    assert!(
+        post.title().contains("multi-factor authentication"),
+        "{}",
+        post.title()
+    );
+    assert!(post.pings.nobody());
+    let status = json!([{"name": "status", "type": 1, "options": []}]);
+    h.emulator.slash(MOD, GENERAL, "faq-admin", status);
+    let shown = h.post().await;
+    let text = shown.content();
+    assert!(
+        text.contains("Model's second opinion: on; messages it read: 1,"),
+        "{text}"
+    );
+
+    // After a restart the FAQ's vectors come from the store, and the bot answers with them.
+    h.restart().await;
+    h.emulator
+        .say(BOB, CIPP_ISSUES, "I keep getting the AADSTS50076 mfa error");
+    let again = h.post().await;
+    assert_eq!(again.title(), post.title());
+    h.stop().await;
+}
