@@ -139,26 +139,23 @@ impl SecondOpinion {
         text: &str,
         limit: usize,
     ) -> Decision<'a> {
-        let lexical = matcher.decide(text, limit);
-        if lexical.matches.is_empty() {
-            // Nothing shares a word or a meaning with the FAQ: no second opinion can find more.
-            return lexical;
-        }
-        let Some(_slot) = self.slot() else {
-            self.counts.busy.fetch_add(1, Ordering::Relaxed);
-            return lexical;
-        };
-        match self.embed(text) {
-            Ok(message) => {
-                self.counts.consulted.fetch_add(1, Ordering::Relaxed);
-                matcher.decide_with(text, vectors, &message, limit)
+        matcher.decide_with(text, vectors, limit, || {
+            let Some(_slot) = self.slot() else {
+                self.counts.busy.fetch_add(1, Ordering::Relaxed);
+                return None;
+            };
+            match self.embed(text) {
+                Ok(message) => {
+                    self.counts.consulted.fetch_add(1, Ordering::Relaxed);
+                    Some(message)
+                }
+                Err(error) => {
+                    self.counts.failed.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!("the model failed on a message, words alone decide: {error}");
+                    None
+                }
             }
-            Err(error) => {
-                self.counts.failed.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!("the model failed on a message, words alone decide: {error}");
-                lexical
-            }
-        }
+        })
     }
 
     /// The vectors of a message and its parts.

@@ -345,7 +345,18 @@ impl Matcher {
     /// decides on a suggestion: the best entry when its confidence reaches
     /// [`Params::min_confidence`] and the message is not close to a "Not it" of that entry.
     pub fn decide(&self, text: &str, limit: usize) -> Decision<'_> {
-        let mut matches = self.scored(text);
+        self.decision(self.scored(text), text, limit, false)
+    }
+
+    /// The decision on `text` from its ranking: the best entry when its confidence reaches
+    /// [`Params::min_confidence`] and no "Not it" of it is close.
+    fn decision<'m>(
+        &'m self,
+        mut matches: Vec<Match<'m>>,
+        text: &str,
+        limit: usize,
+        by_model: bool,
+    ) -> Decision<'m> {
         let suggest = matches
             .first()
             .filter(|best| {
@@ -357,7 +368,7 @@ impl Matcher {
         Decision {
             matches,
             suggest,
-            by_model: false,
+            by_model,
         }
     }
 

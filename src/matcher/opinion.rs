@@ -185,47 +185,57 @@ pub const OPINION_NAMES: [&str; OPINION_FEATURES] = [
 ];
 
 impl Matcher {
-    /// The decision with the model's second opinion: every entry ranked by the fused score, each
-    /// with the opinion's confidence; the best suggested when that reaches
-    /// [`Params::min_confidence`] and no "Not it" of it is close.
+    /// The decision with the model's second opinion where it can change it. `message` is asked
+    /// for the message's vectors only when the words find some entry; then every entry is ranked
+    /// by the fused score, each with the opinion's confidence, and the best is suggested when that
+    /// reaches [`Params::min_confidence`] and no "Not it" of it is close. Without vectors (`None`:
+    /// the model is busy or failed) or with vectors of another FAQ, the words decide.
     pub fn decide_with(
         &self,
         text: &str,
         entries: &EntryVectors,
-        message: &MessageVectors,
         limit: usize,
+        message: impl FnOnce() -> Option<MessageVectors>,
     ) -> super::Decision<'_> {
-        let mut ranked = self.fused(text, entries, message);
-        let suggest = ranked
-            .first()
-            .filter(|best| {
-                best.confidence >= self.params.min_confidence
-                    && !self.near_negative(best.index, text)
-            })
-            .copied();
-        ranked.truncate(limit);
-        super::Decision {
-            matches: ranked,
-            suggest,
-            by_model: true,
+        let lexical = self.scored(text);
+        if lexical.is_empty() || entries.entries() != self.ids.len() {
+            return self.decision(lexical, text, limit, false);
+        }
+        match message() {
+            Some(message) if message.whole.len() == entries.dims => {
+                let fused = self.fuse(lexical, entries, &message);
+                self.decision(fused, text, limit, true)
+            }
+            _ => self.decision(lexical, text, limit, false),
         }
     }
 
-    /// Every entry the lexical side or the model finds, best fused score first.
+    /// Every entry the lexical side or the model finds, best fused score first (the words' ranking
+    /// when the vectors are of another FAQ).
     pub fn fused(
         &self,
         text: &str,
         entries: &EntryVectors,
         message: &MessageVectors,
     ) -> Vec<Match<'_>> {
-        let n = self.ids.len();
-        if entries.entries() != n || message.whole.len() != entries.dims {
-            // Vectors of another FAQ (a reload in between): the words alone decide.
-            return self.scored(text);
-        }
-        let p: &Params = &self.params;
         let lexical = self.scored(text);
-        let words = self.query(text).words as f32;
+        if entries.entries() != self.ids.len() || message.whole.len() != entries.dims {
+            return lexical;
+        }
+        self.fuse(lexical, entries, message)
+    }
+
+    /// [`Self::fused`] given the words' ranking and vectors that fit.
+    fn fuse<'m>(
+        &'m self,
+        lexical: Vec<Match<'m>>,
+        entries: &EntryVectors,
+        message: &MessageVectors,
+    ) -> Vec<Match<'m>> {
+        let n = self.ids.len();
+        let p: &Params = &self.params;
+        // Every ranked entry carries the message's content words.
+        let words = lexical.first().map_or(0.0, |m| m.signals.words);
         let share = if words > p.long_message_words as f32 {
             p.fused_lexical_share_long
         } else {

@@ -46,7 +46,11 @@ impl OnnxEncoder {
             .map_err(fail)?;
         Ok(OnnxEncoder {
             session: Mutex::new(session),
-            name: format!("all-MiniLM-L6-v2-int8/mean/{MAX_TOKENS}"),
+            // The file's pin in the name: vectors cached from another model file are not reused.
+            name: format!(
+                "all-MiniLM-L6-v2-q8/{}/mean/{MAX_TOKENS}",
+                &super::files::QUANTIZED.sha256[..12]
+            ),
         })
     }
 
