@@ -304,6 +304,9 @@ enum ExamplesCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Run { .. } | Command::Demo { .. }) {
+        quiet_on_closed_output();
+    }
     // The running bot reports what it does; the tools only warn.
     let default_filter = match cli.command {
         Command::Run { .. } => "warn,faqbot=info",
@@ -943,6 +946,18 @@ fn human(faq: &Faq, text: &str, decision: &Decision<'_>, min_confidence: f32) ->
         }
     }
     out + "\n"
+}
+
+/// A tool whose reader went away (`faqbot match … | head -1`) stops there, as Unix tools do,
+/// instead of panicking on its next write: Rust ignores SIGPIPE, so writes fail and `println!`
+/// panics. Not for the bot and the demo, whose sockets must never end the process.
+fn quiet_on_closed_output() {
+    #[cfg(unix)]
+    // SAFETY: sets the process's SIGPIPE disposition to the default before any thread starts;
+    // no signal handler of ours is replaced.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 const DEFAULT_CONFIG: &str = "faqbot.toml";

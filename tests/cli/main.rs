@@ -496,3 +496,25 @@ fn readme_sections_named_in_the_code_exist() {
     }
     assert!(named >= 3, "found {named} references");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_a_tool_quietly() {
+    // The reader is gone before faqbot writes its first line (it reads and converts the page
+    // first), as with `faqbot import … | head -1` once head has its line.
+    let page = fixture("docusaurus-faq.md");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .arg("import")
+        .arg(&page)
+        .args(["--page", "https://cipp.app/docs/general/faq/"])
+        .current_dir(ROOT)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the faqbot binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
