@@ -43,6 +43,20 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// One of a process's memory figures in `/proc/PID/status`, in MB (0 if it cannot be read).
+fn rss_mb(pid: u32, name: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+        / 1024
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), String> {
     let emulator = Emulator::start(Options::default())
@@ -212,22 +226,17 @@ async fn binary_memory() -> Result<(), String> {
         })
         .await
         .ok_or("faqbot run did not connect")?;
+    let before = rss_mb(child.id(), "VmRSS:");
     burst(&emulator, &[ALICE]);
     // Until the bot has been quiet for 3 s.
     while watcher.post(Duration::from_secs(3)).await.is_some() {}
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-        .map_err(|e| e.to_string())?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-            .unwrap_or(0)
-            / 1024
-    };
+    let field = |name: &str| rss_mb(child.id(), name);
+    println!("faqbot run before the burst  {before} MB resident");
     println!(
-        "faqbot run after the burst   {} MB resident, {} MB at peak",
+        "faqbot run after the burst   {} MB resident ({} MB heap and other anonymous, {} MB of files), {} MB at peak",
         field("VmRSS:"),
+        field("RssAnon:"),
+        field("RssFile:"),
         field("VmHWM:")
     );
     let _ = child.kill();

@@ -27,6 +27,7 @@ impl OnnxEncoder {
     /// Loads the runtime and the model; the error is one line that says what to do.
     pub fn load(files: &Files) -> Result<OnnxEncoder, String> {
         files.verify()?;
+        return_large_blocks();
         let runtime = runtime(&files.runtime)?;
         let fail = |e: ort::Error| {
             format!(
@@ -92,6 +93,20 @@ impl Encoder for OnnxEncoder {
     fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
         // One text a run: no padding, and a batch would not be faster on one thread.
         texts.iter().map(|text| self.encode_one(text)).collect()
+    }
+}
+
+/// Large blocks go back to the system when freed. Building the session reads the model and
+/// transforms its weights in buffers of many megabytes, and each run allocates its activations;
+/// glibc's default raises its mmap threshold after the first such block is freed, so later ones come
+/// from the heap and stay resident. A fixed threshold (glibc's initial 128 KiB) kept `faqbot run`
+/// at 100-105 MB after the 1,000-message burst instead of 123-131 MB (`cargo run --release
+/// --example burst`, docs/second-opinion.md), at no measured cost in time.
+fn return_large_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of the allocator; it is safe at any time.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }
 
