@@ -1,0 +1,99 @@
+//! Arguments several subcommands share.
+
+use std::path::PathBuf;
+
+use faqbot::import::Format;
+use faqbot::matcher::Params;
+use faqbot::model;
+use faqbot::second_opinion::{Loading, SecondOpinion};
+
+#[derive(clap::Args)]
+pub struct FaqArg {
+    /// The FAQ file.
+    #[arg(
+        long,
+        env = "FAQBOT_FAQ",
+        default_value = "faq.toml",
+        value_name = "PATH"
+    )]
+    pub faq: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct ParamsArg {
+    /// Change a matcher parameter for this run, e.g. `--set lexical_share=0.4` (README: "How
+    /// matching works" lists them).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+}
+
+impl ParamsArg {
+    pub fn params(&self) -> Result<Params, String> {
+        let mut params = Params::default();
+        for assignment in &self.set {
+            params.set(assignment)?;
+        }
+        Ok(params)
+    }
+}
+
+#[derive(clap::Args)]
+pub struct ModelArg {
+    /// The folder with the model's files (`faqbot model fetch`); without them, words alone decide.
+    #[arg(
+        long = "model",
+        env = "FAQBOT_MODEL",
+        default_value = model::files::DEFAULT_DIR,
+        value_name = "DIR"
+    )]
+    dir: PathBuf,
+    /// Decide by words alone even when the model is there.
+    #[arg(long)]
+    no_model: bool,
+}
+
+impl ModelArg {
+    /// The second opinion, or `None` (said once on standard error) when its files are absent.
+    pub fn load(&self) -> Result<Option<SecondOpinion>, String> {
+        if self.no_model {
+            return Ok(None);
+        }
+        match SecondOpinion::load(&self.dir)? {
+            Loading::Ready(opinion) => Ok(Some(opinion)),
+            Loading::Absent => {
+                eprintln!(
+                    "note: words alone decide; run `faqbot model fetch` for the model's second opinion (no model in {})",
+                    self.dir.display()
+                );
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct DbArg {
+    /// The bot's database ([store] path in faqbot.toml).
+    #[arg(
+        long,
+        env = "FAQBOT_DB",
+        default_value = "faqbot.db",
+        value_name = "PATH"
+    )]
+    pub db: PathBuf,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    Docusaurus,
+    Gitbook,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Docusaurus => Format::Docusaurus,
+            FormatArg::Gitbook => Format::GitBook,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `faqbot check`: validate a FAQ file, and optionally its links against a docs tree.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use faqbot::faq::Faq;
+use faqbot::import::{Format, Site};
+
+use super::args::{FaqArg, FormatArg};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    faq: FaqArg,
+    /// The FAQ file, as an alternative to --faq.
+    #[arg(value_name = "FILE", conflicts_with = "faq")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    docs: DocsArgs,
+}
+
+/// The docs tree a FAQ's links are checked against.
+#[derive(clap::Args)]
+struct DocsArgs {
+    /// Warn about links into the docs site (--site) that reach no page under this docs tree.
+    #[arg(long, value_name = "DIR", requires = "site")]
+    root: Option<PathBuf>,
+    /// The docs site's address.
+    #[arg(long, value_name = "URL", requires = "root")]
+    site: Option<String>,
+    /// The site generator of the docs tree (default: GitBook when it has a SUMMARY.md).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+}
+
+pub fn exec(args: &Args) -> Result<ExitCode, String> {
+    let path = args.file.as_deref().unwrap_or(&args.faq.faq);
+    let docs = &args.docs;
+    match Faq::load(path) {
+        Ok(faq) => {
+            let examples: usize = faq.entries.iter().map(|e| e.examples.len()).sum();
+            let keywords: usize = faq.entries.iter().map(|e| e.keywords.len()).sum();
+            println!(
+                "{}: ok, {} entries, {} keywords, {} examples",
+                path.display(),
+                faq.entries.len(),
+                keywords,
+                examples
+            );
+            if let (Some(root), Some(site)) = (&docs.root, &docs.site) {
+                let format = docs.format.map_or_else(
+                    || Format::detect(&[], root.join("SUMMARY.md").exists()).0,
+                    Format::from,
+                );
+                let site = Site::tree(format, site, root)?;
+                let (checked, unknown) = faqbot::import::check_links(&faq, &site);
+                for warning in &unknown {
+                    eprintln!("warning: {}: {warning}", path.display());
+                }
+                println!(
+                    "{}: {} of {checked} links into {} reach no page under {}",
+                    path.display(),
+                    unknown.len(),
+                    site.address(),
+                    root.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(faqbot::faq::LoadError::Invalid(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!("{}: {}", path.display(), count_problems(&problems));
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(other.to_string()),
+    }
+}
+
+/// "1 problem", "3 problems".
+pub fn count_problems(problems: &[faqbot::location::Problem]) -> String {
+    let plural = if problems.len() == 1 { "" } else { "s" };
+    format!("{} problem{plural}", problems.len())
+}

@@ -1,0 +1,43 @@
+//! How `match` and `eval` decide on a message: as the bot does, through [`Loaded`].
+
+use std::path::Path;
+
+use faqbot::faq::Faq;
+use faqbot::matcher::{Decision, Learned, Params};
+use faqbot::second_opinion::SecondOpinion;
+use faqbot::service::{learned, Loaded};
+use faqbot::store::Backend;
+
+use super::{examples, existing_db};
+
+/// The FAQ's matcher (with the examples learned in a database when given), and the model's
+/// second opinion when its files are there.
+pub struct Decider<'o> {
+    pub loaded: Loaded,
+    opinion: Option<&'o SecondOpinion>,
+}
+
+impl<'o> Decider<'o> {
+    pub fn with(
+        faq: &Faq,
+        db: Option<&Path>,
+        params: &Params,
+        opinion: Option<&'o SecondOpinion>,
+    ) -> Result<Decider<'o>, String> {
+        let store = db.map(existing_db).transpose()?;
+        let learned = match &store {
+            Some(store) => learned(&examples(store)?),
+            None => Learned::default(),
+        };
+        let mut loaded = Loaded::new(faq.clone(), &learned, params);
+        if let Some(opinion) = opinion {
+            let cache = store.as_ref().map(|s| s as &dyn Backend);
+            loaded.vectors = Some(opinion.index(faq, &learned, cache)?);
+        }
+        Ok(Decider { loaded, opinion })
+    }
+
+    pub fn decide(&self, text: &str, limit: usize) -> Decision<'_> {
+        self.loaded.decide(self.opinion, text, limit)
+    }
+}

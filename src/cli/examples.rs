@@ -1,0 +1,126 @@
+//! `faqbot examples`: teach the store from labelled cases, or export what it learned for review.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use faqbot::eval::load_cases;
+use faqbot::store::sqlite::Sqlite;
+use faqbot::store::{Backend, Example};
+
+use super::args::{DbArg, FaqArg};
+use super::{examples, existing_db, load};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Store cases (the `faqbot eval` format) as learned examples, as if moderators linked them;
+    /// `expect = "none"` cases are skipped.
+    Import {
+        cases: PathBuf,
+        #[command(flatten)]
+        faq: FaqArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Print the learned examples as `examples` blocks per entry, for review into faq.toml.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+pub fn exec(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Import { cases, faq, db } => import_examples(&cases, &faq.faq, &db.db),
+        Command::Export { db } => {
+            print!("{}", export_examples(&examples(&existing_db(&db.db)?)?));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn import_examples(cases: &Path, faq: &Path, db: &Path) -> Result<ExitCode, String> {
+    let faq = load(faq)?;
+    let cases = load_cases(cases)?;
+    if let Some(unknown) = cases
+        .iter()
+        .find(|c| c.expect != faqbot::eval::NONE && faq.get(&c.expect).is_none())
+    {
+        return Err(format!(
+            "a case expects entry `{}`, which the FAQ does not have: fix the case or pass the right --faq",
+            unknown.expect
+        ));
+    }
+    let store = Sqlite::open(db).map_err(|e| e.to_string())?;
+    let known: std::collections::HashSet<(String, String)> = examples(&store)?
+        .into_iter()
+        .filter(|e| e.positive)
+        .map(|e| (e.entry, e.text))
+        .collect();
+    let now = faqbot::store::now_ms();
+    let (mut added, mut skipped) = (0, 0);
+    for case in cases.iter().filter(|c| c.expect != faqbot::eval::NONE) {
+        if known.contains(&(case.expect.clone(), case.text.clone())) {
+            skipped += 1;
+            continue;
+        }
+        let example = Example {
+            entry: case.expect.clone(),
+            text: case.text.clone(),
+            positive: true,
+            at_ms: now,
+            channel: None,
+            message: None,
+            author: None,
+            reply: None,
+            by: None,
+        };
+        store
+            .add_example(
+                &example,
+                faqbot::config::StoreConfig::default().max_examples_per_entry,
+            )
+            .map_err(|e| e.to_string())?;
+        added += 1;
+    }
+    let none = cases
+        .iter()
+        .filter(|c| c.expect == faqbot::eval::NONE)
+        .count();
+    println!(
+        "{}: added {added} learned examples ({skipped} already there, {none} \"none\" cases skipped)",
+        db.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Learned examples as faq.toml `examples` blocks, one per entry, "Not it" messages as comments.
+fn export_examples(examples: &[Example]) -> String {
+    let mut by_entry: std::collections::BTreeMap<&str, (Vec<&str>, Vec<&str>)> = Default::default();
+    for example in examples {
+        let (positive, negative) = by_entry.entry(&example.entry).or_default();
+        if example.positive {
+            positive.push(&example.text);
+        } else {
+            negative.push(&example.text);
+        }
+    }
+    let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let mut out = String::from(
+        "# Learned examples, for review: copy the lines worth keeping into the entry's `examples`\n\
+         # in faq.toml. \"Not it\" messages are listed as comments.\n",
+    );
+    for (entry, (positive, negative)) in by_entry {
+        out += &format!("\n[[entry]]\nid = {}\n", quote(entry));
+        if !positive.is_empty() {
+            out += "examples = [\n";
+            for text in positive {
+                out += &format!("    {},\n", quote(text));
+            }
+            out += "]\n";
+        }
+        for text in negative {
+            out += &format!("# not it: {}\n", quote(text).replace('\n', " "));
+        }
+    }
+    out
+}

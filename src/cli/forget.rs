@@ -1,0 +1,29 @@
+//! `faqbot forget`: remove everything recorded about one Discord user.
+
+use std::process::ExitCode;
+
+use faqbot::store::Backend;
+
+use super::args::DbArg;
+use super::existing_db;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    db: DbArg,
+    /// The user's Discord id.
+    #[arg(long, value_name = "ID")]
+    user: u64,
+}
+
+pub fn exec(args: &Args) -> Result<ExitCode, String> {
+    let user = args.user;
+    let forgotten = existing_db(&args.db.db)?
+        .forget(user)
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Forgot user {user}: {} events, {} examples, {} unmatched messages.",
+        forgotten.events, forgotten.examples, forgotten.unmatched
+    );
+    Ok(ExitCode::SUCCESS)
+}

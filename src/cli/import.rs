@@ -1,0 +1,129 @@
+//! `faqbot import`: docs pages to faq.toml, printed or merged into a curated file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use faqbot::import::{import, to_toml, Format, Options as ImportOptions, Site, Source};
+
+use super::args::FormatArg;
+use super::write_atomically;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The pages' markdown files: one with --page, any number of one docs tree with --root.
+    #[arg(required = true, value_name = "PAGE")]
+    pages: Vec<PathBuf>,
+    /// Where the one page is published; entry links are this plus their anchor.
+    #[arg(long, value_name = "URL", conflicts_with = "root")]
+    page: Option<String>,
+    /// The docs site's address: links starting with / resolve against it, and with --root each
+    /// page's address is this plus its path (default: the origin of --page).
+    #[arg(long, value_name = "URL")]
+    site: Option<String>,
+    /// The docs tree the pages belong to: each page's address follows from its path, and
+    /// links are checked against the pages under it (and its SUMMARY.md).
+    #[arg(long, value_name = "DIR", requires = "site")]
+    root: Option<PathBuf>,
+    /// The site generator the pages are written for (default: recognised from the pages).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Make every section of this heading level an entry (2 for ##, 3 for ###).
+    #[arg(long, value_name = "LEVEL", value_parser = clap::value_parser!(u8).range(2..=6))]
+    sections: Option<u8>,
+    /// Update this faq.toml in place: keep its ids, aliases, keywords, examples, comments and
+    /// order; take questions, answers and links from the docs; add new entries.
+    #[arg(long, value_name = "FAQ")]
+    merge: Option<PathBuf>,
+    /// With --merge: remove the entries that are gone from the docs.
+    #[arg(long, requires = "merge")]
+    prune: bool,
+    /// With --merge: print what would change and write nothing.
+    #[arg(long, requires = "merge")]
+    dry_run: bool,
+}
+
+pub fn exec(args: Args) -> Result<ExitCode, String> {
+    let Args {
+        pages,
+        page,
+        site,
+        root,
+        format,
+        sections,
+        merge,
+        prune,
+        dry_run,
+    } = args;
+    let sources = pages
+        .iter()
+        .map(|path| Source::read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
+    let format = match format {
+        Some(format) => format.into(),
+        None => {
+            let has_summary = root.as_ref().is_some_and(|r| r.join("SUMMARY.md").exists());
+            let (format, why) = Format::detect(&texts, has_summary);
+            eprintln!(
+                "Reading the pages as {} ({why}); --format chooses.",
+                format.name()
+            );
+            format
+        }
+    };
+    let mut docs = match (&root, &page, &site) {
+    (Some(root), _, Some(site)) => Site::tree(format, site, root)?,
+    (None, Some(page), _) if sources.len() == 1 => {
+        Site::single(format, page, site.as_deref())?
+    }
+    (None, Some(_), _) => {
+        return Err("--page names one page's address: for several pages pass --root DIR and --site URL".into())
+    }
+    _ => {
+        return Err("say where the pages are published: --page URL for one page, or --root DIR and --site URL for pages of a docs tree".into())
+    }
+};
+    let options = ImportOptions {
+        sections,
+        page_url: page,
+    };
+    let result = import(&sources, &mut docs, &options)?;
+    for line in &result.pages {
+        eprintln!("{line}");
+    }
+    for warning in &result.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if result.faq.entries.is_empty() {
+        return Err("no FAQ entries found in the pages given".into());
+    }
+    let Some(file) = merge else {
+        print!("{}", to_toml(&result.faq));
+        return Ok(ExitCode::SUCCESS);
+    };
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        // Nothing to keep: the import is the new file.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
+    };
+    if text.is_empty() {
+        let count = result.faq.entries.len();
+        println!("{}: {count} added (a new file)", file.display());
+        if dry_run {
+            println!("Dry run: nothing was written.");
+        } else {
+            write_atomically(&file, &to_toml(&result.faq))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let merged =
+        faqbot::import::merge::merge(&text, &file.display().to_string(), &result.faq, prune)?;
+    print!("{}: {}", file.display(), merged.report);
+    if dry_run {
+        println!("Dry run: nothing was written.");
+    } else if merged.text != text {
+        write_atomically(&file, &merged.text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,131 @@
+//! The subcommands, one file each (as cargo's `commands/`): each holds its arguments and the body
+//! that calls the library and prints. Arguments several commands share are in [`args`], and
+//! helpers several bodies share are here.
+
+pub mod args;
+mod check;
+mod decider;
+mod demo;
+mod eval;
+mod examples;
+mod forget;
+mod import;
+mod match_;
+mod model;
+mod run;
+mod stats;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use faqbot::faq::Faq;
+use faqbot::store::sqlite::Sqlite;
+use faqbot::store::{Backend, Example};
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Validate a FAQ file and report every problem with its position.
+    Check(check::Args),
+    /// Show what the bot would answer to messages (one per line on stdin without TEXT).
+    Match(match_::Args),
+    /// Measure the matcher on labelled cases ([[case]] text = "...", expect = "id" | "none").
+    Eval(eval::Args),
+    /// The sentence transformer behind the matcher's second opinion.
+    Model {
+        #[command(subcommand)]
+        command: model::Command,
+    },
+    /// Teach the bot from past answers, or print what it learned for review into faq.toml.
+    Examples {
+        #[command(subcommand)]
+        command: examples::Command,
+    },
+    /// Per entry, how often it was shown and how it helped; the questions the FAQ lacks.
+    Stats(stats::Args),
+    /// Remove everything recorded about one Discord user (their messages, examples, events).
+    Forget(forget::Args),
+    /// Run the bot on Discord (token from DISCORD_TOKEN or [discord] token_file).
+    Run(run::Args),
+    /// Try the bot in the terminal against a built-in Discord emulator (no account needed).
+    Demo(demo::Args),
+    /// Convert docs pages (Docusaurus or GitBook markdown) to faq.toml on stdout, or merge them
+    /// into a curated faq.toml.
+    Import(import::Args),
+}
+
+impl Command {
+    /// Whether the command serves sockets for a long time (the bot and the demo), rather than
+    /// being a tool that prints and ends.
+    pub fn serves(&self) -> bool {
+        matches!(self, Command::Run(_) | Command::Demo(_))
+    }
+
+    pub fn exec(self) -> Result<ExitCode, String> {
+        match self {
+            Command::Check(args) => check::exec(&args),
+            Command::Match(args) => match_::exec(args),
+            Command::Eval(args) => eval::exec(args),
+            Command::Model { command } => model::exec(command),
+            Command::Examples { command } => examples::exec(command),
+            Command::Stats(args) => stats::exec(&args),
+            Command::Forget(args) => forget::exec(&args),
+            Command::Run(args) => run::exec(args),
+            Command::Demo(args) => demo::exec(&args),
+            Command::Import(args) => import::exec(args),
+        }
+    }
+}
+
+/// Loads a FAQ for a command that needs it whole: the first problem in one line, and the command
+/// that lists them all.
+fn load(path: &Path) -> Result<Faq, String> {
+    Faq::load(path).map_err(|e| match e {
+        faqbot::faq::LoadError::Invalid(problems) => format!(
+            "{} is not a valid FAQ ({}), first: {}; run `faqbot check --faq {}` for all",
+            path.display(),
+            check::count_problems(&problems),
+            problems[0],
+            path.display()
+        ),
+        other => other.to_string(),
+    })
+}
+
+/// Opens a database that must exist already (reading it should not create an empty one).
+fn existing_db(path: &Path) -> Result<Sqlite, String> {
+    if !path.exists() {
+        return Err(format!(
+            "no database at {}: pass --db with the bot's [store] path",
+            path.display()
+        ));
+    }
+    Sqlite::open(path).map_err(|e| e.to_string())
+}
+
+fn examples(store: &Sqlite) -> Result<Vec<Example>, String> {
+    store.examples().map_err(|e| e.to_string())
+}
+
+/// Replaces `path` with `text` so that a failed write (a full disk) leaves the old file whole.
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.faqbot-new"));
+    let written = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        format!(
+            "cannot write {}: {e}; the file is unchanged",
+            path.display()
+        )
+    })
+}
+
+/// Three decimals are all a score means.
+fn rounded(score: f32) -> f64 {
+    (f64::from(score) * 1000.0).round() / 1000.0
+}

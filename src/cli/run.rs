@@ -1,0 +1,67 @@
+//! `faqbot run`: the bot on Discord, until Ctrl-C or SIGTERM.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use faqbot::config::{Config, Token, TOKEN_VAR};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The config file; without it, faqbot.toml if it exists, else the defaults.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
+pub fn exec(args: Args) -> Result<ExitCode, String> {
+    let config = match args.config {
+        Some(path) => Config::load(&path).map_err(|e| e.to_string())?,
+        None if Path::new(DEFAULT_CONFIG).exists() => {
+            Config::load(Path::new(DEFAULT_CONFIG)).map_err(|e| e.to_string())?
+        }
+        None => Config::default(),
+    };
+    let from_env = std::env::var(TOKEN_VAR).ok();
+    let token = Token::resolve(from_env.as_deref(), config.discord.token_file.as_deref())?;
+    let runtime = runtime()?;
+    let result = runtime.block_on(faqbot::discord::run(config, token, shutdown_signal()));
+    // Tasks still winding down must not hold the exit up.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+const DEFAULT_CONFIG: &str = "faqbot.toml";
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        // Database work and index rebuilds run on blocking threads; a few are enough on a small
+        // machine, and each one more costs memory (a stack, an allocator arena) under a burst.
+        .max_blocking_threads(4)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Completes on Ctrl-C or SIGTERM (what systemd sends on stop).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,38 @@
+//! `faqbot stats`: what the bot showed and how it helped, as text and optionally a page.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use faqbot::store::Backend;
+
+use super::args::DbArg;
+use super::existing_db;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    db: DbArg,
+    /// How many days back.
+    #[arg(long, default_value_t = 30)]
+    days: u64,
+    /// Also write a self-contained HTML page with charts to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+}
+
+pub fn exec(args: &Args) -> Result<ExitCode, String> {
+    let Args { db, days, html } = args;
+    let days = *days;
+    let store = existing_db(&db.db)?;
+    let since = faqbot::store::now_ms().saturating_sub(days.saturating_mul(86_400_000));
+    let stats = store
+        .stats(since, faqbot::service::UNMATCHED_TOP)
+        .map_err(|e| e.to_string())?;
+    print!("{}", faqbot::report::text(&stats, days));
+    if let Some(file) = html {
+        std::fs::write(file, faqbot::report::html(&stats, days))
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        println!("\nWrote {}", file.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
