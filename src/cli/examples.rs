@@ -20,6 +20,10 @@ pub enum Command {
         faq: FaqArg,
         #[command(flatten)]
         db: DbArg,
+        /// The bot's config, for its `[store] max_examples_per_entry`; without it, faqbot.toml
+        /// if it exists, else the defaults.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
     },
     /// Print the learned examples as `examples` blocks per entry, for review into faq.toml.
     Export {
@@ -30,7 +34,17 @@ pub enum Command {
 
 pub fn exec(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Import { cases, faq, db } => import_examples(&cases, &faq.faq, &db.db),
+        Command::Import {
+            cases,
+            faq,
+            db,
+            config,
+        } => {
+            let keep = super::config(config.as_deref())?
+                .store
+                .max_examples_per_entry;
+            import_examples(&cases, &faq.faq, &db.db, keep)
+        }
         Command::Export { db } => {
             print!("{}", export_examples(&examples(&existing_db(&db.db)?)?));
             Ok(ExitCode::SUCCESS)
@@ -38,7 +52,8 @@ pub fn exec(command: Command) -> Result<ExitCode, String> {
     }
 }
 
-fn import_examples(cases: &Path, faq: &Path, db: &Path) -> Result<ExitCode, String> {
+/// Stores the cases as learned examples, keeping at most `keep` per entry (the newest).
+fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<ExitCode, String> {
     let faq = load(faq)?;
     let cases = load_cases(cases)?;
     if let Some(unknown) = cases
@@ -75,10 +90,7 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path) -> Result<ExitCode, Stri
             by: None,
         };
         store
-            .add_example(
-                &example,
-                faqbot::config::StoreConfig::default().max_examples_per_entry,
-            )
+            .add_example(&example, keep)
             .map_err(|e| e.to_string())?;
         added += 1;
     }

@@ -20,6 +20,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use faqbot::config::Config;
 use faqbot::faq::Faq;
 use faqbot::store::sqlite::Sqlite;
 use faqbot::store::{Backend, Example};
@@ -91,6 +92,20 @@ fn load(path: &Path) -> Result<Faq, String> {
         ),
         other => other.to_string(),
     })
+}
+
+/// The config file read when `--config` is not given, if it exists.
+const DEFAULT_CONFIG: &str = "faqbot.toml";
+
+/// The configuration: the file given, else faqbot.toml if it exists, else the defaults.
+fn config(path: Option<&Path>) -> Result<Config, String> {
+    match path {
+        Some(path) => Config::load(path).map_err(|e| e.to_string()),
+        None if Path::new(DEFAULT_CONFIG).exists() => {
+            Config::load(Path::new(DEFAULT_CONFIG)).map_err(|e| e.to_string())
+        }
+        None => Ok(Config::default()),
+    }
 }
 
 /// Opens a database that must exist already (reading it should not create an empty one).

@@ -1,10 +1,10 @@
 //! `faqbot run`: the bot on Discord, until Ctrl-C or SIGTERM.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use faqbot::config::{Config, Token, TOKEN_VAR};
+use faqbot::config::{Token, TOKEN_VAR};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,13 +14,7 @@ pub struct Args {
 }
 
 pub fn exec(args: Args) -> Result<ExitCode, String> {
-    let config = match args.config {
-        Some(path) => Config::load(&path).map_err(|e| e.to_string())?,
-        None if Path::new(DEFAULT_CONFIG).exists() => {
-            Config::load(Path::new(DEFAULT_CONFIG)).map_err(|e| e.to_string())?
-        }
-        None => Config::default(),
-    };
+    let config = super::config(args.config.as_deref())?;
     let from_env = std::env::var(TOKEN_VAR).ok();
     let token = Token::resolve(from_env.as_deref(), config.discord.token_file.as_deref())?;
     let runtime = runtime()?;
@@ -30,8 +24,6 @@ pub fn exec(args: Args) -> Result<ExitCode, String> {
     result.map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
-
-const DEFAULT_CONFIG: &str = "faqbot.toml";
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()

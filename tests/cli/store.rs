@@ -88,6 +88,44 @@ fn imported_examples_teach_as_much_as_examples_in_the_faq() {
     assert_eq!(entries[0]["examples"].as_array().unwrap().len(), 10);
 }
 
+/// `examples import` keeps what the bot's config allows per entry, as links in the bot do.
+#[test]
+fn import_keeps_the_configured_number_of_examples_per_entry() {
+    let dir = temp_dir("cap");
+    let cases = dir.join("cases.toml");
+    let taught: String = (1..=5)
+        .map(|n| format!("[[case]]\ntext = \"the dashboard shows error 500 number {n}\"\nexpect = \"500-error\"\n\n"))
+        .collect();
+    std::fs::write(&cases, taught).unwrap();
+    let config = dir.join("faqbot.toml");
+    std::fs::write(&config, "[store]\nmax_examples_per_entry = 2\n").unwrap();
+    let db = dir.join("faqbot.db");
+    let (db_s, cases_s) = (db.to_str().unwrap(), cases.to_str().unwrap());
+    let out = faqbot(
+        &[
+            "examples",
+            "import",
+            cases_s,
+            "--db",
+            db_s,
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let kept = Sqlite::open(&db).unwrap().examples().unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    // Without a config the default cap (200) holds: all five are kept.
+    let db2 = dir.join("default.db");
+    let out = faqbot(
+        &["examples", "import", cases_s, "--db", db2.to_str().unwrap()],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(Sqlite::open(&db2).unwrap().examples().unwrap().len(), 5);
+}
+
 #[test]
 fn import_refuses_cases_for_entries_the_faq_lacks() {
     let dir = temp_dir("unknown");
