@@ -1,20 +1,38 @@
 //! faqbot: answers recurring support questions from a reviewed FAQ.
 //!
-//! The library holds every layer except the command line (`main.rs`):
+//! The library holds every layer; the command line (`main.rs` and `cli/`, one file per subcommand)
+//! only parses arguments and calls it. How a message travels:
+//!
+//! ```text
+//! Discord gateway ──MESSAGE_CREATE──▶ discord ──(text, place, author)──▶ service
+//!                                                                          │
+//!        policy: may the bot speak here and now? ◀─────────────────────────┤
+//!        memory: cooldown claims, threads seen (in memory or in the store) ◀┤
+//!        matcher: FAQ and learned examples → ranked entries, a decision ◀──┤
+//!           └─ second opinion: the sentence transformer on a bounded worker │
+//!        render: the entry as a Discord message, within Discord's limits ◀─┘
+//!            │                              store ◀── what was shown, links, feedback
+//! Discord REST ◀── discord::send (retries, rate limits, deadlines)
+//! ```
+//!
+//! The layers, each readable and testable alone:
 //! - [`faq`]: the FAQ model and the `faq.toml` loader with positioned errors;
-//! - [`import`]: a Docusaurus FAQ page to `faq.toml`;
-//! - [`matcher`]: message text in, ranked entries and a "suggest or stay quiet" decision out;
-//! - [`model`]: the sentence transformer behind the matcher's second opinion (optional files);
-//! - [`eval`]: labelled cases and the figures the matcher reaches on them;
-//! - [`report`]: the store's statistics as text and as an HTML page (`faqbot stats`);
-//! - [`lookup`]: an entry by the name a user types (autocomplete, `/faq NAME`);
-//! - [`config`]: `faqbot.toml` and the token;
+//! - [`import`]: Docusaurus and GitBook pages to `faq.toml`, and merging into a curated file;
+//! - [`matcher`]: message text in, ranked entries and a "suggest or stay quiet" decision out (no
+//!   Discord types, no I/O, no clock);
+//! - [`model`] and [`second_opinion`]: the sentence transformer behind the matcher's second
+//!   opinion (optional files) and the worker that runs it;
 //! - [`policy`]: whether the bot may suggest here and now (no Discord types, clock passed in);
 //! - [`memory`]: what the policy remembers (cooldown claims, threads seen), behind a trait;
-//! - [`store`]: the SQLite store: what was shown and how it helped, learned examples, memory;
-//! - [`service`]: runs a message, click or link through policy, matcher, render and store;
+//! - [`store`]: what was shown and how it helped, learned examples, memory; SQLite behind a trait;
+//! - [`service`]: runs a message, click or link through policy, matcher, render and store, and says
+//!   what to send (no serenity types);
 //! - [`render`]: an entry to a Discord message within Discord's limits, pinging no one unintended;
 //! - [`action`]: what a button or menu the bot posted does, carried in its `custom_id`;
+//! - [`lookup`]: an entry by the name a user types (autocomplete, `/faq NAME`);
+//! - [`config`]: `faqbot.toml` and the token;
+//! - [`eval`] and [`report`]: figures on labelled cases (`faqbot eval`) and the store's statistics
+//!   (`faqbot stats`);
 //! - [`discord`]: the thin layer that turns Discord events into calls of the above;
 //! - [`emulator`]: Discord's gateway and REST API on 127.0.0.1, for tests and [`demo`].
 //!

@@ -1,7 +1,7 @@
 //! The FAQ model: entries loaded from a reviewed `faq.toml`.
 //!
 //! This module knows nothing of matching or Discord. [`Faq::load`] reads and validates a file and
-//! reports every problem with its position ([`load`] holds the rules).
+//! reports every problem with its position (`load` holds the rules).
 
 mod load;
 

@@ -3,7 +3,7 @@
 //! Reads Docusaurus and GitBook markdown. A page of top-level `<details><summary>` blocks gives an
 //! entry per block; a page of sections an entry per `##` or `###` section; a page whose title is a
 //! question, or that has neither, one entry. Answers become the markdown Discord shows (see
-//! [`markdown`]), links absolute on the site (see [`site`]), and each entry links to its page and,
+//! `markdown`), links absolute on the site (see [`site`]), and each entry links to its page and,
 //! where the site makes one, the heading's anchor. [`merge`] folds an import into a curated file.
 
 mod fit;

@@ -5,7 +5,7 @@
 //! postings of its own words, not to the size of the FAQ. How a score is made:
 //!
 //! 1. Text is reduced to stemmed content words, negations kept as `not` ([`text`]); words the FAQ
-//!    does not know are corrected to a known word one edit away ([`spell`]) or split into two known
+//!    does not know are corrected to a known word one edit away (`spell`) or split into two known
 //!    words (`multifactor` → `multi factor`), and neighbouring words that the FAQ writes as one are
 //!    joined.
 //! 2. A text becomes a weighted bag of terms: stems and pairs of neighbouring stems, each weighted
@@ -20,9 +20,12 @@
 //! 4. The lexically best entries are scored again with meaning added (`semantic`): static
 //!    word-piece vectors bring paraphrases close that share no word ("get cash" and "ATM").
 //!
-//! A suggestion needs a lexical score of at least [`Settings::threshold`], a lead of at least
-//! [`Settings::margin`] over the runner-up's, and the same entry first once meaning is added: a
-//! wrong unasked answer costs more than a missed one.
+//! 5. A confidence, the probability that the best entry is right, is read from these signals by a
+//!    logistic model fitted on labelled sets ([`calibration`]); with the model's vectors, the
+//!    ranking and the confidence come from [`opinion`] instead.
+//!
+//! A suggestion needs a confidence of at least [`Params::min_confidence`] and no "Not it" close to
+//! the message recorded for the entry: a wrong unasked answer costs more than a missed one.
 
 pub mod calibration;
 pub mod opinion;

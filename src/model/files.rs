@@ -33,7 +33,7 @@ pub const MODEL: Pinned = Pinned {
     sha256: "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
 };
 
-/// The model the bot loads, made from [`MODEL`] by [`REQUANTIZE`].
+/// The model the bot loads, made from [`MODEL`] by `REQUANTIZE`.
 ///
 /// The published model keeps its weights as int8 followed by `Cast` and `Mul`, which ONNX Runtime
 /// folds into 88 MB of fp32 weights when it loads it: 245 MB resident at the peak, and fp32

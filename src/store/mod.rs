@@ -3,7 +3,7 @@
 //!
 //! [`Store`] is a handle (cheap to clone) over a [`Backend`]: embedded SQLite now
 //! ([`sqlite::Sqlite`]), a shared database later, as one more implementation of the trait. Events
-//! that nobody waits for ([`Record`]) go to a writer thread ([`writer`]) so that recording never
+//! that nobody waits for ([`Record`]) go to a writer thread (`writer`) so that recording never
 //! delays a reply; the writer batches them, retries while the database is locked or the disk is
 //! full, and says so in the log at most once a minute. Everything else is a short synchronous
 //! call, made off the async runtime by the caller.
