@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, GetMessages, MessageId};
 
-use super::{events, lock, server, Data};
+use super::{lock, server, suggest, Data};
 use crate::{policy, store};
 
 /// How far back places are remembered: a place quiet for longer is read back only if it is a
@@ -127,7 +127,7 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
             }
             complete(ctx, &mut message);
             caught.considered += 1;
-            events::suggest(ctx, data, &message).await;
+            suggest::suggest(ctx, data, &message).await;
         }
     }
     tracing::info!(

@@ -1,8 +1,13 @@
 //! The Discord layer: connects the bot with serenity and poise, and translates events into calls
 //! of the layers above (the service, lookup, render). Nothing else lives here.
 //!
-//! - `commands`: `/faq` with autocomplete, `/faq-admin`, and the "Answer with FAQ" message command;
-//! - `events`: messages in watched channels, and the buttons, menus and forms the bot posted;
+//! - `commands`: `/faq` with autocomplete, `/faq-admin`, and the "Answer with FAQ" message command,
+//!   one file each;
+//! - `events`: the gateway's events, dispatched by kind to the files below;
+//! - `suggest`: a message in a watched place considered, answered and recorded (live and read back);
+//! - `component`: clicks on the buttons and menus the bot posted;
+//! - `modal`: the moderators' search form;
+//! - `link`: a moderator's link of an entry to a member's message;
 //! - `server`: what the serenity cache says about a channel or member, as policy types;
 //! - `convert`: a rendered post as serenity's builders;
 //! - `send`: channel posts within Discord's limits, retried through rate limits and outages;
@@ -12,12 +17,16 @@
 
 mod backfill;
 mod commands;
+mod component;
 mod convert;
 mod events;
 mod lifecycle;
+mod link;
+mod modal;
 mod ratelimit;
 mod send;
 mod server;
+mod suggest;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};

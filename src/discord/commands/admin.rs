@@ -1,0 +1,197 @@
+//! `/faq-admin`: moderators reload the FAQ, read the status and the statistics, undo a link.
+
+use poise::serenity_prelude as serenity;
+
+use super::{moderator, refusal, send};
+use crate::discord::{blocking, server, Context, Error};
+use crate::render;
+use crate::service::ServiceError;
+use crate::store;
+
+/// Manage faqbot (moderators).
+#[poise::command(
+    slash_command,
+    rename = "faq-admin",
+    guild_only,
+    subcommands("reload", "status", "stats", "unlink"),
+    subcommand_required,
+    default_member_permissions = "MANAGE_MESSAGES"
+)]
+pub async fn faq_admin(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Reload faq.toml; a broken file keeps the current FAQ in service.
+#[poise::command(slash_command, guild_only)]
+async fn reload(ctx: Context<'_>) -> Result<(), Error> {
+    if !moderator(ctx).await {
+        return send(ctx, &refusal()).await;
+    }
+    // Building the matcher for a large FAQ can take longer than Discord waits for an answer.
+    ctx.defer_ephemeral().await?;
+    let data = ctx.data();
+    let service = data.service.clone();
+    let before = data.current().faq.entries.len();
+    let post = match blocking(move || service.reload()).await? {
+        Ok((before, entries)) => {
+            tracing::info!(
+                entries,
+                before,
+                user = ctx.author().id.get(),
+                "FAQ reloaded"
+            );
+            render::notice(&format!(
+                "Reloaded {}: {entries} entries (was {before}).",
+                data.service.faq_path().display()
+            ))
+        }
+        Err(ServiceError::Store(error)) => {
+            tracing::error!("reload could not read the learned examples: {error}");
+            render::notice(&format!(
+                "Reload failed: still serving the previous FAQ ({before} entries); the database could not be read, see the bot's log."
+            ))
+        }
+        Err(ServiceError::Faq(error)) => {
+            tracing::warn!(user = ctx.author().id.get(), "reload refused: {error}");
+            let header = format!(
+                "Reload failed: still serving the previous FAQ ({before} entries). `faqbot check` says:\n```\n"
+            );
+            let room = render::CONTENT_MAX - header.chars().count() - 4;
+            render::notice(&format!(
+                "{header}{}\n```",
+                render::cut_chars(&error.to_string().replace("```", "'''"), room)
+            ))
+        }
+    };
+    send(ctx, &post).await
+}
+
+/// Version, entries, uptime, watched channels and suggestions made.
+#[poise::command(slash_command, guild_only)]
+async fn status(ctx: Context<'_>) -> Result<(), Error> {
+    if !moderator(ctx).await {
+        return send(ctx, &refusal()).await;
+    }
+    let data = ctx.data();
+    let guild = ctx.guild_id();
+    let channels = data
+        .channels
+        .iter()
+        .map(|configured| describe_channel(ctx.serenity_context(), guild, configured))
+        .collect();
+    let post = render::status(&render::Status {
+        version: env!("CARGO_PKG_VERSION"),
+        entries: data.current().faq.entries.len(),
+        uptime: data.started.elapsed(),
+        channels,
+        suggestions: data.service.counts().0,
+        links: data.service.counts().1,
+        unrecorded: data.service.store().dropped(),
+        retries: data.sender.counts().0,
+        given_up: data.sender.counts().1,
+        second_opinion: data.service.second_opinion().map(|opinion| {
+            let count =
+                |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
+            let counts = &opinion.counts;
+            (
+                count(&counts.consulted),
+                count(&counts.busy),
+                count(&counts.failed),
+            )
+        }),
+    });
+    send(ctx, &post).await
+}
+
+/// Per entry, how often it was shown and how it helped; and the questions the FAQ lacks.
+#[poise::command(slash_command, guild_only)]
+async fn stats(
+    ctx: Context<'_>,
+    #[description = "How many days back (default 30)"]
+    #[min = 1]
+    #[max = 3650]
+    days: Option<u32>,
+) -> Result<(), Error> {
+    if !moderator(ctx).await {
+        return send(ctx, &refusal()).await;
+    }
+    let days = u64::from(days.unwrap_or(30));
+    ctx.defer_ephemeral().await?;
+    let service = ctx.data().service.clone();
+    let post = match blocking(move || service.stats(days, store::now_ms())).await? {
+        Ok(stats) => render::stats(&stats, days),
+        Err(error) => {
+            tracing::error!("could not read the statistics: {error}");
+            render::notice("The statistics could not be read from the database; see the bot's log.")
+        }
+    };
+    send(ctx, &post).await
+}
+
+/// Undo a moderator's link: the bot's reply is deleted and its example forgotten.
+#[poise::command(slash_command, guild_only)]
+async fn unlink(
+    ctx: Context<'_>,
+    #[description = "The linked message or the bot's reply: its link or id"] message: String,
+) -> Result<(), Error> {
+    if !moderator(ctx).await {
+        return send(ctx, &refusal()).await;
+    }
+    let Some(id) = message_id(&message) else {
+        let hint = "Give a message link (Copy Message Link) or a message id.";
+        return send(ctx, &render::notice(hint)).await;
+    };
+    ctx.defer_ephemeral().await?;
+    let service = ctx.data().service.clone();
+    let removed = blocking(move || service.unlink(id)).await??;
+    for example in &removed {
+        if let (Some(channel), Some(reply)) = (example.channel, example.reply) {
+            let (channel, reply) = (
+                serenity::ChannelId::new(channel),
+                serenity::MessageId::new(reply),
+            );
+            if let Err(error) = channel.delete_message(ctx, reply).await {
+                tracing::info!(
+                    reply = reply.get(),
+                    "the linked reply was not deleted: {error}"
+                );
+            }
+        }
+    }
+    tracing::info!(target: "faqbot::links", message_id = id, examples = removed.len(), user = ctx.author().id.get(), "unlinked");
+    send(ctx, &render::notice(&unlinked(removed.len()))).await
+}
+
+/// The last number in a message link (`…/channels/GUILD/CHANNEL/MESSAGE`) or a bare id.
+fn message_id(text: &str) -> Option<u64> {
+    text.trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .and_then(|last| last.parse().ok())
+        .filter(|&id| id > 0)
+}
+
+/// What a moderator is told after undoing a link.
+pub fn unlinked(removed: usize) -> String {
+    if removed == 0 {
+        "Nothing was linked there: no example to forget.".to_owned()
+    } else {
+        "Link undone: the reply is removed and I forgot that example.".to_owned()
+    }
+}
+
+/// `#name` for a configured channel found in the server, with a warning when it is not.
+fn describe_channel(
+    ctx: &serenity::Context,
+    guild: Option<serenity::GuildId>,
+    configured: &str,
+) -> String {
+    let found = guild
+        .and_then(|g| ctx.cache.guild(g))
+        .and_then(|g| server::configured_channel(&g, configured));
+    match found {
+        Some(id) => format!("<#{id}>"),
+        None => format!("`{configured}` (not found in this server)"),
+    }
+}

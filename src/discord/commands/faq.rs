@@ -1,0 +1,62 @@
+//! `/faq`: anyone posts an entry, found by name with autocomplete, optionally for a member.
+
+use poise::serenity_prelude as serenity;
+
+use super::{interaction_id, send};
+use crate::discord::{Context, Error};
+use crate::lookup::{self, Found};
+use crate::render;
+use crate::store;
+
+/// Discord shows at most this many autocomplete choices.
+const CHOICES_MAX: usize = 25;
+
+/// Post an FAQ entry, optionally for a member who needs it.
+#[poise::command(slash_command, guild_only)]
+pub async fn faq(
+    ctx: Context<'_>,
+    #[description = "The entry: start typing its name or question"]
+    #[autocomplete = "complete_entry"]
+    entry: String,
+    #[description = "The member who needs this answer (they get pinged)"] user: Option<
+        serenity::User,
+    >,
+    #[description = "Show the answer only to you"] private: Option<bool>,
+) -> Result<(), Error> {
+    let loaded = ctx.data().current();
+    let (post, shown) = match lookup::find(&loaded.faq, &entry) {
+        Found::Entry(found) => (
+            render::entry(
+                found,
+                user.as_ref().map(|u| u.id.get()),
+                private.unwrap_or(false),
+            ),
+            Some(found.id.clone()),
+        ),
+        Found::Missing(closest) => (render::not_found(&entry, &closest), None),
+    };
+    send(ctx, &post).await?;
+    if let Some(entry) = shown {
+        // The interaction stands for the post: /faq posts have no buttons to give feedback on.
+        ctx.data().service.shown_on_request(
+            &entry,
+            ctx.guild_id().map(|g| g.get()),
+            ctx.channel_id().get(),
+            user.map(|u| u.id.get()),
+            interaction_id(ctx),
+            store::now_ms(),
+        );
+    }
+    Ok(())
+}
+
+async fn complete_entry(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let loaded = ctx.data().current();
+    let choices = lookup::complete(&loaded.faq, partial, CHOICES_MAX)
+        .into_iter()
+        .map(|entry| {
+            serenity::AutocompleteChoice::new(render::choice_name(entry), entry.id.clone())
+        })
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}

@@ -1,0 +1,140 @@
+//! The application commands, one file each: `/faq` ([`faq`]), `/faq-admin reload|status|stats|unlink`
+//! ([`admin`]) and the "Answer with FAQ" message command ([`answer`]); here, what they share:
+//! who is a moderator, the retried answer, and the answer to errors.
+
+mod admin;
+mod answer;
+mod faq;
+
+use std::time::{Duration, Instant};
+
+use super::{send, server, Context, Data, Error};
+use crate::render::{self, Post};
+use crate::store;
+
+pub use admin::{faq_admin, unlinked};
+pub use answer::answer_with_faq;
+pub use faq::faq;
+
+/// The id of the interaction behind a command.
+fn interaction_id(ctx: Context<'_>) -> u64 {
+    match ctx {
+        poise::Context::Application(app) => app.interaction.id.get(),
+        poise::Context::Prefix(prefix) => prefix.msg.id.get(),
+    }
+}
+
+/// Whether the member may moderate in this channel (linking an answer here): checked on the
+/// server side, since `default_member_permissions` only hides commands.
+pub(super) async fn moderator_here(ctx: Context<'_>) -> bool {
+    let member = ctx.author_member().await;
+    server::member_is_moderator(
+        ctx.serenity_context(),
+        &ctx.data().moderators,
+        ctx.guild_id(),
+        member.as_deref(),
+    )
+}
+
+/// Whether the member may do what acts on the whole bot (reload, status, stats, unlink): by
+/// configured roles or server-wide permissions, never one channel's overwrites.
+pub(super) async fn moderator(ctx: Context<'_>) -> bool {
+    let member = ctx.author_member().await;
+    member.is_some_and(|member| {
+        server::member_is_moderator_server_wide(
+            ctx.serenity_context(),
+            &ctx.data().moderators,
+            ctx.guild_id(),
+            &member,
+        )
+    })
+}
+
+pub fn refusal() -> Post {
+    render::notice("Only moderators can do this.")
+}
+
+/// Answers the command, retrying through a blip (a 429, a 5xx, a lost connection). Discord waits
+/// 3 s for the first answer: when the first attempt fails, the answer is deferred as soon as
+/// Discord takes that, which leaves time to retry the post itself.
+pub(super) async fn send(ctx: Context<'_>, post: &Post) -> Result<(), Error> {
+    let asked_ms = crate::policy::created_ms(interaction_id(ctx));
+    let now_ms = store::now_ms();
+    // A little less than Discord's 3 s, for the request's own way there.
+    let first_deadline =
+        Instant::now() + Duration::from_millis((asked_ms + 2_500).saturating_sub(now_ms));
+    let mut deadline = first_deadline;
+    let mut wait = Duration::from_millis(250);
+    let mut deferred = matches!(ctx, poise::Context::Application(app) if app.has_sent_initial_response.load(std::sync::atomic::Ordering::SeqCst));
+    loop {
+        let error = match ctx.send(post.to_reply()).await {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        if !send::worth_retrying(&error) || Instant::now() + wait > deadline {
+            return Err(error.into());
+        }
+        tracing::info!(
+            "answering a command failed, will retry: {}",
+            send::describe(&error)
+        );
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(4));
+        if !deferred {
+            let defer = if post.ephemeral {
+                ctx.defer_ephemeral().await
+            } else {
+                ctx.defer().await
+            };
+            if defer.is_ok() {
+                // A deferred answer may come within 15 minutes; half a minute is plenty.
+                deferred = true;
+                deadline = Instant::now() + Duration::from_secs(30);
+            }
+        }
+    }
+}
+
+/// Tells the user privately that the command they used is out of date.
+async fn outdated(ctx: Context<'_>) {
+    let reply = render::notice(
+        "I did not understand that command's options: it may have changed since Discord loaded it. Try again in a minute, or reload Discord (Ctrl+R).",
+    );
+    if let Err(error) = ctx.send(reply.to_reply()).await {
+        tracing::error!("could not answer a command with unknown options: {error}");
+    }
+}
+
+/// Errors the user caused are answered by the command itself; what lands here is the bot's own
+/// fault: log it and tell the user privately, never leave the interaction unanswered.
+pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            tracing::error!(command = %ctx.command().qualified_name, "command failed: {error}");
+            let reply = render::notice(render::SOMETHING_WENT_WRONG);
+            if let Err(error) = ctx.send(reply.to_reply()).await {
+                tracing::error!("could not tell the user about it: {error}");
+            }
+        }
+        poise::FrameworkError::Setup { error, .. } => {
+            tracing::error!("setup failed: {error}");
+        }
+        // Options the command does not have, or of the wrong type: Discord clients keep an old
+        // copy of changed commands for up to an hour. Never leave the user without an answer.
+        poise::FrameworkError::ArgumentParse { ctx, error, .. } => {
+            tracing::info!(command = %ctx.command().qualified_name, "options not understood: {error}");
+            outdated(ctx).await;
+        }
+        poise::FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
+            tracing::info!(command = %ctx.command().qualified_name, "options not understood: {description}");
+            outdated(poise::Context::Application(ctx)).await;
+        }
+        other => {
+            if let Err(error) = poise::builtins::on_error(other).await {
+                tracing::error!("error while handling an error: {error}");
+            }
+        }
+    }
+}

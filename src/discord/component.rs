@@ -1,0 +1,231 @@
+//! Clicks on the buttons and menus the bot posted: feedback on a suggestion ("Solved", "Not it",
+//! "Dismiss"), a moderator's undo, and the moderators' entry picker.
+
+use poise::serenity_prelude as serenity;
+use serenity::{ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse};
+
+use super::link::{link, spend_picker, went_wrong, PICKER_SPENT};
+use super::modal::SearchForm;
+use super::{blocking, commands, send, server, Data, Error};
+use crate::action::Action;
+use crate::policy;
+use crate::render::{self, Post};
+use crate::service::{Click, Feedback, NotIt};
+use crate::store;
+use poise::Modal as _;
+
+async fn respond(
+    ctx: &serenity::Context,
+    component: &ComponentInteraction,
+    post: &Post,
+) -> Result<(), Error> {
+    let response = CreateInteractionResponse::Message(post.to_interaction());
+    answer(ctx, component, response).await
+}
+
+/// Answers a click, retrying through a blip (a 429, a 5xx, a lost connection) while Discord still
+/// takes the answer: a little less than its 3 s from the click.
+async fn answer(
+    ctx: &serenity::Context,
+    component: &ComponentInteraction,
+    response: CreateInteractionResponse,
+) -> Result<(), Error> {
+    let clicked_ms = policy::created_ms(component.id.get());
+    let left_ms = (clicked_ms + 2_500).saturating_sub(store::now_ms());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(left_ms);
+    let mut wait = std::time::Duration::from_millis(250);
+    loop {
+        let error = match component.create_response(ctx, response.clone()).await {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        if !send::worth_retrying(&error) || std::time::Instant::now() + wait > deadline {
+            return Err(error.into());
+        }
+        tracing::info!(
+            "answering a click failed, will retry: {}",
+            send::describe(&error)
+        );
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+    }
+}
+
+pub async fn on_component(
+    ctx: &serenity::Context,
+    data: &Data,
+    component: &ComponentInteraction,
+    action: Action,
+) -> Result<(), Error> {
+    let user = component.user.id.get();
+    let moderator = server::member_is_moderator(
+        ctx,
+        &data.moderators,
+        component.guild_id,
+        component.member.as_ref(),
+    );
+    match action {
+        Action::Solved { .. } | Action::NotIt { .. } | Action::Dismiss { .. } => {
+            let click = Click {
+                action: &action,
+                user,
+                moderator,
+                reply: component.message.id.get(),
+            };
+            // The click is recorded now; what it shows is done even when Discord no longer
+            // takes the click's answer (an outage longer than its 3 s): over REST, retried for as
+            // long as a suggestion would be.
+            let later = std::time::Instant::now() + data.max_delay;
+            match data.service.feedback(&click) {
+                Feedback::Update(post) => {
+                    let update = CreateInteractionResponse::UpdateMessage(post.to_interaction());
+                    if let Err(error) = answer(ctx, component, update).await {
+                        tracing::info!("a click was not answered in time ({error}); editing its message instead");
+                        let edit = post.to_message_edit();
+                        let (channel, message) = (component.channel_id, component.message.id);
+                        data.sender
+                            .retrying("editing a suggestion", later, || {
+                                channel.edit_message(ctx, message, edit.clone())
+                            })
+                            .await?;
+                    }
+                }
+                Feedback::Notice(text) => respond(ctx, component, &render::notice(text)).await?,
+                Feedback::Remove { notice, not_it } => {
+                    let answered = match notice {
+                        Some(text) => respond(ctx, component, &render::notice(text)).await,
+                        None => {
+                            answer(ctx, component, CreateInteractionResponse::Acknowledge).await
+                        }
+                    };
+                    if let Err(error) = answered {
+                        tracing::info!("a click was not answered in time ({error}); removing its message all the same");
+                    }
+                    // Learnt before the suggestion goes, so that once it is gone the next
+                    // message already meets the lesson.
+                    if let Some(entry) = not_it {
+                        if let Err(error) = learn_not_it(ctx, data, component, &entry, later).await
+                        {
+                            tracing::error!(%entry, "could not learn from \"Not it\": {error}");
+                        }
+                    }
+                    let (channel, message) = (component.channel_id, component.message.id);
+                    data.sender
+                        .retrying("removing a suggestion", later, || {
+                            channel.delete_message(ctx, message)
+                        })
+                        .await?;
+                }
+            }
+            Ok(())
+        }
+        Action::Unlink { message } => {
+            if !moderator {
+                return respond(ctx, component, &commands::refusal()).await;
+            }
+            // A local change and a rebuild: well within Discord's 3 s, so no defer.
+            let service = data.service.clone();
+            let removed = blocking(move || service.unlink(message)).await??;
+            tracing::info!(target: "faqbot::links", message_id = message, examples = removed.len(), user, "unlinked");
+            respond(
+                ctx,
+                component,
+                &render::notice(&commands::unlinked(removed.len())),
+            )
+            .await?;
+            component.message.delete(ctx).await?;
+            Ok(())
+        }
+        Action::Link { channel, message } => {
+            if !moderator {
+                return respond(ctx, component, &commands::refusal()).await;
+            }
+            let chosen = match &component.data.kind {
+                ComponentInteractionDataKind::StringSelect { values } => values.first().cloned(),
+                _ => None,
+            };
+            let loaded = data.current();
+            let Some(entry) = chosen.as_deref().and_then(|id| loaded.faq.get(id)) else {
+                let chosen = chosen.unwrap_or_default().replace('`', "");
+                return respond(
+                    ctx,
+                    component,
+                    &render::notice(&format!(
+                        "There is no entry `{chosen}`: pick one from the list, or search all entries."
+                    )),
+                )
+                .await;
+            };
+            if !spend_picker(data, component.message.id.get()).await {
+                return respond(ctx, component, &render::notice(PICKER_SPENT)).await;
+            }
+            // Fetching the message and posting take two calls: answer within Discord's 3 s first.
+            component.defer(ctx).await?;
+            let done = link(ctx, data, channel, message, entry, user)
+                .await
+                .unwrap_or_else(went_wrong);
+            // The picker is spent: its text says what happened, its menu is gone.
+            component
+                .edit_response(ctx, render::notice(&done).to_edit())
+                .await?;
+            Ok(())
+        }
+        Action::Search { channel, message } => {
+            if !moderator {
+                return respond(ctx, component, &commands::refusal()).await;
+            }
+            let form = SearchForm::create(None, Action::Search { channel, message }.custom_id());
+            component.create_response(ctx, form).await?;
+            Ok(())
+        }
+    }
+}
+
+/// Teaches the message a removed suggestion answered as a "Not it" of `entry`.
+async fn learn_not_it(
+    ctx: &serenity::Context,
+    data: &Data,
+    component: &ComponentInteraction,
+    entry: &str,
+    deadline: std::time::Instant,
+) -> Result<(), Error> {
+    let Some(asked) = component
+        .message
+        .message_reference
+        .as_ref()
+        .and_then(|r| r.message_id)
+    else {
+        return Ok(());
+    };
+    let channel = component.channel_id;
+    let asked = data
+        .sender
+        .retrying(
+            "reading the message a suggestion answered",
+            deadline,
+            || channel.message(ctx, asked),
+        )
+        .await?;
+    let (service, entry, by) = (
+        data.service.clone(),
+        entry.to_owned(),
+        component.user.id.get(),
+    );
+    let (channel, reply) = (component.channel_id.get(), component.message.id.get());
+    blocking(move || {
+        service.not_it(
+            &NotIt {
+                entry: &entry,
+                text: &asked.content,
+                channel,
+                message: asked.id.get(),
+                author: asked.author.id.get(),
+                reply,
+                by,
+            },
+            store::now_ms(),
+        )
+    })
+    .await??;
+    Ok(())
+}

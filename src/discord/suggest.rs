@@ -1,0 +1,137 @@
+//! The suggestion flow for one message: the live gateway event and the read-back after a new
+//! session both come here, so a message is considered, posted and recorded one way.
+
+use poise::serenity_prelude as serenity;
+
+use super::{blocking, send, server, Data};
+use crate::policy;
+use crate::service::{Incoming, Silence, Verdict};
+use crate::store;
+
+/// Suggests an entry for a message when the service says so.
+pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
+    let place = server::place(ctx, message.guild_id, message.channel_id).await;
+    let author = server::author(ctx, message);
+    let from_bot = message.author.bot || message.webhook_id.is_some();
+    let in_guild = message.member.is_some();
+    let (id, channel, author_id) = (
+        message.id.get(),
+        message.channel_id.get(),
+        message.author.id.get(),
+    );
+    let (guild, text) = (message.guild_id.map(|g| g.get()), message.content.clone());
+    let service = data.service.clone();
+    let verdict = blocking(move || {
+        let roles = author.roles();
+        let incoming = Incoming {
+            view: policy::Message {
+                id,
+                place: place.as_place(),
+                from_bot,
+                member: in_guild.then_some(policy::Member {
+                    roles: &roles,
+                    manages_messages: author.manages_messages,
+                }),
+            },
+            text: &text,
+            guild,
+            channel,
+            author: author_id,
+        };
+        service.message(&incoming, store::now_ms())
+    })
+    .await;
+    // Watched places are remembered, to read back what a new session would miss there.
+    if !matches!(
+        &verdict,
+        Ok(Err(Silence::Policy(policy::Quiet::NotWatched)))
+    ) {
+        data.seen.saw(channel, id);
+    }
+    if let (Some(verdicts), Ok(verdict)) = (&data.verdicts, &verdict) {
+        let outcome = match verdict {
+            Ok(s) => Ok((s.entry.clone(), s.confidence)),
+            Err(silence) => Err(silence.clone()),
+        };
+        let _ = verdicts.send(Verdict {
+            message: id,
+            outcome,
+        });
+    }
+    let suggestion = match verdict {
+        Ok(Ok(suggestion)) => suggestion,
+        Ok(Err(Silence::Policy(policy::Quiet::NotWatched))) => {
+            tracing::trace!(message_id = id, "not in a watched channel");
+            return;
+        }
+        Ok(Err(silence)) => {
+            tracing::debug!(message_id = id, ?silence, "staying quiet");
+            return;
+        }
+        Err(error) => {
+            tracing::error!(message_id = id, "could not consider a message: {error}");
+            return;
+        }
+    };
+    // One suggestion per message: its id keys the post.
+    let reply = send::once(
+        suggestion.post.to_message().reference_message(message),
+        format!("s{id}"),
+    );
+    // Retried through rate limits and outages while the answer can still help the asker.
+    let asked_ms = policy::created_ms(id);
+    let late_ms = (asked_ms + data.max_delay.as_millis() as u64).saturating_sub(store::now_ms());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(late_ms);
+    match data
+        .sender
+        .post(ctx, message.channel_id, reply, deadline)
+        .await
+    {
+        Ok(sent) => {
+            data.service
+                .posted(&suggestion, sent.id.get(), store::now_ms());
+            tracing::info!(
+                target: "faqbot::suggestions",
+                entry = %suggestion.entry,
+                confidence = suggestion.confidence,
+                channel,
+                message_id = id,
+                reply = sent.id.get(),
+                "suggested"
+            );
+        }
+        Err(error) => {
+            let service = data.service.clone();
+            let entry = suggestion.entry.clone();
+            let _ = blocking(move || service.not_posted(&suggestion)).await;
+            tracing::error!(
+                %entry,
+                channel,
+                message_id = id,
+                "could not post a suggestion: {error}{}",
+                hint(&error)
+            );
+        }
+    }
+}
+
+/// What an operator can do about a failed post, for the errors that have a known cause.
+fn hint(error: &send::NotSent) -> &'static str {
+    let error = match error {
+        send::NotSent::Refused(error) => error,
+        send::NotSent::TooLate { .. } => return "",
+    };
+    let code = match error {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
+            response.error.code
+        }
+        _ => return "",
+    };
+    match code {
+        50001 | 50013 => {
+            " (give the bot View Channels, Send Messages, Send Messages in Threads, Embed Links and Read Message History there)"
+        }
+        10008 => " (the message was deleted before the bot could answer)",
+        _ => "",
+    }
+}
