@@ -110,7 +110,7 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
                 tracing::warn!(
                     channel = place,
                     "could not read back a channel after the reconnect: {}",
-                    super::send::describe(&error)
+                    super::retry::describe(&error)
                 );
                 caught.failed_places += 1;
                 continue;

@@ -6,9 +6,8 @@ use serenity::{ComponentInteraction, ComponentInteractionDataKind, CreateInterac
 
 use super::link::{link, spend_picker, went_wrong, PICKER_SPENT};
 use super::modal::SearchForm;
-use super::{blocking, commands, send, server, Data, Error};
+use super::{blocking, commands, retry, server, Data, Error};
 use crate::action::Action;
-use crate::policy;
 use crate::render::{self, Post};
 use crate::service::{Click, Feedback, NotIt};
 use crate::store;
@@ -16,39 +15,29 @@ use poise::Modal as _;
 
 async fn respond(
     ctx: &serenity::Context,
+    data: &Data,
     component: &ComponentInteraction,
     post: &Post,
 ) -> Result<(), Error> {
     let response = CreateInteractionResponse::Message(post.to_interaction());
-    answer(ctx, component, response).await
+    answer(ctx, data, component, response).await
 }
 
 /// Answers a click, retrying through a blip (a 429, a 5xx, a lost connection) while Discord still
-/// takes the answer: a little less than its 3 s from the click.
+/// takes the answer.
 async fn answer(
     ctx: &serenity::Context,
+    data: &Data,
     component: &ComponentInteraction,
     response: CreateInteractionResponse,
 ) -> Result<(), Error> {
-    let clicked_ms = policy::created_ms(component.id.get());
-    let left_ms = (clicked_ms + 2_500).saturating_sub(store::now_ms());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(left_ms);
-    let mut wait = std::time::Duration::from_millis(250);
-    loop {
-        let error = match component.create_response(ctx, response.clone()).await {
-            Ok(()) => return Ok(()),
-            Err(error) => error,
-        };
-        if !send::worth_retrying(&error) || std::time::Instant::now() + wait > deadline {
-            return Err(error.into());
-        }
-        tracing::info!(
-            "answering a click failed, will retry: {}",
-            send::describe(&error)
-        );
-        tokio::time::sleep(wait).await;
-        wait *= 2;
-    }
+    let deadline = retry::answer_deadline(component.id.get());
+    data.sender
+        .answering("answering a click", deadline, || {
+            component.create_response(ctx, response.clone())
+        })
+        .await?;
+    Ok(())
 }
 
 pub async fn on_component(
@@ -79,7 +68,7 @@ pub async fn on_component(
             match data.service.feedback(&click) {
                 Feedback::Update(post) => {
                     let update = CreateInteractionResponse::UpdateMessage(post.to_interaction());
-                    if let Err(error) = answer(ctx, component, update).await {
+                    if let Err(error) = answer(ctx, data, component, update).await {
                         tracing::info!("a click was not answered in time ({error}); editing its message instead");
                         let edit = post.to_message_edit();
                         let (channel, message) = (component.channel_id, component.message.id);
@@ -90,12 +79,15 @@ pub async fn on_component(
                             .await?;
                     }
                 }
-                Feedback::Notice(text) => respond(ctx, component, &render::notice(text)).await?,
+                Feedback::Notice(text) => {
+                    respond(ctx, data, component, &render::notice(text)).await?
+                }
                 Feedback::Remove { notice, not_it } => {
                     let answered = match notice {
-                        Some(text) => respond(ctx, component, &render::notice(text)).await,
+                        Some(text) => respond(ctx, data, component, &render::notice(text)).await,
                         None => {
-                            answer(ctx, component, CreateInteractionResponse::Acknowledge).await
+                            answer(ctx, data, component, CreateInteractionResponse::Acknowledge)
+                                .await
                         }
                     };
                     if let Err(error) = answered {
@@ -121,7 +113,7 @@ pub async fn on_component(
         }
         Action::Unlink { message } => {
             if !moderator {
-                return respond(ctx, component, &commands::refusal()).await;
+                return respond(ctx, data, component, &commands::refusal()).await;
             }
             // A local change and a rebuild: well within Discord's 3 s, so no defer.
             let service = data.service.clone();
@@ -129,6 +121,7 @@ pub async fn on_component(
             tracing::info!(target: "faqbot::links", message_id = message, examples = removed.len(), user, "unlinked");
             respond(
                 ctx,
+                data,
                 component,
                 &render::notice(&commands::unlinked(removed.len())),
             )
@@ -138,7 +131,7 @@ pub async fn on_component(
         }
         Action::Link { channel, message } => {
             if !moderator {
-                return respond(ctx, component, &commands::refusal()).await;
+                return respond(ctx, data, component, &commands::refusal()).await;
             }
             let chosen = match &component.data.kind {
                 ComponentInteractionDataKind::StringSelect { values } => values.first().cloned(),
@@ -149,6 +142,7 @@ pub async fn on_component(
                 let chosen = chosen.unwrap_or_default().replace('`', "");
                 return respond(
                     ctx,
+                    data,
                     component,
                     &render::notice(&format!(
                         "There is no entry `{chosen}`: pick one from the list, or search all entries."
@@ -157,7 +151,7 @@ pub async fn on_component(
                 .await;
             };
             if !spend_picker(data, component.message.id.get()).await {
-                return respond(ctx, component, &render::notice(PICKER_SPENT)).await;
+                return respond(ctx, data, component, &render::notice(PICKER_SPENT)).await;
             }
             // Fetching the message and posting take two calls: answer within Discord's 3 s first.
             component.defer(ctx).await?;
@@ -172,7 +166,7 @@ pub async fn on_component(
         }
         Action::Search { channel, message } => {
             if !moderator {
-                return respond(ctx, component, &commands::refusal()).await;
+                return respond(ctx, data, component, &commands::refusal()).await;
             }
             let form = SearchForm::create(None, Action::Search { channel, message }.custom_id());
             component.create_response(ctx, form).await?;

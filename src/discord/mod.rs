@@ -11,6 +11,7 @@
 //! - `server`: what the serenity cache says about a channel or member, as policy types;
 //! - `convert`: a rendered post as serenity's builders;
 //! - `send`: channel posts within Discord's limits, retried through rate limits and outages;
+//! - `retry`: the one retry policy: what is tried again, how long to wait, until when;
 //! - `ratelimit`: what Discord's responses announce about rate limits, and the turns they allow;
 //! - `backfill`: reading back what a new gateway session missed;
 //! - `lifecycle`: connecting once Discord answers, and stopping after the work under way.
@@ -24,6 +25,7 @@ mod lifecycle;
 mod link;
 mod modal;
 mod ratelimit;
+mod retry;
 mod send;
 mod server;
 mod suggest;

@@ -19,6 +19,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, CreateMessage, Message};
 
 use super::ratelimit::{Announced, Headers, Turn};
+use super::retry::{self, describe, worth_retrying, Backoff};
 
 /// Discord's published limits for a bot's messages. Each window is counted a little longer than
 /// Discord counts it: requests take varying time to arrive, and a window measured from the sending
@@ -30,9 +31,6 @@ const GLOBAL_WINDOW: Duration = Duration::from_millis(1_250);
 /// A post not answered within this is taken for lost and retried (with the same nonce, so that
 /// Discord does not create it twice if it arrived after all).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// Waits between attempts start here and double up to the cap.
-const FIRST_RETRY: Duration = Duration::from_millis(500);
-const RETRY_AT_MOST: Duration = Duration::from_secs(8);
 
 /// The windows of recent posts, and what retrying cost.
 #[derive(Default)]
@@ -112,25 +110,6 @@ impl std::fmt::Display for NotSent {
 
 impl std::error::Error for NotSent {}
 
-/// An error with the HTTP status and the route, when there is one.
-pub fn describe(error: &serenity::Error) -> String {
-    match error {
-        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
-            let path = response
-                .url
-                .split_once("/api/v10")
-                .map_or(response.url.as_str(), |(_, path)| path);
-            format!(
-                "HTTP {} on {} {path}: {}",
-                response.status_code.as_u16(),
-                response.method,
-                response.error.message
-            )
-        }
-        other => other.to_string(),
-    }
-}
-
 /// `message` with a nonce Discord enforces: a retry of a post whose answer was lost (a timeout, a
 /// 502 after Discord took it) returns the message posted instead of posting it twice. `key` is
 /// the same for every attempt of one post and different for every post (at most 24 characters).
@@ -138,18 +117,6 @@ pub fn once(message: CreateMessage, key: String) -> CreateMessage {
     message
         .nonce(serenity::Nonce::String(key))
         .enforce_nonce(true)
-}
-
-/// Whether trying again later may succeed: rate limits, server errors and lost connections.
-pub fn worth_retrying(error: &serenity::Error) -> bool {
-    match error {
-        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
-            let status = response.status_code.as_u16();
-            status == 429 || (500..600).contains(&status)
-        }
-        serenity::Error::Http(serenity::HttpError::Request(_)) => true,
-        _ => false,
-    }
 }
 
 /// Drops the times older than `window`; the wait until a slot frees if `limit` are left.
@@ -178,7 +145,9 @@ impl Sender {
         message: CreateMessage,
         deadline: Instant,
     ) -> Result<Message, NotSent> {
-        let mut wait = FIRST_RETRY;
+        // Its own loop, not `retry::until`: each attempt first waits for a turn in the channel's
+        // window, and a 429 says how long to wait.
+        let mut wait = Backoff::CHANNEL.first;
         let mut attempts = 0;
         loop {
             let on_time = self.ready(ctx, channel.get(), deadline).await;
@@ -216,7 +185,7 @@ impl Sender {
             );
             tokio::time::sleep(pause).await;
             if retry_after.is_none() {
-                wait = (wait * 2).min(RETRY_AT_MOST);
+                wait = Backoff::CHANNEL.next(wait);
             }
         }
     }
@@ -380,30 +349,28 @@ impl Sender {
         &self,
         what: &str,
         deadline: Instant,
-        mut call: F,
+        call: F,
     ) -> Result<T, serenity::Error>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, serenity::Error>>,
     {
-        let mut wait = FIRST_RETRY;
-        loop {
-            let error = match call().await {
-                Ok(done) => return Ok(done),
-                Err(error) => error,
-            };
-            if !worth_retrying(&error) || Instant::now() + wait > deadline {
-                return Err(error);
-            }
-            self.retries.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(
-                retry_in_ms = wait.as_millis() as u64,
-                "{what} failed, will retry: {}",
-                describe(&error)
-            );
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(RETRY_AT_MOST);
-        }
+        retry::until(what, deadline, Backoff::CHANNEL, &self.retries, call).await
+    }
+
+    /// An answer to an interaction (`call`), retried until `deadline` as closely as Discord's
+    /// 3 s for it need.
+    pub async fn answering<T, F, Fut>(
+        &self,
+        what: &str,
+        deadline: Instant,
+        call: F,
+    ) -> Result<T, serenity::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, serenity::Error>>,
+    {
+        retry::until(what, deadline, Backoff::INTERACTION, &self.retries, call).await
     }
 
     /// Retries made, and posts given up as too late, since start.

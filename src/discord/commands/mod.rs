@@ -6,11 +6,11 @@ mod admin;
 mod answer;
 mod faq;
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::{send, server, Context, Data, Error};
+use super::{retry, server, Context, Data, Error};
 use crate::render::{self, Post};
-use crate::store;
 
 pub use admin::{faq_admin, unlinked};
 pub use answer::answer_with_faq;
@@ -55,44 +55,41 @@ pub fn refusal() -> Post {
 }
 
 /// Answers the command, retrying through a blip (a 429, a 5xx, a lost connection). Discord waits
-/// 3 s for the first answer: when the first attempt fails, the answer is deferred as soon as
-/// Discord takes that, which leaves time to retry the post itself.
+/// 3 s for the first answer: when the first attempt fails, the answer is deferred if Discord takes
+/// that, which leaves time to retry the post itself.
 pub(super) async fn send(ctx: Context<'_>, post: &Post) -> Result<(), Error> {
-    let asked_ms = crate::policy::created_ms(interaction_id(ctx));
-    let now_ms = store::now_ms();
-    // A little less than Discord's 3 s, for the request's own way there.
-    let first_deadline =
-        Instant::now() + Duration::from_millis((asked_ms + 2_500).saturating_sub(now_ms));
-    let mut deadline = first_deadline;
-    let mut wait = Duration::from_millis(250);
-    let mut deferred = matches!(ctx, poise::Context::Application(app) if app.has_sent_initial_response.load(std::sync::atomic::Ordering::SeqCst));
-    loop {
-        let error = match ctx.send(post.to_reply()).await {
-            Ok(_) => return Ok(()),
-            Err(error) => error,
-        };
-        if !send::worth_retrying(&error) || Instant::now() + wait > deadline {
-            return Err(error.into());
-        }
-        tracing::info!(
-            "answering a command failed, will retry: {}",
-            send::describe(&error)
-        );
-        tokio::time::sleep(wait).await;
-        wait = (wait * 2).min(Duration::from_secs(4));
-        if !deferred {
-            let defer = if post.ephemeral {
-                ctx.defer_ephemeral().await
-            } else {
-                ctx.defer().await
-            };
-            if defer.is_ok() {
-                // A deferred answer may come within 15 minutes; half a minute is plenty.
-                deferred = true;
-                deadline = Instant::now() + Duration::from_secs(30);
-            }
-        }
+    let error = match ctx.send(post.to_reply()).await {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    if !retry::worth_retrying(&error) {
+        return Err(error.into());
     }
+    let deferred = match ctx {
+        poise::Context::Application(app) => app.has_sent_initial_response.load(Ordering::SeqCst),
+        poise::Context::Prefix(_) => false,
+    } || if post.ephemeral {
+        ctx.defer_ephemeral().await.is_ok()
+    } else {
+        ctx.defer().await.is_ok()
+    };
+    let deadline = if deferred {
+        // A deferred answer may come within 15 minutes; half a minute is plenty.
+        Instant::now() + Duration::from_secs(30)
+    } else {
+        retry::answer_deadline(interaction_id(ctx))
+    };
+    tracing::info!(
+        "answering a command failed, will retry: {}",
+        retry::describe(&error)
+    );
+    ctx.data()
+        .sender
+        .answering("answering a command", deadline, || {
+            ctx.send(post.to_reply())
+        })
+        .await?;
+    Ok(())
 }
 
 /// Tells the user privately that the command they used is out of date.
