@@ -8,7 +8,7 @@ use faqbot::store::{Record, Shown, Store};
 
 fn event(reply: u64) -> Record {
     Record::Shown {
-        at_ms: faqbot::store::now_ms(),
+        at_ms: faqbot::time::now_ms(),
         how: Shown::Auto,
         guild: Some(1),
         channel: 2,
@@ -104,7 +104,7 @@ fn one_message(c: &mut Criterion) {
                 channel: 10,
                 author: 7,
             };
-            service.message(&incoming, faqbot::store::now_ms())
+            service.message(&incoming, faqbot::time::now_ms())
         })
     });
 }

@@ -443,7 +443,7 @@ fn quiet_reason(silence: &Silence) -> String {
         Silence::NotConfident { best: None } => "no entry shares a word with that".to_owned(),
         Silence::Cooldown { entry, until_ms } => {
             let left =
-                until_ms.map(|until| until.saturating_sub(crate::store::now_ms()).div_ceil(1000));
+                until_ms.map(|until| until.saturating_sub(crate::time::now_ms()).div_ceil(1000));
             match left {
                 Some(secs) => {
                     format!("`{entry}` was suggested here recently ({secs} s of cooldown left)")

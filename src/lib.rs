@@ -31,6 +31,7 @@
 //! - [`action`]: what a button or menu the bot posted does, carried in its `custom_id`;
 //! - [`lookup`]: an entry by the name a user types (autocomplete, `/faq NAME`);
 //! - [`config`]: `faqbot.toml` and the token;
+//! - [`time`]: the clock, the lengths of time faqbot names, and the time in Discord ids;
 //! - [`eval`] and [`report`]: figures on labelled cases (`faqbot eval`) and the store's statistics
 //!   (`faqbot stats`);
 //! - [`discord`]: the thin layer that turns Discord events into calls of the above;
@@ -85,3 +86,4 @@ pub mod report;
 pub mod second_opinion;
 pub mod service;
 pub mod store;
+pub mod time;

@@ -53,7 +53,7 @@ pub trait Memory: Send + Sync {
 const SWEEP_AT: usize = 10_000;
 /// Threads and answered messages are remembered this long: long enough for any gateway replay or
 /// any thread's first message, short enough to keep the maps small.
-pub const REMEMBER_MS: u64 = 7 * 24 * 3600 * 1000;
+pub const CLAIMS_KEPT_MS: u64 = 7 * crate::time::DAY_MS;
 
 /// Memory in this process only: lost on restart.
 #[derive(Debug, Default)]
@@ -137,14 +137,14 @@ impl Memory for InMemory {
         Ok(self
             .state()
             .threads
-            .take(thread, now_ms + REMEMBER_MS, now_ms))
+            .take(thread, now_ms + CLAIMS_KEPT_MS, now_ms))
     }
 
     fn answer_once(&self, message: u64, now_ms: u64) -> Result<bool> {
         Ok(self
             .state()
             .answered
-            .take(message, now_ms + REMEMBER_MS, now_ms))
+            .take(message, now_ms + CLAIMS_KEPT_MS, now_ms))
     }
 }
 

@@ -7,14 +7,6 @@
 use crate::config::{Named, SuggestConfig, ThreadMode};
 use crate::memory::{Claim, Memory, MemoryError};
 
-/// Discord ids carry their creation time: milliseconds since this Unix time, shifted left by 22.
-pub const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
-
-/// The Unix time in milliseconds at which the object with this Discord id was created.
-pub fn created_ms(id: u64) -> u64 {
-    (id >> 22) + DISCORD_EPOCH_MS
-}
-
 /// A channel by id and name.
 #[derive(Debug, Clone, Copy)]
 pub struct Channel<'a> {
@@ -148,7 +140,7 @@ impl Policy {
         let first_in_thread = match message.place {
             Place::Thread { id, .. } => {
                 let first_seen = memory.see_thread(id, now_ms)?;
-                message.id == id || (first_seen && created_ms(id) >= self.started_ms)
+                message.id == id || (first_seen && crate::time::created_ms(id) >= self.started_ms)
             }
             _ => true,
         };
@@ -190,7 +182,7 @@ mod tests {
 
     /// A Discord id created `offset_ms` after the policy's start.
     fn id_at(offset_ms: i64, n: u64) -> u64 {
-        ((START_MS as i64 + offset_ms) as u64 - DISCORD_EPOCH_MS) << 22 | n
+        crate::time::first_id_at((START_MS as i64 + offset_ms) as u64) | n
     }
 
     fn policy(channels: &[&str], cooldown_secs: u64, threads: ThreadMode) -> Policy {

@@ -513,7 +513,7 @@ impl Service {
 
     /// Statistics of the last `days` days.
     pub fn stats(&self, days: u64, now_ms: u64) -> Result<Stats, ServiceError> {
-        let since = now_ms.saturating_sub(days.saturating_mul(24 * 3600 * 1000));
+        let since = now_ms.saturating_sub(crate::time::days_ms(days));
         self.store.flush();
         self.store
             .backend()

@@ -71,7 +71,7 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<E
         .filter(|e| e.positive)
         .map(|e| (e.entry, e.text))
         .collect();
-    let now = faqbot::store::now_ms();
+    let now = faqbot::time::now_ms();
     let (mut added, mut skipped) = (0, 0);
     for case in cases.iter().filter(|c| c.expect != faqbot::eval::NONE) {
         if known.contains(&(case.expect.clone(), case.text.clone())) {

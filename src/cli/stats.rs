@@ -24,7 +24,7 @@ pub fn exec(args: &Args) -> Result<ExitCode, String> {
     let Args { db, days, html } = args;
     let days = *days;
     let store = existing_db(&db.db)?;
-    let since = faqbot::store::now_ms().saturating_sub(days.saturating_mul(86_400_000));
+    let since = faqbot::time::now_ms().saturating_sub(faqbot::time::days_ms(days));
     let stats = store
         .stats(since, faqbot::service::UNMATCHED_TOP)
         .map_err(|e| e.to_string())?;

@@ -14,12 +14,13 @@ use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, GetMessages, MessageId};
 
 use super::{lock, server, suggest, Data};
-use crate::{policy, store};
+
+use crate::time;
 
 /// How far back places are remembered: a place quiet for longer is read back only if it is a
 /// watched channel. Longer than any gap serenity leaves (two heartbeats and a restart, under 2
 /// minutes).
-const REMEMBER_MS: u64 = 60 * 60 * 1000;
+const PLACES_KEPT_MS: u64 = time::HOUR_MS;
 /// Discord's largest page of messages: a gap with more in one place keeps only the newest.
 const PAGE: u8 = 100;
 /// Places read back at most, one request each: Discord's global limit is 50 requests a second, and
@@ -49,8 +50,8 @@ impl Seen {
         let newest = last.entry(channel).or_default();
         *newest = (*newest).max(message);
         if last.len() > 1_000 {
-            let cutoff = store::now_ms().saturating_sub(REMEMBER_MS);
-            last.retain(|_, id| policy::created_ms(*id) >= cutoff);
+            let cutoff = time::now_ms().saturating_sub(PLACES_KEPT_MS);
+            last.retain(|_, id| time::created_ms(*id) >= cutoff);
         }
     }
 
@@ -96,8 +97,8 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
     }
     let skipped = places.len().saturating_sub(MAX_PLACES);
     places.truncate(MAX_PLACES);
-    let now = store::now_ms();
-    let started = snowflake(data.started_ms);
+    let now = time::now_ms();
+    let started = time::first_id_at(data.started_ms);
     let mut caught = Caught::default();
     for place in places {
         let after = data.seen.last(place).unwrap_or(started);
@@ -120,7 +121,7 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
         page.sort_unstable_by_key(|m| m.id);
         for mut message in page {
             caught.read += 1;
-            if policy::created_ms(message.id.get()) + data.max_delay.as_millis() as u64 <= now {
+            if time::created_ms(message.id.get()) + data.max_delay.as_millis() as u64 <= now {
                 caught.too_old += 1;
                 data.seen.saw(place, message.id.get());
                 continue;
@@ -167,22 +168,9 @@ fn complete(ctx: &serenity::Context, message: &mut serenity::Message) {
     }
 }
 
-/// The smallest message id of a moment, for reading "after" it.
-fn snowflake(ms: u64) -> u64 {
-    ms.saturating_sub(policy::DISCORD_EPOCH_MS) << 22
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_snowflake_of_a_moment_comes_before_its_messages() {
-        let id = 1_575_782_062_604_943_364u64;
-        let at = policy::created_ms(id);
-        assert!(snowflake(at) <= id);
-        assert_eq!(policy::created_ms(snowflake(at)), at);
-    }
 
     #[test]
     fn the_newest_message_of_a_place_is_kept() {

@@ -10,7 +10,7 @@ use super::{blocking, commands, retry, server, Data, Error};
 use crate::action::Action;
 use crate::render::{self, Post};
 use crate::service::{Click, Feedback, NotIt};
-use crate::store;
+use crate::time;
 use poise::Modal as _;
 
 async fn respond(
@@ -217,7 +217,7 @@ async fn learn_not_it(
                 reply,
                 by,
             },
-            store::now_ms(),
+            time::now_ms(),
         )
     })
     .await??;

@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 use super::{blocking, send, Data, Error};
 use crate::render;
 use crate::service::Link;
-use crate::store;
+use crate::time;
 
 /// What a moderator is told when using a picker a second time.
 pub const PICKER_SPENT: &str =
@@ -15,7 +15,7 @@ pub const PICKER_SPENT: &str =
 /// Marks a picker used; false if it was used before.
 pub async fn spend_picker(data: &Data, picker: u64) -> bool {
     let service = data.service.clone();
-    blocking(move || service.spend_picker(picker, store::now_ms()))
+    blocking(move || service.spend_picker(picker, time::now_ms()))
         .await
         .unwrap_or(true)
 }
@@ -45,7 +45,7 @@ pub async fn link(
     static LINKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let key = format!(
         "l{:x}{:x}",
-        store::now_ms(),
+        time::now_ms(),
         LINKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
     let reply = send::once(post.to_message().reference_message(&target), key);
@@ -74,7 +74,7 @@ pub async fn link(
                 reply: sent.id.get(),
                 moderator,
             },
-            store::now_ms(),
+            time::now_ms(),
         )
     })
     .await??;

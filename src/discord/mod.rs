@@ -44,6 +44,7 @@ use crate::policy::{Moderators, Policy};
 use crate::second_opinion::{Loading, SecondOpinion};
 use crate::service::{Loaded, Service, ServiceError, Verdict};
 use crate::store::{self, Store};
+use crate::time;
 use lifecycle::{reachable, stopped, InFlight, DRAIN_FOR};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -171,7 +172,7 @@ async fn run_observed(
     verdicts: Option<Verdicts>,
 ) -> Result<(), RunError> {
     let moderators = Moderators::new(&config.moderators.roles);
-    let policy = Policy::new(&config.suggest, moderators.clone(), store::now_ms());
+    let policy = Policy::new(&config.suggest, moderators.clone(), time::now_ms());
     let service = open_service(&config, policy).await?;
     let store = service.store().clone();
     let loaded = service.current();
@@ -198,7 +199,7 @@ async fn run_observed(
         max_delay: Duration::from_secs(config.suggest.max_delay_secs),
         session: Mutex::new(None),
         seen: backfill::Seen::default(),
-        started_ms: store::now_ms(),
+        started_ms: time::now_ms(),
     };
 
     let where_ = config

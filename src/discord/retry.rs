@@ -69,8 +69,8 @@ where
 /// When an answer to the interaction `id` must be on its way: a little less than Discord's 3 s
 /// from the interaction, for the request's own way there.
 pub fn answer_deadline(id: u64) -> Instant {
-    let asked_ms = crate::policy::created_ms(id);
-    let left_ms = (asked_ms + 2_500).saturating_sub(crate::store::now_ms());
+    let asked_ms = crate::time::created_ms(id);
+    let left_ms = (asked_ms + 2_500).saturating_sub(crate::time::now_ms());
     Instant::now() + Duration::from_millis(left_ms)
 }
 

@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 use super::{blocking, send, server, Data};
 use crate::policy;
 use crate::service::{Incoming, Silence, Verdict};
-use crate::store;
+use crate::time;
 
 /// Suggests an entry for a message when the service says so.
 pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
@@ -38,7 +38,7 @@ pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::M
             channel,
             author: author_id,
         };
-        service.message(&incoming, store::now_ms())
+        service.message(&incoming, time::now_ms())
     })
     .await;
     // Watched places are remembered, to read back what a new session would miss there.
@@ -79,8 +79,8 @@ pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::M
         format!("s{id}"),
     );
     // Retried through rate limits and outages while the answer can still help the asker.
-    let asked_ms = policy::created_ms(id);
-    let late_ms = (asked_ms + data.max_delay.as_millis() as u64).saturating_sub(store::now_ms());
+    let asked_ms = time::created_ms(id);
+    let late_ms = (asked_ms + data.max_delay.as_millis() as u64).saturating_sub(time::now_ms());
     let deadline = std::time::Instant::now() + std::time::Duration::from_millis(late_ms);
     match data
         .sender
@@ -89,7 +89,7 @@ pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::M
     {
         Ok(sent) => {
             data.service
-                .posted(&suggestion, sent.id.get(), store::now_ms());
+                .posted(&suggestion, sent.id.get(), time::now_ms());
             tracing::info!(
                 target: "faqbot::suggestions",
                 entry = %suggestion.entry,

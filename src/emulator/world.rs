@@ -6,11 +6,11 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
 use super::protocol;
+use crate::time;
 
 /// The bot's user id, which is also its application id.
 pub const BOT: u64 = 100_000_000_000_000_001;
@@ -40,7 +40,6 @@ pub const HELPER: u64 = 400_000_000_000_000_006;
 const MEMBER_PERMISSIONS: u64 = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 14) | (1 << 31);
 const MANAGE_MESSAGES: u64 = 1 << 13;
 
-const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 pub const TIMESTAMP: &str = "2024-01-01T00:00:00.000000+00:00";
 
 /// A person (or bot) in the emulated server.
@@ -151,11 +150,8 @@ impl Default for World {
 impl World {
     /// A fresh id that, like Discord's, carries the current time.
     pub fn new_id(&self) -> u64 {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
         let n = self.ids.fetch_add(1, Ordering::Relaxed) & 0x3f_ffff;
-        (now.saturating_sub(DISCORD_EPOCH_MS) << 22) | n
+        time::first_id_at(time::now_ms()) | n
     }
 
     pub fn channel(&self, id: u64) -> Option<&Channel> {

@@ -268,7 +268,6 @@ pub struct Store {
 
 /// How long events are kept when nothing is configured: half a year of statistics.
 pub const DEFAULT_KEEP_DAYS: u64 = 180;
-const DAY_MS: u64 = 24 * 3600 * 1000;
 
 impl Store {
     /// Opens (or creates) the SQLite database at `path` and starts its writer.
@@ -279,7 +278,7 @@ impl Store {
 
     /// A store over any backend, pruning what is older than `keep_days` (0: keep everything).
     pub fn with_backend(backend: Arc<dyn Backend>, keep_days: u64) -> Store {
-        let writer = Writer::start(backend.clone(), keep_days.saturating_mul(DAY_MS));
+        let writer = Writer::start(backend.clone(), crate::time::days_ms(keep_days));
         Store {
             backend,
             writer: Arc::new(writer),
@@ -318,13 +317,6 @@ pub fn cut_text(text: &str) -> String {
         Some((end, _)) => text[..end].to_owned(),
         None => text.to_owned(),
     }
-}
-
-/// The current Unix time in milliseconds.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Logs an error at most once a minute, counting the ones it held back.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
-    now_ms, Backend, DayStats, EntryStats, Example, Forgotten, Record, Result, Stats, StoreError,
-    TextHash, TEXT_MAX_CHARS,
+    Backend, DayStats, EntryStats, Example, Forgotten, Record, Result, Stats, StoreError, TextHash,
+    TEXT_MAX_CHARS,
 };
 use crate::memory::{self, Claim, Memory};
 
@@ -271,7 +271,7 @@ impl Backend for Sqlite {
                         "INSERT OR REPLACE INTO outcomes (reply, outcome, at_ms) VALUES (?1, ?2, ?3)",
                     )
                     .and_then(|mut s| {
-                        s.execute(params![to_i64(*reply), outcome.as_str(), to_i64(now_ms())])
+                        s.execute(params![to_i64(*reply), outcome.as_str(), to_i64(crate::time::now_ms())])
                     }),
                 Record::Unmatched {
                     at_ms,
@@ -479,7 +479,7 @@ impl Backend for Sqlite {
     }
 
     fn prune(&self, before_ms: u64, now_ms: u64) -> Result<()> {
-        let remember_since = to_i64(now_ms.saturating_sub(memory::REMEMBER_MS));
+        let remember_since = to_i64(now_ms.saturating_sub(memory::CLAIMS_KEPT_MS));
         let (before, now) = (to_i64(before_ms), to_i64(now_ms));
         self.conn()
             .execute_batch(&format!(
@@ -634,7 +634,7 @@ mod tests {
     #[test]
     fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user() {
         let db = Sqlite::open(&temp("stats")).unwrap();
-        let day = 86_400_000u64;
+        let day = crate::time::DAY_MS;
         let shown = |at_ms, how, entry: &str, reply, user| Record::Shown {
             at_ms,
             how,

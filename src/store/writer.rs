@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{now_ms, Backend, Record, Throttle};
+use super::{Backend, Record, Throttle};
+use crate::time::now_ms;
 
 /// Records written in one transaction at most.
 const BATCH: usize = 1_000;

@@ -157,7 +157,7 @@ fn stats_print_and_write_a_page_and_forget_removes_a_user() {
     let dir = temp_dir("stats");
     let db = dir.join("faqbot.db");
     let store = Sqlite::open(&db).unwrap();
-    let now = faqbot::store::now_ms();
+    let now = faqbot::time::now_ms();
     let shown = |reply, user| Record::Shown {
         at_ms: now - 1000,
         how: Shown::Auto,

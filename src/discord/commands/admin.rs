@@ -6,7 +6,7 @@ use super::{moderator, refusal, send};
 use crate::discord::{blocking, server, Context, Error};
 use crate::render;
 use crate::service::ServiceError;
-use crate::store;
+use crate::time;
 
 /// Manage faqbot (moderators).
 #[poise::command(
@@ -118,7 +118,7 @@ async fn stats(
     let days = u64::from(days.unwrap_or(30));
     ctx.defer_ephemeral().await?;
     let service = ctx.data().service.clone();
-    let post = match blocking(move || service.stats(days, store::now_ms())).await? {
+    let post = match blocking(move || service.stats(days, time::now_ms())).await? {
         Ok(stats) => render::stats(&stats, days),
         Err(error) => {
             tracing::error!("could not read the statistics: {error}");

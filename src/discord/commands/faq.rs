@@ -6,7 +6,7 @@ use super::{interaction_id, send};
 use crate::discord::{Context, Error};
 use crate::lookup::{self, Found};
 use crate::render;
-use crate::store;
+use crate::time;
 
 /// Discord shows at most this many autocomplete choices.
 const CHOICES_MAX: usize = 25;
@@ -44,7 +44,7 @@ pub async fn faq(
             ctx.channel_id().get(),
             user.map(|u| u.id.get()),
             interaction_id(ctx),
-            store::now_ms(),
+            time::now_ms(),
         );
     }
     Ok(())
