@@ -67,7 +67,8 @@ fn default_model_dir() -> PathBuf {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
-    /// The SQLite file; a relative path is taken from the config file's folder.
+    /// The store: the SQLite file, as a path or a `sqlite:PATH` URL; a relative path is taken from
+    /// the config file's folder.
     #[serde(default = "default_store")]
     pub path: PathBuf,
     /// Learned examples kept per entry; past it the oldest are dropped.
@@ -228,11 +229,16 @@ impl Config {
         })?;
         let mut config = Config::parse(&text, &name)?;
         if let Some(folder) = path.parent() {
-            for file in [
-                &mut config.faq,
-                &mut config.store.path,
-                &mut config.matcher.model.dir,
-            ] {
+            // A store given by URL keeps its scheme; `sqlite:PATH` is a path like any other.
+            let store = &mut config.store.path;
+            if let Some(path) = store.to_str().and_then(|s| s.strip_prefix("sqlite:")) {
+                *store = PathBuf::from(path.trim_start_matches("//"));
+            }
+            let url = store.to_string_lossy().contains("://");
+            for file in [&mut config.faq, &mut config.matcher.model.dir]
+                .into_iter()
+                .chain((!url).then_some(store))
+            {
                 if file.is_relative() {
                     *file = folder.join(&*file);
                 }
@@ -375,6 +381,30 @@ impl Named {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_path_or_sqlite_url_is_taken_from_the_config_folder_and_a_url_kept() {
+        let dir = std::env::temp_dir().join(format!("faqbot-config-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("faqbot.toml");
+        for (configured, expected) in [
+            ("bot.db", dir.join("bot.db")),
+            ("sqlite:bot.db", dir.join("bot.db")),
+            ("sqlite:///var/lib/bot.db", PathBuf::from("/var/lib/bot.db")),
+            (
+                "postgres://db/faqbot",
+                PathBuf::from("postgres://db/faqbot"),
+            ),
+        ] {
+            std::fs::write(&file, format!("[store]\npath = \"{configured}\"\n")).unwrap();
+            assert_eq!(
+                Config::load(&file).unwrap().store.path,
+                expected,
+                "{configured}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn every_key_has_a_default() {

@@ -193,7 +193,6 @@ impl Drop for Slot<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::sqlite::Sqlite;
     use std::sync::Mutex;
 
     /// A stand-in model: a text's vector counts its words in a few buckets, so texts sharing
@@ -240,11 +239,11 @@ mod tests {
         .unwrap()
     }
 
-    fn temp_db(name: &str) -> Sqlite {
+    fn temp_db(name: &str) -> Arc<dyn Backend> {
         let path =
             std::env::temp_dir().join(format!("faqbot-opinion-{name}-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
-        Sqlite::open(&path).unwrap()
+        crate::store::open(&path).unwrap()
     }
 
     #[test]
@@ -253,11 +252,15 @@ mod tests {
         let opinion = SecondOpinion::new(fake.clone(), 1);
         let db = temp_db("cache");
         let faq = faq();
-        let first = opinion.index(&faq, &Learned::default(), Some(&db)).unwrap();
+        let first = opinion
+            .index(&faq, &Learned::default(), Some(db.as_ref()))
+            .unwrap();
         // Two questions and two answers.
         assert_eq!(fake.encoded.load(Ordering::Relaxed), 4);
         assert_eq!(first.entries(), 2);
-        opinion.index(&faq, &Learned::default(), Some(&db)).unwrap();
+        opinion
+            .index(&faq, &Learned::default(), Some(db.as_ref()))
+            .unwrap();
         assert_eq!(
             fake.encoded.load(Ordering::Relaxed),
             4,
@@ -268,7 +271,7 @@ mod tests {
             examples: vec![("cost".into(), "how much is the azure bill".into())],
             negatives: vec![],
         };
-        opinion.index(&faq, &learned, Some(&db)).unwrap();
+        opinion.index(&faq, &learned, Some(db.as_ref())).unwrap();
         assert_eq!(fake.encoded.load(Ordering::Relaxed), 5);
     }
 

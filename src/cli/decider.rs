@@ -6,7 +6,6 @@ use faqbot::faq::Faq;
 use faqbot::matcher::{Decision, Learned, Params};
 use faqbot::second_opinion::SecondOpinion;
 use faqbot::service::{learned, Loaded};
-use faqbot::store::Backend;
 
 use super::{examples, existing_db};
 
@@ -26,12 +25,12 @@ impl<'o> Decider<'o> {
     ) -> Result<Decider<'o>, String> {
         let store = db.map(existing_db).transpose()?;
         let learned = match &store {
-            Some(store) => learned(&examples(store)?),
+            Some(store) => learned(&examples(store.as_ref())?),
             None => Learned::default(),
         };
         let mut loaded = Loaded::new(faq.clone(), &learned, params);
         if let Some(opinion) = opinion {
-            let cache = store.as_ref().map(|s| s as &dyn Backend);
+            let cache = store.as_deref();
             loaded.vectors = Some(opinion.index(faq, &learned, cache)?);
         }
         Ok(Decider { loaded, opinion })

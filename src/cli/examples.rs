@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use faqbot::eval::load_cases;
-use faqbot::store::sqlite::Sqlite;
-use faqbot::store::{Backend, Example};
+use faqbot::store::Example;
 
 use super::args::{DbArg, FaqArg};
 use super::{examples, existing_db, load};
@@ -46,7 +45,10 @@ pub fn exec(command: Command) -> Result<ExitCode, String> {
             import_examples(&cases, &faq.faq, &db.db, keep)
         }
         Command::Export { db } => {
-            print!("{}", export_examples(&examples(&existing_db(&db.db)?)?));
+            print!(
+                "{}",
+                export_examples(&examples(existing_db(&db.db)?.as_ref())?)
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -65,8 +67,8 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<E
             unknown.expect
         ));
     }
-    let store = Sqlite::open(db).map_err(|e| e.to_string())?;
-    let known: std::collections::HashSet<(String, String)> = examples(&store)?
+    let store = faqbot::store::open(db).map_err(|e| e.to_string())?;
+    let known: std::collections::HashSet<(String, String)> = examples(store.as_ref())?
         .into_iter()
         .filter(|e| e.positive)
         .map(|e| (e.entry, e.text))

@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use faqbot::store::Backend;
-
 use super::args::DbArg;
 use super::existing_db;
 

@@ -17,13 +17,13 @@ mod stats;
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Subcommand;
 
 use faqbot::config::Config;
 use faqbot::faq::Faq;
-use faqbot::store::sqlite::Sqlite;
-use faqbot::store::{Backend, Example};
+use faqbot::store::{self, Backend, Example};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -109,17 +109,21 @@ fn config(path: Option<&Path>) -> Result<Config, String> {
 }
 
 /// Opens a database that must exist already (reading it should not create an empty one).
-fn existing_db(path: &Path) -> Result<Sqlite, String> {
-    if !path.exists() {
+fn existing_db(path: &Path) -> Result<Arc<dyn Backend>, String> {
+    let file = path
+        .to_str()
+        .and_then(|s| s.strip_prefix("sqlite:"))
+        .map_or(path, |s| Path::new(s.trim_start_matches("//")));
+    if !file.to_string_lossy().contains("://") && !file.exists() {
         return Err(format!(
             "no database at {}: pass --db with the bot's [store] path",
             path.display()
         ));
     }
-    Sqlite::open(path).map_err(|e| e.to_string())
+    store::open(path).map_err(|e| e.to_string())
 }
 
-fn examples(store: &Sqlite) -> Result<Vec<Example>, String> {
+fn examples(store: &dyn Backend) -> Result<Vec<Example>, String> {
     store.examples().map_err(|e| e.to_string())
 }
 

@@ -3,8 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use faqbot::store::Backend;
-
 use super::args::DbArg;
 use super::existing_db;
 

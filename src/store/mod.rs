@@ -12,7 +12,7 @@ mod resilient;
 pub mod sqlite;
 mod writer;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::memory::{Memory, MemoryError};
@@ -269,11 +269,31 @@ pub struct Store {
 /// How long events are kept when nothing is configured: half a year of statistics.
 pub const DEFAULT_KEEP_DAYS: u64 = 180;
 
+/// Opens (or creates) the store at its configured location: a file path or a `sqlite:PATH` URL,
+/// the embedded SQLite database. The one place that picks a backend: nothing outside `store/`
+/// names one.
+pub fn open(location: &Path) -> Result<Arc<dyn Backend>> {
+    let text = location.to_string_lossy();
+    if let Some((scheme, _)) = text.split_once("://").filter(|(s, _)| *s != "sqlite") {
+        return Err(StoreError::Open {
+            path: text.to_string(),
+            reason: format!("faqbot has no {scheme} store; give a file path or a sqlite: URL"),
+        });
+    }
+    let path = match text
+        .strip_prefix("sqlite://")
+        .or(text.strip_prefix("sqlite:"))
+    {
+        Some(path) => PathBuf::from(path),
+        None => location.to_path_buf(),
+    };
+    Ok(Arc::new(sqlite::Sqlite::open(&path)?))
+}
+
 impl Store {
-    /// Opens (or creates) the SQLite database at `path` and starts its writer.
-    pub fn open(path: &Path, keep_days: u64) -> Result<Store> {
-        let backend: Arc<dyn Backend> = Arc::new(sqlite::Sqlite::open(path)?);
-        Ok(Store::with_backend(backend, keep_days))
+    /// Opens (or creates) the store at `location` (see [`open`]) and starts its writer.
+    pub fn open(location: &Path, keep_days: u64) -> Result<Store> {
+        Ok(Store::with_backend(open(location)?, keep_days))
     }
 
     /// A store over any backend, pruning what is older than `keep_days` (0: keep everything).
@@ -375,6 +395,26 @@ mod tests {
         assert!(!throttle.recovered());
         throttle.error(|held_back| logged.push(held_back));
         assert_eq!(logged, [0, 0]);
+    }
+
+    #[test]
+    fn a_store_opens_from_a_path_or_a_sqlite_url_and_refuses_other_schemes() {
+        let dir = std::env::temp_dir().join(format!("faqbot-store-open-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("by-url.db");
+        let url = format!("sqlite:{}", file.display());
+        open(Path::new(&url)).unwrap();
+        assert!(file.exists(), "sqlite:PATH opens the file at PATH");
+        open(&dir.join("by-path.db")).unwrap();
+        assert!(dir.join("by-path.db").exists());
+        let error = open(Path::new("mysql://db.example/faqbot"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("no mysql store"), "{error}");
+        assert_eq!(error.lines().count(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
