@@ -1,0 +1,175 @@
+//! A message through the service: the policy, the matcher and the cooldown decide whether the bot
+//! suggests an entry; what was suggested, posted or left unmatched is recorded.
+
+use std::sync::atomic::Ordering;
+
+use crate::memory::Claim;
+use crate::policy::{self, Quiet};
+use crate::render::{self, Post};
+use crate::store::{self, Record, Shown};
+
+use super::Service;
+
+/// A message as the service needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Incoming<'a> {
+    pub view: policy::Message<'a>,
+    pub text: &'a str,
+    pub guild: Option<u64>,
+    pub channel: u64,
+    pub author: u64,
+}
+
+/// Why the bot stays quiet about a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Silence {
+    /// The policy's rules.
+    Policy(Quiet),
+    /// No entry is confident enough; the best one and its confidence, if any matched at all.
+    NotConfident { best: Option<(String, f32)> },
+    /// The chosen entry was suggested here within the cooldown, which ends at `until_ms`.
+    Cooldown {
+        entry: String,
+        until_ms: Option<u64>,
+    },
+    /// The memory could not be read or written, so the bot cannot know whether it would repeat
+    /// itself.
+    NoMemory,
+}
+
+/// An unasked suggestion to post as a reply to the message.
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    pub entry: String,
+    pub confidence: f32,
+    pub post: Post,
+    claim: Option<Claim>,
+    guild: Option<u64>,
+    channel: u64,
+    message: u64,
+    author: u64,
+}
+
+/// What the service decided about one message, for observers (the demo, tests).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub message: u64,
+    /// The entry suggested with its confidence, or why the bot stays quiet.
+    pub outcome: Result<(String, f32), Silence>,
+}
+
+impl Service {
+    /// Screens a message, matches it and claims the cooldown slot: either a suggestion to post
+    /// or why the bot stays quiet. After posting, call [`posted`](Self::posted) or
+    /// [`not_posted`](Self::not_posted).
+    pub fn message(&self, incoming: &Incoming<'_>, now_ms: u64) -> Result<Suggestion, Silence> {
+        // The memory is resilient (it falls back to this process while the database fails), so
+        // an error here means no memory at all: answering could then repeat itself.
+        match self.policy.screen(&incoming.view, &*self.memory, now_ms) {
+            Ok(Ok(())) => {}
+            Ok(Err(quiet)) => return Err(Silence::Policy(quiet)),
+            Err(error) => {
+                tracing::error!("cannot screen a message: {error}");
+                return Err(Silence::NoMemory);
+            }
+        }
+        let loaded = self.current();
+        let decision = loaded.decide(self.second_opinion(), incoming.text, 2);
+        let Some(chosen) = decision.suggest else {
+            if incoming.text.trim().chars().count() >= UNMATCHED_MIN_CHARS {
+                self.store.record(Record::Unmatched {
+                    at_ms: now_ms,
+                    guild: incoming.guild,
+                    channel: incoming.channel,
+                    message: incoming.view.id,
+                    user: incoming.author,
+                    text: store::cut_text(incoming.text),
+                });
+            }
+            return Err(Silence::NotConfident {
+                best: decision
+                    .matches
+                    .first()
+                    .map(|m| (m.id.to_owned(), m.confidence)),
+            });
+        };
+        let entry = &loaded.faq.entries[chosen.index];
+        let place = match incoming.view.place {
+            policy::Place::Thread { id, .. } => id,
+            _ => incoming.channel,
+        };
+        let claim = self.policy.claim(place, &entry.id, now_ms);
+        if let Some(claim) = &claim {
+            if !self.memory.claim(claim, now_ms).unwrap_or(true) {
+                return Err(Silence::Cooldown {
+                    entry: entry.id.clone(),
+                    until_ms: self.memory.held_until(place, &entry.id).ok().flatten(),
+                });
+            }
+        }
+        // Counted before it is posted, so that `/faq-admin status` never lags behind a visible
+        // suggestion; a failed post takes it back.
+        self.suggestions.fetch_add(1, Ordering::Relaxed);
+        Ok(Suggestion {
+            entry: entry.id.clone(),
+            confidence: chosen.confidence,
+            post: render::suggestion(entry, incoming.author),
+            claim,
+            guild: incoming.guild,
+            channel: incoming.channel,
+            message: incoming.view.id,
+            author: incoming.author,
+        })
+    }
+
+    /// The suggestion was posted as `reply`.
+    pub fn posted(&self, suggestion: &Suggestion, reply: u64, now_ms: u64) {
+        self.store.record(Record::Shown {
+            at_ms: now_ms,
+            how: Shown::Auto,
+            guild: suggestion.guild,
+            channel: suggestion.channel,
+            message: Some(suggestion.message),
+            user: Some(suggestion.author),
+            entry: suggestion.entry.clone(),
+            score: Some(suggestion.confidence),
+            reply,
+        });
+    }
+
+    /// The suggestion could not be posted: its cooldown slot is given back.
+    pub fn not_posted(&self, suggestion: &Suggestion) {
+        self.suggestions.fetch_sub(1, Ordering::Relaxed);
+        if let Some(claim) = &suggestion.claim {
+            if let Err(error) = self.memory.release(claim) {
+                tracing::warn!("could not give back a cooldown slot: {error}");
+            }
+        }
+    }
+
+    /// An entry was posted on request (`/faq`) as `reply`, for `user` if one was named.
+    pub fn shown_on_request(
+        &self,
+        entry: &str,
+        guild: Option<u64>,
+        channel: u64,
+        user: Option<u64>,
+        reply: u64,
+        now_ms: u64,
+    ) {
+        self.store.record(Record::Shown {
+            at_ms: now_ms,
+            how: Shown::Faq,
+            guild,
+            channel,
+            message: None,
+            user,
+            entry: entry.to_owned(),
+            score: None,
+            reply,
+        });
+    }
+}
+
+/// Messages shorter than this are chatter ("thanks!"), not questions the FAQ lacks.
+const UNMATCHED_MIN_CHARS: usize = 15;
