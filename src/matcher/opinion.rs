@@ -283,7 +283,7 @@ impl Matcher {
                 }
             })
             .collect();
-        ranked.sort_by(super::better);
+        ranked.sort_by(super::rank::better);
         // Each entry's lead over the best of the others, by each score: the best and the runner-up
         // of each score are enough, so a large FAQ costs one pass rather than one per entry.
         let values = |m: &Match<'_>| {
