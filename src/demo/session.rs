@@ -1,159 +1,21 @@
-//! `faqbot demo`: the real bot against the emulator, driven from the terminal or a script.
-//!
-//! The whole stack runs (serenity's gateway and HTTP client, poise, the emulator speaking
-//! Discord's protocol). The terminal plays a member of the emulated server in `#cipp-issues`, the
-//! bot's posts are drawn as text, and every command prints what came of it: a post, or why the bot
-//! stayed quiet, from the bot's own decision.
+//! The member at the keyboard: each demo command as what a Discord user would do, and what the
+//! bot did about it.
 
 use std::io::IsTerminal;
-use std::path::Path;
-use std::time::Duration;
 
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::config::{
-    Config, DiscordConfig, MatcherConfig, ModelConfig, ModeratorConfig, StoreConfig, SuggestConfig,
-    Token,
-};
-use crate::discord;
-use crate::emulator::world::{self, Person, ALICE, CIPP_ISSUES, GUILD};
-use crate::emulator::{Emulator, Event, Options, Post, Watcher};
-use crate::matcher::calibration::MIN_CONFIDENCE;
-use crate::policy::Quiet;
-use crate::service::{Silence, Verdict};
+use crate::emulator::world::{self, Person, ALICE, CIPP_ISSUES};
+use crate::emulator::{Emulator, Event, Post, Watcher};
+use crate::service::Verdict;
 
-/// How long to wait for the bot's answer to one line.
-const ANSWER_WAIT: Duration = Duration::from_millis(3000);
-/// After a post, how long more to wait for others that belong to the same answer.
-const SETTLE: Duration = Duration::from_millis(250);
-/// Who `/as` can be.
-const WHO: [&str; 5] = ["alice", "bob", "newbie", "mod", "otherbot"];
-
-const HELP: &str = "\
-You are a member of an emulated Discord server, writing in #cipp-issues (alice at first).
-  any text                  post it as a message (the bot answers when it is confident)
-  /faq ENTRY [user:NAME] [private:true]
-                            run /faq (try /faq 500-error, or /faq cost user:bob)
-  /click LABEL              click a button of the bot's last post (Solved it, Not it, Dismiss,
-                            Undo link)
-  /answer                   \"Answer with FAQ\" on the last message (moderators: /as mod first)
-  /pick ENTRY               pick an entry in that command's private picker
-  /faq-admin status|reload|stats
-                            the moderators' commands
-  /as NAME                  become alice, bob, newbie, mod (a moderator) or otherbot (a bot)
-  /help                     show this
-  /quit                     stop (exit, quit and Ctrl-D work too)";
-
-/// Runs the demo until `/quit` or the end of input: from standard input, or from `script` (one
-/// command a line), echoing each command as if typed.
-pub async fn run(faq: &Path, script: Option<&Path>) -> Result<(), String> {
-    let script = match script {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read script {}: {e}", path.display()))?,
-        ),
-        None => None,
-    };
-    // What the demo teaches the bot lasts as long as the demo.
-    let demo_db = TempDb::new();
-    let emulator = Emulator::start(Options::default())
-        .await
-        .map_err(|e| format!("cannot start the emulator on 127.0.0.1: {e}"))?;
-    let config = Config {
-        faq: faq.to_path_buf(),
-        discord: DiscordConfig {
-            api_base: Some(emulator.origin()),
-            guild_id: Some(GUILD),
-            token_file: None,
-        },
-        suggest: SuggestConfig {
-            channels: vec!["cipp-issues".to_owned()],
-            ..SuggestConfig::default()
-        },
-        moderators: ModeratorConfig {
-            roles: vec!["Moderator".to_owned()],
-        },
-        store: StoreConfig {
-            path: demo_db.path.clone(),
-            ..StoreConfig::default()
-        },
-        // Words alone, so that the demo answers the same on every machine (its tour is a test);
-        // `faqbot match` shows what the model's second opinion adds.
-        matcher: MatcherConfig {
-            model: ModelConfig {
-                dir: demo_db.path.with_extension("no-model"),
-            },
-        },
-    };
-    let token = Token::new(emulator.token()).ok_or("the emulator has no token")?;
-    let mut watcher = emulator.watch_from_start();
-    let (mut bot, verdicts) = discord::start_observed(config, token);
-    tokio::select! {
-        ready = watcher.find(Duration::from_secs(20), |e| matches!(e, Event::Commands { .. })) => {
-            if ready.is_none() {
-                return Err("the bot did not connect to the emulator within 20 s".to_owned());
-            }
-        }
-        finished = bot.finished() => {
-            return Err(match finished {
-                Ok(()) => "the bot stopped at once".to_owned(),
-                Err(error) => error.to_string(),
-            });
-        }
-    }
-    let interactive = script.is_none() && std::io::stdin().is_terminal();
-    let mut session = Session {
-        emulator: &emulator,
-        watcher,
-        verdicts,
-        out: tokio::io::stdout(),
-        dim: std::io::stdout().is_terminal(),
-        me: world::person(ALICE),
-        last_post: None,
-        picker: None,
-        last_message: None,
-    };
-    session
-        .write(&format!("faqbot demo: the bot is connected.\n{HELP}\n\n"))
-        .await;
-    match script {
-        Some(script) => {
-            for line in script.lines() {
-                let line = line.trim();
-                if line.is_empty() || line.starts_with('#') {
-                    continue;
-                }
-                let prompt = format!("{}> {line}\n", session.me.name);
-                session.write(&prompt).await;
-                if !session.command(line).await {
-                    break;
-                }
-            }
-        }
-        None => {
-            let mut lines = BufReader::new(tokio::io::stdin()).lines();
-            loop {
-                if interactive {
-                    let prompt = format!("{}> ", session.me.name);
-                    session.write(&prompt).await;
-                }
-                let Ok(Some(line)) = lines.next_line().await else {
-                    break;
-                };
-                if !session.command(line.trim()).await {
-                    break;
-                }
-            }
-        }
-    }
-    session.write("\nstopping the bot…\n").await;
-    bot.stop().await.map_err(|e| e.to_string())
-}
+use super::describe::{describe, quiet_reason};
+use super::{ANSWER_WAIT, HELP, SETTLE, WHO};
 
 /// The member at the keyboard and what the bot last showed them.
-struct Session<'a, W> {
+pub(super) struct Session<'a, W> {
     emulator: &'a Emulator,
     watcher: Watcher,
     verdicts: UnboundedReceiver<Verdict>,
@@ -165,6 +27,27 @@ struct Session<'a, W> {
     last_post: Option<Post>,
     picker: Option<Post>,
     last_message: Option<u64>,
+}
+
+impl<'a> Session<'a, tokio::io::Stdout> {
+    /// Alice at the terminal, before anything was said.
+    pub(super) fn new(
+        emulator: &'a Emulator,
+        watcher: Watcher,
+        verdicts: UnboundedReceiver<Verdict>,
+    ) -> Self {
+        Session {
+            emulator,
+            watcher,
+            verdicts,
+            out: tokio::io::stdout(),
+            dim: std::io::stdout().is_terminal(),
+            me: world::person(ALICE),
+            last_post: None,
+            picker: None,
+            last_message: None,
+        }
+    }
 }
 
 impl<W: AsyncWrite + Unpin> Session<'_, W> {
@@ -421,120 +304,43 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
         }
     }
 
-    async fn write(&mut self, text: &str) {
+    pub(super) async fn write(&mut self, text: &str) {
         let _ = self.out.write_all(text.as_bytes()).await;
         let _ = self.out.flush().await;
     }
-}
 
-/// Why the bot stays quiet, in one line.
-fn quiet_reason(silence: &Silence) -> String {
-    match silence {
-        Silence::Policy(Quiet::FromBot) => "the author is a bot".to_owned(),
-        Silence::Policy(Quiet::FromModerator) => "moderators get no unasked suggestions".to_owned(),
-        Silence::Policy(Quiet::NotWatched) => "not a watched channel".to_owned(),
-        Silence::Policy(Quiet::LaterInThread) => "not the first message of the thread".to_owned(),
-        Silence::Policy(Quiet::AlreadyAnswered) => "this message was considered before".to_owned(),
-        Silence::NotConfident {
-            best: Some((id, confidence)),
-        } => format!(
-            "the best entry, `{id}`, has confidence {confidence:.3}, below {MIN_CONFIDENCE:.3}"
-        ),
-        Silence::NotConfident { best: None } => "no entry shares a word with that".to_owned(),
-        Silence::Cooldown { entry, until_ms } => {
-            let left =
-                until_ms.map(|until| until.saturating_sub(crate::time::now_ms()).div_ceil(1000));
-            match left {
-                Some(secs) => {
-                    format!("`{entry}` was suggested here recently ({secs} s of cooldown left)")
+    /// Runs the commands of `script`, echoed as if typed, or of standard input (prompting on a
+    /// terminal), until `/quit` or the end.
+    pub(super) async fn read(&mut self, script: Option<&str>, interactive: bool) {
+        match script {
+            Some(script) => {
+                for line in script.lines() {
+                    let line = line.trim();
+                    if line.is_empty() || line.starts_with('#') {
+                        continue;
+                    }
+                    let prompt = format!("{}> {line}\n", self.me.name);
+                    self.write(&prompt).await;
+                    if !self.command(line).await {
+                        break;
+                    }
                 }
-                None => format!("`{entry}` was suggested here recently"),
+            }
+            None => {
+                let mut lines = BufReader::new(tokio::io::stdin()).lines();
+                loop {
+                    if interactive {
+                        let prompt = format!("{}> ", self.me.name);
+                        self.write(&prompt).await;
+                    }
+                    let Ok(Some(line)) = lines.next_line().await else {
+                        break;
+                    };
+                    if !self.command(line.trim()).await {
+                        break;
+                    }
+                }
             }
         }
-        Silence::NoMemory => "its memory cannot be read".to_owned(),
-    }
-}
-
-/// `<@id>` as `@name` and `<#id>` as `#name`, for the people and channels of the emulated server.
-fn names(text: &str) -> String {
-    let mut text = text.to_owned();
-    for person in world::PEOPLE {
-        text = text.replace(&format!("<@{}>", person.id), &format!("@{}", person.name));
-    }
-    for (id, name) in [
-        (world::GENERAL, "general"),
-        (world::CIPP_ISSUES, "cipp-issues"),
-        (world::SUPPORT_FORUM, "support-forum"),
-    ] {
-        text = text.replace(&format!("<#{id}>"), &format!("#{name}"));
-    }
-    text
-}
-
-/// A post as text for the terminal; `asker` wrote the message it replies to, if known.
-pub fn describe(post: &Post, asker: Option<u64>) -> String {
-    let mut text = String::from("faqbot");
-    if post.reply_to.is_some() {
-        match asker {
-            Some(asker) => text.push_str(&format!(" (replying to @{})", world::person(asker).name)),
-            None => text.push_str(" (replying)"),
-        }
-    }
-    if post.ephemeral {
-        text.push_str(" (only you can see this)");
-    }
-    text.push_str(":\n");
-    for line in post.content().lines() {
-        text.push_str(&format!("  {}\n", names(line)));
-    }
-    if !post.title().is_empty() {
-        text.push_str(&format!("  ┌ {}\n", post.title()));
-        for line in post.description().lines() {
-            text.push_str(format!("  │ {}", names(line)).trim_end());
-            text.push('\n');
-        }
-        text.push_str("  └\n");
-    }
-    let options = post.options();
-    if !options.is_empty() {
-        text.push_str(&format!("  entries to pick: {}\n", options.join(", ")));
-    }
-    let buttons: Vec<String> = post
-        .components()
-        .into_iter()
-        .filter(|(_, target)| !target.starts_with("faqbot:link:"))
-        .map(|(label, _)| format!("[{label}]"))
-        .collect();
-    if !buttons.is_empty() {
-        text.push_str(&format!("  {}\n", buttons.join(" ")));
-    }
-    text
-}
-
-/// A database file under the temp folder, deleted with its journal files when dropped.
-struct TempDb {
-    path: std::path::PathBuf,
-}
-
-impl TempDb {
-    fn new() -> TempDb {
-        let path = std::env::temp_dir().join(format!("faqbot-demo-{}.db", std::process::id()));
-        let db = TempDb { path };
-        db.remove();
-        db
-    }
-
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut name = self.path.clone().into_os_string();
-            name.push(suffix);
-            let _ = std::fs::remove_file(name);
-        }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
     }
 }

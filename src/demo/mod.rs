@@ -1,0 +1,146 @@
+//! `faqbot demo`: the real bot against the emulator, driven from the terminal or a script.
+//!
+//! The whole stack runs (serenity's gateway and HTTP client, poise, the emulator speaking
+//! Discord's protocol). The terminal plays a member of the emulated server in `#cipp-issues`, the
+//! bot's posts are drawn as text, and every command prints what came of it: a post, or why the bot
+//! stayed quiet, from the bot's own decision.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::config::{
+    Config, DiscordConfig, MatcherConfig, ModelConfig, ModeratorConfig, StoreConfig, SuggestConfig,
+    Token,
+};
+use crate::discord;
+use crate::emulator::world::GUILD;
+use crate::emulator::{Emulator, Event, Options};
+
+mod describe;
+mod session;
+
+pub use describe::describe;
+use session::Session;
+
+/// How long to wait for the bot's answer to one line.
+const ANSWER_WAIT: Duration = Duration::from_millis(3000);
+/// After a post, how long more to wait for others that belong to the same answer.
+const SETTLE: Duration = Duration::from_millis(250);
+/// Who `/as` can be.
+const WHO: [&str; 5] = ["alice", "bob", "newbie", "mod", "otherbot"];
+
+const HELP: &str = "\
+You are a member of an emulated Discord server, writing in #cipp-issues (alice at first).
+  any text                  post it as a message (the bot answers when it is confident)
+  /faq ENTRY [user:NAME] [private:true]
+                            run /faq (try /faq 500-error, or /faq cost user:bob)
+  /click LABEL              click a button of the bot's last post (Solved it, Not it, Dismiss,
+                            Undo link)
+  /answer                   \"Answer with FAQ\" on the last message (moderators: /as mod first)
+  /pick ENTRY               pick an entry in that command's private picker
+  /faq-admin status|reload|stats
+                            the moderators' commands
+  /as NAME                  become alice, bob, newbie, mod (a moderator) or otherbot (a bot)
+  /help                     show this
+  /quit                     stop (exit, quit and Ctrl-D work too)";
+/// Runs the demo until `/quit` or the end of input: from standard input, or from `script` (one
+/// command a line), echoing each command as if typed.
+pub async fn run(faq: &Path, script: Option<&Path>) -> Result<(), String> {
+    let script = match script {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read script {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    // What the demo teaches the bot lasts as long as the demo.
+    let demo_db = TempDb::new();
+    let emulator = Emulator::start(Options::default())
+        .await
+        .map_err(|e| format!("cannot start the emulator on 127.0.0.1: {e}"))?;
+    let config = config(faq, &emulator, &demo_db);
+    let token = Token::new(emulator.token()).ok_or("the emulator has no token")?;
+    let mut watcher = emulator.watch_from_start();
+    let (mut bot, verdicts) = discord::start_observed(config, token);
+    tokio::select! {
+        ready = watcher.find(Duration::from_secs(20), |e| matches!(e, Event::Commands { .. })) => {
+            if ready.is_none() {
+                return Err("the bot did not connect to the emulator within 20 s".to_owned());
+            }
+        }
+        finished = bot.finished() => {
+            return Err(match finished {
+                Ok(()) => "the bot stopped at once".to_owned(),
+                Err(error) => error.to_string(),
+            });
+        }
+    }
+    let interactive = script.is_none() && std::io::stdin().is_terminal();
+    let mut session = Session::new(&emulator, watcher, verdicts);
+    session
+        .write(&format!("faqbot demo: the bot is connected.\n{HELP}\n\n"))
+        .await;
+    session.read(script.as_deref(), interactive).await;
+    session.write("\nstopping the bot…\n").await;
+    bot.stop().await.map_err(|e| e.to_string())
+}
+
+/// The bot's config for the demo: the emulator's server, `#cipp-issues` watched, the moderators'
+/// role, and the demo's own database.
+fn config(faq: &Path, emulator: &Emulator, db: &TempDb) -> Config {
+    Config {
+        faq: faq.to_path_buf(),
+        discord: DiscordConfig {
+            api_base: Some(emulator.origin()),
+            guild_id: Some(GUILD),
+            token_file: None,
+        },
+        suggest: SuggestConfig {
+            channels: vec!["cipp-issues".to_owned()],
+            ..SuggestConfig::default()
+        },
+        moderators: ModeratorConfig {
+            roles: vec!["Moderator".to_owned()],
+        },
+        store: StoreConfig {
+            path: db.path.clone(),
+            ..StoreConfig::default()
+        },
+        // Words alone, so that the demo answers the same on every machine (its tour is a test);
+        // `faqbot match` shows what the model's second opinion adds.
+        matcher: MatcherConfig {
+            model: ModelConfig {
+                dir: db.path.with_extension("no-model"),
+            },
+        },
+    }
+}
+
+/// A database file under the temp folder, deleted with its journal files when dropped.
+struct TempDb {
+    path: std::path::PathBuf,
+}
+
+impl TempDb {
+    fn new() -> TempDb {
+        let path = std::env::temp_dir().join(format!("faqbot-demo-{}.db", std::process::id()));
+        let db = TempDb { path };
+        db.remove();
+        db
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = self.path.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
