@@ -1,0 +1,323 @@
+//! What the store keeps: records in batches, learned examples within their cap, the model's
+//! vectors, statistics, forgetting a user and pruning old events.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{query_error, to_i64, Sqlite, KEY_CHARS};
+use crate::memory;
+use crate::store::{
+    Backend, DayStats, EntryStats, Example, Forgotten, Record, Result, Stats, TextHash,
+    TEXT_MAX_CHARS,
+};
+
+/// The grouping key of an unmatched message: lowercase words, first characters only.
+fn unmatched_key(text: &str) -> String {
+    let words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();
+    words.join(" ").chars().take(KEY_CHARS).collect()
+}
+
+fn cut(text: &str) -> &str {
+    match text.char_indices().nth(TEXT_MAX_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+impl Backend for Sqlite {
+    fn write(&self, records: &[Record]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(query_error)?;
+        for record in records {
+            match record {
+                Record::Shown {
+                    at_ms,
+                    how,
+                    guild,
+                    channel,
+                    message,
+                    user,
+                    entry,
+                    score,
+                    reply,
+                } => tx
+                    .prepare_cached(
+                        "INSERT INTO shown (at_ms, how, guild, channel, message, user, entry, score, reply)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            to_i64(*at_ms),
+                            how.as_str(),
+                            guild.map(to_i64),
+                            to_i64(*channel),
+                            message.map(to_i64),
+                            user.map(to_i64),
+                            entry,
+                            score,
+                            to_i64(*reply)
+                        ])
+                    }),
+                // Kept apart from `shown`: a click can be recorded before the post it is on.
+                Record::Outcome { reply, outcome } => tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO outcomes (reply, outcome, at_ms) VALUES (?1, ?2, ?3)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![to_i64(*reply), outcome.as_str(), to_i64(crate::time::now_ms())])
+                    }),
+                Record::Unmatched {
+                    at_ms,
+                    guild,
+                    channel,
+                    message,
+                    user,
+                    text,
+                } => tx
+                    .prepare_cached(
+                        "INSERT INTO unmatched (at_ms, guild, channel, message, user, text, key)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            to_i64(*at_ms),
+                            guild.map(to_i64),
+                            to_i64(*channel),
+                            to_i64(*message),
+                            to_i64(*user),
+                            cut(text),
+                            unmatched_key(text)
+                        ])
+                    }),
+            }
+            .map_err(query_error)?;
+        }
+        tx.commit().map_err(query_error)
+    }
+
+    fn add_example(&self, example: &Example, cap: usize) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(query_error)?;
+        tx.execute(
+            "INSERT INTO examples (entry, text, positive, at_ms, channel, message, author, reply, by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                example.entry,
+                cut(&example.text),
+                example.positive,
+                to_i64(example.at_ms),
+                example.channel.map(to_i64),
+                example.message.map(to_i64),
+                example.author.map(to_i64),
+                example.reply.map(to_i64),
+                example.by.map(to_i64)
+            ],
+        )
+        .map_err(query_error)?;
+        if example.positive {
+            tx.execute(
+                "DELETE FROM examples WHERE entry = ?1 AND positive AND id NOT IN
+                 (SELECT id FROM examples WHERE entry = ?1 AND positive
+                  ORDER BY at_ms DESC, id DESC LIMIT ?2)",
+                params![example.entry, cap as i64],
+            )
+            .map_err(query_error)?;
+        }
+        tx.commit().map_err(query_error)
+    }
+
+    fn remove_link(&self, id: u64) -> Result<Vec<Example>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(query_error)?;
+        let removed = select_examples(
+            &tx,
+            "WHERE positive AND (reply = ?1 OR message = ?1)",
+            params![to_i64(id)],
+        )?;
+        tx.execute(
+            "DELETE FROM examples WHERE positive AND (reply = ?1 OR message = ?1)",
+            params![to_i64(id)],
+        )
+        .map_err(query_error)?;
+        tx.commit().map_err(query_error)?;
+        Ok(removed)
+    }
+
+    fn examples(&self) -> Result<Vec<Example>> {
+        select_examples(&self.conn(), "", [])
+    }
+
+    fn vectors(&self, model: &str, hashes: &[TextHash]) -> Result<Vec<Option<Vec<f32>>>> {
+        let conn = self.conn();
+        let mut select = conn
+            .prepare_cached("SELECT vector FROM vectors WHERE model = ?1 AND text_hash = ?2")
+            .map_err(query_error)?;
+        hashes
+            .iter()
+            .map(|hash| {
+                select
+                    .query_row(params![model, &hash[..]], |row| row.get::<_, Vec<u8>>(0))
+                    .optional()
+                    .map(|bytes| bytes.map(|b| crate::store::vector_from_bytes(&b)))
+                    .map_err(query_error)
+            })
+            .collect()
+    }
+
+    fn save_vectors(&self, model: &str, vectors: &[(TextHash, Vec<f32>)]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(query_error)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO vectors (model, text_hash, vector) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(query_error)?;
+            for (hash, vector) in vectors {
+                insert
+                    .execute(params![
+                        model,
+                        &hash[..],
+                        crate::store::vector_to_bytes(vector)
+                    ])
+                    .map_err(query_error)?;
+            }
+        }
+        tx.commit().map_err(query_error)
+    }
+
+    fn stats(&self, since_ms: u64, top: usize) -> Result<Stats> {
+        let conn = self.conn();
+        let since = to_i64(since_ms);
+        let mut entries = conn
+            .prepare(
+                "SELECT entry,
+                    SUM(how = 'auto'), SUM(how = 'faq'), SUM(how = 'link'),
+                    SUM(outcome IS 'solved'), SUM(outcome IS 'not-it'), SUM(outcome IS 'dismissed')
+                 FROM shown LEFT JOIN outcomes USING (reply) WHERE shown.at_ms >= ?1
+                 GROUP BY entry ORDER BY COUNT(*) DESC, entry",
+            )
+            .and_then(|mut s| {
+                s.query_map([since], |row| {
+                    Ok(EntryStats {
+                        entry: row.get(0)?,
+                        auto: row.get(1)?,
+                        faq: row.get(2)?,
+                        link: row.get(3)?,
+                        solved: row.get(4)?,
+                        not_it: row.get(5)?,
+                        dismissed: row.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(query_error)?;
+        entries.sort_by(|a, b| b.shown().cmp(&a.shown()).then(a.entry.cmp(&b.entry)));
+        let days = conn
+            .prepare(
+                "SELECT date(shown.at_ms / 1000, 'unixepoch') AS day, COUNT(*),
+                    SUM(outcome IS 'solved'), SUM(IFNULL(outcome, '') IN ('not-it', 'dismissed'))
+                 FROM shown LEFT JOIN outcomes USING (reply)
+                 WHERE shown.at_ms >= ?1 AND how = 'auto' GROUP BY day ORDER BY day",
+            )
+            .and_then(|mut s| {
+                s.query_map([since], |row| {
+                    Ok(DayStats {
+                        day: row.get(0)?,
+                        suggestions: row.get(1)?,
+                        solved: row.get(2)?,
+                        unhelpful: row.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(query_error)?;
+        let unmatched = conn
+            .prepare(
+                "SELECT MIN(text), COUNT(*) AS n FROM unmatched WHERE at_ms >= ?1
+                 GROUP BY key ORDER BY n DESC, MAX(at_ms) DESC LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![since, top as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(query_error)?;
+        Ok(Stats {
+            entries,
+            days,
+            unmatched,
+        })
+    }
+
+    fn forget(&self, user: u64) -> Result<Forgotten> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(query_error)?;
+        let user = to_i64(user);
+        tx.execute(
+            "DELETE FROM outcomes WHERE reply IN (SELECT reply FROM shown WHERE user = ?1)",
+            [user],
+        )
+        .map_err(query_error)?;
+        let forgotten = Forgotten {
+            events: tx
+                .execute("DELETE FROM shown WHERE user = ?1", [user])
+                .map_err(query_error)?,
+            examples: tx
+                .execute("DELETE FROM examples WHERE author = ?1 OR by = ?1", [user])
+                .map_err(query_error)?,
+            unmatched: tx
+                .execute("DELETE FROM unmatched WHERE user = ?1", [user])
+                .map_err(query_error)?,
+        };
+        tx.commit().map_err(query_error)?;
+        Ok(forgotten)
+    }
+
+    fn prune(&self, before_ms: u64, now_ms: u64) -> Result<()> {
+        let remember_since = to_i64(now_ms.saturating_sub(memory::CLAIMS_KEPT_MS));
+        let (before, now) = (to_i64(before_ms), to_i64(now_ms));
+        self.conn()
+            .execute_batch(&format!(
+                "BEGIN;
+                 DELETE FROM shown WHERE at_ms < {before};
+                 DELETE FROM outcomes WHERE at_ms < {before};
+                 DELETE FROM unmatched WHERE at_ms < {before};
+                 DELETE FROM claims WHERE until_ms <= {now};
+                 DELETE FROM threads_seen WHERE at_ms < {remember_since};
+                 DELETE FROM answered WHERE at_ms < {remember_since};
+                 COMMIT;"
+            ))
+            .map_err(query_error)
+    }
+}
+
+fn select_examples(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Example>> {
+    let sql = format!(
+        "SELECT entry, text, positive, at_ms, channel, message, author, reply, by FROM examples {filter}
+         ORDER BY at_ms, id"
+    );
+    let from_i64 = |n: Option<i64>| n.map(|n| n as u64);
+    conn.prepare(&sql)
+        .and_then(|mut s| {
+            s.query_map(params, |row| {
+                Ok(Example {
+                    entry: row.get(0)?,
+                    text: row.get(1)?,
+                    positive: row.get(2)?,
+                    at_ms: row.get::<_, i64>(3)? as u64,
+                    channel: from_i64(row.get(4)?),
+                    message: from_i64(row.get(5)?),
+                    author: from_i64(row.get(6)?),
+                    reply: from_i64(row.get(7)?),
+                    by: from_i64(row.get(8)?),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(query_error)
+}

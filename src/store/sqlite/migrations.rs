@@ -1,0 +1,65 @@
+//! The schema, one step per version.
+
+/// The schema, one step per version: `user_version` counts the steps applied. Append only.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE claims (
+        place INTEGER NOT NULL,
+        entry TEXT NOT NULL,
+        until_ms INTEGER NOT NULL,
+        PRIMARY KEY (place, entry)
+    ) WITHOUT ROWID;
+    CREATE TABLE threads_seen (thread INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
+    CREATE TABLE answered (message INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
+    CREATE TABLE shown (
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        how TEXT NOT NULL,
+        guild INTEGER,
+        channel INTEGER NOT NULL,
+        message INTEGER,
+        user INTEGER,
+        entry TEXT NOT NULL,
+        score REAL,
+        reply INTEGER NOT NULL
+    );
+    CREATE TABLE outcomes (
+        reply INTEGER PRIMARY KEY,
+        outcome TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX shown_at ON shown (at_ms);
+    CREATE INDEX shown_reply ON shown (reply);
+    CREATE INDEX shown_user ON shown (user);
+    CREATE TABLE unmatched (
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        guild INTEGER,
+        channel INTEGER NOT NULL,
+        message INTEGER NOT NULL,
+        user INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        key TEXT NOT NULL
+    );
+    CREATE INDEX unmatched_at ON unmatched (at_ms);
+    CREATE TABLE examples (
+        id INTEGER PRIMARY KEY,
+        entry TEXT NOT NULL,
+        text TEXT NOT NULL,
+        positive INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        channel INTEGER,
+        message INTEGER,
+        author INTEGER,
+        reply INTEGER,
+        by INTEGER
+    );
+    CREATE INDEX examples_entry ON examples (entry, positive, at_ms);",
+    // 2: the model's vectors of entry texts, so that a restart does not embed the FAQ again.
+    "CREATE TABLE vectors (
+        model TEXT NOT NULL,
+        text_hash BLOB NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_hash)
+    ) WITHOUT ROWID;",
+];

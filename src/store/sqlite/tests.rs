@@ -1,0 +1,179 @@
+//! The SQLite store against the memory contract, two connections, a newer schema, the examples'
+//! cap and the statistics.
+
+use super::*;
+use crate::memory::{Claim, Memory};
+use crate::store::{Backend, Example, Outcome, Record, Shown};
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("faqbot-sqlite-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("faqbot.db")
+}
+
+#[test]
+fn keeps_the_memory_contract() {
+    let db = Sqlite::open(&temp("contract")).unwrap();
+    crate::memory::check_contract(&db);
+}
+
+#[test]
+fn two_connections_never_both_win_a_claim() {
+    let path = temp("two");
+    let (a, b) = (Sqlite::open(&path).unwrap(), Sqlite::open(&path).unwrap());
+    let claim = Claim {
+        place: 1,
+        entry: "cost".into(),
+        until_ms: 2_000,
+    };
+    assert_eq!(a.claim(&claim, 1_000), Ok(true));
+    assert_eq!(b.claim(&claim, 1_500), Ok(false));
+    assert_eq!(
+        b.claim(
+            &Claim {
+                until_ms: 3_000,
+                ..claim
+            },
+            2_000
+        ),
+        Ok(true)
+    );
+}
+
+#[test]
+fn refuses_a_database_from_a_newer_faqbot_and_leaves_it_alone() {
+    let path = temp("newer");
+    drop(Sqlite::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let error = Sqlite::open(&path).err().expect("refused");
+    assert!(
+        matches!(error, StoreError::Newer { found: 99, .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("newer faqbot"), "{error}");
+    assert_eq!(schema_version(&path), Some(99));
+}
+
+#[test]
+fn examples_are_capped_per_entry_oldest_dropped_and_unlinked() {
+    let db = Sqlite::open(&temp("examples")).unwrap();
+    for n in 0..5u64 {
+        let example = Example {
+            entry: "cost".into(),
+            text: format!("text {n}"),
+            positive: true,
+            at_ms: n,
+            channel: Some(2),
+            message: Some(100 + n),
+            author: Some(7),
+            reply: Some(200 + n),
+            by: Some(9),
+        };
+        db.add_example(&example, 3).unwrap();
+    }
+    let negative = Example {
+        entry: "cost".into(),
+        text: "not this".into(),
+        positive: false,
+        at_ms: 9,
+        channel: Some(2),
+        message: Some(300),
+        author: Some(8),
+        reply: None,
+        by: Some(8),
+    };
+    db.add_example(&negative, 3).unwrap();
+    let texts: Vec<String> = db.examples().unwrap().into_iter().map(|e| e.text).collect();
+    assert_eq!(texts, ["text 2", "text 3", "text 4", "not this"]);
+
+    // By the bot's reply or by the member's message; negatives stay.
+    assert_eq!(db.remove_link(203).unwrap().len(), 1);
+    assert_eq!(db.remove_link(104).unwrap()[0].text, "text 4");
+    assert_eq!(db.remove_link(300).unwrap().len(), 0);
+    assert_eq!(db.examples().unwrap().len(), 2);
+}
+
+#[test]
+fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user() {
+    let db = Sqlite::open(&temp("stats")).unwrap();
+    let day = crate::time::DAY_MS;
+    let shown = |at_ms, how, entry: &str, reply, user| Record::Shown {
+        at_ms,
+        how,
+        guild: Some(1),
+        channel: 2,
+        message: Some(reply + 1000),
+        user: Some(user),
+        entry: entry.into(),
+        score: Some(0.8),
+        reply,
+    };
+    let unmatched = |at_ms, text: &str, user| Record::Unmatched {
+        at_ms,
+        guild: Some(1),
+        channel: 2,
+        message: at_ms,
+        user,
+        text: text.into(),
+    };
+    db.write(&[
+        shown(10 * day, Shown::Auto, "cost", 1, 7),
+        shown(10 * day + 5, Shown::Auto, "cost", 2, 8),
+        shown(11 * day, Shown::Faq, "cost", 3, 7),
+        shown(11 * day, Shown::Link, "500-error", 4, 8),
+        shown(11 * day + 1, Shown::Auto, "500-error", 5, 8),
+        Record::Outcome {
+            reply: 1,
+            outcome: Outcome::Solved,
+        },
+        Record::Outcome {
+            reply: 2,
+            outcome: Outcome::NotIt,
+        },
+        unmatched(10 * day, "How do I  add a tenant?", 7),
+        unmatched(10 * day + 1, "how do i add a TENANT?", 8),
+        unmatched(10 * day + 2, "hello", 8),
+        // Older than the period asked for.
+        shown(day, Shown::Auto, "old", 6, 7),
+    ])
+    .unwrap();
+    let stats = db.stats(2 * day, 10).unwrap();
+    let cost = &stats.entries[0];
+    assert_eq!(
+        (
+            cost.entry.as_str(),
+            cost.auto,
+            cost.faq,
+            cost.link,
+            cost.solved,
+            cost.not_it
+        ),
+        ("cost", 2, 1, 0, 1, 1)
+    );
+    assert_eq!(cost.helpful_rate(), Some(0.5));
+    assert_eq!(stats.entries[1].entry, "500-error");
+    assert_eq!(stats.entries[1].helpful_rate(), None);
+    assert_eq!(stats.entries.len(), 2);
+    let days: Vec<(&str, u64)> = stats
+        .days
+        .iter()
+        .map(|d| (d.day.as_str(), d.suggestions))
+        .collect();
+    assert_eq!(days, [("1970-01-11", 2), ("1970-01-12", 1)]);
+    assert_eq!(stats.unmatched[0].1, 2);
+    assert!(stats.unmatched[0].0.to_lowercase().contains("add a tenant"));
+
+    let forgotten = db.forget(8).unwrap();
+    assert_eq!((forgotten.events, forgotten.unmatched), (3, 2));
+    let stats = db.stats(0, 10).unwrap();
+    assert_eq!(stats.unmatched.len(), 1);
+    assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 3);
+
+    db.prune(10 * day + 1, 10 * day + 1).unwrap();
+    let stats = db.stats(0, 10).unwrap();
+    assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 1);
+    assert!(stats.unmatched.is_empty());
+}
