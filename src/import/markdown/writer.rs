@@ -1,112 +1,11 @@
-//! Docs markdown rewritten as the markdown Discord shows.
-//!
-//! The page is parsed (pulldown-cmark) and written back: code exactly as written, links absolute,
-//! headings and `<summary>` lines as bold lines, lists renumbered and tight, HTML reduced to its
-//! words (images and figures dropped), and only the characters Discord would read as markup
-//! escaped. GitBook's over-escaping (`invalid\_grant`) is undone by the parser.
+//! The writer behind [`discord`](super::discord): pulldown-cmark's events back to markdown, one
+//! state machine over blocks, lists, links and inline HTML.
 
-use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Tag, TagEnd};
 
-use super::html::{self, Piece};
-
-/// The parser's options for docs pages (also used to find structure, so both agree).
-pub fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
-/// What a link becomes: its absolute URL, and the text to show instead of the written one (a
-/// GitBook mention shows the target's title).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolved {
-    pub url: String,
-    pub label: Option<String>,
-}
-
-/// Resolves a link's destination and title attribute.
-pub type LinkFn<'a> = dyn Fn(&str, &str) -> Resolved + 'a;
-
-/// `markdown` as Discord markdown.
-pub fn discord(markdown: &str, links: &LinkFn<'_>) -> String {
-    let mut writer = Writer::new(links);
-    let mut html_block: Option<String> = None;
-    for event in Parser::new_ext(markdown, options()) {
-        match (&mut html_block, event) {
-            (Some(block), Event::Html(text)) => block.push_str(&text),
-            (Some(_), Event::End(TagEnd::HtmlBlock)) => {
-                let block = html_block.take().unwrap_or_default();
-                writer.flush();
-                writer.html(&block, true);
-            }
-            (_, Event::Start(Tag::HtmlBlock)) => html_block = Some(String::new()),
-            (_, event) => writer.event(event),
-        }
-    }
-    writer.flush();
-    tidy(&writer.out)
-}
-
-/// The text of a question written in markdown or HTML, markup removed, and the `{#id}` of its
-/// heading if it has one.
-pub fn plain(markdown: &str) -> (String, Option<String>) {
-    let mut text = String::new();
-    let mut id = None;
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
-            Event::Start(Tag::Heading {
-                id: Some(heading_id),
-                ..
-            }) if id.is_none() => {
-                id = Some(heading_id.into_string());
-            }
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::Html(t) => {
-                for (_, piece) in html::pieces(&t) {
-                    if let Piece::Text(t) = piece {
-                        text.push_str(&html::decode_entities(t));
-                    }
-                }
-            }
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::HtmlBlock) => {
-                text.push(' ')
-            }
-            _ => {}
-        }
-    }
-    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    // `{#id}` after a question that is not a heading.
-    if id.is_none() && text.ends_with('}') {
-        if let Some(open) = text.rfind("{#") {
-            let anchor = text[open + 2..text.len() - 1].trim().to_owned();
-            if !anchor.is_empty() && !anchor.contains(' ') {
-                id = Some(anchor);
-                text = text[..open].trim_end().to_owned();
-            }
-        }
-    }
-    (text, id)
-}
-
-/// Trailing spaces off every line, at most one blank line in a row, none at either end.
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank_run = 0;
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            blank_run += 1;
-            if blank_run > 1 {
-                continue;
-            }
-        } else {
-            blank_run = 0;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.trim().to_owned()
-}
+use super::escape::{escape, escape_into, indent, is_marker, longest_run, SKIPPED};
+use super::LinkFn;
+use crate::import::html::{self, Piece};
 
 /// A link being written.
 struct OpenLink {
@@ -119,8 +18,8 @@ struct OpenLink {
     bare: bool,
 }
 
-struct Writer<'l> {
-    out: String,
+pub(super) struct Writer<'l> {
+    pub(super) out: String,
     links: &'l LinkFn<'l>,
     /// What each open container puts at the start of a line (`> `, a list item's indentation).
     prefixes: Vec<&'static str>,
@@ -145,7 +44,7 @@ struct Writer<'l> {
 }
 
 impl<'l> Writer<'l> {
-    fn new(links: &'l LinkFn<'l>) -> Self {
+    pub(super) fn new(links: &'l LinkFn<'l>) -> Self {
         Writer {
             out: String::new(),
             links,
@@ -248,14 +147,14 @@ impl<'l> Writer<'l> {
         line.chars().all(|c| c == ' ' || c == '>') || is_marker(line)
     }
 
-    fn flush(&mut self) {
+    pub(super) fn flush(&mut self) {
         if !self.text.is_empty() {
             let text = std::mem::take(&mut self.text);
             self.text(&text);
         }
     }
 
-    fn event(&mut self, event: Event<'_>) {
+    pub(super) fn event(&mut self, event: Event<'_>) {
         if let Event::Text(text) = &event {
             if !self.code_block {
                 self.text.push_str(text);
@@ -462,7 +361,7 @@ impl<'l> Writer<'l> {
 
     /// HTML: `<summary>` as a bold line, `<details>`, `<p>` and `<div>` as block breaks, `<br>` as
     /// a line break, `<a>` as a link, bold and italics kept; images, figures and comments dropped.
-    fn html(&mut self, fragment: &str, block: bool) {
+    pub(super) fn html(&mut self, fragment: &str, block: bool) {
         let mut skipping = 0usize;
         for (_, piece) in html::pieces(fragment) {
             match piece {
@@ -538,174 +437,5 @@ impl<'l> Writer<'l> {
                 },
             }
         }
-    }
-}
-
-/// Elements whose content is not text for the reader (a figure's caption without its image).
-const SKIPPED: [&str; 3] = ["figure", "script", "style"];
-
-fn indent(width: usize) -> &'static str {
-    const SPACES: &str = "          ";
-    &SPACES[..width.min(SPACES.len())]
-}
-
-/// Whether a line so far is only a list marker (`- `, `12. `) after prefixes.
-fn is_marker(line: &str) -> bool {
-    let rest = line.trim_start_matches(['>', ' ']);
-    rest == "- "
-        || rest
-            .strip_suffix(". ")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn longest_run(text: &str, c: char) -> usize {
-    let (mut longest, mut run) = (0, 0);
-    for ch in text.chars() {
-        run = if ch == c { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    longest
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_into(&mut out, text, false);
-    out
-}
-
-/// Writes `text` escaping what Discord would read as markup: `*`, `` ` ``, `_`s that could pair
-/// into italics, `~~`, `||`, a backslash before punctuation, and a `#`, `>`, `-`, `+` or `1.`
-/// that would start a heading, quote or list at the start of a line.
-fn escape_into(out: &mut String, text: &str, line_start: bool) {
-    let chars: Vec<char> = text.chars().collect();
-    let before = out.chars().next_back();
-    let start = out.len();
-    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    // An `_` can only open or close italics beside a non-word character, and only with a partner:
-    // a lone one (`"MLT_"`) is left as written.
-    let loose = |i: usize| {
-        let previous = if i == 0 { before } else { Some(chars[i - 1]) };
-        chars[i] == '_' && !(word(previous) && word(chars.get(i + 1).copied()))
-    };
-    let paired = (0..chars.len()).filter(|&i| loose(i)).count() >= 2;
-    for (i, &c) in chars.iter().enumerate() {
-        let previous = if i == 0 { before } else { Some(chars[i - 1]) };
-        let next = chars.get(i + 1).copied();
-        let escape = match c {
-            '*' | '`' => true,
-            '_' => paired && loose(i),
-            '~' | '|' => next == Some(c) || previous == Some(c),
-            '\\' => next.is_some_and(|n| n.is_ascii_punctuation()),
-            '#' | '>' | '-' | '+' if i == 0 && line_start => {
-                c == '>' || next.is_none_or(|n| n == ' ' || (c == '#' && n == '#'))
-            }
-            _ => false,
-        };
-        if escape {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    if line_start {
-        // `1. ` at the start of a line would become a list item.
-        let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits > 0 && chars.get(digits) == Some(&'.') && chars.get(digits + 1) == Some(&' ') {
-            // Digits are never escaped, so they start the written text as they start `text`.
-            out.insert(start + digits, '\\');
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn absolute(dest: &str, title: &str) -> Resolved {
-        Resolved {
-            url: if dest.contains("://") {
-                dest.to_owned()
-            } else {
-                format!("https://docs.x.org/{}", dest.trim_end_matches(".md"))
-            },
-            label: (title == "mention").then(|| format!("Page {dest}")),
-        }
-    }
-
-    fn render(markdown: &str) -> String {
-        discord(markdown, &absolute)
-    }
-
-    #[test]
-    fn code_is_never_rewritten() {
-        let page =
-            "Call `https://<cippurl>/api` then:\n\n```powershell\nGet-Thing <name> \\_x *y*\n```\n";
-        assert_eq!(
-            render(page),
-            "Call `https://<cippurl>/api` then:\n\n```powershell\nGet-Thing <name> \\_x *y*\n```"
-        );
-    }
-
-    #[test]
-    fn escapes_the_parser_undid_are_only_redone_where_discord_needs_them() {
-        assert_eq!(
-            render("invalid\\_grant and AZURE\\_STATIC\\_APP \\~ \\*"),
-            "invalid_grant and AZURE_STATIC_APP ~ \\*"
-        );
-        assert_eq!(
-            render("_\"All Users\"_ and **Save**"),
-            "_\"All Users\"_ and **Save**"
-        );
-        assert_eq!(render("\\# not a heading"), "\\# not a heading");
-        assert_eq!(render("\"MLT\\_\" only"), "\"MLT_\" only");
-        assert_eq!(render("\\_a\\_ b"), "\\_a\\_ b");
-    }
-
-    #[test]
-    fn lists_are_renumbered_tight_and_nested() {
-        let page = "1. **Check:**\n   * Ensure it.\n2. Enable\n\n   * More.\n\n1. Third\n";
-        assert_eq!(
-            render(page),
-            "1. **Check:**\n   - Ensure it.\n2. Enable\n   - More.\n3. Third"
-        );
-    }
-
-    #[test]
-    fn links_become_absolute_and_mentions_show_titles() {
-        let page = "See [updating.md](../setup/updating.md \"mention\") and [docs](a.md), <https://x.org/a>, [](https://y.org).";
-        assert_eq!(
-            render(page),
-            "See [Page ../setup/updating.md](https://docs.x.org/../setup/updating) and [docs](https://docs.x.org/a), https://x.org/a, https://y.org."
-        );
-    }
-
-    #[test]
-    fn html_keeps_words_and_structure_only() {
-        let page = "<details>\n\n<summary>Front <strong>end</strong></summary>\n\n* Step &#x20;\n\n</details>\n\n<figure><img src=\"a.png\" alt=\"\"><figcaption><p>Caption</p></figcaption></figure>\n\nText<br>more <!-- note -->done.";
-        assert_eq!(render(page), "**Front end**\n\n- Step\n\nText\nmore done.");
-    }
-
-    #[test]
-    fn headings_and_quotes() {
-        let page = "#### Email _one_:\n\nBody.\n\n> **Warning:**\n> Careful.\n>\n> Really.\n";
-        assert_eq!(
-            render(page),
-            "**Email one:**\n\nBody.\n\n> **Warning:**\n> Careful.\n> Really."
-        );
-    }
-
-    #[test]
-    fn question_text_is_plain() {
-        assert_eq!(
-            plain("## Why **not**? {#why-not}"),
-            ("Why not?".to_owned(), Some("why-not".to_owned()))
-        );
-        assert_eq!(
-            plain("I got <strong>x</strong> &amp; y"),
-            ("I got x & y".to_owned(), None)
-        );
-        assert_eq!(
-            plain("_Provide valid credential._").0,
-            "Provide valid credential."
-        );
     }
 }
