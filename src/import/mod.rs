@@ -8,6 +8,8 @@
 
 mod fit;
 pub mod html;
+mod ids;
+mod links;
 mod markdown;
 pub mod merge;
 mod outline;
@@ -18,13 +20,16 @@ mod write;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub(crate) use ids::free_id;
+pub use ids::{anchor, slug};
+pub use links::check_links;
+use links::{link_warning, page_links, resolve};
 pub use site::Site;
 pub use syntax::Format;
 pub use write::to_toml;
 
 use crate::faq::{Entry, Faq};
 use crate::location::Lines;
-use markdown::Resolved;
 use outline::Outline;
 
 /// A docs page to import.
@@ -258,25 +263,6 @@ fn entry(
     })
 }
 
-/// What to say about a link on a page: that it reaches no page of the docs (with a docs root), or
-/// that it was resolved by guessing (with one page's address).
-fn link_warning(site: &Site, page: &site::Page, link: &str) -> Option<String> {
-    let target = site.resolve(page, link)?;
-    if target.known == Some(false) {
-        Some(format!(
-            "the link {link:?} points to {}, which is no page of the docs",
-            target.url
-        ))
-    } else if !site.knows_pages() && target.relative && !link.starts_with('#') {
-        Some(format!(
-            "the link {link:?} was taken as {}; check that it is a page of the docs",
-            target.url
-        ))
-    } else {
-        None
-    }
-}
-
 /// Imports one page published at `page_url`, links starting with `/` resolved on its origin.
 pub fn import_page(text: &str, page_url: &str, format: Format) -> Result<Import, String> {
     let mut site = Site::single(format, page_url, None)?;
@@ -369,315 +355,5 @@ fn drafts(page: &Read<'_>, kind: Kind, format: Format) -> Vec<Draft> {
     }
 }
 
-/// The anchor a site gives a heading: Docusaurus its `{#id}` or a slug, GitBook a slug with an
-/// `id-` prefix when it starts with a digit.
-pub fn anchor(format: Format, heading: &str, id: Option<&str>) -> String {
-    if let (Format::Docusaurus, Some(id)) = (format, id) {
-        return id.to_owned();
-    }
-    let mut slug = String::new();
-    for c in heading.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() || c == '_' {
-            slug.push(c);
-        } else if (c.is_whitespace() || c == '-') && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_matches('-').to_owned();
-    match format {
-        Format::GitBook if slug.starts_with(|c: char| c.is_ascii_digit()) => format!("id-{slug}"),
-        _ => slug,
-    }
-}
-
-/// A link as written in `page`, made absolute; a GitBook mention shows the target's title.
-fn resolve(
-    site: &Site,
-    page: &site::Page,
-    sections: &HashMap<String, String>,
-    dest: &str,
-    title: &str,
-) -> Resolved {
-    let Some(target) = site.resolve(page, dest) else {
-        return Resolved {
-            url: dest.to_owned(),
-            label: None,
-        };
-    };
-    let label = (title == "mention").then(|| {
-        sections
-            .get(&target.url)
-            .cloned()
-            .or_else(|| site.title(&target.url).map(str::to_owned))
-            .unwrap_or_else(|| site::readable_name(&target.url))
-    });
-    Resolved {
-        url: target.url,
-        label,
-    }
-}
-
-/// The links of `faq` (entry links and links in answers) that point into the docs site, and a
-/// warning for each one that reaches none of its pages.
-pub fn check_links(faq: &Faq, site: &Site) -> (usize, Vec<String>) {
-    let mut checked = 0;
-    let mut warnings = Vec::new();
-    for entry in &faq.entries {
-        let links = entry
-            .link
-            .iter()
-            .cloned()
-            .chain(page_links(&entry.answer).into_iter().map(|(_, link)| link));
-        for link in links {
-            match site.is_unknown_page(&link) {
-                Some(true) => warnings.push(format!(
-                    "entry {:?} links to {link}, which is no page of the docs",
-                    entry.id
-                )),
-                Some(false) => {}
-                None => continue,
-            }
-            checked += 1;
-        }
-    }
-    (checked, warnings)
-}
-
-/// Every link on a page with its byte offset.
-fn page_links(text: &str) -> Vec<(usize, String)> {
-    use pulldown_cmark::{Event, LinkType, Parser, Tag};
-    Parser::new_ext(text, markdown::options())
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) if !matches!(link_type, LinkType::Autolink | LinkType::Email) => {
-                Some((range.start, dest_url.into_string()))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// A lowercase id from a question: letters and digits joined by `-`, at most 64 characters.
-pub fn slug(text: &str) -> String {
-    let mut slug = String::new();
-    for word in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if slug.len() + word.len() + 1 > crate::faq::ID_MAX_CHARS {
-            break;
-        }
-        if !slug.is_empty() {
-            slug.push('-');
-        }
-        slug.push_str(&word.to_ascii_lowercase());
-    }
-    if slug.is_empty() {
-        slug.push_str("entry");
-    }
-    slug
-}
-
-/// `id`, or the first of `id-2`, `id-3`… that is not `taken` (shortened to stay a valid id).
-pub(crate) fn free_id(id: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(id) {
-        return id.to_owned();
-    }
-    let stem: String = id.chars().take(crate::faq::ID_MAX_CHARS - 4).collect();
-    (2..)
-        .map(|n| format!("{stem}-{n}"))
-        .find(|candidate| !taken(candidate))
-        .unwrap_or_else(|| id.to_owned())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PAGE_URL: &str = "https://cipp.app/docs/general/faq/";
-
-    fn import_page(text: &str, format: Format) -> Import {
-        super::import_page(text, PAGE_URL, format).unwrap()
-    }
-
-    #[test]
-    fn guessed_links_are_warned_about_with_their_line() {
-        let page = "<details><summary>Q? {#q}</summary>\n\nSee [the docs](/troubleshooting) and [x](https://x.org) and [y](#q).\n\n</details>\n";
-        let import = import_page(page, Format::Docusaurus);
-        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
-        assert_eq!(
-            import.warnings[0],
-            "page.md: line 3: the link \"/troubleshooting\" was taken as https://cipp.app/troubleshooting; check that it is a page of the docs"
-        );
-        assert_eq!(
-            import.faq.entries[0].answer,
-            "See [the docs](https://cipp.app/troubleshooting) and [x](https://x.org) and [y](https://cipp.app/docs/general/faq/#q)."
-        );
-    }
-
-    #[test]
-    fn a_block_becomes_an_entry() {
-        let page = "---\nid: faq\n---\n<!-- vale X = NO -->\nIntro.\n<details>\n<summary>\n\n## Why **not**? {#why-not}\n\n</summary>\n\nSee the [guide](/docs/guide) or [setup](../setup/).\n\n1. One\n1. Two\n\n1. Three\n\n:::tip\nUse `main`.\n:::\n\n</details>\n";
-        let import = import_page(page, Format::Docusaurus);
-        // Only the links relative to the site or page, which the import cannot check.
-        assert_eq!(import.warnings.len(), 2, "{:?}", import.warnings);
-        assert!(import.warnings[0].starts_with("page.md: line 13: the link \"/docs/guide\""));
-        let entry = &import.faq.entries[0];
-        assert_eq!(entry.id, "why-not");
-        assert_eq!(entry.question, "Why not?");
-        assert_eq!(
-            entry.answer,
-            "See the [guide](https://cipp.app/docs/guide) or [setup](https://cipp.app/docs/general/setup/).\n\n1. One\n2. Two\n3. Three\n\n**Tip:**\nUse `main`."
-        );
-        assert_eq!(
-            entry.link.as_deref(),
-            Some("https://cipp.app/docs/general/faq/#why-not")
-        );
-    }
-
-    #[test]
-    fn malformed_blocks_warn_instead_of_failing() {
-        let page = "<details><summary>## Where is it?</summary>Here.</details>\n<details><summary>## Where is it?</summary>There.\n<details>no summary</details>";
-        let import = import_page(page, Format::Docusaurus);
-        let ids: Vec<&str> = import.faq.entries.iter().map(|e| e.id.as_str()).collect();
-        assert_eq!(ids, ["where-is-it", "where-is-it-2"]);
-        assert!(
-            import.warnings.iter().any(|w| w.contains("no {#anchor}")),
-            "{:?}",
-            import.warnings
-        );
-        assert!(import
-            .warnings
-            .iter()
-            .any(|w| w.contains("no closing </details>")));
-    }
-
-    #[test]
-    fn output_reads_back_as_the_same_faq() {
-        let page = "<details><summary>## A \"quoted\" question? {#q}</summary>\n\nLine one\n\nLine \\ two with \"\"\" quotes\n</details>";
-        let import = import_page(page, Format::Docusaurus);
-        let text = to_toml(&import.faq);
-        let back = Faq::parse(&text, "out.toml").unwrap();
-        assert_eq!(back, import.faq);
-    }
-
-    #[test]
-    fn a_page_with_only_a_title_says_so() {
-        let import = import_page("# Just a heading\n", Format::Docusaurus);
-        assert!(import.faq.entries.is_empty());
-        assert!(import
-            .warnings
-            .iter()
-            .any(|w| w.contains("no <details><summary> blocks")));
-    }
-
-    #[test]
-    fn sections_are_entries_with_anchors_and_a_question_page_is_one() {
-        let page = "# Error codes\n\nIntro.\n\n### AADSTS50011\n\nAdd the URL.\n\n#### Detail\n\nMore.\n\n### 400 (Bad Request).\n\n<details>\n\n<summary>Frontend</summary>\n\nRedeploy.\n\n</details>\n";
-        let import = import_page(page, Format::GitBook);
-        let entries = &import.faq.entries;
-        assert_eq!(entries.len(), 2, "{:?}", import.warnings);
-        assert_eq!(entries[0].question, "AADSTS50011");
-        assert_eq!(entries[0].answer, "Add the URL.\n\n**Detail**\n\nMore.");
-        assert_eq!(
-            entries[0].link.as_deref(),
-            Some("https://cipp.app/docs/general/faq/#aadsts50011")
-        );
-        assert_eq!(entries[1].id, "400-bad-request");
-        assert_eq!(entries[1].answer, "**Frontend**\n\nRedeploy.");
-        assert_eq!(
-            entries[1].link.as_deref(),
-            Some("https://cipp.app/docs/general/faq/#id-400-bad-request")
-        );
-
-        let question =
-            "# How do I move my tenant?\n\n## Steps\n\nFirst this.\n\n### Then\n\nThat.\n";
-        let import = import_page(question, Format::GitBook);
-        assert_eq!(import.faq.entries.len(), 1);
-        assert_eq!(import.faq.entries[0].question, "How do I move my tenant?");
-        assert_eq!(
-            import.faq.entries[0].answer,
-            "**Steps**\n\nFirst this.\n\n**Then**\n\nThat."
-        );
-    }
-
-    #[test]
-    fn forced_section_level() {
-        let page = "# How?\n\n## A\n\nx\n\n### B\n\ny\n";
-        let mut site = Site::single(Format::GitBook, PAGE_URL, None).unwrap();
-        let source = Source {
-            path: "p.md".into(),
-            text: page.into(),
-        };
-        let options = Options {
-            sections: Some(3),
-            page_url: Some(PAGE_URL.into()),
-        };
-        let import = import(&[source], &mut site, &options).unwrap();
-        let questions: Vec<&str> = import
-            .faq
-            .entries
-            .iter()
-            .map(|e| e.question.as_str())
-            .collect();
-        assert_eq!(questions, ["B"]);
-    }
-
-    #[test]
-    fn gitbook_anchors() {
-        assert_eq!(
-            anchor(
-                Format::GitBook,
-                "Multi-Factor Authentication Troubleshooting",
-                None
-            ),
-            "multi-factor-authentication-troubleshooting"
-        );
-        assert_eq!(
-            anchor(Format::GitBook, "2. Configure it!", None),
-            "id-2-configure-it"
-        );
-        assert_eq!(anchor(Format::Docusaurus, "Why?", Some("why")), "why");
-    }
-
-    proptest::proptest! {
-        /// Whatever the page, the import ends, and what it writes loads back as the same FAQ.
-        #[test]
-        fn any_page_imports_to_a_loadable_faq(
-            page in "(<details>|<summary>|</summary>|</details>|\\{% hint %\\}|\\{% endhint %\\}|## |### |# |```|`|\\*|_|\\\\|\\[a\\]\\(b\\.md\\)|1\\. |- |> |<!--|-->|&#x20;|\n|\n\n|é|😀|[a-z ?]{1,12}){0,60}"
-        ) {
-            for format in [Format::Docusaurus, Format::GitBook] {
-                let import = import_page(&page, format);
-                if !import.faq.entries.is_empty() {
-                    let text = to_toml(&import.faq);
-                    let back = Faq::parse(&text, "out.toml");
-                    proptest::prop_assert!(back.is_ok(), "{:?}", back.err());
-                    proptest::prop_assert_eq!(back.unwrap(), import.faq);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_taken_id_gets_a_number_and_stays_short() {
-        let taken = ["why", "why-2"];
-        assert_eq!(free_id("why", |id| taken.contains(&id)), "why-3");
-        assert_eq!(free_id("new", |id| taken.contains(&id)), "new");
-        // Cut by characters, never inside one.
-        let long = "é".repeat(70);
-        let free = free_id(&long, |id| id == long);
-        assert_eq!(free.chars().count(), crate::faq::ID_MAX_CHARS - 2);
-        assert!(free.ends_with("-2"));
-    }
-
-    #[test]
-    fn slugs_are_valid_ids() {
-        assert_eq!(slug("Why can't I log in?"), "why-can-t-i-log-in");
-        assert_eq!(slug("¿¡!?"), "entry");
-        assert!(slug(&"word ".repeat(40)).len() <= 64);
-    }
-}
+mod tests;

@@ -1,3 +1,5 @@
+//! Docs markdown rewritten for Discord: code, escapes, lists, links, HTML, headings.
+
 use super::*;
 
 fn absolute(dest: &str, title: &str) -> Resolved {
