@@ -1,0 +1,151 @@
+//! The config file: defaults, every key, relative paths, the token and its errors.
+
+use super::*;
+
+#[test]
+fn a_store_path_or_sqlite_url_is_taken_from_the_config_folder_and_a_url_kept() {
+    let dir = std::env::temp_dir().join(format!("faqbot-config-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("faqbot.toml");
+    for (configured, expected) in [
+        ("bot.db", dir.join("bot.db")),
+        ("sqlite:bot.db", dir.join("bot.db")),
+        ("sqlite:///var/lib/bot.db", PathBuf::from("/var/lib/bot.db")),
+        (
+            "postgres://db/faqbot",
+            PathBuf::from("postgres://db/faqbot"),
+        ),
+    ] {
+        std::fs::write(&file, format!("[store]\npath = \"{configured}\"\n")).unwrap();
+        assert_eq!(
+            Config::load(&file).unwrap().store.path,
+            expected,
+            "{configured}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_key_has_a_default() {
+    let config = Config::parse("", "faqbot.toml").unwrap();
+    assert_eq!(config.faq, PathBuf::from("faq.toml"));
+    assert_eq!(config.suggest.cooldown_secs, 600);
+    assert_eq!(config.suggest.threads, ThreadMode::FirstMessage);
+    assert!(config.suggest.channels.is_empty());
+    assert!(config.discord.guild_id.is_none());
+    assert_eq!(config.store.path, PathBuf::from("faqbot.db"));
+    assert_eq!(config.store.max_examples_per_entry, 200);
+    assert_eq!(config.store.keep_days, 180);
+    assert_eq!(config.suggest.max_delay_secs, 30);
+}
+
+#[test]
+fn the_shipped_example_is_valid() {
+    let example = include_str!("../../faqbot.example.toml");
+    let config = Config::parse(example, "faqbot.example.toml").unwrap();
+    assert_eq!(config.suggest.channels, ["cipp-issues"]);
+    assert_eq!(config.moderators.roles, ["Moderator"]);
+}
+
+#[test]
+fn reads_the_documented_keys() {
+    let config = Config::parse(
+        r#"
+faq = "cipp.toml"
+[discord]
+api_base = "http://127.0.0.1:8080"
+guild_id = "123"
+token_file = "/run/secrets/discord-token"
+[suggest]
+channels = ["cipp-issues", "112233445566778899"]
+cooldown_secs = 0
+threads = "all"
+min_confidence = 0.9
+[moderators]
+roles = ["Moderator"]
+[store]
+path = "/var/lib/faqbot/faqbot.db"
+max_examples_per_entry = 50
+keep_days = 30
+"#,
+        "faqbot.toml",
+    )
+    .unwrap();
+    assert_eq!(
+        config.store.path,
+        PathBuf::from("/var/lib/faqbot/faqbot.db")
+    );
+    assert_eq!(config.store.max_examples_per_entry, 50);
+    assert_eq!(config.store.keep_days, 30);
+    assert_eq!(config.suggest.min_confidence, Some(0.9));
+    let error = Config::parse("[suggest]\nmin_confidence = 1.5\n", "faqbot.toml").unwrap_err();
+    assert!(error.to_string().contains("faqbot.toml:2:"), "{error}");
+    assert!(error.to_string().contains("at most 1"), "{error}");
+    assert_eq!(config.discord.guild_id, Some(123));
+    assert_eq!(config.suggest.threads, ThreadMode::All);
+    assert_eq!(config.suggest.cooldown_secs, 0);
+    assert_eq!(config.moderators.roles, ["Moderator"]);
+}
+
+#[test]
+fn unknown_keys_and_bad_values_are_positioned_one_line_errors() {
+    let error = Config::parse("[suggest]\ncooldown = 5\n", "faqbot.toml").unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.starts_with("faqbot.toml:2:1: unknown field `cooldown`"),
+        "{text}"
+    );
+    assert!(!text.contains('\n'));
+
+    let error = Config::parse("[discord]\nguild_id = \"abc\"\n", "c.toml").unwrap_err();
+    assert!(error.to_string().contains("not a Discord id"), "{error}");
+
+    let error = Config::parse("[suggest]\nthreads = \"some\"\n", "c.toml").unwrap_err();
+    assert!(error.to_string().contains("first-message"), "{error}");
+
+    let error = Config::parse("[discord]\napi_base = \"localhost\"\n", "c.toml").unwrap_err();
+    assert!(error.to_string().contains("http(s) origin"), "{error}");
+}
+
+#[test]
+fn a_token_key_says_where_the_token_goes() {
+    let error = Config::parse("[discord]\ntoken = \"abc\"\n", "c.toml").unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("DISCORD_TOKEN"), "{text}");
+    assert!(!text.contains("abc"), "{text}");
+}
+
+#[test]
+fn token_comes_from_env_then_file_and_never_prints() {
+    let token = Token::resolve(Some(" Bot abc.def "), None).unwrap();
+    assert_eq!(token.expose(), "abc.def");
+    assert_eq!(format!("{token:?}"), "Token(***)");
+
+    let dir = std::env::temp_dir().join(format!("faqbot-token-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, "from-file\n").unwrap();
+    assert_eq!(
+        Token::resolve(None, Some(&file)).unwrap().expose(),
+        "from-file"
+    );
+    assert_eq!(
+        Token::resolve(Some(""), Some(&file)).unwrap().expose(),
+        "from-file"
+    );
+
+    let missing = Token::resolve(None, None).unwrap_err();
+    assert!(missing.contains("DISCORD_TOKEN"), "{missing}");
+    let bad = Token::resolve(Some("two words"), None).unwrap_err();
+    assert!(!bad.contains("two words"), "{bad}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn names_match_ids_or_names_without_case_or_sigils() {
+    assert!(Named::parse("#CIPP-issues").is(1, "cipp-issues"));
+    assert!(Named::parse("112233").is(112233, "other"));
+    assert!(!Named::parse("112233").is(1, "112233x"));
+    assert!(Named::parse("@Moderator").is(7, "moderator"));
+}
