@@ -40,138 +40,173 @@ async fn answer(
     Ok(())
 }
 
+/// A click on one of the bot's buttons or menus, by what it does.
 pub async fn on_component(
     ctx: &serenity::Context,
     data: &Data,
     component: &ComponentInteraction,
     action: Action,
 ) -> Result<(), Error> {
-    let user = component.user.id.get();
-    let moderator = server::member_is_moderator(
+    let clicked = Clicked {
         ctx,
-        &data.moderators,
-        component.guild_id,
-        component.member.as_ref(),
-    );
+        data,
+        component,
+        moderator: server::member_is_moderator(
+            ctx,
+            &data.moderators,
+            component.guild_id,
+            component.member.as_ref(),
+        ),
+    };
     match action {
         Action::Solved { .. } | Action::NotIt { .. } | Action::Dismiss { .. } => {
-            let click = Click {
-                action: &action,
-                user,
-                moderator,
-                reply: component.message.id.get(),
-            };
-            // The click is recorded now; what it shows is done even when Discord no longer
-            // takes the click's answer (an outage longer than its 3 s): over REST, retried for as
-            // long as a suggestion would be.
-            let later = std::time::Instant::now() + data.max_delay;
-            match data.service.feedback(&click) {
-                Feedback::Update(post) => {
-                    let update = CreateInteractionResponse::UpdateMessage(post.to_interaction());
-                    if let Err(error) = answer(ctx, data, component, update).await {
-                        tracing::info!("a click was not answered in time ({error}); editing its message instead");
-                        let edit = post.to_message_edit();
-                        let (channel, message) = (component.channel_id, component.message.id);
-                        data.sender
-                            .retrying("editing a suggestion", later, || {
-                                channel.edit_message(ctx, message, edit.clone())
-                            })
-                            .await?;
-                    }
-                }
-                Feedback::Notice(text) => {
-                    respond(ctx, data, component, &render::notice(text)).await?
-                }
-                Feedback::Remove { notice, not_it } => {
-                    let answered = match notice {
-                        Some(text) => respond(ctx, data, component, &render::notice(text)).await,
-                        None => {
-                            answer(ctx, data, component, CreateInteractionResponse::Acknowledge)
-                                .await
-                        }
-                    };
-                    if let Err(error) = answered {
-                        tracing::info!("a click was not answered in time ({error}); removing its message all the same");
-                    }
-                    // Learnt before the suggestion goes, so that once it is gone the next
-                    // message already meets the lesson.
-                    if let Some(entry) = not_it {
-                        if let Err(error) = learn_not_it(ctx, data, component, &entry, later).await
-                        {
-                            tracing::error!(%entry, "could not learn from \"Not it\": {error}");
-                        }
-                    }
+            clicked.feedback(&action).await
+        }
+        Action::Unlink { message } => clicked.unlink(message).await,
+        Action::Link { channel, message } => clicked.pick(channel, message).await,
+        Action::Search { channel, message } => clicked.search(channel, message).await,
+    }
+}
+
+/// One click, and whether its user may moderate here.
+struct Clicked<'a> {
+    ctx: &'a serenity::Context,
+    data: &'a Data,
+    component: &'a ComponentInteraction,
+    moderator: bool,
+}
+
+impl Clicked<'_> {
+    /// "Solved", "Not it" or "Dismiss" on a suggestion.
+    async fn feedback(&self, action: &Action) -> Result<(), Error> {
+        let (ctx, data, component) = (self.ctx, self.data, self.component);
+        let (user, moderator) = (component.user.id.get(), self.moderator);
+        let click = Click {
+            action,
+            user,
+            moderator,
+            reply: component.message.id.get(),
+        };
+        // The click is recorded now; what it shows is done even when Discord no longer
+        // takes the click's answer (an outage longer than its 3 s): over REST, retried for as
+        // long as a suggestion would be.
+        let later = std::time::Instant::now() + data.max_delay;
+        match data.service.feedback(&click) {
+            Feedback::Update(post) => {
+                let update = CreateInteractionResponse::UpdateMessage(post.to_interaction());
+                if let Err(error) = answer(ctx, data, component, update).await {
+                    tracing::info!(
+                        "a click was not answered in time ({error}); editing its message instead"
+                    );
+                    let edit = post.to_message_edit();
                     let (channel, message) = (component.channel_id, component.message.id);
                     data.sender
-                        .retrying("removing a suggestion", later, || {
-                            channel.delete_message(ctx, message)
+                        .retrying("editing a suggestion", later, || {
+                            channel.edit_message(ctx, message, edit.clone())
                         })
                         .await?;
                 }
             }
-            Ok(())
-        }
-        Action::Unlink { message } => {
-            if !moderator {
-                return respond(ctx, data, component, &commands::refusal()).await;
+            Feedback::Notice(text) => respond(ctx, data, component, &render::notice(text)).await?,
+            Feedback::Remove { notice, not_it } => {
+                let answered = match notice {
+                    Some(text) => respond(ctx, data, component, &render::notice(text)).await,
+                    None => {
+                        answer(ctx, data, component, CreateInteractionResponse::Acknowledge).await
+                    }
+                };
+                if let Err(error) = answered {
+                    tracing::info!("a click was not answered in time ({error}); removing its message all the same");
+                }
+                // Learnt before the suggestion goes, so that once it is gone the next
+                // message already meets the lesson.
+                if let Some(entry) = not_it {
+                    if let Err(error) = learn_not_it(ctx, data, component, &entry, later).await {
+                        tracing::error!(%entry, "could not learn from \"Not it\": {error}");
+                    }
+                }
+                let (channel, message) = (component.channel_id, component.message.id);
+                data.sender
+                    .retrying("removing a suggestion", later, || {
+                        channel.delete_message(ctx, message)
+                    })
+                    .await?;
             }
-            // A local change and a rebuild: well within Discord's 3 s, so no defer.
-            let service = data.service.clone();
-            let removed = blocking(move || service.unlink(message)).await??;
-            tracing::info!(target: "faqbot::links", message_id = message, examples = removed.len(), user, "unlinked");
-            respond(
+        }
+        Ok(())
+    }
+
+    /// A moderator's "Undo link" on a linked answer.
+    async fn unlink(&self, message: u64) -> Result<(), Error> {
+        let (ctx, data, component) = (self.ctx, self.data, self.component);
+        let (user, moderator) = (component.user.id.get(), self.moderator);
+        if !moderator {
+            return respond(ctx, data, component, &commands::refusal()).await;
+        }
+        // A local change and a rebuild: well within Discord's 3 s, so no defer.
+        let service = data.service.clone();
+        let removed = blocking(move || service.unlink(message)).await??;
+        tracing::info!(target: "faqbot::links", message_id = message, examples = removed.len(), user, "unlinked");
+        respond(
+            ctx,
+            data,
+            component,
+            &render::notice(&commands::unlinked(removed.len())),
+        )
+        .await?;
+        component.message.delete(ctx).await?;
+        Ok(())
+    }
+
+    /// An entry picked in a moderator's picker: linked to the member's message.
+    async fn pick(&self, channel: u64, message: u64) -> Result<(), Error> {
+        let (ctx, data, component) = (self.ctx, self.data, self.component);
+        let (user, moderator) = (component.user.id.get(), self.moderator);
+        if !moderator {
+            return respond(ctx, data, component, &commands::refusal()).await;
+        }
+        let chosen = match &component.data.kind {
+            ComponentInteractionDataKind::StringSelect { values } => values.first().cloned(),
+            _ => None,
+        };
+        let loaded = data.current();
+        let Some(entry) = chosen.as_deref().and_then(|id| loaded.faq.get(id)) else {
+            let chosen = chosen.unwrap_or_default().replace('`', "");
+            return respond(
                 ctx,
                 data,
                 component,
-                &render::notice(&commands::unlinked(removed.len())),
+                &render::notice(&format!(
+                    "There is no entry `{chosen}`: pick one from the list, or search all entries."
+                )),
             )
+            .await;
+        };
+        if !spend_picker(data, component.message.id.get()).await {
+            return respond(ctx, data, component, &render::notice(PICKER_SPENT)).await;
+        }
+        // Fetching the message and posting take two calls: answer within Discord's 3 s first.
+        component.defer(ctx).await?;
+        let done = link(ctx, data, channel, message, entry, user)
+            .await
+            .unwrap_or_else(went_wrong);
+        // The picker is spent: its text says what happened, its menu is gone.
+        component
+            .edit_response(ctx, render::notice(&done).to_edit())
             .await?;
-            component.message.delete(ctx).await?;
-            Ok(())
+        Ok(())
+    }
+
+    /// "Search all entries" in a picker: the search form.
+    async fn search(&self, channel: u64, message: u64) -> Result<(), Error> {
+        let (ctx, data, component) = (self.ctx, self.data, self.component);
+        let moderator = self.moderator;
+        if !moderator {
+            return respond(ctx, data, component, &commands::refusal()).await;
         }
-        Action::Link { channel, message } => {
-            if !moderator {
-                return respond(ctx, data, component, &commands::refusal()).await;
-            }
-            let chosen = match &component.data.kind {
-                ComponentInteractionDataKind::StringSelect { values } => values.first().cloned(),
-                _ => None,
-            };
-            let loaded = data.current();
-            let Some(entry) = chosen.as_deref().and_then(|id| loaded.faq.get(id)) else {
-                let chosen = chosen.unwrap_or_default().replace('`', "");
-                return respond(
-                    ctx,
-                    data,
-                    component,
-                    &render::notice(&format!(
-                        "There is no entry `{chosen}`: pick one from the list, or search all entries."
-                    )),
-                )
-                .await;
-            };
-            if !spend_picker(data, component.message.id.get()).await {
-                return respond(ctx, data, component, &render::notice(PICKER_SPENT)).await;
-            }
-            // Fetching the message and posting take two calls: answer within Discord's 3 s first.
-            component.defer(ctx).await?;
-            let done = link(ctx, data, channel, message, entry, user)
-                .await
-                .unwrap_or_else(went_wrong);
-            // The picker is spent: its text says what happened, its menu is gone.
-            component
-                .edit_response(ctx, render::notice(&done).to_edit())
-                .await?;
-            Ok(())
-        }
-        Action::Search { channel, message } => {
-            if !moderator {
-                return respond(ctx, data, component, &commands::refusal()).await;
-            }
-            let form = SearchForm::create(None, Action::Search { channel, message }.custom_id());
-            component.create_response(ctx, form).await?;
-            Ok(())
-        }
+        let form = SearchForm::create(None, Action::Search { channel, message }.custom_id());
+        component.create_response(ctx, form).await?;
+        Ok(())
     }
 }
 

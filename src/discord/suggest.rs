@@ -3,13 +3,40 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{blocking, send, server, Data};
+use super::{blocking, send, server, Data, Error};
 use crate::policy;
-use crate::service::{Incoming, Silence, Verdict};
+use crate::service::{Incoming, Silence, Suggestion, Verdict};
 use crate::time;
 
 /// Suggests an entry for a message when the service says so.
 pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
+    let id = message.id.get();
+    let verdict = consider(ctx, data, message).await;
+    let suggestion = match verdict {
+        Ok(Ok(suggestion)) => suggestion,
+        Ok(Err(Silence::Policy(policy::Quiet::NotWatched))) => {
+            tracing::trace!(message_id = id, "not in a watched channel");
+            return;
+        }
+        Ok(Err(silence)) => {
+            tracing::debug!(message_id = id, ?silence, "staying quiet");
+            return;
+        }
+        Err(error) => {
+            tracing::error!(message_id = id, "could not consider a message: {error}");
+            return;
+        }
+    };
+    post(ctx, data, message, suggestion).await;
+}
+
+/// What the service decides about `message`: a suggestion or why the bot stays quiet. Watched
+/// places are remembered for the read-back, and observers (the demo, tests) told.
+async fn consider(
+    ctx: &serenity::Context,
+    data: &Data,
+    message: &serenity::Message,
+) -> Result<Result<Suggestion, Silence>, Error> {
     let place = server::place(ctx, message.guild_id, message.channel_id).await;
     let author = server::author(ctx, message);
     let from_bot = message.author.bot || message.webhook_id.is_some();
@@ -58,21 +85,17 @@ pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::M
             outcome,
         });
     }
-    let suggestion = match verdict {
-        Ok(Ok(suggestion)) => suggestion,
-        Ok(Err(Silence::Policy(policy::Quiet::NotWatched))) => {
-            tracing::trace!(message_id = id, "not in a watched channel");
-            return;
-        }
-        Ok(Err(silence)) => {
-            tracing::debug!(message_id = id, ?silence, "staying quiet");
-            return;
-        }
-        Err(error) => {
-            tracing::error!(message_id = id, "could not consider a message: {error}");
-            return;
-        }
-    };
+    verdict
+}
+
+/// Posts a suggestion as a reply to the message and records whether it went out.
+async fn post(
+    ctx: &serenity::Context,
+    data: &Data,
+    message: &serenity::Message,
+    suggestion: Suggestion,
+) {
+    let (id, channel) = (message.id.get(), message.channel_id.get());
     // One suggestion per message: its id keys the post.
     let reply = send::once(
         suggestion.post.to_message().reference_message(message),
