@@ -42,6 +42,8 @@ pub struct Args {
     dry_run: bool,
 }
 
+/// Reads the pages, imports them, then prints the result or merges it into the file: the steps
+/// of one command, in the order a user reads its output.
 pub fn exec(args: Args) -> Result<ExitCode, String> {
     let Args {
         pages,

@@ -201,20 +201,7 @@ async fn run_observed(
         seen: backfill::Seen::default(),
         started_ms: time::now_ms(),
     };
-
-    let where_ = config
-        .discord
-        .api_base
-        .clone()
-        .unwrap_or_else(|| "https://discord.com".to_owned());
-    let http = match &config.discord.api_base {
-        // A proxy or the emulator: serenity's own rate limiter would bypass it (EMULATION.md at the root).
-        Some(base) => HttpBuilder::new(token.expose())
-            .proxy(base.trim_end_matches('/'))
-            .ratelimiter_disabled(true)
-            .build(),
-        None => HttpBuilder::new(token.expose()).build(),
-    };
+    let (http, where_) = http(&config, &token);
 
     // One signal, watched at every stage: a stop request is honoured connected or not.
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
@@ -255,18 +242,43 @@ async fn run_observed(
     if let Some(reason) = lock(&setup_failure).take() {
         return Err(RunError::Setup(reason));
     }
-    result.map_err(|error| match error {
-        serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication) => {
-            RunError::BadToken
+    result.map_err(RunError::from)
+}
+
+/// The HTTP client for the configured API (Discord's, or a proxy or emulator), and its origin.
+fn http(config: &Config, token: &Token) -> (serenity::Http, String) {
+    let origin = config
+        .discord
+        .api_base
+        .clone()
+        .unwrap_or_else(|| "https://discord.com".to_owned());
+    let http = match &config.discord.api_base {
+        // A proxy or the emulator: serenity's own rate limiter would bypass it (EMULATION.md at the root).
+        Some(base) => HttpBuilder::new(token.expose())
+            .proxy(base.trim_end_matches('/'))
+            .ratelimiter_disabled(true)
+            .build(),
+        None => HttpBuilder::new(token.expose()).build(),
+    };
+    (http, origin)
+}
+
+impl From<serenity::Error> for RunError {
+    /// The gateway's refusals that an operator can fix get their own message.
+    fn from(error: serenity::Error) -> RunError {
+        match error {
+            serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication) => {
+                RunError::BadToken
+            }
+            serenity::Error::Gateway(serenity::GatewayError::DisallowedGatewayIntents) => {
+                RunError::IntentNotEnabled
+            }
+            serenity::Error::Gateway(serenity::GatewayError::InvalidGatewayIntents) => {
+                RunError::InvalidIntents
+            }
+            other => RunError::Discord(other.to_string()),
         }
-        serenity::Error::Gateway(serenity::GatewayError::DisallowedGatewayIntents) => {
-            RunError::IntentNotEnabled
-        }
-        serenity::Error::Gateway(serenity::GatewayError::InvalidGatewayIntents) => {
-            RunError::InvalidIntents
-        }
-        other => RunError::Discord(other.to_string()),
-    })
+    }
 }
 
 /// Opens the store and loads the FAQ with what it learned: off the runtime, both read files.

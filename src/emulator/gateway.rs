@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 use super::world::{self, person, BOT};
 use super::{lock, Control, Event, State};
 
+/// One gateway connection from HELLO to close: IDENTIFY or RESUME, READY and the guild, then
+/// heartbeats, dispatches and the test's controls in one loop, as one state machine reads best.
 pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
     let (mut tx, mut rx) = socket.split();
     let me = state.connections.fetch_add(1, Ordering::SeqCst) + 1;

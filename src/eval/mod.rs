@@ -188,6 +188,8 @@ pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Repor
 }
 
 /// [`evaluate`] with any way to decide (the second opinion's, say), asked for the best 5.
+///
+/// One loop over the cases that fills every figure of the report at once.
 pub fn evaluate_with<'m>(
     decide: impl Fn(&str) -> Decision<'m>,
     ids: &[&str],

@@ -75,7 +75,7 @@ pub fn curve_table(points: &[CurvePoint], current: f32) -> String {
 }
 
 /// A self-contained page: the precision-recall curve over `min_confidence`, the table, and the
-/// wrong cases, so a maintainer can see where to set it.
+/// wrong cases, so a maintainer can see where to set it. One template, top to bottom.
 pub fn html(report: &Report, points: &[CurvePoint], current: f32) -> String {
     use crate::report::escape;
     let (width, height, pad) = (480.0, 360.0, 40.0);

@@ -80,6 +80,10 @@ impl fmt::Display for Report {
 }
 
 /// Merges `import` into the file `text` (named `path` in errors).
+///
+/// One pass over the file's entries in its order, editing the TOML document in place so that
+/// comments and formatting survive; kept in one piece because each step reads the entry the
+/// last one matched.
 pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged, String> {
     let current = Faq::parse(text, path).map_err(|problems| {
         let first = problems

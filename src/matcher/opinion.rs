@@ -212,6 +212,9 @@ impl Matcher {
 
     /// Every entry the lexical side or the model finds, best fused score first (the words' ranking
     /// when the vectors are of another FAQ).
+    ///
+    /// One piece: the features of the confidence are read off the same pass over the candidates,
+    /// and `calibration::OPINION_WEIGHTS` expects them in this order.
     pub fn fused(
         &self,
         text: &str,

@@ -125,6 +125,9 @@ impl Matcher {
 
     /// [`Self::lexical`] given the message vector's length and per-text sums that are all zero
     /// (and left so).
+    ///
+    /// The matcher's hot loop, kept in one function: the postings are walked once for texts and
+    /// entries together (`cargo bench --bench matcher` measures it).
     fn lexical_with(
         &self,
         query: &Query,

@@ -192,6 +192,8 @@ impl<'l> Writer<'l> {
         }
     }
 
+    /// A tag opens: one arm per kind of markdown block or span, so the whole rewrite of a tag is
+    /// read in one place.
     fn start(&mut self, tag: Tag<'_>) {
         match tag {
             Tag::Paragraph => {}
