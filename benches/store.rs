@@ -3,6 +3,7 @@
 //! service with its memory in SQLite (screen, match, claim). `cargo bench --bench store`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use faqbot::ids::{ChannelId, GuildId, MessageId, UserId};
 
 use faqbot::store::{Record, Shown, Store};
 
@@ -10,13 +11,13 @@ fn event(reply: u64) -> Record {
     Record::Shown {
         at_ms: faqbot::time::now_ms(),
         how: Shown::Auto,
-        guild: Some(1),
-        channel: 2,
-        message: Some(reply + 1),
-        user: Some(3),
+        guild: Some(GuildId(1)),
+        channel: ChannelId(2),
+        message: Some(MessageId(reply + 1)),
+        user: Some(UserId(3)),
         entry: "500-error".into(),
         score: Some(0.7),
-        reply,
+        reply: MessageId(reply),
     }
 }
 
@@ -100,9 +101,9 @@ fn one_message(c: &mut Criterion) {
                     }),
                 },
                 text: "I keep getting a 500 error when I open the dashboard",
-                guild: Some(1),
-                channel: 10,
-                author: 7,
+                guild: Some(GuildId(1)),
+                channel: ChannelId(10),
+                author: UserId(7),
             };
             service.message(&incoming, faqbot::time::now_ms())
         })

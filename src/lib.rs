@@ -31,6 +31,7 @@
 //! - [`action`]: what a button or menu the bot posted does, carried in its `custom_id`;
 //! - [`lookup`]: an entry by the name a user types (autocomplete, `/faq NAME`);
 //! - [`config`]: `faqbot.toml` and the token;
+//! - [`ids`]: guild, channel, message and user ids as distinct types;
 //! - [`time`]: the clock, the lengths of time faqbot names, and the time in Discord ids;
 //! - [`eval`] and [`report`]: figures on labelled cases (`faqbot eval`) and the store's statistics
 //!   (`faqbot stats`);
@@ -74,6 +75,7 @@ pub mod discord;
 pub mod emulator;
 pub mod eval;
 pub mod faq;
+pub mod ids;
 pub mod import;
 pub mod location;
 pub mod lookup;

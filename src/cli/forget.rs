@@ -17,7 +17,7 @@ pub struct Args {
 pub fn exec(args: &Args) -> Result<ExitCode, String> {
     let user = args.user;
     let forgotten = existing_db(&args.db.db)?
-        .forget(user)
+        .forget(faqbot::ids::UserId(user))
         .map_err(|e| e.to_string())?;
     println!(
         "Forgot user {user}: {} events, {} examples, {} unmatched messages.",

@@ -235,7 +235,7 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                 event = self.watcher.next(wait) => event,
                 verdict = self.verdicts.recv(), if !decided => {
                     match verdict {
-                        Some(verdict) if Some(verdict.message) == message => {
+                        Some(verdict) if Some(verdict.message.get()) == message => {
                             decided = true;
                             if let Err(silence) = verdict.outcome {
                                 let reason = quiet_reason(&silence);

@@ -8,6 +8,7 @@ use super::link::{link, spend_picker, went_wrong, PICKER_SPENT};
 use super::modal::SearchForm;
 use super::{blocking, commands, retry, server, Data, Error};
 use crate::action::Action;
+use crate::ids::MessageId;
 use crate::render::{self, Post};
 use crate::service::{Click, Feedback, NotIt};
 use crate::time;
@@ -80,12 +81,12 @@ impl Clicked<'_> {
     /// "Solved", "Not it" or "Dismiss" on a suggestion.
     async fn feedback(&self, action: &Action) -> Result<(), Error> {
         let (ctx, data, component) = (self.ctx, self.data, self.component);
-        let (user, moderator) = (component.user.id.get(), self.moderator);
+        let (user, moderator) = (component.user.id.into(), self.moderator);
         let click = Click {
             action,
             user,
             moderator,
-            reply: component.message.id.get(),
+            reply: component.message.id.into(),
         };
         // The click is recorded now; what it shows is done even when Discord no longer
         // takes the click's answer (an outage longer than its 3 s): over REST, retried for as
@@ -145,7 +146,7 @@ impl Clicked<'_> {
         }
         // A local change and a rebuild: well within Discord's 3 s, so no defer.
         let service = data.service.clone();
-        let removed = blocking(move || service.unlink(message)).await??;
+        let removed = blocking(move || service.unlink(MessageId(message))).await??;
         tracing::info!(target: "faqbot::links", message_id = message, examples = removed.len(), user, "unlinked");
         respond(
             ctx,
@@ -238,17 +239,17 @@ async fn learn_not_it(
     let (service, entry, by) = (
         data.service.clone(),
         entry.to_owned(),
-        component.user.id.get(),
+        component.user.id.into(),
     );
-    let (channel, reply) = (component.channel_id.get(), component.message.id.get());
+    let (channel, reply) = (component.channel_id.into(), component.message.id.into());
     blocking(move || {
         service.not_it(
             &NotIt {
                 entry: &entry,
                 text: &asked.content,
                 channel,
-                message: asked.id.get(),
-                author: asked.author.id.get(),
+                message: asked.id.into(),
+                author: asked.author.id.into(),
                 reply,
                 by,
             },

@@ -152,3 +152,22 @@ fn button(component: &Component) -> Option<CreateButton> {
         Component::Select { .. } => None,
     }
 }
+
+/// serenity's ids as the service's.
+macro_rules! id_from_serenity {
+    ($($id:ident),*) => {$(
+        impl From<serenity::$id> for crate::ids::$id {
+            fn from(id: serenity::$id) -> Self {
+                crate::ids::$id(id.get())
+            }
+        }
+
+        impl From<crate::ids::$id> for serenity::$id {
+            fn from(id: crate::ids::$id) -> Self {
+                serenity::$id::new(id.get())
+            }
+        }
+    )*};
+}
+
+id_from_serenity!(ChannelId, GuildId, MessageId, UserId);

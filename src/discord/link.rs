@@ -14,6 +14,7 @@ pub const PICKER_SPENT: &str =
 
 /// Marks a picker used; false if it was used before.
 pub async fn spend_picker(data: &Data, picker: u64) -> bool {
+    let picker = crate::ids::MessageId(picker);
     let service = data.service.clone();
     blocking(move || service.spend_picker(picker, time::now_ms()))
         .await
@@ -61,18 +62,18 @@ pub async fn link(
     );
     // The message becomes an example of the entry, used from the next message on.
     let service = data.service.clone();
-    let (id, guild) = (entry.id.clone(), target.guild_id.map(|g| g.get()));
+    let (id, guild) = (entry.id.clone(), target.guild_id.map(Into::into));
     blocking(move || {
         service.linked(
             &Link {
                 entry: &id,
                 guild,
-                channel: channel.get(),
-                message: target.id.get(),
-                author: target.author.id.get(),
+                channel: channel.into(),
+                message: target.id.into(),
+                author: target.author.id.into(),
                 text: &target.content,
-                reply: sent.id.get(),
-                moderator,
+                reply: sent.id.into(),
+                moderator: crate::ids::UserId(moderator),
             },
             time::now_ms(),
         )

@@ -4,6 +4,7 @@
 use poise::serenity_prelude as serenity;
 
 use super::{blocking, send, server, Data, Error};
+use crate::ids::{ChannelId, MessageId, UserId};
 use crate::policy;
 use crate::service::{Incoming, Silence, Suggestion, Verdict};
 use crate::time;
@@ -46,7 +47,7 @@ async fn consider(
         message.channel_id.get(),
         message.author.id.get(),
     );
-    let (guild, text) = (message.guild_id.map(|g| g.get()), message.content.clone());
+    let (guild, text) = (message.guild_id.map(Into::into), message.content.clone());
     let service = data.service.clone();
     let verdict = blocking(move || {
         let roles = author.roles();
@@ -62,8 +63,8 @@ async fn consider(
             },
             text: &text,
             guild,
-            channel,
-            author: author_id,
+            channel: ChannelId(channel),
+            author: UserId(author_id),
         };
         service.message(&incoming, time::now_ms())
     })
@@ -81,7 +82,7 @@ async fn consider(
             Err(silence) => Err(silence.clone()),
         };
         let _ = verdicts.send(Verdict {
-            message: id,
+            message: MessageId(id),
             outcome,
         });
     }
@@ -112,7 +113,7 @@ async fn post(
     {
         Ok(sent) => {
             data.service
-                .posted(&suggestion, sent.id.get(), time::now_ms());
+                .posted(&suggestion, sent.id.into(), time::now_ms());
             tracing::info!(
                 target: "faqbot::suggestions",
                 entry = %suggestion.entry,

@@ -1,6 +1,7 @@
 //! Clicks on a suggestion's buttons ("Solved", "Not it", "Dismiss"), and what "Not it" teaches.
 
 use crate::action::Action;
+use crate::ids::{ChannelId, MessageId, UserId};
 use crate::render::{self, Post};
 use crate::store::{Example, Outcome, Record};
 
@@ -26,10 +27,10 @@ pub enum Feedback {
 #[derive(Debug, Clone, Copy)]
 pub struct Click<'a> {
     pub action: &'a Action,
-    pub user: u64,
+    pub user: UserId,
     pub moderator: bool,
     /// The suggestion's own message.
-    pub reply: u64,
+    pub reply: MessageId,
 }
 
 /// A "Not it" to learn from: the suggestion `reply` of `entry` was wrong for `message`.
@@ -37,11 +38,11 @@ pub struct Click<'a> {
 pub struct NotIt<'a> {
     pub entry: &'a str,
     pub text: &'a str,
-    pub channel: u64,
-    pub message: u64,
-    pub author: u64,
-    pub reply: u64,
-    pub by: u64,
+    pub channel: ChannelId,
+    pub message: MessageId,
+    pub author: UserId,
+    pub reply: MessageId,
+    pub by: UserId,
 }
 
 impl Service {
@@ -60,15 +61,16 @@ impl Service {
             Action::Dismiss { author } => (*author, None),
             _ => return Feedback::Notice(render::SOMETHING_WENT_WRONG),
         };
+        let author = UserId(author);
         let asker = user == author;
-        tracing::info!(target: "faqbot::feedback", ?entry, user, author, kind = action.kind(), "feedback");
+        tracing::info!(target: "faqbot::feedback", ?entry, %user, %author, kind = action.kind(), "feedback");
         match action {
             Action::Solved { .. } if asker => {
                 self.outcome(reply, Outcome::Solved);
                 let loaded = self.current();
                 match entry.and_then(|id| loaded.faq.get(id)) {
                     // The asker's word closes the question for everyone reading the channel later.
-                    Some(entry) => Feedback::Update(render::solved(entry, author)),
+                    Some(entry) => Feedback::Update(render::solved(entry, author.get())),
                     None => Feedback::Notice("Thanks! Glad it helped."),
                 }
             }
@@ -114,7 +116,7 @@ impl Service {
         })
     }
 
-    fn outcome(&self, reply: u64, outcome: Outcome) {
+    fn outcome(&self, reply: MessageId, outcome: Outcome) {
         self.store.record(Record::Outcome { reply, outcome });
     }
 }

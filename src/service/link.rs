@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::store::{Example, Record, Shown};
 
 use super::{learned, Service, ServiceError};
@@ -11,13 +12,13 @@ use super::{learned, Service, ServiceError};
 #[derive(Debug, Clone, Copy)]
 pub struct Link<'a> {
     pub entry: &'a str,
-    pub guild: Option<u64>,
-    pub channel: u64,
-    pub message: u64,
-    pub author: u64,
+    pub guild: Option<GuildId>,
+    pub channel: ChannelId,
+    pub message: MessageId,
+    pub author: UserId,
     pub text: &'a str,
-    pub reply: u64,
-    pub moderator: u64,
+    pub reply: MessageId,
+    pub moderator: UserId,
 }
 
 impl Service {
@@ -54,14 +55,16 @@ impl Service {
 
     /// Marks the moderators' picker `picker` (its message id) as used; false when it was used
     /// before, so one picker posts at most one reply.
-    pub fn spend_picker(&self, picker: u64, now_ms: u64) -> bool {
+    pub fn spend_picker(&self, picker: MessageId, now_ms: u64) -> bool {
         // Message ids are unique, so the memory's "answered once" serves pickers as well.
-        self.memory.answer_once(picker, now_ms).unwrap_or(true)
+        self.memory
+            .answer_once(picker.get(), now_ms)
+            .unwrap_or(true)
     }
 
     /// Undoes a link, by the bot's reply or the member's message: its example is forgotten.
     /// Returns the examples removed (empty when nothing was linked there).
-    pub fn unlink(&self, id: u64) -> Result<Vec<Example>, ServiceError> {
+    pub fn unlink(&self, id: MessageId) -> Result<Vec<Example>, ServiceError> {
         let removed = self
             .store
             .backend()

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory::Claim;
 use crate::policy::{self, Quiet};
 use crate::render::{self, Post};
@@ -15,9 +16,9 @@ use super::Service;
 pub struct Incoming<'a> {
     pub view: policy::Message<'a>,
     pub text: &'a str,
-    pub guild: Option<u64>,
-    pub channel: u64,
-    pub author: u64,
+    pub guild: Option<GuildId>,
+    pub channel: ChannelId,
+    pub author: UserId,
 }
 
 /// Why the bot stays quiet about a message.
@@ -44,16 +45,16 @@ pub struct Suggestion {
     pub confidence: f32,
     pub post: Post,
     claim: Option<Claim>,
-    guild: Option<u64>,
-    channel: u64,
-    message: u64,
-    author: u64,
+    guild: Option<GuildId>,
+    channel: ChannelId,
+    message: MessageId,
+    author: UserId,
 }
 
 /// What the service decided about one message, for observers (the demo, tests).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
-    pub message: u64,
+    pub message: MessageId,
     /// The entry suggested with its confidence, or why the bot stays quiet.
     pub outcome: Result<(String, f32), Silence>,
 }
@@ -81,7 +82,7 @@ impl Service {
                     at_ms: now_ms,
                     guild: incoming.guild,
                     channel: incoming.channel,
-                    message: incoming.view.id,
+                    message: MessageId(incoming.view.id),
                     user: incoming.author,
                     text: store::cut_text(incoming.text),
                 });
@@ -96,7 +97,7 @@ impl Service {
         let entry = &loaded.faq.entries[chosen.index];
         let place = match incoming.view.place {
             policy::Place::Thread { id, .. } => id,
-            _ => incoming.channel,
+            _ => incoming.channel.get(),
         };
         let claim = self.policy.claim(place, &entry.id, now_ms);
         if let Some(claim) = &claim {
@@ -113,17 +114,17 @@ impl Service {
         Ok(Suggestion {
             entry: entry.id.clone(),
             confidence: chosen.confidence,
-            post: render::suggestion(entry, incoming.author),
+            post: render::suggestion(entry, incoming.author.get()),
             claim,
             guild: incoming.guild,
             channel: incoming.channel,
-            message: incoming.view.id,
+            message: MessageId(incoming.view.id),
             author: incoming.author,
         })
     }
 
     /// The suggestion was posted as `reply`.
-    pub fn posted(&self, suggestion: &Suggestion, reply: u64, now_ms: u64) {
+    pub fn posted(&self, suggestion: &Suggestion, reply: MessageId, now_ms: u64) {
         self.store.record(Record::Shown {
             at_ms: now_ms,
             how: Shown::Auto,
@@ -151,10 +152,10 @@ impl Service {
     pub fn shown_on_request(
         &self,
         entry: &str,
-        guild: Option<u64>,
-        channel: u64,
-        user: Option<u64>,
-        reply: u64,
+        guild: Option<GuildId>,
+        channel: ChannelId,
+        user: Option<UserId>,
+        reply: MessageId,
         now_ms: u64,
     ) {
         self.store.record(Record::Shown {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::action::Action;
 use crate::config::{SuggestConfig, ThreadMode};
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::policy::{self, Channel, Member, Moderators, Place, Quiet};
 
 const START_MS: u64 = 1_700_000_000_000;
@@ -44,9 +45,9 @@ fn incoming(id: u64, text: &str) -> Incoming<'_> {
             }),
         },
         text,
-        guild: Some(1),
-        channel: ISSUES.id,
-        author: ALICE,
+        guild: Some(GuildId(1)),
+        channel: ChannelId(ISSUES.id),
+        author: UserId(ALICE),
     }
 }
 
@@ -58,7 +59,7 @@ fn suggests_then_holds_the_entry_back_and_a_failed_post_gives_the_slot_back() {
     let first = service.message(&incoming(1, PROBLEM), START_MS).unwrap();
     assert_eq!(first.entry, "500-error");
     assert!(first.post.embed.is_some());
-    service.posted(&first, 100, START_MS);
+    service.posted(&first, MessageId(100), START_MS);
     assert_eq!(
         service.message(&incoming(2, PROBLEM), START_MS + 1).err(),
         Some(Silence::Cooldown {
@@ -106,37 +107,37 @@ fn a_link_teaches_a_similar_message_and_unlink_forgets_it() {
     assert!(service.message(&incoming(1, asked), START_MS).is_err());
     let link = Link {
         entry: "cost",
-        guild: Some(1),
-        channel: ISSUES.id,
-        message: 1,
-        author: ALICE,
+        guild: Some(GuildId(1)),
+        channel: ChannelId(ISSUES.id),
+        message: MessageId(1),
+        author: UserId(ALICE),
         text: asked,
-        reply: 50,
-        moderator: 9,
+        reply: MessageId(50),
+        moderator: UserId(9),
     };
     service.linked(&link, START_MS).unwrap();
     let similar = "my gizmotron widget is flickering on the tablet";
     let taught = service.message(&incoming(2, similar), START_MS).unwrap();
     assert_eq!(taught.entry, "cost");
-    assert_eq!(service.unlink(50).unwrap().len(), 1);
+    assert_eq!(service.unlink(MessageId(50)).unwrap().len(), 1);
     assert!(service.message(&incoming(3, similar), START_MS).is_err());
-    assert!(service.unlink(50).unwrap().is_empty());
+    assert!(service.unlink(MessageId(50)).unwrap().is_empty());
 }
 
 #[test]
 fn not_it_from_the_asker_teaches_and_others_only_get_thanks() {
     let service = service("not-it", 0);
     let first = service.message(&incoming(1, PROBLEM), START_MS).unwrap();
-    service.posted(&first, 100, START_MS);
+    service.posted(&first, MessageId(100), START_MS);
     let action = Action::NotIt {
         author: ALICE,
         entry: first.entry.clone(),
     };
     let click = |user, moderator| Click {
         action: &action,
-        user,
+        user: UserId(user),
         moderator,
-        reply: 100,
+        reply: MessageId(100),
     };
     assert_eq!(
         service.feedback(&click(8, false)),
@@ -153,11 +154,11 @@ fn not_it_from_the_asker_teaches_and_others_only_get_thanks() {
     let not_it = NotIt {
         entry: &entry,
         text: PROBLEM,
-        channel: ISSUES.id,
-        message: 1,
-        author: ALICE,
-        reply: 100,
-        by: ALICE,
+        channel: ChannelId(ISSUES.id),
+        message: MessageId(1),
+        author: UserId(ALICE),
+        reply: MessageId(100),
+        by: UserId(ALICE),
     };
     service.not_it(&not_it, START_MS).unwrap();
     // The same message no longer gets that entry unasked; it still ranks for the pickers.
@@ -179,9 +180,9 @@ fn dismiss_and_solved_follow_who_asked() {
     let dismiss = Action::Dismiss { author: ALICE };
     let click = |action, user, moderator| Click {
         action,
-        user,
+        user: UserId(user),
         moderator,
-        reply: 100,
+        reply: MessageId(100),
     };
     assert!(matches!(
         service.feedback(&click(&dismiss, 8, false)),

@@ -15,6 +15,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory::{Memory, MemoryError};
 pub use resilient::Resilient;
 use writer::Writer;
@@ -89,27 +90,27 @@ pub enum Record {
     Shown {
         at_ms: u64,
         how: Shown,
-        guild: Option<u64>,
-        channel: u64,
+        guild: Option<GuildId>,
+        channel: ChannelId,
         /// The message it answers, if any.
-        message: Option<u64>,
+        message: Option<MessageId>,
         /// Who it was for: the asker, or the member `/faq` named.
-        user: Option<u64>,
+        user: Option<UserId>,
         entry: String,
         /// The matcher's confidence, for unasked suggestions.
         score: Option<f32>,
         /// The bot's post.
-        reply: u64,
+        reply: MessageId,
     },
     /// Feedback on the post `reply`.
-    Outcome { reply: u64, outcome: Outcome },
+    Outcome { reply: MessageId, outcome: Outcome },
     /// A message in a watched channel that no entry answered.
     Unmatched {
         at_ms: u64,
-        guild: Option<u64>,
-        channel: u64,
-        message: u64,
-        user: u64,
+        guild: Option<GuildId>,
+        channel: ChannelId,
+        message: MessageId,
+        user: UserId,
         text: String,
     },
 }
@@ -123,12 +124,12 @@ pub struct Example {
     pub positive: bool,
     pub at_ms: u64,
     /// The member's message, where it is, and its author.
-    pub channel: Option<u64>,
-    pub message: Option<u64>,
-    pub author: Option<u64>,
+    pub channel: Option<ChannelId>,
+    pub message: Option<MessageId>,
+    pub author: Option<UserId>,
     /// The bot's reply that showed the entry, and who taught it.
-    pub reply: Option<u64>,
-    pub by: Option<u64>,
+    pub reply: Option<MessageId>,
+    pub by: Option<UserId>,
 }
 
 /// How one entry was shown and received within a period.
@@ -244,7 +245,7 @@ pub trait Backend: Memory {
     fn add_example(&self, example: &Example, cap: usize) -> Result<()>;
     /// Removes the positive examples linked by the bot's post `reply` or taught from the member's
     /// message `message`; returns what was removed.
-    fn remove_link(&self, id: u64) -> Result<Vec<Example>>;
+    fn remove_link(&self, id: MessageId) -> Result<Vec<Example>>;
     /// Every example, oldest first.
     fn examples(&self) -> Result<Vec<Example>>;
     /// The model's cached vectors of texts, by their hash; `None` where none is cached.
@@ -254,7 +255,7 @@ pub trait Backend: Memory {
     /// Statistics of the events since `since_ms`; `top` bounds the unmatched list.
     fn stats(&self, since_ms: u64, top: usize) -> Result<Stats>;
     /// Removes everything recorded about `user`.
-    fn forget(&self, user: u64) -> Result<Forgotten>;
+    fn forget(&self, user: UserId) -> Result<Forgotten>;
     /// Deletes events, unmatched messages and memory older than `before_ms`, and expired claims.
     fn prune(&self, before_ms: u64, now_ms: u64) -> Result<()>;
 }
@@ -428,12 +429,12 @@ mod tests {
                 at_ms: 1_000 + reply,
                 how: Shown::Faq,
                 guild: None,
-                channel: 1,
+                channel: ChannelId(1),
                 message: None,
                 user: None,
                 entry: "cost".into(),
                 score: None,
-                reply,
+                reply: MessageId(reply),
             });
         }
         store.flush();

@@ -3,6 +3,7 @@
 
 use super::{faqbot, fixture, text};
 use faqbot::faq::Faq;
+use faqbot::ids::{ChannelId, GuildId, MessageId, UserId};
 use faqbot::import::to_toml;
 use faqbot::store::sqlite::Sqlite;
 use faqbot::store::{Backend, Outcome, Record, Shown};
@@ -161,28 +162,28 @@ fn stats_print_and_write_a_page_and_forget_removes_a_user() {
     let shown = |reply, user| Record::Shown {
         at_ms: now - 1000,
         how: Shown::Auto,
-        guild: Some(1),
-        channel: 2,
-        message: Some(reply + 100),
-        user: Some(user),
+        guild: Some(GuildId(1)),
+        channel: ChannelId(2),
+        message: Some(MessageId(reply + 100)),
+        user: Some(UserId(user)),
         entry: "500-error".into(),
         score: Some(0.7),
-        reply,
+        reply: MessageId(reply),
     };
     store
         .write(&[
             shown(1, 7),
             shown(2, 8),
             Record::Outcome {
-                reply: 1,
+                reply: MessageId(1),
                 outcome: Outcome::Solved,
             },
             Record::Unmatched {
                 at_ms: now - 1000,
-                guild: Some(1),
-                channel: 2,
-                message: 5,
-                user: 8,
+                guild: Some(GuildId(1)),
+                channel: ChannelId(2),
+                message: MessageId(5),
+                user: UserId(8),
                 text: "how do I rename a tenant in the portal".into(),
             },
         ])

@@ -164,7 +164,7 @@ impl Harness {
         let verdict = tokio::time::timeout(WAIT, async {
             loop {
                 match verdicts.recv().await {
-                    Some(verdict) if verdict.message == message => return Some(verdict),
+                    Some(verdict) if verdict.message.get() == message => return Some(verdict),
                     Some(_) => {}
                     None => return None,
                 }

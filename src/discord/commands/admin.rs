@@ -143,12 +143,12 @@ async fn unlink(
     };
     ctx.defer_ephemeral().await?;
     let service = ctx.data().service.clone();
-    let removed = blocking(move || service.unlink(id)).await??;
+    let removed = blocking(move || service.unlink(crate::ids::MessageId(id))).await??;
     for example in &removed {
         if let (Some(channel), Some(reply)) = (example.channel, example.reply) {
             let (channel, reply) = (
-                serenity::ChannelId::new(channel),
-                serenity::MessageId::new(reply),
+                serenity::ChannelId::from(channel),
+                serenity::MessageId::from(reply),
             );
             if let Err(error) = channel.delete_message(ctx, reply).await {
                 tracing::info!(

@@ -40,10 +40,10 @@ pub async fn faq(
         // The interaction stands for the post: /faq posts have no buttons to give feedback on.
         ctx.data().service.shown_on_request(
             &entry,
-            ctx.guild_id().map(|g| g.get()),
-            ctx.channel_id().get(),
-            user.map(|u| u.id.get()),
-            interaction_id(ctx),
+            ctx.guild_id().map(Into::into),
+            ctx.channel_id().into(),
+            user.map(|u| u.id.into()),
+            crate::ids::MessageId(interaction_id(ctx)),
             time::now_ms(),
         );
     }

@@ -4,6 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{query_error, to_i64, Sqlite, KEY_CHARS};
+use crate::ids::{MessageId, UserId};
 use crate::memory;
 use crate::store::{
     Backend, DayStats, EntryStats, Example, Forgotten, Record, Result, Stats, TextHash,
@@ -48,13 +49,13 @@ impl Backend for Sqlite {
                         s.execute(params![
                             to_i64(*at_ms),
                             how.as_str(),
-                            guild.map(to_i64),
-                            to_i64(*channel),
-                            message.map(to_i64),
-                            user.map(to_i64),
+                            *guild,
+                            *channel,
+                            *message,
+                            *user,
                             entry,
                             score,
-                            to_i64(*reply)
+                            *reply
                         ])
                     }),
                 // Kept apart from `shown`: a click can be recorded before the post it is on.
@@ -63,7 +64,7 @@ impl Backend for Sqlite {
                         "INSERT OR REPLACE INTO outcomes (reply, outcome, at_ms) VALUES (?1, ?2, ?3)",
                     )
                     .and_then(|mut s| {
-                        s.execute(params![to_i64(*reply), outcome.as_str(), to_i64(crate::time::now_ms())])
+                        s.execute(params![*reply, outcome.as_str(), to_i64(crate::time::now_ms())])
                     }),
                 Record::Unmatched {
                     at_ms,
@@ -80,10 +81,10 @@ impl Backend for Sqlite {
                     .and_then(|mut s| {
                         s.execute(params![
                             to_i64(*at_ms),
-                            guild.map(to_i64),
-                            to_i64(*channel),
-                            to_i64(*message),
-                            to_i64(*user),
+                            *guild,
+                            *channel,
+                            *message,
+                            *user,
                             cut(text),
                             unmatched_key(text)
                         ])
@@ -105,11 +106,11 @@ impl Backend for Sqlite {
                 cut(&example.text),
                 example.positive,
                 to_i64(example.at_ms),
-                example.channel.map(to_i64),
-                example.message.map(to_i64),
-                example.author.map(to_i64),
-                example.reply.map(to_i64),
-                example.by.map(to_i64)
+                example.channel,
+                example.message,
+                example.author,
+                example.reply,
+                example.by
             ],
         )
         .map_err(query_error)?;
@@ -125,17 +126,17 @@ impl Backend for Sqlite {
         tx.commit().map_err(query_error)
     }
 
-    fn remove_link(&self, id: u64) -> Result<Vec<Example>> {
+    fn remove_link(&self, id: MessageId) -> Result<Vec<Example>> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(query_error)?;
         let removed = select_examples(
             &tx,
             "WHERE positive AND (reply = ?1 OR message = ?1)",
-            params![to_i64(id)],
+            params![id],
         )?;
         tx.execute(
             "DELETE FROM examples WHERE positive AND (reply = ?1 OR message = ?1)",
-            params![to_i64(id)],
+            params![id],
         )
         .map_err(query_error)?;
         tx.commit().map_err(query_error)?;
@@ -250,10 +251,9 @@ impl Backend for Sqlite {
         })
     }
 
-    fn forget(&self, user: u64) -> Result<Forgotten> {
+    fn forget(&self, user: UserId) -> Result<Forgotten> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(query_error)?;
-        let user = to_i64(user);
         tx.execute(
             "DELETE FROM outcomes WHERE reply IN (SELECT reply FROM shown WHERE user = ?1)",
             [user],
@@ -301,7 +301,6 @@ fn select_examples(
         "SELECT entry, text, positive, at_ms, channel, message, author, reply, by FROM examples {filter}
          ORDER BY at_ms, id"
     );
-    let from_i64 = |n: Option<i64>| n.map(|n| n as u64);
     conn.prepare(&sql)
         .and_then(|mut s| {
             s.query_map(params, |row| {
@@ -310,11 +309,11 @@ fn select_examples(
                     text: row.get(1)?,
                     positive: row.get(2)?,
                     at_ms: row.get::<_, i64>(3)? as u64,
-                    channel: from_i64(row.get(4)?),
-                    message: from_i64(row.get(5)?),
-                    author: from_i64(row.get(6)?),
-                    reply: from_i64(row.get(7)?),
-                    by: from_i64(row.get(8)?),
+                    channel: row.get(4)?,
+                    message: row.get(5)?,
+                    author: row.get(6)?,
+                    reply: row.get(7)?,
+                    by: row.get(8)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()

@@ -17,6 +17,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{Result, StoreError};
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 
 use migrations::MIGRATIONS;
 
@@ -83,6 +84,25 @@ impl Sqlite {
             .map_err(query_error)
     }
 }
+
+/// Ids are stored as SQLite integers (Discord's fit in 63 bits).
+macro_rules! sql_id {
+    ($($id:ty),*) => {$(
+        impl rusqlite::ToSql for $id {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(to_i64(self.get()).into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $id {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(value).map(|n| Self(n as u64))
+            }
+        }
+    )*};
+}
+
+sql_id!(ChannelId, GuildId, MessageId, UserId);
 
 fn to_i64(n: u64) -> i64 {
     n as i64

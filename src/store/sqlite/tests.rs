@@ -2,6 +2,7 @@
 //! cap and the statistics.
 
 use super::*;
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory::{Claim, Memory};
 use crate::store::{Backend, Example, Outcome, Record, Shown};
 
@@ -66,11 +67,11 @@ fn examples_are_capped_per_entry_oldest_dropped_and_unlinked() {
             text: format!("text {n}"),
             positive: true,
             at_ms: n,
-            channel: Some(2),
-            message: Some(100 + n),
-            author: Some(7),
-            reply: Some(200 + n),
-            by: Some(9),
+            channel: Some(ChannelId(2)),
+            message: Some(MessageId(100 + n)),
+            author: Some(UserId(7)),
+            reply: Some(MessageId(200 + n)),
+            by: Some(UserId(9)),
         };
         db.add_example(&example, 3).unwrap();
     }
@@ -79,20 +80,20 @@ fn examples_are_capped_per_entry_oldest_dropped_and_unlinked() {
         text: "not this".into(),
         positive: false,
         at_ms: 9,
-        channel: Some(2),
-        message: Some(300),
-        author: Some(8),
+        channel: Some(ChannelId(2)),
+        message: Some(MessageId(300)),
+        author: Some(UserId(8)),
         reply: None,
-        by: Some(8),
+        by: Some(UserId(8)),
     };
     db.add_example(&negative, 3).unwrap();
     let texts: Vec<String> = db.examples().unwrap().into_iter().map(|e| e.text).collect();
     assert_eq!(texts, ["text 2", "text 3", "text 4", "not this"]);
 
     // By the bot's reply or by the member's message; negatives stay.
-    assert_eq!(db.remove_link(203).unwrap().len(), 1);
-    assert_eq!(db.remove_link(104).unwrap()[0].text, "text 4");
-    assert_eq!(db.remove_link(300).unwrap().len(), 0);
+    assert_eq!(db.remove_link(MessageId(203)).unwrap().len(), 1);
+    assert_eq!(db.remove_link(MessageId(104)).unwrap()[0].text, "text 4");
+    assert_eq!(db.remove_link(MessageId(300)).unwrap().len(), 0);
     assert_eq!(db.examples().unwrap().len(), 2);
 }
 
@@ -103,20 +104,20 @@ fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user() {
     let shown = |at_ms, how, entry: &str, reply, user| Record::Shown {
         at_ms,
         how,
-        guild: Some(1),
-        channel: 2,
-        message: Some(reply + 1000),
-        user: Some(user),
+        guild: Some(GuildId(1)),
+        channel: ChannelId(2),
+        message: Some(MessageId(reply + 1000)),
+        user: Some(UserId(user)),
         entry: entry.into(),
         score: Some(0.8),
-        reply,
+        reply: MessageId(reply),
     };
     let unmatched = |at_ms, text: &str, user| Record::Unmatched {
         at_ms,
-        guild: Some(1),
-        channel: 2,
-        message: at_ms,
-        user,
+        guild: Some(GuildId(1)),
+        channel: ChannelId(2),
+        message: MessageId(at_ms),
+        user: UserId(user),
         text: text.into(),
     };
     db.write(&[
@@ -126,11 +127,11 @@ fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user() {
         shown(11 * day, Shown::Link, "500-error", 4, 8),
         shown(11 * day + 1, Shown::Auto, "500-error", 5, 8),
         Record::Outcome {
-            reply: 1,
+            reply: MessageId(1),
             outcome: Outcome::Solved,
         },
         Record::Outcome {
-            reply: 2,
+            reply: MessageId(2),
             outcome: Outcome::NotIt,
         },
         unmatched(10 * day, "How do I  add a tenant?", 7),
@@ -166,7 +167,7 @@ fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user() {
     assert_eq!(stats.unmatched[0].1, 2);
     assert!(stats.unmatched[0].0.to_lowercase().contains("add a tenant"));
 
-    let forgotten = db.forget(8).unwrap();
+    let forgotten = db.forget(UserId(8)).unwrap();
     assert_eq!((forgotten.events, forgotten.unmatched), (3, 2));
     let stats = db.stats(0, 10).unwrap();
     assert_eq!(stats.unmatched.len(), 1);
