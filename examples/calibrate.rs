@@ -120,7 +120,7 @@ fn table(sets: &[(&str, Vec<Sample>)], banking: &[Vec<Sample>], weights: &[f32; 
     }
 }
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shared = std::env::args()
         .nth(1)
         .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared").to_owned());
@@ -230,7 +230,7 @@ fn taught(taught: &[Vec<Sample>], thin: &[Sample]) {
 
 /// The shipped faq.toml with CIPP's current GitBook docs merged in (`faqbot import --merge`):
 /// 56 entries, most with only their question, many of them long error messages.
-fn current_docs(shared: &Path) -> Result<Faq, String> {
+fn current_docs(shared: &Path) -> Result<Faq, Box<dyn std::error::Error>> {
     let root = shared.join("cipp-docs/gitbook");
     let mut site = Site::tree(Format::GitBook, "https://docs.cipp.app/", &root)?;
     let pages = [
@@ -260,7 +260,7 @@ fn current_docs(shared: &Path) -> Result<Faq, String> {
     let merged = merge(&shipped, path, &imported, false)?;
     Faq::parse(&merged.text, "faq.toml with the current docs").map_err(|problems| {
         let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!("the merged FAQ does not load: {}", problems.join("; "))
+        format!("the merged FAQ does not load: {}", problems.join("; ")).into()
     })
 }
 

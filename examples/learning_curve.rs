@@ -8,7 +8,7 @@ use faqbot::eval::{evaluate, load_cases};
 use faqbot::faq::Faq;
 use faqbot::matcher::{Learned, Matcher};
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/banking77").to_owned()
     });

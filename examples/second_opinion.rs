@@ -45,16 +45,16 @@ fn main() {
     let model_dir = PathBuf::from(args.get(2).map_or("model", String::as_str));
     let opinion = match SecondOpinion::load(&model_dir) {
         Ok(Loading::Ready(opinion)) => opinion,
-        Ok(Loading::Absent) => fail(&format!(
+        Ok(Loading::Absent) => fail(format!(
             "no model in {}: run `faqbot model fetch`",
             model_dir.display()
         )),
         Err(error) => fail(&error),
     };
-    let cache = Sqlite::open(Path::new("target/second-opinion-vectors.db"))
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    let cache =
+        Sqlite::open(Path::new("target/second-opinion-vectors.db")).unwrap_or_else(|e| fail(&e));
     let eval_dir = shared.join("eval");
-    let faq = |path: &Path| Faq::load(path).unwrap_or_else(|e| fail(&e.to_string()));
+    let faq = |path: &Path| Faq::load(path).unwrap_or_else(|e| fail(&e));
     let cases = |path: &Path| load_cases(path).unwrap_or_else(|e| fail(&e));
     let shipped = faq(Path::new("faq.toml"));
     let docs = faq(&eval_dir.join("cipp-docs-faq.toml"));
@@ -183,7 +183,7 @@ fn main() {
     );
 }
 
-fn fail(message: &str) -> ! {
+fn fail(message: impl std::fmt::Display) -> ! {
     eprintln!("second_opinion: {message}");
     std::process::exit(1)
 }
@@ -235,7 +235,7 @@ fn message_vectors(opinion: &SecondOpinion, cache: &Sqlite, text: &str) -> Messa
         let rows: Vec<_> = hashes.iter().copied().zip(all.iter().cloned()).collect();
         cache
             .save_vectors(opinion.model(), &rows)
-            .unwrap_or_else(|e| fail(&e.to_string()));
+            .unwrap_or_else(|e| fail(&e));
         all
     };
     let mut vectors = vectors.into_iter();

@@ -13,16 +13,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// A memory that could not be read or written (a locked or full database, say).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct MemoryError(pub String);
-
-impl std::fmt::Display for MemoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for MemoryError {}
 
 pub type Result<T> = std::result::Result<T, MemoryError>;
 

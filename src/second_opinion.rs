@@ -16,6 +16,7 @@ use crate::matcher::{Decision, Learned, Matcher};
 use crate::model::files::Files;
 use crate::model::onnx::OnnxEncoder;
 use crate::model::Encoder;
+use crate::model::ModelError;
 use crate::store::{text_hash, Backend};
 
 /// Messages the model may read at once. The model runs on one thread each; two keep one core for
@@ -59,7 +60,7 @@ impl SecondOpinion {
 
     /// Loads the model from `dir`: absent files are not an error (words alone decide), wrong or
     /// unloadable ones are, in one line.
-    pub fn load(dir: &Path) -> Result<Loading, String> {
+    pub fn load(dir: &Path) -> Result<Loading, ModelError> {
         let files = Files::in_dir(dir);
         if !files.present() {
             return Ok(Loading::Absent);
@@ -80,7 +81,7 @@ impl SecondOpinion {
         faq: &Faq,
         learned: &Learned,
         cache: Option<&dyn Backend>,
-    ) -> Result<EntryVectors, String> {
+    ) -> Result<EntryVectors, ModelError> {
         let per_entry = learned.examples_per_entry(faq);
         let entries = opinion::entry_texts(faq, &per_entry);
         let texts: Vec<&str> = entries
@@ -126,8 +127,9 @@ impl SecondOpinion {
             }
         }
         let vectors: Vec<Vec<f32>> = vectors.into_iter().map(Option::unwrap_or_default).collect();
-        EntryVectors::new(&entries, &vectors)
-            .ok_or_else(|| "the model gave vectors of different lengths".to_owned())
+        EntryVectors::new(&entries, &vectors).ok_or_else(|| {
+            ModelError::Inference("the model gave vectors of different lengths".to_owned())
+        })
     }
 
     /// The decision on `text`: the lexical one, or the second opinion's where the model can change
@@ -159,7 +161,7 @@ impl SecondOpinion {
     }
 
     /// The vectors of a message and its parts.
-    pub fn embed(&self, text: &str) -> Result<MessageVectors, String> {
+    pub fn embed(&self, text: &str) -> Result<MessageVectors, ModelError> {
         let parts = opinion::parts(text);
         let mut texts = Vec::with_capacity(parts.len() + 1);
         texts.push(text);
@@ -210,10 +212,10 @@ mod tests {
             "fake"
         }
 
-        fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
             let _held = self.hold.lock().unwrap();
             if self.fail.load(Ordering::Relaxed) {
-                return Err("fake failure".into());
+                return Err(ModelError::Inference("fake failure".into()));
             }
             self.encoded.fetch_add(texts.len(), Ordering::Relaxed);
             Ok(texts
@@ -337,9 +339,11 @@ mod tests {
         let Err(error) = SecondOpinion::load(&dir) else {
             panic!("a wrong model file was accepted")
         };
+        assert!(matches!(error, ModelError::NotPinned { .. }), "{error}");
+        let said = error.to_string();
         assert!(
-            error.contains("not the pinned") && !error.contains('\n'),
-            "{error}"
+            said.contains("not the pinned") && !said.contains('\n'),
+            "{said}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

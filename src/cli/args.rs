@@ -1,5 +1,6 @@
 //! Arguments several subcommands share.
 
+use super::Result;
 use std::path::PathBuf;
 
 use faqbot::import::Format;
@@ -28,7 +29,7 @@ pub struct ParamsArg {
 }
 
 impl ParamsArg {
-    pub fn params(&self) -> Result<Params, String> {
+    pub fn params(&self) -> Result<Params> {
         let mut params = Params::default();
         for assignment in &self.set {
             params.set(assignment)?;
@@ -54,7 +55,7 @@ pub struct ModelArg {
 
 impl ModelArg {
     /// The second opinion, or `None` (said once on standard error) when its files are absent.
-    pub fn load(&self) -> Result<Option<SecondOpinion>, String> {
+    pub fn load(&self) -> Result<Option<SecondOpinion>> {
         if self.no_model {
             return Ok(None);
         }

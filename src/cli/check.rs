@@ -7,6 +7,7 @@ use faqbot::faq::Faq;
 use faqbot::import::{Format, Site};
 
 use super::args::{FaqArg, FormatArg};
+use super::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -33,7 +34,7 @@ struct DocsArgs {
     format: Option<FormatArg>,
 }
 
-pub fn exec(args: &Args) -> Result<ExitCode, String> {
+pub fn exec(args: &Args) -> Result<ExitCode> {
     let path = args.file.as_deref().unwrap_or(&args.faq.faq);
     let docs = &args.docs;
     match Faq::load(path) {
@@ -74,7 +75,7 @@ pub fn exec(args: &Args) -> Result<ExitCode, String> {
             eprintln!("{}: {}", path.display(), count_problems(&problems));
             Ok(ExitCode::FAILURE)
         }
-        Err(other) => Err(other.to_string()),
+        Err(other) => Err(other.into()),
     }
 }
 

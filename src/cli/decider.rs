@@ -7,6 +7,7 @@ use faqbot::matcher::{Decision, Learned, Params};
 use faqbot::second_opinion::SecondOpinion;
 use faqbot::service::{learned, Loaded};
 
+use super::Result;
 use super::{examples, existing_db};
 
 /// The FAQ's matcher (with the examples learned in a database when given), and the model's
@@ -22,7 +23,7 @@ impl<'o> Decider<'o> {
         db: Option<&Path>,
         params: &Params,
         opinion: Option<&'o SecondOpinion>,
-    ) -> Result<Decider<'o>, String> {
+    ) -> Result<Decider<'o>> {
         let store = db.map(existing_db).transpose()?;
         let learned = match &store {
             Some(store) => learned(&examples(store.as_ref())?),

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::args::FaqArg;
 use super::load;
+use super::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,7 +17,7 @@ pub struct Args {
     script: Option<PathBuf>,
 }
 
-pub fn exec(args: &Args) -> Result<ExitCode, String> {
+pub fn exec(args: &Args) -> Result<ExitCode> {
     load(&args.faq.faq)?;
     let runtime = super::run::runtime()?;
     let result = runtime.block_on(faqbot::demo::run(&args.faq.faq, args.script.as_deref()));

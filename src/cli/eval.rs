@@ -12,6 +12,7 @@ use faqbot::faq::Faq;
 use super::args::{FaqArg, ModelArg, ParamsArg};
 use super::decider::Decider;
 use super::load;
+use super::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,7 +44,7 @@ pub struct Args {
     cases: PathBuf,
 }
 
-pub fn exec(args: Args) -> Result<ExitCode, String> {
+pub fn exec(args: Args) -> Result<ExitCode> {
     let Args {
         faq,
         db,
@@ -60,10 +61,10 @@ pub fn exec(args: Args) -> Result<ExitCode, String> {
     let cases = load_cases(&cases)?;
     let params = params.params()?;
     let opinion = model.load()?;
-    let run = |faq: &Faq, cases: &[faqbot::eval::Case]| {
+    let run = |faq: &Faq, cases: &[faqbot::eval::Case]| -> Result<faqbot::eval::Report> {
         let decider = Decider::with(faq, db.as_deref(), &params, opinion.as_ref())?;
         let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
-        evaluate_with(|text| decider.decide(text, 5), &ids, cases)
+        Ok(evaluate_with(|text| decider.decide(text, 5), &ids, cases)?)
     };
     let report = if hold_out.is_empty() {
         run(&faq, &cases)?
@@ -74,7 +75,7 @@ pub fn exec(args: Args) -> Result<ExitCode, String> {
                 let (kept, cases) = faqbot::eval::hold_out(&faq, &cases, seed, 1.0 / 3.0);
                 run(&kept, &cases)
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>>>()?;
         faqbot::eval::mean(&reports)
     };
     let points = faqbot::eval::curve(&report.points);
@@ -90,10 +91,7 @@ pub fn exec(args: Args) -> Result<ExitCode, String> {
             report: &report,
             curve: curve.then_some(points.as_slice()),
         };
-        println!(
-            "{}",
-            serde_json::to_string(&out).map_err(|e| e.to_string())?
-        );
+        println!("{}", serde_json::to_string(&out)?);
     } else {
         print!("{}", report.human(all));
         if curve {

@@ -7,6 +7,7 @@ use faqbot::eval::load_cases;
 use faqbot::store::Example;
 
 use super::args::{DbArg, FaqArg};
+use super::Result;
 use super::{examples, existing_db, load};
 
 #[derive(clap::Subcommand)]
@@ -31,7 +32,7 @@ pub enum Command {
     },
 }
 
-pub fn exec(command: Command) -> Result<ExitCode, String> {
+pub fn exec(command: Command) -> Result<ExitCode> {
     match command {
         Command::Import {
             cases,
@@ -55,7 +56,7 @@ pub fn exec(command: Command) -> Result<ExitCode, String> {
 }
 
 /// Stores the cases as learned examples, keeping at most `keep` per entry (the newest).
-fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<ExitCode, String> {
+fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<ExitCode> {
     let faq = load(faq)?;
     let cases = load_cases(cases)?;
     if let Some(unknown) = cases
@@ -65,9 +66,9 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<E
         return Err(format!(
             "a case expects entry `{}`, which the FAQ does not have: fix the case or pass the right --faq",
             unknown.expect
-        ));
+        ).into());
     }
-    let store = faqbot::store::open(db).map_err(|e| e.to_string())?;
+    let store = faqbot::store::open(db)?;
     let known: std::collections::HashSet<(String, String)> = examples(store.as_ref())?
         .into_iter()
         .filter(|e| e.positive)
@@ -91,9 +92,7 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<E
             reply: None,
             by: None,
         };
-        store
-            .add_example(&example, keep)
-            .map_err(|e| e.to_string())?;
+        store.add_example(&example, keep)?;
         added += 1;
     }
     let none = cases

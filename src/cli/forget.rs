@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use super::args::DbArg;
 use super::existing_db;
+use super::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,11 +15,9 @@ pub struct Args {
     user: u64,
 }
 
-pub fn exec(args: &Args) -> Result<ExitCode, String> {
+pub fn exec(args: &Args) -> Result<ExitCode> {
     let user = args.user;
-    let forgotten = existing_db(&args.db.db)?
-        .forget(faqbot::ids::UserId(user))
-        .map_err(|e| e.to_string())?;
+    let forgotten = existing_db(&args.db.db)?.forget(faqbot::ids::UserId(user))?;
     println!(
         "Forgot user {user}: {} events, {} examples, {} unmatched messages.",
         forgotten.events, forgotten.examples, forgotten.unmatched

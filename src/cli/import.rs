@@ -7,6 +7,7 @@ use faqbot::import::{import, to_toml, Format, Options as ImportOptions, Site, So
 
 use super::args::FormatArg;
 use super::write_atomically;
+use super::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -44,7 +45,7 @@ pub struct Args {
 
 /// Reads the pages, imports them, then prints the result or merges it into the file: the steps
 /// of one command, in the order a user reads its output.
-pub fn exec(args: Args) -> Result<ExitCode, String> {
+pub fn exec(args: Args) -> Result<ExitCode> {
     let Args {
         pages,
         page,
@@ -59,7 +60,7 @@ pub fn exec(args: Args) -> Result<ExitCode, String> {
     let sources = pages
         .iter()
         .map(|path| Source::read(path))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
     let format = match format {
         Some(format) => format.into(),
@@ -107,7 +108,7 @@ pub fn exec(args: Args) -> Result<ExitCode, String> {
         Ok(text) => text,
         // Nothing to keep: the import is the new file.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
+        Err(e) => return Err(format!("cannot read {}: {e}", file.display()).into()),
     };
     if text.is_empty() {
         let count = result.faq.entries.len();

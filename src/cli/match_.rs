@@ -12,6 +12,7 @@ use faqbot::matcher::{Decision, Signals};
 use super::args::{FaqArg, ModelArg, ParamsArg};
 use super::decider::Decider;
 use super::rounded;
+use super::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -31,7 +32,7 @@ pub struct Args {
     text: Vec<String>,
 }
 
-pub fn exec(args: Args) -> Result<ExitCode, String> {
+pub fn exec(args: Args) -> Result<ExitCode> {
     let faq = super::load(&args.faq.faq)?;
     let opinion = args.model.load()?;
     let params = args.params.params()?;
@@ -103,7 +104,7 @@ struct JsonLine<'a> {
     by_model: bool,
 }
 
-fn print_match(faq: &Faq, decider: &Decider<'_>, text: &str, json: bool) -> Result<(), String> {
+fn print_match(faq: &Faq, decider: &Decider<'_>, text: &str, json: bool) -> Result<()> {
     let decision = decider.decide(text, 5);
     let mut out = std::io::stdout().lock();
     let written = if json {
@@ -121,7 +122,7 @@ fn print_match(faq: &Faq, decider: &Decider<'_>, text: &str, json: bool) -> Resu
             suggest: decision.suggest.map(|m| m.id),
             by_model: decision.by_model,
         };
-        let line = serde_json::to_string(&line).map_err(|e| e.to_string())?;
+        let line = serde_json::to_string(&line)?;
         writeln!(out, "{line}")
     } else {
         write!(
@@ -135,7 +136,7 @@ fn print_match(faq: &Faq, decider: &Decider<'_>, text: &str, json: bool) -> Resu
             )
         )
     };
-    written.map_err(|e| format!("cannot write output: {e}"))
+    Ok(written.map_err(|e| format!("cannot write output: {e}"))?)
 }
 
 fn human(faq: &Faq, text: &str, decision: &Decision<'_>, min_confidence: f32) -> String {

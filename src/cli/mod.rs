@@ -25,6 +25,9 @@ use faqbot::config::Config;
 use faqbot::faq::Faq;
 use faqbot::store::{self, Backend, Example};
 
+/// What a command returns: any error of the library's, said in its one line.
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Validate a FAQ file and report every problem with its position.
@@ -63,7 +66,7 @@ impl Command {
         matches!(self, Command::Run(_) | Command::Demo(_))
     }
 
-    pub fn exec(self) -> Result<ExitCode, String> {
+    pub fn exec(self) -> Result<ExitCode> {
         match self {
             Command::Check(args) => check::exec(&args),
             Command::Match(args) => match_::exec(args),
@@ -81,7 +84,7 @@ impl Command {
 
 /// Loads a FAQ for a command that needs it whole: the first problem in one line, and the command
 /// that lists them all.
-fn load(path: &Path) -> Result<Faq, String> {
+fn load(path: &Path) -> Result<Faq> {
     Faq::load(path).map_err(|e| match e {
         faqbot::faq::LoadError::Invalid(problems) => format!(
             "{} is not a valid FAQ ({}), first: {}; run `faqbot check --faq {}` for all",
@@ -89,8 +92,9 @@ fn load(path: &Path) -> Result<Faq, String> {
             check::count_problems(&problems),
             problems[0],
             path.display()
-        ),
-        other => other.to_string(),
+        )
+        .into(),
+        other => other.into(),
     })
 }
 
@@ -98,18 +102,16 @@ fn load(path: &Path) -> Result<Faq, String> {
 const DEFAULT_CONFIG: &str = "faqbot.toml";
 
 /// The configuration: the file given, else faqbot.toml if it exists, else the defaults.
-fn config(path: Option<&Path>) -> Result<Config, String> {
+fn config(path: Option<&Path>) -> Result<Config> {
     match path {
-        Some(path) => Config::load(path).map_err(|e| e.to_string()),
-        None if Path::new(DEFAULT_CONFIG).exists() => {
-            Config::load(Path::new(DEFAULT_CONFIG)).map_err(|e| e.to_string())
-        }
+        Some(path) => Ok(Config::load(path)?),
+        None if Path::new(DEFAULT_CONFIG).exists() => Ok(Config::load(Path::new(DEFAULT_CONFIG))?),
         None => Ok(Config::default()),
     }
 }
 
 /// Opens a database that must exist already (reading it should not create an empty one).
-fn existing_db(path: &Path) -> Result<Arc<dyn Backend>, String> {
+fn existing_db(path: &Path) -> Result<Arc<dyn Backend>> {
     let file = path
         .to_str()
         .and_then(|s| s.strip_prefix("sqlite:"))
@@ -118,17 +120,18 @@ fn existing_db(path: &Path) -> Result<Arc<dyn Backend>, String> {
         return Err(format!(
             "no database at {}: pass --db with the bot's [store] path",
             path.display()
-        ));
+        )
+        .into());
     }
-    store::open(path).map_err(|e| e.to_string())
+    Ok(store::open(path)?)
 }
 
-fn examples(store: &dyn Backend) -> Result<Vec<Example>, String> {
-    store.examples().map_err(|e| e.to_string())
+fn examples(store: &dyn Backend) -> Result<Vec<Example>> {
+    Ok(store.examples()?)
 }
 
 /// Replaces `path` with `text` so that a failed write (a full disk) leaves the old file whole.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -141,6 +144,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
             "cannot write {}: {e}; the file is unchanged",
             path.display()
         )
+        .into()
     })
 }
 

@@ -1,5 +1,6 @@
 //! `faqbot model`: the files of the matcher's second opinion.
 
+use super::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,7 +20,7 @@ pub enum Command {
     },
 }
 
-pub fn exec(command: Command) -> Result<ExitCode, String> {
+pub fn exec(command: Command) -> Result<ExitCode> {
     let Command::Fetch { dir, python } = command;
     model::files::fetch(&dir, &python)?;
     // Loading it once proves that the runtime and the model work on this machine.
@@ -31,7 +32,9 @@ pub fn exec(command: Command) -> Result<ExitCode, String> {
                 dir.display()
             );
         }
-        Loading::Absent => return Err(format!("no model in {} after fetching", dir.display())),
+        Loading::Absent => {
+            return Err(format!("no model in {} after fetching", dir.display()).into())
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

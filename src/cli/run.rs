@@ -1,5 +1,6 @@
 //! `faqbot run`: the bot on Discord, until Ctrl-C or SIGTERM.
 
+use super::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -13,7 +14,7 @@ pub struct Args {
     config: Option<PathBuf>,
 }
 
-pub fn exec(args: Args) -> Result<ExitCode, String> {
+pub fn exec(args: Args) -> Result<ExitCode> {
     let config = super::config(args.config.as_deref())?;
     let from_env = std::env::var(TOKEN_VAR).ok();
     let token = Token::resolve(from_env.as_deref(), config.discord.token_file.as_deref())?;
@@ -21,18 +22,18 @@ pub fn exec(args: Args) -> Result<ExitCode, String> {
     let result = runtime.block_on(faqbot::discord::run(config, token, shutdown_signal()));
     // Tasks still winding down must not hold the exit up.
     runtime.shutdown_timeout(Duration::from_secs(1));
-    result.map_err(|e| e.to_string())?;
+    result?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         // Database work and index rebuilds run on blocking threads; a few are enough on a small
         // machine, and each one more costs memory (a stack, an allocator arena) under a burst.
         .max_blocking_threads(4)
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))
+        .map_err(|e| format!("cannot start the async runtime: {e}").into())
 }
 
 /// Completes on Ctrl-C or SIGTERM (what systemd sends on stop).

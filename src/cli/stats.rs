@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::args::DbArg;
 use super::existing_db;
+use super::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,14 +19,12 @@ pub struct Args {
     html: Option<PathBuf>,
 }
 
-pub fn exec(args: &Args) -> Result<ExitCode, String> {
+pub fn exec(args: &Args) -> Result<ExitCode> {
     let Args { db, days, html } = args;
     let days = *days;
     let store = existing_db(&db.db)?;
     let since = faqbot::time::now_ms().saturating_sub(faqbot::time::days_ms(days));
-    let stats = store
-        .stats(since, faqbot::service::UNMATCHED_TOP)
-        .map_err(|e| e.to_string())?;
+    let stats = store.stats(since, faqbot::service::UNMATCHED_TOP)?;
     print!("{}", faqbot::report::text(&stats, days));
     if let Some(file) = html {
         std::fs::write(file, faqbot::report::html(&stats, days))

@@ -196,28 +196,13 @@ fn default_max_delay() -> u64 {
 }
 
 /// Why the configuration could not be used; each prints as one line.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("cannot read config file {path}: {error}{}", if error.kind() == std::io::ErrorKind::NotFound { " (copy faqbot.example.toml to start one)" } else { "" })]
     Read { path: String, error: std::io::Error },
+    #[error("{0}")]
     Invalid(Problem),
 }
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::Read { path, error } => {
-                write!(f, "cannot read config file {path}: {error}")?;
-                if error.kind() == std::io::ErrorKind::NotFound {
-                    write!(f, " (copy faqbot.example.toml to start one)")?;
-                }
-                Ok(())
-            }
-            ConfigError::Invalid(problem) => write!(f, "{problem}"),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Reads a config file; a relative `faq` path is made relative to the file's folder.
@@ -297,31 +282,40 @@ impl Token {
     }
 
     /// The token from `DISCORD_TOKEN` (given here as `from_env`) or else from `token_file`.
-    pub fn resolve(from_env: Option<&str>, token_file: Option<&Path>) -> Result<Token, String> {
+    pub fn resolve(from_env: Option<&str>, token_file: Option<&Path>) -> Result<Token, TokenError> {
         if let Some(raw) = from_env.filter(|raw| !raw.trim().is_empty()) {
-            return Token::new(raw).ok_or_else(|| {
-                format!("{TOKEN_VAR} is not a valid token: copy it again from the Developer Portal's Bot page")
-            });
+            return Token::new(raw).ok_or(TokenError::InvalidVar);
         }
-        let Some(file) = token_file else {
-            return Err(format!(
-                "no Discord token: set {TOKEN_VAR} or [discord] token_file (README: \"Running it on Discord\")"
-            ));
-        };
-        let raw = std::fs::read_to_string(file)
-            .map_err(|error| format!("cannot read token_file {}: {error}", file.display()))?;
-        Token::new(&raw).ok_or_else(|| {
-            format!(
-                "token_file {} holds no valid token: put only the token in it",
-                file.display()
-            )
-        })
+        let file = token_file.ok_or(TokenError::Missing)?;
+        let raw = std::fs::read_to_string(file).map_err(|error| TokenError::Read {
+            path: file.to_path_buf(),
+            error,
+        })?;
+        Token::new(&raw).ok_or_else(|| TokenError::InvalidFile(file.to_path_buf()))
     }
 
     /// The token itself, for the HTTP client only.
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// Why there is no token to run with. The token itself is never part of the message.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error(
+        "{TOKEN_VAR} is not a valid token: copy it again from the Developer Portal's Bot page"
+    )]
+    InvalidVar,
+    #[error("no Discord token: set {TOKEN_VAR} or [discord] token_file (README: \"Running it on Discord\")")]
+    Missing,
+    #[error("cannot read token_file {}: {error}", path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("token_file {} holds no valid token: put only the token in it", .0.display())]
+    InvalidFile(PathBuf),
 }
 
 impl fmt::Debug for Token {

@@ -135,9 +135,11 @@ fn token_comes_from_env_then_file_and_never_prints() {
         "from-file"
     );
 
-    let missing = Token::resolve(None, None).unwrap_err();
+    let missing = Token::resolve(None, None).unwrap_err().to_string();
     assert!(missing.contains("DISCORD_TOKEN"), "{missing}");
-    let bad = Token::resolve(Some("two words"), None).unwrap_err();
+    let bad = Token::resolve(Some("two words"), None)
+        .unwrap_err()
+        .to_string();
     assert!(!bad.contains("two words"), "{bad}");
     std::fs::remove_dir_all(dir).unwrap();
 }

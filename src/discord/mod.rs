@@ -103,51 +103,45 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Why the bot stopped with an error; each prints as one sentence saying what to do.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    #[error("{}", faq_error(.0))]
     Faq(LoadError),
+    #[error("{0}")]
     Store(store::StoreError),
+    #[error("Discord refused the token (close code 4004): copy the token again from the Developer Portal's Bot page into DISCORD_TOKEN")]
     BadToken,
+    #[error("Discord refused the MESSAGE CONTENT intent (close code 4014): enable it on the Developer Portal's Bot page, under Privileged Gateway Intents")]
     IntentNotEnabled,
+    #[error(
+        "Discord refused the gateway intents (close code 4013): please report this as a faqbot bug"
+    )]
     InvalidIntents,
+    #[error("could not set up the bot's commands: {0}")]
     Setup(String),
     /// The model's files are there but wrong or unloadable.
-    Model(String),
+    #[error("{0}")]
+    Model(crate::model::ModelError),
+    #[error("lost the connection to Discord: {0}")]
     Discord(String),
 }
 
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RunError::Faq(LoadError::Read { path, error }) => write!(
-                f,
-                "cannot read FAQ file {path}: {error} (the config's `faq` key names it)"
-            ),
-            RunError::Faq(LoadError::Invalid(problems)) => {
-                write!(f, "the FAQ file is not valid; fix these and run `faqbot check`:")?;
-                for problem in problems {
-                    write!(f, "\n{problem}")?;
-                }
-                Ok(())
+/// A FAQ that stops the bot at start, said for an operator who knows the config, not `--faq`.
+fn faq_error(error: &LoadError) -> String {
+    match error {
+        LoadError::Read { path, error } => {
+            format!("cannot read FAQ file {path}: {error} (the config's `faq` key names it)")
+        }
+        LoadError::Invalid(problems) => {
+            let mut said =
+                "the FAQ file is not valid; fix these and run `faqbot check`:".to_owned();
+            for problem in problems {
+                said += &format!("\n{problem}");
             }
-            RunError::Store(error) => write!(f, "{error}"),
-            RunError::BadToken => f.write_str(
-                "Discord refused the token (close code 4004): copy the token again from the Developer Portal's Bot page into DISCORD_TOKEN",
-            ),
-            RunError::IntentNotEnabled => f.write_str(
-                "Discord refused the MESSAGE CONTENT intent (close code 4014): enable it on the Developer Portal's Bot page, under Privileged Gateway Intents",
-            ),
-            RunError::InvalidIntents => {
-                f.write_str("Discord refused the gateway intents (close code 4013): please report this as a faqbot bug")
-            }
-            RunError::Setup(reason) => write!(f, "could not set up the bot's commands: {reason}"),
-            RunError::Model(reason) => f.write_str(reason),
-            RunError::Discord(reason) => write!(f, "lost the connection to Discord: {reason}"),
+            said
         }
     }
 }
-
-impl std::error::Error for RunError {}
 
 /// The intents the bot needs: servers and their channels, messages, and their text (privileged).
 pub fn intents() -> GatewayIntents {

@@ -35,23 +35,38 @@ struct CaseFile {
 }
 
 /// Reads a cases file; the error is one line that names the file and the position.
-pub fn load_cases(path: &Path) -> Result<Vec<Case>, String> {
+pub fn load_cases(path: &Path) -> Result<Vec<Case>, CasesError> {
     let name = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read cases file {name}: {e}"))?;
+    let text = std::fs::read_to_string(path).map_err(|error| CasesError::Read {
+        name: name.clone(),
+        error,
+    })?;
     parse_cases(&text, &name)
 }
 
 /// Reads cases from text; `name` only names the source in the error.
-pub fn parse_cases(text: &str, name: &str) -> Result<Vec<Case>, String> {
-    let file: CaseFile =
-        toml::from_str(text).map_err(|e| Problem::from_toml(name, text, &e).to_string())?;
+pub fn parse_cases(text: &str, name: &str) -> Result<Vec<Case>, CasesError> {
+    let file: CaseFile = toml::from_str(text)
+        .map_err(|e| CasesError::Invalid(Box::new(Problem::from_toml(name, text, &e))))?;
     if file.case.is_empty() {
-        return Err(format!(
-            "{name}: no cases: write [[case]] tables with `text` and `expect`"
-        ));
+        return Err(CasesError::Empty(name.to_owned()));
     }
     Ok(file.case)
+}
+
+/// Why a cases file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CasesError {
+    #[error("cannot read cases file {name}: {error}")]
+    Read { name: String, error: std::io::Error },
+    /// Not TOML, or not cases: the problem with its position.
+    #[error("{0}")]
+    Invalid(Box<Problem>),
+    #[error("{0}: no cases: write [[case]] tables with `text` and `expect`")]
+    Empty(String),
+    /// A case names an entry the FAQ being measured does not have.
+    #[error("case {text:?} expects entry `{expect}`, which the FAQ does not have")]
+    UnknownEntry { text: String, expect: String },
 }
 
 /// The figures for one set of cases.
@@ -183,7 +198,7 @@ pub fn hold_out(faq: &Faq, cases: &[Case], seed: u64, share: f64) -> (Faq, Vec<C
 }
 
 /// Runs the matcher on every case. Cases naming an entry the FAQ lacks are an error.
-pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Report, String> {
+pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Report, CasesError> {
     evaluate_with(|text| matcher.decide(text, 5), ids, cases)
 }
 
@@ -194,15 +209,15 @@ pub fn evaluate_with<'m>(
     decide: impl Fn(&str) -> Decision<'m>,
     ids: &[&str],
     cases: &[Case],
-) -> Result<Report, String> {
+) -> Result<Report, CasesError> {
     if let Some(case) = cases
         .iter()
         .find(|c| c.expect != NONE && !ids.contains(&c.expect.as_str()))
     {
-        return Err(format!(
-            "case {:?} expects entry `{}`, which the FAQ does not have",
-            case.text, case.expect
-        ));
+        return Err(CasesError::UnknownEntry {
+            text: case.text.clone(),
+            expect: case.expect.clone(),
+        });
     }
     let mut report = Report {
         cases: cases.len(),

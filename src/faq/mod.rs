@@ -5,7 +5,6 @@
 
 mod load;
 
-use std::fmt;
 use std::path::Path;
 
 use crate::location::Problem;
@@ -39,38 +38,24 @@ pub struct Entry {
 }
 
 /// Why a FAQ file could not be loaded.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read.
+    #[error("cannot read FAQ file {path}: {error}{}", if error.kind() == std::io::ErrorKind::NotFound { " (pass --faq PATH or set FAQBOT_FAQ)" } else { "" })]
     Read { path: String, error: std::io::Error },
     /// The file was read but is not a valid FAQ; every problem found, in file order.
+    #[error("{}", problems(.0))]
     Invalid(Vec<Problem>),
 }
 
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LoadError::Read { path, error } => {
-                write!(f, "cannot read FAQ file {path}: {error}")?;
-                if error.kind() == std::io::ErrorKind::NotFound {
-                    write!(f, " (pass --faq PATH or set FAQBOT_FAQ)")?;
-                }
-                Ok(())
-            }
-            LoadError::Invalid(problems) => {
-                for (i, problem) in problems.iter().enumerate() {
-                    if i > 0 {
-                        writeln!(f)?;
-                    }
-                    write!(f, "{problem}")?;
-                }
-                Ok(())
-            }
-        }
-    }
+/// Every problem, one a line, in file order.
+fn problems(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
-
-impl std::error::Error for LoadError {}
 
 impl Faq {
     /// Reads and validates a FAQ file.

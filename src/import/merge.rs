@@ -12,6 +12,7 @@ use std::fmt;
 
 use toml_edit::{DocumentMut, Item, Value};
 
+use super::ImportError;
 use crate::faq::{Entry, Faq};
 use crate::matcher::text::{is_stop_word, raw_words};
 
@@ -84,22 +85,26 @@ impl fmt::Display for Report {
 /// One pass over the file's entries in its order, editing the TOML document in place so that
 /// comments and formatting survive; kept in one piece because each step reads the entry the
 /// last one matched.
-pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged, String> {
+pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged, ImportError> {
     let current = Faq::parse(text, path).map_err(|problems| {
         let first = problems
             .first()
             .map(ToString::to_string)
             .unwrap_or_default();
-        format!("{path} does not load ({first}); fix it before merging into it")
+        ImportError::CurrentInvalid {
+            path: path.to_owned(),
+            first,
+        }
     })?;
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e| format!("{path} is not valid TOML: {e}"))?;
+    let mut doc: DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| ImportError::NotToml {
+                path: path.to_owned(),
+                detail: e.to_string(),
+            })?;
     let tables = doc.get("entry");
     if tables.is_some_and(|t| !t.is_array_of_tables()) {
-        return Err(format!(
-            "{path} writes its entries inline; merging needs them as [[entry]] tables"
-        ));
+        return Err(ImportError::InlineEntries(path.to_owned()));
     }
     let pairs = pair(&current.entries, &import.entries);
 
@@ -187,9 +192,7 @@ pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged
             .first()
             .map(ToString::to_string)
             .unwrap_or_default();
-        return Err(format!(
-            "the merged file would not load ({first}); nothing was written"
-        ));
+        return Err(ImportError::MergedInvalid(first));
     }
     Ok(Merged {
         text: merged,
@@ -391,7 +394,9 @@ answer = "It moved."
     #[test]
     fn inline_entries_are_refused() {
         let inline = "entry = [{ id = \"a\", question = \"Q?\", answer = \"A.\" }]\n";
-        let err = merge(inline, "faq.toml", &docs(), false).unwrap_err();
+        let err = merge(inline, "faq.toml", &docs(), false)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("merging needs them as [[entry]] tables"),
             "{err}"
@@ -400,7 +405,9 @@ answer = "It moved."
 
     #[test]
     fn a_broken_file_is_refused() {
-        let err = merge("[[entry]]\nid = 3\n", "faq.toml", &docs(), false).unwrap_err();
+        let err = merge("[[entry]]\nid = 3\n", "faq.toml", &docs(), false)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("faq.toml does not load ("), "{err}");
         assert!(err.ends_with("fix it before merging into it"));
     }

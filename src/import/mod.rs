@@ -28,6 +28,36 @@ pub use site::Site;
 pub use syntax::Format;
 pub use write::to_toml;
 
+/// Why pages cannot be imported or merged; each says in one line what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A page, folder or the docs root could not be read.
+    #[error("cannot read {what}{}: {error}", path.display())]
+    Read {
+        what: &'static str,
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// A page given is outside the docs tree given.
+    #[error("{} is not under the docs root {}: pass the pages of one docs tree", path.display(), root.display())]
+    OutsideRoot { path: PathBuf, root: PathBuf },
+    /// A site or page address that is not an absolute http(s) URL.
+    #[error("{option} must be an absolute http(s) URL, not {given:?}")]
+    NotWebUrl { option: &'static str, given: String },
+    #[error("the site address {0} cannot hold paths")]
+    NoPaths(String),
+    /// The curated file to merge into is not a FAQ that loads.
+    #[error("{path} does not load ({first}); fix it before merging into it")]
+    CurrentInvalid { path: String, first: String },
+    #[error("{path} is not valid TOML: {detail}")]
+    NotToml { path: String, detail: String },
+    #[error("{0} writes its entries inline; merging needs them as [[entry]] tables")]
+    InlineEntries(String),
+    /// The merge would write a file that does not load: nothing is written.
+    #[error("the merged file would not load ({0}); nothing was written")]
+    MergedInvalid(String),
+}
+
 use crate::faq::{Entry, Faq};
 use crate::location::Lines;
 use outline::Outline;
@@ -40,9 +70,12 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn read(path: &Path) -> Result<Source, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read page {}: {e}", path.display()))?;
+    pub fn read(path: &Path) -> Result<Source, ImportError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ImportError::Read {
+            what: "page ",
+            path: path.to_path_buf(),
+            error,
+        })?;
         Ok(Source {
             path: path.to_owned(),
             text,
@@ -99,7 +132,11 @@ struct Read<'a> {
 }
 
 /// Imports `sources`, one docs tree or one page, into one FAQ.
-pub fn import(sources: &[Source], site: &mut Site, options: &Options) -> Result<Import, String> {
+pub fn import(
+    sources: &[Source],
+    site: &mut Site,
+    options: &Options,
+) -> Result<Import, ImportError> {
     let format = site.format();
     let mut read = Vec::new();
     for source in sources {
@@ -264,7 +301,7 @@ fn entry(
 }
 
 /// Imports one page published at `page_url`, links starting with `/` resolved on its origin.
-pub fn import_page(text: &str, page_url: &str, format: Format) -> Result<Import, String> {
+pub fn import_page(text: &str, page_url: &str, format: Format) -> Result<Import, ImportError> {
     let mut site = Site::single(format, page_url, None)?;
     let source = Source {
         path: PathBuf::from("page.md"),

@@ -42,7 +42,7 @@ pub mod text;
 use std::collections::HashMap;
 
 use crate::faq::Faq;
-pub use params::Params;
+pub use params::{ParamError, Params};
 use semantic::Semantic;
 use spell::Speller;
 use text::Analyzer;

@@ -118,19 +118,23 @@ impl Params {
     ];
 
     /// Sets one parameter from `NAME=VALUE`.
-    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+    pub fn set(&mut self, assignment: &str) -> Result<(), ParamError> {
         let (name, value) = assignment
             .split_once('=')
-            .ok_or_else(|| format!("--set takes NAME=VALUE, not {assignment:?}"))?;
+            .ok_or_else(|| ParamError::NotAssignment(assignment.to_owned()))?;
         let (name, value) = (name.trim(), value.trim());
-        let number: f64 = value
-            .parse()
-            .map_err(|_| format!("--set {name}: {value:?} is not a number"))?;
+        let number: f64 = value.parse().map_err(|_| ParamError::NotNumber {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        })?;
         let float = number as f32;
         let whole = || {
             (number >= 0.0 && number.fract() == 0.0)
                 .then_some(number as usize)
-                .ok_or_else(|| format!("--set {name}: takes a whole number, not {value}"))
+                .ok_or_else(|| ParamError::NotWhole {
+                    name: name.to_owned(),
+                    value: value.to_owned(),
+                })
         };
         match name {
             "question_weight" => self.question_weight = float,
@@ -152,15 +156,23 @@ impl Params {
             "fused_lexical_share" => self.fused_lexical_share = float,
             "fused_lexical_share_long" => self.fused_lexical_share_long = float,
             "min_confidence" => self.min_confidence = float,
-            _ => {
-                return Err(format!(
-                    "--set: no parameter {name:?}; the parameters are {}",
-                    Self::NAMES.join(", ")
-                ))
-            }
+            _ => return Err(ParamError::Unknown(name.to_owned())),
         }
         Ok(())
     }
+}
+
+/// A `--set NAME=VALUE` the matcher cannot take.
+#[derive(Debug, thiserror::Error)]
+pub enum ParamError {
+    #[error("--set takes NAME=VALUE, not {0:?}")]
+    NotAssignment(String),
+    #[error("--set {name}: {value:?} is not a number")]
+    NotNumber { name: String, value: String },
+    #[error("--set {name}: takes a whole number, not {value}")]
+    NotWhole { name: String, value: String },
+    #[error("--set: no parameter {0:?}; the parameters are {names}", names = Params::NAMES.join(", "))]
+    Unknown(String),
 }
 
 #[cfg(test)]
@@ -178,18 +190,22 @@ mod tests {
         assert!(params
             .set("nope=1")
             .unwrap_err()
+            .to_string()
             .contains("the parameters are"));
         assert!(params
             .set("rerank=1.5")
             .unwrap_err()
+            .to_string()
             .contains("whole number"));
         assert!(params
             .set("lexical_share")
             .unwrap_err()
+            .to_string()
             .contains("NAME=VALUE"));
         assert!(params
             .set("lexical_share=x")
             .unwrap_err()
+            .to_string()
             .contains("not a number"));
     }
 }

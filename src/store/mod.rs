@@ -197,37 +197,22 @@ pub struct Forgotten {
 }
 
 /// Why the store could not be used.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be opened or set up.
+    #[error("cannot open the database {path}: {reason} (check [store] path and that its folder is writable)")]
     Open { path: String, reason: String },
     /// The database was written by a newer faqbot and is left alone.
+    #[error("the database {path} was written by a newer faqbot (schema {found}, this one knows {known}): upgrade faqbot, or point [store] path at another file")]
     Newer {
         path: String,
         found: usize,
         known: usize,
     },
     /// A query failed (locked, full disk, unwritable).
+    #[error("database error: {0}")]
     Query(String),
 }
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreError::Open { path, reason } => write!(
-                f,
-                "cannot open the database {path}: {reason} (check [store] path and that its folder is writable)"
-            ),
-            StoreError::Newer { path, found, known } => write!(
-                f,
-                "the database {path} was written by a newer faqbot (schema {found}, this one knows {known}): upgrade faqbot, or point [store] path at another file"
-            ),
-            StoreError::Query(reason) => write!(f, "database error: {reason}"),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {}
 
 impl From<StoreError> for MemoryError {
     fn from(error: StoreError) -> Self {

@@ -13,6 +13,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use url::Url;
 
 use super::syntax::Format;
+use super::ImportError;
 
 /// Files larger than this under the docs root are not read for titles (a docs page is far smaller).
 const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
@@ -50,21 +51,21 @@ pub struct Target {
 
 impl Site {
     /// A site whose pages live under `root`.
-    pub fn tree(format: Format, site: &str, root: &Path) -> Result<Site, String> {
+    pub fn tree(format: Format, site: &str, root: &Path) -> Result<Site, ImportError> {
         let mut this = Site {
             format,
             base: base(site)?,
             root: Some(
                 root.canonicalize()
-                    .map_err(|e| format!("cannot read the docs root {}: {e}", root.display()))?,
+                    .map_err(|error| read_error("the docs root ", root, error))?,
             ),
             pages: HashMap::new(),
         };
         let root = this.root.clone().unwrap_or_default();
         let mut folders = vec![root.clone()];
         while let Some(folder) = folders.pop() {
-            let entries = std::fs::read_dir(&folder)
-                .map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+            let entries =
+                std::fs::read_dir(&folder).map_err(|error| read_error("", &folder, error))?;
             for entry in entries.flatten() {
                 let path = entry.path();
                 let hidden = entry.file_name().to_string_lossy().starts_with('.');
@@ -105,7 +106,7 @@ impl Site {
 
     /// A site known only through one page's address (`--page`), its address `site` or the page's
     /// origin.
-    pub fn single(format: Format, page: &str, site: Option<&str>) -> Result<Site, String> {
+    pub fn single(format: Format, page: &str, site: Option<&str>) -> Result<Site, ImportError> {
         let page_url = web_url(page, "--page")?;
         let site = match site {
             Some(site) => site.to_owned(),
@@ -136,7 +137,7 @@ impl Site {
     }
 
     /// The page at `path`; with `single`, `page_url` is where it is published.
-    pub fn page(&self, path: &Path, page_url: Option<&str>) -> Result<Page, String> {
+    pub fn page(&self, path: &Path, page_url: Option<&str>) -> Result<Page, ImportError> {
         if let Some(page_url) = page_url {
             let url = web_url(page_url, "--page")?;
             let readme = path.file_name().is_some_and(|n| n == "README.md");
@@ -216,25 +217,24 @@ impl Site {
     }
 
     /// The path of a file under the root as a URL on the site.
-    fn file_url(&self, path: &Path) -> Result<Url, String> {
+    fn file_url(&self, path: &Path) -> Result<Url, ImportError> {
         let root = self.root.as_deref().unwrap_or(Path::new(""));
         let full = path
             .canonicalize()
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let relative = full.strip_prefix(root).map_err(|_| {
-            format!(
-                "{} is not under the docs root {}: pass the pages of one docs tree",
-                path.display(),
-                root.display()
-            )
-        })?;
+            .map_err(|error| read_error("", path, error))?;
+        let relative = full
+            .strip_prefix(root)
+            .map_err(|_| ImportError::OutsideRoot {
+                path: path.to_path_buf(),
+                root: root.to_path_buf(),
+            })?;
         let segments: Vec<String> = relative
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         let mut url = self.base.clone();
         url.path_segments_mut()
-            .map_err(|()| format!("the site address {} cannot hold paths", self.base))?
+            .map_err(|()| ImportError::NoPaths(self.base.to_string()))?
             .pop_if_empty()
             .extend(&segments);
         Ok(url)
@@ -263,7 +263,7 @@ impl Site {
 }
 
 /// A site address as a base for joining: absolute http(s), ending in `/`.
-fn base(site: &str) -> Result<Url, String> {
+fn base(site: &str) -> Result<Url, ImportError> {
     let mut url = web_url(site, "--site")?;
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -274,12 +274,21 @@ fn base(site: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-fn web_url(text: &str, option: &str) -> Result<Url, String> {
+fn web_url(text: &str, option: &'static str) -> Result<Url, ImportError> {
     match Url::parse(text.trim()) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
-        _ => Err(format!(
-            "{option} must be an absolute http(s) URL, not {text:?}"
-        )),
+        _ => Err(ImportError::NotWebUrl {
+            option,
+            given: text.to_owned(),
+        }),
+    }
+}
+
+fn read_error(what: &'static str, path: &Path, error: std::io::Error) -> ImportError {
+    ImportError::Read {
+        what,
+        path: path.to_path_buf(),
+        error,
     }
 }
 

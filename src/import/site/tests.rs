@@ -96,6 +96,7 @@ fn one_page_without_a_tree() {
     assert_eq!(site.is_unknown_page("https://cipp.app/docs/x"), None);
     assert!(Site::single(Format::Docusaurus, "faq.html", None)
         .unwrap_err()
+        .to_string()
         .contains("--page must be an absolute http(s) URL"));
 }
 
