@@ -54,7 +54,10 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
                     Format::from,
                 );
                 let site = Site::tree(format, site, root)?;
-                let (checked, unknown) = faqbot::import::check_links(&faq, &site);
+                let faqbot::import::LinkCheck {
+                    checked,
+                    warnings: unknown,
+                } = faqbot::import::check_links(&faq, &site);
                 for warning in &unknown {
                     eprintln!("warning: {}: {warning}", path.display());
                 }

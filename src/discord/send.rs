@@ -48,6 +48,15 @@ pub struct Sender {
     given_up: AtomicU64,
 }
 
+/// What retrying cost since start.
+#[derive(Debug, Clone, Copy)]
+pub struct Retried {
+    /// Calls tried again.
+    pub retries: u64,
+    /// Posts given up as too late to help.
+    pub given_up: u64,
+}
+
 /// A turn taken in a channel's window: given back when dropped before its answer was recorded
 /// (a request that could not be built, or a post abandoned as the bot stops), so that the window
 /// does not wait for an answer that never comes.
@@ -374,11 +383,11 @@ impl Sender {
     }
 
     /// Retries made, and posts given up as too late, since start.
-    pub fn counts(&self) -> (u64, u64) {
-        (
-            self.retries.load(Ordering::Relaxed),
-            self.given_up.load(Ordering::Relaxed),
-        )
+    pub fn counts(&self) -> Retried {
+        Retried {
+            retries: self.retries.load(Ordering::Relaxed),
+            given_up: self.given_up.load(Ordering::Relaxed),
+        }
     }
 }
 

@@ -54,7 +54,7 @@ pub(super) fn resolve(
 
 /// The links of `faq` (entry links and links in answers) that point into the docs site, and a
 /// warning for each one that reaches none of its pages.
-pub fn check_links(faq: &Faq, site: &Site) -> (usize, Vec<String>) {
+pub fn check_links(faq: &Faq, site: &Site) -> LinkCheck {
     let mut checked = 0;
     let mut warnings = Vec::new();
     for entry in &faq.entries {
@@ -75,7 +75,16 @@ pub fn check_links(faq: &Faq, site: &Site) -> (usize, Vec<String>) {
             checked += 1;
         }
     }
-    (checked, warnings)
+    LinkCheck { checked, warnings }
+}
+
+/// What [`check_links`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkCheck {
+    /// Links into the docs site.
+    pub checked: usize,
+    /// One line for each that reaches no page.
+    pub warnings: Vec<String>,
 }
 
 /// Every link on a page with its byte offset.

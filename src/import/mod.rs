@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use ids::free_id;
 pub use ids::{anchor, slug};
-pub use links::check_links;
+pub use links::{check_links, LinkCheck};
 use links::{link_warning, page_links, resolve};
 pub use site::Site;
 pub use syntax::Format;

@@ -95,6 +95,22 @@ pub struct Service {
     opinion: Option<Arc<SecondOpinion>>,
 }
 
+/// What the service did since start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Unasked suggestions posted.
+    pub suggestions: u64,
+    /// Moderators' links.
+    pub links: u64,
+}
+
+/// The FAQ's entries before and after a reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reloaded {
+    pub before: usize,
+    pub after: usize,
+}
+
 /// How many unmatched messages the statistics list.
 pub const UNMATCHED_TOP: usize = 10;
 
@@ -173,17 +189,16 @@ impl Service {
         &self.store
     }
 
-    /// Unasked suggestions and moderators' links since start.
-    pub fn counts(&self) -> (u64, u64) {
-        (
-            self.suggestions.load(Ordering::Relaxed),
-            self.links.load(Ordering::Relaxed),
-        )
+    /// What the service did since start.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            suggestions: self.suggestions.load(Ordering::Relaxed),
+            links: self.links.load(Ordering::Relaxed),
+        }
     }
 
-    /// Reads faq.toml again; a broken file keeps the FAQ in service. Returns the entries before
-    /// and after.
-    pub fn reload(&self) -> Result<(usize, usize), ServiceError> {
+    /// Reads faq.toml again; a broken file keeps the FAQ in service.
+    pub fn reload(&self) -> Result<Reloaded, ServiceError> {
         let _one_at_a_time = self.rebuilding.lock().unwrap_or_else(|p| p.into_inner());
         let before = self.current().faq.entries.len();
         let faq = Faq::load(&self.faq_path).map_err(ServiceError::Faq)?;
@@ -194,7 +209,7 @@ impl Service {
             .map_err(ServiceError::Store)?;
         let after = faq.entries.len();
         self.swap(self.load(faq, &learned(&examples)));
-        Ok((before, after))
+        Ok(Reloaded { before, after })
     }
 
     fn swap(&self, loaded: Loaded) {

@@ -75,9 +75,9 @@ fn suggests_then_holds_the_entry_back_and_a_failed_post_gives_the_slot_back() {
     // After the cooldown, and after a failed post, the entry may be suggested again.
     let later = START_MS + 600_000;
     let again = service.message(&incoming(3, PROBLEM), later).unwrap();
-    assert_eq!(service.counts().0, 2);
+    assert_eq!(service.counts().suggestions, 2);
     service.not_posted(&again);
-    assert_eq!(service.counts().0, 1);
+    assert_eq!(service.counts().suggestions, 1);
     assert!(service.message(&incoming(4, PROBLEM), later + 1).is_ok());
 }
 

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use super::{moderator, refusal, send};
 use crate::discord::{blocking, server, Context, Error};
 use crate::render;
-use crate::service::ServiceError;
+use crate::service::{Reloaded, ServiceError};
 use crate::time;
 
 /// Manage faqbot (moderators).
@@ -33,7 +33,10 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     let service = data.service.clone();
     let before = data.current().faq.entries.len();
     let post = match blocking(move || service.reload()).await? {
-        Ok((before, entries)) => {
+        Ok(Reloaded {
+            before,
+            after: entries,
+        }) => {
             tracing::info!(
                 entries,
                 before,
@@ -84,11 +87,11 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
         entries: data.current().faq.entries.len(),
         uptime: data.started.elapsed(),
         channels,
-        suggestions: data.service.counts().0,
-        links: data.service.counts().1,
+        suggestions: data.service.counts().suggestions,
+        links: data.service.counts().links,
         unrecorded: data.service.store().dropped(),
-        retries: data.sender.counts().0,
-        given_up: data.sender.counts().1,
+        retries: data.sender.counts().retries,
+        given_up: data.sender.counts().given_up,
         second_opinion: data.service.second_opinion().map(|opinion| {
             let count =
                 |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
