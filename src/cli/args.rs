@@ -72,6 +72,21 @@ impl ModelArg {
     }
 }
 
+/// What `match` and `eval` decide with: the FAQ, what a database learned, the parameters and
+/// the model.
+#[derive(clap::Args)]
+pub struct DeciderArgs {
+    #[command(flatten)]
+    pub faq: FaqArg,
+    /// Use the examples learned in this database too.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub params: ParamsArg,
+    #[command(flatten)]
+    pub model: ModelArg,
+}
+
 #[derive(clap::Args)]
 pub struct DbArg {
     /// The bot's database ([store] path in faqbot.toml).

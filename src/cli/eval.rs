@@ -9,7 +9,7 @@ use serde::Serialize;
 use faqbot::eval::{evaluate_with, load_cases};
 use faqbot::faq::Faq;
 
-use super::args::{FaqArg, ModelArg, ParamsArg};
+use super::args::DeciderArgs;
 use super::decider::Decider;
 use super::load;
 use super::Result;
@@ -17,14 +17,7 @@ use super::Result;
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    faq: FaqArg,
-    /// Use the examples learned in this database too.
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
-    #[command(flatten)]
-    params: ParamsArg,
-    #[command(flatten)]
-    model: ModelArg,
+    decider: DeciderArgs,
     /// Hold out a third of the entries, chosen by SEED, so their cases become `none` cases;
     /// repeat for several seeds (the figures are their mean).
     #[arg(long = "hold-out", value_name = "SEED")]
@@ -46,10 +39,13 @@ pub struct Args {
 
 pub fn exec(args: Args) -> Result<ExitCode> {
     let Args {
-        faq,
-        db,
-        params,
-        model,
+        decider:
+            DeciderArgs {
+                faq,
+                db,
+                params,
+                model,
+            },
         hold_out,
         curve,
         html,

@@ -1,7 +1,6 @@
 //! `faqbot match`: what the bot would answer to a message, for people or as JSON lines.
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -9,7 +8,7 @@ use serde::Serialize;
 use faqbot::faq::Faq;
 use faqbot::matcher::{Decision, Signals};
 
-use super::args::{FaqArg, ModelArg, ParamsArg};
+use super::args::DeciderArgs;
 use super::decider::Decider;
 use super::rounded;
 use super::Result;
@@ -17,14 +16,7 @@ use super::Result;
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    faq: FaqArg,
-    /// Use the examples learned in this database too.
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
-    #[command(flatten)]
-    params: ParamsArg,
-    #[command(flatten)]
-    model: ModelArg,
+    decider: DeciderArgs,
     /// One JSON object per message instead of text for people.
     #[arg(long)]
     json: bool,
@@ -33,10 +25,16 @@ pub struct Args {
 }
 
 pub fn exec(args: Args) -> Result<ExitCode> {
-    let faq = super::load(&args.faq.faq)?;
-    let opinion = args.model.load()?;
-    let params = args.params.params()?;
-    let decider = Decider::with(&faq, args.db.as_deref(), &params, opinion.as_ref())?;
+    let DeciderArgs {
+        faq,
+        db,
+        params,
+        model,
+    } = &args.decider;
+    let faq = super::load(&faq.faq)?;
+    let opinion = model.load()?;
+    let params = params.params()?;
+    let decider = Decider::with(&faq, db.as_deref(), &params, opinion.as_ref())?;
     if args.text.is_empty() {
         let stdin = std::io::stdin().lock();
         for line in stdin.split(b'\n') {
