@@ -14,7 +14,7 @@ fn percent(rate: Option<f64>) -> String {
 
 /// A table per entry, the days, and the unmatched questions.
 pub fn text(stats: &Stats, days: u64) -> String {
-    let mut out = format!("faqbot statistics, the last {days} days\n\n");
+    let mut out = format!("faqbot statistics, {}\n\n", period(days));
     if stats.entries.is_empty() {
         out += "Nothing was shown yet.\n";
     } else {
@@ -78,6 +78,7 @@ pub(crate) fn escape(text: &str) -> String {
 /// The page: a bar chart of the most shown entries, a daily line of unasked suggestions and
 /// their helpful rate, and the tables.
 pub fn html(stats: &Stats, days: u64) -> String {
+    let period = period(days);
     let mut page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>faqbot statistics</title><style>\
@@ -85,7 +86,7 @@ pub fn html(stats: &Stats, days: u64) -> String {
          table{{border-collapse:collapse}}td,th{{padding:.2em .6em;text-align:right}}\
          td:first-child,th:first-child{{text-align:left}}tr:nth-child(even){{background:#f4f4f4}}\
          svg text{{font-size:12px}}</style></head><body>\
-         <h1>faqbot, the last {days} days</h1>"
+         <h1>faqbot, {period}</h1>"
     );
     page += &bar_chart(stats);
     page += &day_chart(stats);
@@ -223,9 +224,24 @@ fn day_chart(stats: &Stats) -> String {
     svg
 }
 
+/// "the last day", "the last 30 days".
+pub fn period(days: u64) -> String {
+    if days == 1 {
+        "the last day".to_owned()
+    } else {
+        format!("the last {days} days")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_day_is_said_as_one_day() {
+        assert_eq!(period(1), "the last day");
+        assert_eq!(period(30), "the last 30 days");
+    }
     use crate::store::{DayStats, EntryStats};
 
     fn sample() -> Stats {

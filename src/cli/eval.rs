@@ -34,6 +34,8 @@ pub struct Args {
     /// The figures as one JSON object.
     #[arg(long)]
     json: bool,
+    /// The labelled cases: a TOML file of [[case]] tables with `text` and `expect` (an entry id,
+    /// or "none" where the bot must stay quiet).
     cases: PathBuf,
 }
 

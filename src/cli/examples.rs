@@ -15,6 +15,7 @@ pub enum Command {
     /// Store cases (the `faqbot eval` format) as learned examples, as if moderators linked them;
     /// `expect = "none"` cases are skipped.
     Import {
+        /// The cases to learn, in the `faqbot eval` format.
         cases: PathBuf,
         #[command(flatten)]
         faq: FaqArg,

@@ -10,8 +10,9 @@ use super::Result;
 pub struct Args {
     #[command(flatten)]
     db: DbArg,
-    /// The user's Discord id.
-    #[arg(long, value_name = "ID")]
+    /// The user's numeric Discord id (in Discord: Settings, Advanced, Developer Mode on; then
+    /// right-click the user, Copy User ID).
+    #[arg(long, value_name = "ID", value_parser = user_id)]
     user: u64,
 }
 
@@ -23,4 +24,11 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         forgotten.events, forgotten.examples, forgotten.unmatched
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A user id as Discord shows it: a number, not a name.
+fn user_id(given: &str) -> std::result::Result<u64, String> {
+    given.trim().parse().map_err(|_| {
+        format!("{given:?} is not a Discord user id: forget takes the number (in Discord: Settings, Advanced, Developer Mode on; then right-click the user, Copy User ID)")
+    })
 }

@@ -1,6 +1,6 @@
 //! `faqbot import`: docs pages to faq.toml, printed or merged into a curated file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use faqbot::import::{import, to_toml, Format, Options as ImportOptions, Site, Source};
@@ -61,6 +61,17 @@ pub fn exec(args: Args) -> Result<ExitCode> {
         .iter()
         .map(|path| Source::read(path))
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    // Where the pages are published is checked first: its error is the one to read.
+    let published = match (&root, &page, &site) {
+        (Some(root), _, Some(site)) => Published::Tree { root, site },
+        (None, Some(page), _) if sources.len() == 1 => Published::Page(page),
+        (None, Some(_), _) => {
+            return Err("--page names one page's address: for several pages pass --root DIR and --site URL".into())
+        }
+        _ => {
+            return Err("say where the pages are published: --page URL for one page, or --root DIR and --site URL for pages of a docs tree".into())
+        }
+    };
     let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
     let format = match format {
         Some(format) => format.into(),
@@ -74,18 +85,10 @@ pub fn exec(args: Args) -> Result<ExitCode> {
             format
         }
     };
-    let mut docs = match (&root, &page, &site) {
-    (Some(root), _, Some(site)) => Site::tree(format, site, root)?,
-    (None, Some(page), _) if sources.len() == 1 => {
-        Site::single(format, page, site.as_deref())?
-    }
-    (None, Some(_), _) => {
-        return Err("--page names one page's address: for several pages pass --root DIR and --site URL".into())
-    }
-    _ => {
-        return Err("say where the pages are published: --page URL for one page, or --root DIR and --site URL for pages of a docs tree".into())
-    }
-};
+    let mut docs = match published {
+        Published::Tree { root, site } => Site::tree(format, site, root)?,
+        Published::Page(page) => Site::single(format, page, site.as_deref())?,
+    };
     let options = ImportOptions {
         sections,
         page_url: page,
@@ -129,4 +132,10 @@ pub fn exec(args: Args) -> Result<ExitCode> {
         write_atomically(&file, &merged.text)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the pages are published: a docs tree on a site, or one page's address.
+enum Published<'a> {
+    Tree { root: &'a Path, site: &'a str },
+    Page(&'a str),
 }

@@ -11,8 +11,8 @@ use super::Result;
 pub struct Args {
     #[command(flatten)]
     db: DbArg,
-    /// How many days back.
-    #[arg(long, default_value_t = 30)]
+    /// How many days back, at least 1 (the last 24 hours).
+    #[arg(long, default_value_t = 30, value_parser = days)]
     days: u64,
     /// Also write a self-contained HTML page with charts to FILE.
     #[arg(long, value_name = "FILE")]
@@ -32,4 +32,14 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         println!("\nWrote {}", file.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A number of days to look back: a whole number from 1.
+fn days(given: &str) -> std::result::Result<u64, String> {
+    match given.trim().parse::<u64>() {
+        Ok(days) if days >= 1 => Ok(days),
+        _ => Err(format!(
+            "{given:?} is not a number of days: give 1 or more (1 is the last 24 hours)"
+        )),
+    }
 }

@@ -518,3 +518,39 @@ fn a_reader_that_goes_away_ends_a_tool_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(out.status.code(), Some(101), "{stderr}");
 }
+
+/// Mistyped commands and values get a line that says what was meant or what to give.
+#[test]
+fn mistakes_on_the_command_line_say_what_to_give() {
+    let out = faqbot(&["chek"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("'check'"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = faqbot(&["stats", "--days", "0"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("give 1 or more"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = faqbot(&["forget", "--user", "alice", "--db", "x.db"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("Copy User ID"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Where the pages are published is the error to read, before anything about their format.
+    let page = fixture("docusaurus-faq.md");
+    let out = faqbot(&["import", page.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stderr);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.contains("say where the pages are published"), "{said}");
+}
