@@ -20,6 +20,9 @@ pub(super) fn quiet_reason(silence: &Silence) -> String {
             "the best entry, `{id}`, has confidence {confidence:.3}, below {MIN_CONFIDENCE:.3}"
         ),
         Silence::NotConfident { best: None } => "no entry shares a word with that".to_owned(),
+        Silence::NotIt { entry, confidence } => format!(
+            "`{entry}` has confidence {confidence:.3}, but someone said \"Not it\" to it for a message like this one"
+        ),
         Silence::Cooldown { entry, until_ms } => {
             let left =
                 until_ms.map(|until| until.saturating_sub(crate::time::now_ms()).div_ceil(1000));

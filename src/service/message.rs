@@ -28,6 +28,9 @@ pub enum Silence {
     Policy(Quiet),
     /// No entry is confident enough; the best one and its confidence, if any matched at all.
     NotConfident { best: Option<(String, f32)> },
+    /// The best entry is confident enough, but a "Not it" close to this message was recorded for
+    /// it.
+    NotIt { entry: String, confidence: f32 },
     /// The chosen entry was suggested here within the cooldown, which ends at `until_ms`.
     Cooldown {
         entry: String,
@@ -87,11 +90,15 @@ impl Service {
                     text: store::cut_text(incoming.text),
                 });
             }
-            return Err(Silence::NotConfident {
-                best: decision
-                    .matches
-                    .first()
-                    .map(|m| (m.id.to_owned(), m.confidence)),
+            let min_confidence = loaded.matcher.params().min_confidence;
+            return Err(match decision.matches.first() {
+                Some(best) if best.confidence >= min_confidence => Silence::NotIt {
+                    entry: best.id.to_owned(),
+                    confidence: best.confidence,
+                },
+                best => Silence::NotConfident {
+                    best: best.map(|m| (m.id.to_owned(), m.confidence)),
+                },
             });
         };
         let entry = &loaded.faq.entries[chosen.index];

@@ -164,7 +164,7 @@ fn not_it_from_the_asker_teaches_and_others_only_get_thanks() {
     // The same message no longer gets that entry unasked; it still ranks for the pickers.
     let silence = service.message(&incoming(3, PROBLEM), START_MS).err();
     assert!(
-        matches!(silence, Some(Silence::NotConfident { .. })),
+        matches!(&silence, Some(Silence::NotIt { entry, .. }) if entry == "500-error"),
         "{silence:?}"
     );
     let loaded = service.current();

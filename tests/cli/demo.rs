@@ -60,6 +60,9 @@ fn every_demo_command_prints_an_outcome() {
     assert!(outcome_of("alice> /faq", 0).contains("start typing in the `entry` field"));
     assert!(!outcome_of("alice> /faq nonsense", 0).contains("Did you mean"));
     assert!(outcome_of("bob> /click Not it", 0).contains("removed the suggestion"));
+    // The quiet reason is the real one: the "Not it", not a confidence below the threshold.
+    let again = outcome_of("bob> how much does it cost to run cipp every month", 1);
+    assert!(again.contains("said \"Not it\""), "{again}");
     assert!(outcome_of("bob> /click Dismiss", 0).contains("the bot's last post is gone"));
     assert!(
         outcome_of("bob> the function app answers with 500 errors", 0)
