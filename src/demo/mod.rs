@@ -27,6 +27,8 @@ use session::Session;
 const ANSWER_WAIT: Duration = Duration::from_millis(3000);
 /// After a post, how long more to wait for others that belong to the same answer.
 const SETTLE: Duration = Duration::from_millis(250);
+/// Where `faqbot demo` records its session unless `--db` says otherwise.
+pub const DEFAULT_DB: &str = "faqbot-demo.db";
 /// Who `/as` can be.
 const WHO: [&str; 5] = ["alice", "bob", "newbie", "mod", "otherbot"];
 
@@ -46,7 +48,7 @@ You are a member of an emulated Discord server, writing in #cipp-issues (alice a
   /quit                     stop (exit, quit and Ctrl-D work too)";
 /// Runs the demo until `/quit` or the end of input: from standard input, or from `script` (one
 /// command a line), echoing each command as if typed.
-pub async fn run(faq: &Path, script: Option<&Path>) -> Result<(), String> {
+pub async fn run(faq: &Path, script: Option<&Path>, db: &Path) -> Result<(), String> {
     let script = match script {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -54,12 +56,12 @@ pub async fn run(faq: &Path, script: Option<&Path>) -> Result<(), String> {
         ),
         None => None,
     };
-    // What the demo teaches the bot lasts as long as the demo.
-    let demo_db = TempDb::new();
+    // Each session starts afresh (no cooldowns or lessons of the last one) and is kept afterwards.
+    start_afresh(db)?;
     let emulator = Emulator::start(Options::default())
         .await
         .map_err(|e| format!("cannot start the emulator on 127.0.0.1: {e}"))?;
-    let config = config(faq, &emulator, &demo_db);
+    let config = config(faq, &emulator, db);
     let token = Token::new(emulator.token()).ok_or("the emulator has no token")?;
     let mut watcher = emulator.watch_from_start();
     let (mut bot, verdicts) = discord::start_observed(config, token);
@@ -83,12 +85,20 @@ pub async fn run(faq: &Path, script: Option<&Path>) -> Result<(), String> {
         .await;
     session.read(script.as_deref(), interactive).await;
     session.write("\nstopping the bot…\n").await;
-    bot.stop().await.map_err(|e| e.to_string())
+    bot.stop().await.map_err(|e| e.to_string())?;
+    session
+        .write(&format!(
+            "The session is recorded in {}: `faqbot stats --db {} --html stats.html` shows it.\n",
+            db.display(),
+            db.display()
+        ))
+        .await;
+    Ok(())
 }
 
 /// The bot's config for the demo: the emulator's server, `#cipp-issues` watched, the moderators'
 /// role, and the demo's own database.
-fn config(faq: &Path, emulator: &Emulator, db: &TempDb) -> Config {
+fn config(faq: &Path, emulator: &Emulator, db: &Path) -> Config {
     Config {
         faq: faq.to_path_buf(),
         discord: DiscordConfig {
@@ -104,43 +114,34 @@ fn config(faq: &Path, emulator: &Emulator, db: &TempDb) -> Config {
             roles: vec!["Moderator".to_owned()],
         },
         store: StoreConfig {
-            path: db.path.clone(),
+            path: db.to_path_buf(),
             ..StoreConfig::default()
         },
         // Words alone, so that the demo answers the same on every machine (its tour is a test);
         // `faqbot match` shows what the model's second opinion adds.
         matcher: MatcherConfig {
             model: ModelConfig {
-                dir: db.path.with_extension("no-model"),
+                dir: db.with_extension("no-model"),
             },
         },
     }
 }
 
-/// A database file under the temp folder, deleted with its journal files when dropped.
-struct TempDb {
-    path: std::path::PathBuf,
-}
-
-impl TempDb {
-    fn new() -> TempDb {
-        let path = std::env::temp_dir().join(format!("faqbot-demo-{}.db", std::process::id()));
-        let db = TempDb { path };
-        db.remove();
-        db
-    }
-
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut name = self.path.clone().into_os_string();
-            name.push(suffix);
-            let _ = std::fs::remove_file(name);
+/// Removes the database at `path` and its journal files, so that a session starts afresh.
+fn start_afresh(path: &Path) -> Result<(), String> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(format!(
+                    "cannot start the demo afresh in {}: {e} (pass --db with another file)",
+                    path.display()
+                ))
+            }
         }
     }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
+    Ok(())
 }

@@ -23,7 +23,12 @@ fn steps(output: &str) -> Vec<(String, String)> {
 #[test]
 fn every_demo_command_prints_an_outcome() {
     let script = fixture("demo-tour.txt");
-    let out = faqbot(&["demo", "--script", script.to_str().unwrap()], "");
+    let db = std::env::temp_dir().join(format!("faqbot-demo-tour-{}.db", std::process::id()));
+    let db_s = db.to_str().unwrap();
+    let out = faqbot(
+        &["demo", "--script", script.to_str().unwrap(), "--db", db_s],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let output = text(&out.stdout);
     let steps = steps(&output);
@@ -89,6 +94,21 @@ fn every_demo_command_prints_an_outcome() {
     assert!(outcome_of("otherbot> /as nobody", 0).contains("no one called"));
     assert!(outcome_of("otherbot> /bogus", 0).contains("unknown command /bogus"));
     assert!(!output.contains("<@"), "names, not raw mentions: {output}");
+    // The session is kept: its statistics show what the tour did.
+    assert!(
+        output.contains(&format!("The session is recorded in {db_s}")),
+        "{output}"
+    );
+    let stats = faqbot(&["stats", "--db", db_s], "");
+    assert!(stats.status.success(), "{}", text(&stats.stderr));
+    let printed = text(&stats.stdout);
+    assert!(
+        printed.contains("500-error") && printed.contains("cost"),
+        "{printed}"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db_s}{suffix}"));
+    }
 }
 
 /// The README's quick start shows a transcript; it is run here, so it cannot drift.
@@ -109,7 +129,18 @@ fn the_readme_transcript_is_what_the_demo_prints() {
     assert!(commands.len() >= 4, "{transcript}");
     let script = std::env::temp_dir().join(format!("faqbot-readme-{}.txt", std::process::id()));
     std::fs::write(&script, commands.join("\n")).unwrap();
-    let out = faqbot(&["demo", "--script", script.to_str().unwrap()], "");
+    let db = std::env::temp_dir().join(format!("faqbot-readme-{}.db", std::process::id()));
+    let out = faqbot(
+        &[
+            "demo",
+            "--script",
+            script.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        "",
+    );
+    let _ = std::fs::remove_file(&db);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let output = text(&out.stdout);
     let first = transcript.lines().next().unwrap();

@@ -227,7 +227,9 @@ fn demo_runs_the_bot_from_the_terminal() {
             "demo",
             "--faq",
             concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"),
+            "--db",
         ])
+        .arg(std::env::temp_dir().join(format!("faqbot-demo-binary-{}.db", std::process::id())))
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
