@@ -22,8 +22,8 @@ pub struct FaqArg {
 
 #[derive(clap::Args)]
 pub struct ParamsArg {
-    /// Change a matcher parameter for this run, e.g. `--set lexical_share=0.4` (README: "How
-    /// matching works" lists them).
+    /// Change a matcher parameter for this run, e.g. `--set lexical_share=0.4`; an unknown name
+    /// lists them all (README: "How matching works").
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
 }

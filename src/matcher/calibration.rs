@@ -1,7 +1,7 @@
 //! One calibrated confidence per ranked entry: how likely it is the right answer.
 //!
 //! A logistic model over the signals the matcher already has. Its weights are fitted by
-//! `cargo run --release --example calibrate` on the calibration sets (README: "Calibration") and
+//! `cargo run --release --example calibrate` on the calibration sets (docs/quality.md: "Calibration") and
 //! pasted here; the same command shows what they reach.
 
 use super::opinion::OPINION_FEATURES;

@@ -14,7 +14,7 @@ pub struct Params {
     /// Weight of each example: one real message, so one unit.
     pub example_weight: f32,
     /// Weight of a learned example (a moderator's link): the same kind of evidence as a reviewed
-    /// example; on BANKING77 a lower weight lost top-1 (README: "Learning, measured").
+    /// example; on BANKING77 a lower weight lost top-1 (docs/quality.md: "Learning, measured").
     pub learned_weight: f32,
     /// Weight of a keyword: a phrase chosen because it points at the entry.
     pub keyword_weight: f32,

@@ -460,12 +460,15 @@ fn import_warns_about_missing_anchors() {
 /// Hints and comments that send people to a README section name one that exists.
 #[test]
 fn readme_sections_named_in_the_code_exist() {
-    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
-    let headings: Vec<&str> = readme
-        .lines()
-        .filter_map(|l| l.strip_prefix('#'))
-        .map(|l| l.trim_start_matches('#').trim())
-        .collect();
+    // `README: "Section"` and `docs/NAME.md: "Section"` in the code name a heading of that file.
+    let headings = |file: &str| -> Vec<String> {
+        std::fs::read_to_string(format!("{ROOT}/{file}"))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+            .lines()
+            .filter_map(|l| l.strip_prefix('#'))
+            .map(|l| l.trim_start_matches('#').trim().to_owned())
+            .collect()
+    };
     let mut named = 0;
     let mut files = vec![Path::new(ROOT).join("src")];
     while let Some(path) = files.pop() {
@@ -474,24 +477,31 @@ fn readme_sections_named_in_the_code_exist() {
             continue;
         }
         let code = std::fs::read_to_string(&path).unwrap_or_default();
-        for part in code.split("README: ").skip(1) {
-            let part = part.trim_start_matches('\\');
-            let Some(rest) = part.strip_prefix('"') else {
-                continue;
-            };
-            let name = rest.split(['"', '\\']).next().unwrap();
-            // A name may run over a comment's line break.
-            let name = name
-                .split_whitespace()
-                .filter(|w| !w.starts_with("//"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            named += 1;
-            assert!(
-                headings.iter().any(|h| *h == name),
-                "{}: README section {name:?} does not exist",
-                path.display()
-            );
+        for (marker, file) in std::iter::once(("README: ".to_owned(), "README.md".to_owned()))
+            .chain(std::fs::read_dir(format!("{ROOT}/docs")).unwrap().map(|e| {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                (format!("docs/{name}: "), format!("docs/{name}"))
+            }))
+        {
+            for part in code.split(marker.as_str()).skip(1) {
+                let part = part.trim_start_matches('\\');
+                let Some(rest) = part.strip_prefix('"') else {
+                    continue;
+                };
+                let name = rest.split(['"', '\\']).next().unwrap();
+                // A name may run over a comment's line break.
+                let name = name
+                    .split_whitespace()
+                    .filter(|w| !w.starts_with("//"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                named += 1;
+                assert!(
+                    headings(&file).iter().any(|h| *h == name),
+                    "{}: {file} section {name:?} does not exist",
+                    path.display()
+                );
+            }
         }
     }
     assert!(named >= 3, "found {named} references");
