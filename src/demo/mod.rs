@@ -37,12 +37,14 @@ You are a member of an emulated Discord server, writing in #cipp-issues (alice a
   any text                  post it as a message (the bot answers when it is confident)
   /faq ENTRY [user:NAME] [private:true]
                             run /faq (try /faq 500-error, or /faq cost user:bob)
-  /click LABEL              click a button of the bot's last post (Solved it, Not it, Dismiss,
-                            Undo link)
+  /entries [WORDS]          the entries /faq's `entry` field offers as you type WORDS
+  /click LABEL              click a button of the newest bot post that has it (Solved it, Not it,
+                            Dismiss, Undo link, Search all entries)
   /answer                   \"Answer with FAQ\" on the last message (moderators: /as mod first)
   /pick ENTRY               pick an entry in that command's private picker
-  /faq-admin status|reload|stats
-                            the moderators' commands
+  /search WORDS             fill in the search form that \"Search all entries\" opened
+  /faq-admin status|reload|stats [DAYS]|unlink [MESSAGE]
+                            the moderators' commands (unlink: the last message, by default)
   /as NAME                  become alice, bob, newbie, mod (a moderator) or otherbot (a bot)
   /help                     show this
   /quit                     stop (exit, quit and Ctrl-D work too)";

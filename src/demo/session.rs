@@ -27,6 +27,10 @@ pub(super) struct Session<'a, W> {
     last_post: Option<Post>,
     picker: Option<Post>,
     last_message: Option<u64>,
+    /// The search form the bot opened last: its custom id and the picker it came from.
+    form: Option<(String, u64)>,
+    /// The last button clicked on, whose form that is.
+    clicked_on: Option<u64>,
 }
 
 impl<'a> Session<'a, tokio::io::Stdout> {
@@ -46,6 +50,8 @@ impl<'a> Session<'a, tokio::io::Stdout> {
             last_post: None,
             picker: None,
             last_message: None,
+            form: None,
+            clicked_on: None,
         }
     }
 }
@@ -63,12 +69,15 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
             "/help" => self.write(&format!("{HELP}\n")).await,
             "/as" => self.become_(rest).await,
             "/faq" => self.faq(rest).await,
+            "/entries" => self.entries(rest).await,
+            "/search" => self.search(rest).await,
             "/faq-admin" => self.admin(rest).await,
             "/answer" => self.answer().await,
             "/pick" => self.pick(rest).await,
             "/click" => self.click(rest).await,
             _ if name.starts_with('/') => {
-                let known = "/faq, /faq-admin, /click, /answer, /pick, /as, /help, /quit";
+                let known =
+                    "/faq, /entries, /faq-admin, /click, /answer, /pick, /search, /as, /help, /quit";
                 self.write(&format!(
                     "unknown command {name}; the commands are {known}\n"
                 ))
@@ -134,23 +143,36 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
         self.emulator
             .slash(self.me.id, CIPP_ISSUES, "faq", json!(options));
         self.show(None).await;
+        if entry.is_empty() {
+            self.dimmed("(in the demo, /entries [WORDS] shows what that field offers)\n")
+                .await;
+        }
     }
 
     async fn admin(&mut self, rest: &str) {
         let mut words = rest.split_whitespace();
         let sub = words.next().unwrap_or("");
-        let options = match (sub, words.next()) {
-            ("status" | "reload", None) | ("stats", None) => json!([]),
-            ("stats", Some(days)) => match days.parse::<u32>() {
-                Ok(days) => json!([{"name": "days", "type": 4, "value": days}]),
-                Err(_) => return self.write("(usage: /faq-admin stats [DAYS])\n").await,
-            },
-            _ => {
-                return self
-                    .write("(usage: /faq-admin status | reload | stats [DAYS])\n")
-                    .await
-            }
-        };
+        let options =
+            match (sub, words.next()) {
+                ("status" | "reload", None) | ("stats", None) => json!([]),
+                ("unlink", given) => {
+                    let message = match (given, self.last_message) {
+                        (Some(given), _) => given.to_owned(),
+                        (None, Some(last)) => last.to_string(),
+                        (None, None) => return self.write("(post a message first)\n").await,
+                    };
+                    json!([{"name": "message", "type": 3, "value": message}])
+                }
+                ("stats", Some(days)) => match days.parse::<u32>() {
+                    Ok(days) => json!([{"name": "days", "type": 4, "value": days}]),
+                    Err(_) => return self.write("(usage: /faq-admin stats [DAYS])\n").await,
+                },
+                _ => return self
+                    .write(
+                        "(usage: /faq-admin status | reload | stats [DAYS] | unlink [MESSAGE])\n",
+                    )
+                    .await,
+            };
         let data = json!([{"name": sub, "type": 1, "options": options}]);
         self.emulator
             .slash(self.me.id, CIPP_ISSUES, "faq-admin", data);
@@ -190,12 +212,23 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
     }
 
     async fn click(&mut self, label: &str) {
-        let Some(post) = self.last_post.clone() else {
-            return self.write("(the bot has posted no buttons yet)\n").await;
-        };
-        // The post as it is now: a button that is gone cannot be clicked.
-        let Some(now) = self.emulator.current(&post) else {
-            return self.write("(the bot's last post is gone)\n").await;
+        // The newest of the bot's posts with buttons that still has this one (as it is now: a
+        // button that is gone cannot be clicked); else the newest, to say what it has.
+        let mut posts: Vec<Post> = [&self.last_post, &self.picker]
+            .into_iter()
+            .flatten()
+            .filter_map(|post| self.emulator.current(post))
+            .collect();
+        posts.sort_by_key(|post| std::cmp::Reverse(post.id));
+        let Some(now) = posts
+            .iter()
+            .find(|post| post.custom_id(label).is_some())
+            .or(posts.first())
+            .cloned()
+        else {
+            return self
+                .write("(the bot has no post with buttons left)\n")
+                .await;
         };
         let Some(custom_id) = now.custom_id(label) else {
             let labels: Vec<String> = now
@@ -211,11 +244,43 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
             };
             return self
                 .write(&format!(
-                    "(no button {label:?} on the bot's last post: {offer})\n"
+                    "(no button {label:?} on {}: {offer})\n",
+                    post_name(&now)
                 ))
                 .await;
         };
+        self.write(&format!("(on {})\n", post_name(&now))).await;
+        self.clicked_on = Some(now.id);
         self.emulator.click(self.me.id, now.id, &custom_id);
+        self.show(None).await;
+    }
+
+    /// What `/faq`'s `entry` field offers while `words` are typed in it.
+    async fn entries(&mut self, words: &str) {
+        let option = json!([{"name": "entry", "type": 3, "value": words, "focused": true}]);
+        self.emulator
+            .autocomplete(self.me.id, CIPP_ISSUES, "faq", option);
+        self.show(None).await;
+    }
+
+    /// Fills in the search form "Search all entries" opened, and submits it.
+    async fn search(&mut self, words: &str) {
+        let Some((custom_id, picker)) = self.form.clone() else {
+            return self
+                .write("(no search form is open: /click Search all entries on a picker first)\n")
+                .await;
+        };
+        if words.is_empty() {
+            return self.write("(usage: /search WORDS)\n").await;
+        }
+        if self
+            .emulator
+            .submit_from(self.me.id, picker, &custom_id, &[("query", words)])
+            .is_none()
+        {
+            return self.write("(the picker of that form is gone)\n").await;
+        }
+        self.form = None;
         self.show(None).await;
     }
 
@@ -277,9 +342,26 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                     answered = true;
                     wait = SETTLE;
                 }
-                Event::Modal { .. } => {
-                    self.write("faqbot opened a form (the demo cannot fill it in).\n")
-                        .await;
+                Event::Modal { data, .. } => {
+                    let title = data["title"].as_str().unwrap_or("a form").to_owned();
+                    if let (Some(custom_id), Some(on)) =
+                        (data["custom_id"].as_str(), self.clicked_on)
+                    {
+                        self.form = Some((custom_id.to_owned(), on));
+                    }
+                    self.write(&format!(
+                        "faqbot opened the form \"{title}\": /search WORDS fills it in.\n"
+                    ))
+                    .await;
+                    answered = true;
+                    wait = SETTLE;
+                }
+                Event::Choices { choices, .. } => {
+                    let mut text = format!("the `entry` field offers {} entries:\n", choices.len());
+                    for (name, value) in &choices {
+                        text += &format!("  {value:<28} {name}\n");
+                    }
+                    self.write(&text).await;
                     answered = true;
                     wait = SETTLE;
                 }
@@ -343,4 +425,15 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
             }
         }
     }
+}
+
+/// A bot post as the member would point at it: its title, or its first line.
+fn post_name(post: &Post) -> String {
+    let title = post.title();
+    let first = if title.is_empty() {
+        post.content().lines().next().unwrap_or("")
+    } else {
+        title
+    };
+    format!("faqbot's post \"{}\"", crate::render::cut_chars(first, 60))
 }

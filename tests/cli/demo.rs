@@ -68,7 +68,7 @@ fn every_demo_command_prints_an_outcome() {
     // The quiet reason is the real one: the "Not it", not a confidence below the threshold.
     let again = outcome_of("bob> how much does it cost to run cipp every month", 1);
     assert!(again.contains("said \"Not it\""), "{again}");
-    assert!(outcome_of("bob> /click Dismiss", 0).contains("the bot's last post is gone"));
+    assert!(outcome_of("bob> /click Dismiss", 0).contains("no post with buttons left"));
     assert!(
         outcome_of("bob> the function app answers with 500 errors", 0)
             .contains("s of cooldown left")
@@ -82,10 +82,18 @@ fn every_demo_command_prints_an_outcome() {
     );
     assert!(outcome_of("bob> /answer", 0).contains("Only moderators"));
     assert!(outcome_of("mod> /answer", 0).contains("entries to pick:"));
+    assert!(outcome_of("alice> /entries cost", 0).contains("the `entry` field offers"));
+    let clicked = outcome_of("mod> /click Search all entries", 0);
+    assert!(
+        clicked.contains("(on faqbot's post") && clicked.contains("/search WORDS"),
+        "{clicked}"
+    );
+    assert!(outcome_of("mod> /search function app down", 0).contains("entries to pick: 500-error"));
     assert!(outcome_of("bob> /pick cost", 0).contains("Only moderators"));
     assert!(outcome_of("mod> /pick cost", 0).contains("Linked by @mod"));
     assert!(outcome_of("mod> /pick cost", 1).contains("used already"));
     assert!(outcome_of("mod> /click Undo link", 0).contains("Link undone"));
+    assert!(outcome_of("mod> /faq-admin unlink", 0).contains("Nothing was linked there"));
     assert!(outcome_of("mod> /faq-admin status", 0).contains("Watched channels: #cipp-issues"));
     assert!(outcome_of("mod> /faq-admin stats 7", 0).contains("`cost`: shown"));
     assert!(outcome_of("mod> /faq-admin reload", 0).contains("Reloaded"));

@@ -497,7 +497,7 @@ fn readme_sections_named_in_the_code_exist() {
                     .join(" ");
                 named += 1;
                 assert!(
-                    headings(&file).iter().any(|h| *h == name),
+                    headings(&file).contains(&name),
                     "{}: {file} section {name:?} does not exist",
                     path.display()
                 );
