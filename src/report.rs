@@ -88,6 +88,11 @@ pub fn html(stats: &Stats, days: u64) -> String {
          svg text{{font-size:12px}}</style></head><body>\
          <h1>faqbot, {period}</h1>"
     );
+    if stats.entries.is_empty() && stats.unmatched.is_empty() && stats.days.is_empty() {
+        page += "<p>Nothing was recorded in this period: the bot has shown no entry and seen no \
+                 unanswered question yet. Run it (or `faqbot demo`) and look again.</p>";
+        return page + "</body></html>\n";
+    }
     page += &bar_chart(stats);
     page += &day_chart(stats);
     page += "<h2>Per entry</h2><table><tr><th>entry</th><th>shown</th><th>unasked</th>\
@@ -156,21 +161,62 @@ fn bar_chart(stats: &Stats) -> String {
     svg + "</svg><p>Blue: shown; green: of those, solved.</p>"
 }
 
+/// Two small charts over the days: unasked suggestions a day, and the share of them that helped;
+/// each with its own labelled axis, so that a count and a share are never read on one scale.
 fn day_chart(stats: &Stats) -> String {
     if stats.days.is_empty() {
         return String::new();
     }
-    let (width, height, pad) = (640.0, 200.0, 30.0);
-    let n = stats.days.len();
     let max = stats
         .days
         .iter()
         .map(|d| d.suggestions)
         .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+        .unwrap_or(0)
+        .max(1);
+    let counts: Vec<Option<f64>> = stats
+        .days
+        .iter()
+        .map(|d| Some(d.suggestions as f64 / max as f64))
+        .collect();
+    let rates: Vec<Option<f64>> = stats.days.iter().map(|d| d.helpful_rate()).collect();
+    let (first, last) = (&stats.days[0].day, &stats.days[stats.days.len() - 1].day);
+    let mut html = String::from("<h2>Unasked suggestions per day</h2>");
+    html += &small_chart(
+        "suggestions a day",
+        &counts,
+        &[(0.0, "0".to_owned()), (1.0, max.to_string())],
+        (first, last),
+        "#2b6cb0",
+    );
+    html += "<h2>Helpful, per day</h2>";
+    html += &small_chart(
+        "share solved among the day's suggestions with a verdict",
+        &rates,
+        &[
+            (0.0, "0%".to_owned()),
+            (0.5, "50%".to_owned()),
+            (1.0, "100%".to_owned()),
+        ],
+        (first, last),
+        "#3a7d44",
+    );
+    html
+}
+
+/// A line over days of `values` in [0, 1] (a gap where one is `None`), with `ticks` labelling the
+/// vertical axis, the first and last day under the horizontal one, and `what` naming the axis.
+fn small_chart(
+    what: &str,
+    values: &[Option<f64>],
+    ticks: &[(f64, String)],
+    (first, last): (&str, &str),
+    colour: &str,
+) -> String {
+    let (width, height, left, pad) = (640.0, 150.0, 48.0, 24.0);
+    let n = values.len();
     let x = |i: usize| {
-        pad + (width - 2.0 * pad)
+        left + (width - left - pad)
             * if n > 1 {
                 i as f64 / (n - 1) as f64
             } else {
@@ -178,50 +224,68 @@ fn day_chart(stats: &Stats) -> String {
             }
     };
     let y = |share: f64| height - pad - (height - 2.0 * pad) * share;
-    let line = |points: Vec<(f64, f64)>, colour: &str| {
-        let list: Vec<String> = points
-            .iter()
-            .map(|(px, py)| format!("{px:.1},{py:.1}"))
-            .collect();
-        format!(
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
-            list.join(" ")
-        )
-    };
-    let shown: Vec<(f64, f64)> = stats
-        .days
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (x(i), y(d.suggestions as f64 / max)))
-        .collect();
-    let helpful: Vec<(f64, f64)> = stats
-        .days
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| d.helpful_rate().map(|r| (x(i), y(r))))
-        .collect();
     let mut svg = format!(
-        "<h2>Unasked suggestions per day</h2><svg role=\"img\" aria-label=\"suggestions per day\" \
-         width=\"{width}\" height=\"{height}\">\
-         <line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999\"/>",
-        height - pad,
-        width - pad,
-        height - pad
+        "<svg role=\"img\" aria-label=\"{what}\" width=\"{width}\" height=\"{height}\">\
+         <line x1=\"{left}\" y1=\"{pad}\" x2=\"{left}\" y2=\"{bottom}\" stroke=\"#999\"/>\
+         <line x1=\"{left}\" y1=\"{bottom}\" x2=\"{right}\" y2=\"{bottom}\" stroke=\"#999\"/>",
+        what = escape(what),
+        bottom = height - pad,
+        right = width - pad,
     );
-    svg += &line(shown, "#2b6cb0");
-    svg += &line(helpful, "#3a7d44");
-    let first = &stats.days[0].day;
-    let last = &stats.days[n - 1].day;
+    for (at, label) in ticks {
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left - 6.0,
+            y(*at) + 4.0,
+            escape(label)
+        );
+    }
+    // Consecutive days with a value are joined; a day without one breaks the line.
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, svg: &mut String| {
+        if run.len() == 1 {
+            let (px, py) = run[0].split_once(',').unwrap_or(("0", "0"));
+            let _ = write!(
+                svg,
+                "<circle cx=\"{px}\" cy=\"{py}\" r=\"3\" fill=\"{colour}\"/>"
+            );
+        } else if run.len() > 1 {
+            let _ = write!(
+                svg,
+                "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+                run.join(" ")
+            );
+        }
+        run.clear();
+    };
+    for (i, value) in values.iter().enumerate() {
+        match value {
+            Some(v) => run.push(format!("{:.1},{:.1}", x(i), y(*v))),
+            None => flush(&mut run, &mut svg),
+        }
+    }
+    flush(&mut run, &mut svg);
     let _ = write!(
         svg,
-        "<text x=\"{pad}\" y=\"{}\">{first}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{last}</text>\
-         <text x=\"{pad}\" y=\"14\">max {max} a day</text></svg>\
-         <p>Blue: unasked suggestions (scaled to the busiest day); green: helpful rate (0–100%).</p>",
-        height - 8.0,
+        "<text x=\"{left}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></svg>\
+         <p>{}, by day.</p>",
+        height - 6.0,
+        escape(first),
         width - pad,
-        height - 8.0
+        height - 6.0,
+        escape(last),
+        escape(&capitalised(what))
     );
     svg
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// "the last day", "the last 30 days".
@@ -280,6 +344,29 @@ mod tests {
         assert!(text.contains("50%"), "{text}");
         assert!(text.contains("2026-11-02"), "{text}");
         assert!(text.contains("3×"), "{text}");
+    }
+
+    #[test]
+    fn the_day_charts_have_their_own_labelled_axes() {
+        let page = html(&sample(), 30);
+        // Counts on one chart, up to the busiest day's 3; the helpful share on another, in %.
+        assert!(page.contains(">3</text>"), "{page}");
+        assert!(
+            page.contains(">100%</text>") && page.contains(">50%</text>"),
+            "{page}"
+        );
+        assert_eq!(page.matches("<svg").count(), 3, "{page}");
+        assert!(page.contains(">2026-11-01</text>"), "{page}");
+    }
+
+    #[test]
+    fn an_empty_period_is_a_sentence_not_empty_tables() {
+        let page = html(&Stats::default(), 30);
+        assert!(
+            page.contains("Nothing was recorded in this period"),
+            "{page}"
+        );
+        assert!(!page.contains("<table"), "{page}");
     }
 
     #[test]
