@@ -408,16 +408,23 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                     }
                 }
             }
-            None => {
-                let mut lines = BufReader::new(tokio::io::stdin()).lines();
+            None if interactive => {
+                let Some(mut terminal) = Terminal::start() else {
+                    return Box::pin(self.read(None, false)).await;
+                };
                 loop {
-                    if interactive {
-                        let prompt = format!("{}> ", self.me.name);
-                        self.write(&prompt).await;
-                    }
-                    let Ok(Some(line)) = lines.next_line().await else {
+                    let prompt = format!("{}> ", self.me.name);
+                    let Some(line) = terminal.line(prompt).await else {
                         break;
                     };
+                    if !self.command(line.trim()).await {
+                        break;
+                    }
+                }
+            }
+            None => {
+                let mut lines = BufReader::new(tokio::io::stdin()).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
                     if !self.command(line.trim()).await {
                         break;
                     }
@@ -436,4 +443,39 @@ fn post_name(post: &Post) -> String {
         title
     };
     format!("faqbot's post \"{}\"", crate::render::cut_chars(first, 60))
+}
+
+/// Lines typed at a terminal, with line editing and history (rustyline), read on a thread of their
+/// own so that the bot keeps running while the member types.
+struct Terminal {
+    prompts: std::sync::mpsc::Sender<String>,
+    lines: tokio::sync::mpsc::Receiver<Option<String>>,
+}
+
+impl Terminal {
+    /// `None` when the terminal cannot be edited on (the plain reader serves then).
+    fn start() -> Option<Terminal> {
+        let mut editor = rustyline::DefaultEditor::new().ok()?;
+        let (prompts, asked) = std::sync::mpsc::channel::<String>();
+        let (typed, lines) = tokio::sync::mpsc::channel(1);
+        std::thread::spawn(move || {
+            for prompt in asked {
+                let line = editor.readline(&prompt).ok();
+                if let Some(line) = &line {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                let ended = line.is_none();
+                if typed.blocking_send(line).is_err() || ended {
+                    break;
+                }
+            }
+        });
+        Some(Terminal { prompts, lines })
+    }
+
+    /// The next line typed after `prompt`; `None` at Ctrl-D or Ctrl-C.
+    async fn line(&mut self, prompt: String) -> Option<String> {
+        self.prompts.send(prompt).ok()?;
+        self.lines.recv().await.flatten()
+    }
 }
