@@ -142,8 +142,8 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
         }
         self.emulator
             .slash(self.me.id, CIPP_ISSUES, "faq", json!(options));
-        self.show(None).await;
-        if entry.is_empty() {
+        let said = self.show(None).await;
+        if said.contains("`entry` field") {
             self.dimmed("(in the demo, /entries [WORDS] shows what that field offers)\n")
                 .await;
         }
@@ -290,8 +290,10 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
         self.show(Some(id)).await;
     }
 
-    /// Prints what the bot does in answer; for a message, why it stays quiet if it does.
-    async fn show(&mut self, message: Option<u64>) {
+    /// Prints what the bot does in answer, and returns what it posted; for a message, why it stays
+    /// quiet if it does.
+    async fn show(&mut self, message: Option<u64>) -> String {
+        let mut said = String::new();
         let mut wait = ANSWER_WAIT;
         let mut answered = false;
         let mut decided = message.is_none();
@@ -305,7 +307,7 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                             if let Err(silence) = verdict.outcome {
                                 let reason = quiet_reason(&silence);
                                 self.dimmed(&format!("(faqbot stays quiet: {reason})\n")).await;
-                                return;
+                                return said;
                             }
                         }
                         Some(_) => {}
@@ -324,6 +326,7 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                         .and_then(|m| m["author"]["id"].as_str()?.parse().ok());
                     let text = describe(&post, asker);
                     self.write(&text).await;
+                    said += &text;
                     let targets: Vec<String> =
                         post.components().into_iter().map(|(_, t)| t).collect();
                     let picker = |t: &String| {
@@ -375,6 +378,7 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
         if !answered {
             self.dimmed("(no answer from faqbot)\n").await;
         }
+        said
     }
 
     async fn dimmed(&mut self, text: &str) {

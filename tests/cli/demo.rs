@@ -63,6 +63,7 @@ fn every_demo_command_prints_an_outcome() {
     assert!(outcome_of("alice> /faq cost user:bob", 0).contains("FAQ for @bob"));
     assert!(outcome_of("alice> /faq 500-error private:true", 0).contains("only you can see this"));
     assert!(outcome_of("alice> /faq", 0).contains("start typing in the `entry` field"));
+    assert!(outcome_of("alice> /faq", 0).contains("/entries [WORDS]"));
     assert!(!outcome_of("alice> /faq nonsense", 0).contains("Did you mean"));
     assert!(outcome_of("bob> /click Not it", 0).contains("removed the suggestion"));
     // The quiet reason is the real one: the "Not it", not a confidence below the threshold.
