@@ -92,3 +92,14 @@ pub fn describe(post: &Post, asker: Option<u64>) -> String {
     }
     text
 }
+
+/// A bot post as the member would point at it: its title, or its first line.
+pub(super) fn post_name(post: &Post) -> String {
+    let title = post.title();
+    let first = if title.is_empty() {
+        post.content().lines().next().unwrap_or("")
+    } else {
+        title
+    };
+    format!("faqbot's post \"{}\"", crate::render::cut_chars(first, 60))
+}

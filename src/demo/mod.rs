@@ -19,6 +19,7 @@ use crate::emulator::{Emulator, Event, Options};
 
 mod describe;
 mod session;
+mod terminal;
 
 pub use describe::describe;
 use session::Session;

@@ -11,7 +11,8 @@ use crate::emulator::world::{self, Person, ALICE, CIPP_ISSUES};
 use crate::emulator::{Emulator, Event, Post, Watcher};
 use crate::service::Verdict;
 
-use super::describe::{describe, quiet_reason};
+use super::describe::{describe, post_name, quiet_reason};
+use super::terminal::Terminal;
 use super::{ANSWER_WAIT, HELP, SETTLE, WHO};
 
 /// The member at the keyboard and what the bot last showed them.
@@ -435,51 +436,5 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                 }
             }
         }
-    }
-}
-
-/// A bot post as the member would point at it: its title, or its first line.
-fn post_name(post: &Post) -> String {
-    let title = post.title();
-    let first = if title.is_empty() {
-        post.content().lines().next().unwrap_or("")
-    } else {
-        title
-    };
-    format!("faqbot's post \"{}\"", crate::render::cut_chars(first, 60))
-}
-
-/// Lines typed at a terminal, with line editing and history (rustyline), read on a thread of their
-/// own so that the bot keeps running while the member types.
-struct Terminal {
-    prompts: std::sync::mpsc::Sender<String>,
-    lines: tokio::sync::mpsc::Receiver<Option<String>>,
-}
-
-impl Terminal {
-    /// `None` when the terminal cannot be edited on (the plain reader serves then).
-    fn start() -> Option<Terminal> {
-        let mut editor = rustyline::DefaultEditor::new().ok()?;
-        let (prompts, asked) = std::sync::mpsc::channel::<String>();
-        let (typed, lines) = tokio::sync::mpsc::channel(1);
-        std::thread::spawn(move || {
-            for prompt in asked {
-                let line = editor.readline(&prompt).ok();
-                if let Some(line) = &line {
-                    let _ = editor.add_history_entry(line.as_str());
-                }
-                let ended = line.is_none();
-                if typed.blocking_send(line).is_err() || ended {
-                    break;
-                }
-            }
-        });
-        Some(Terminal { prompts, lines })
-    }
-
-    /// The next line typed after `prompt`; `None` at Ctrl-D or Ctrl-C.
-    async fn line(&mut self, prompt: String) -> Option<String> {
-        self.prompts.send(prompt).ok()?;
-        self.lines.recv().await.flatten()
     }
 }
