@@ -6,7 +6,8 @@ use serenity::{ComponentInteraction, ComponentInteractionDataKind, CreateInterac
 
 use super::link::{link, spend_picker, went_wrong, PICKER_SPENT};
 use super::modal::SearchForm;
-use super::{blocking, commands, retry, server, Data, Error};
+use super::retry::{self, Backoff};
+use super::{blocking, commands, server, Data, Error};
 use crate::action::Action;
 use crate::ids::MessageId;
 use crate::render::{self, Post};
@@ -34,7 +35,7 @@ async fn answer(
 ) -> Result<(), Error> {
     let deadline = retry::answer_deadline(component.id.get());
     data.sender
-        .answering("answering a click", deadline, || {
+        .retrying("answering a click", deadline, Backoff::INTERACTION, || {
             component.create_response(ctx, response.clone())
         })
         .await?;
@@ -102,7 +103,7 @@ impl Clicked<'_> {
                     let edit = post.to_message_edit();
                     let (channel, message) = (component.channel_id, component.message.id);
                     data.sender
-                        .retrying("editing a suggestion", later, || {
+                        .retrying("editing a suggestion", later, Backoff::CHANNEL, || {
                             channel.edit_message(ctx, message, edit.clone())
                         })
                         .await?;
@@ -128,7 +129,7 @@ impl Clicked<'_> {
                 }
                 let (channel, message) = (component.channel_id, component.message.id);
                 data.sender
-                    .retrying("removing a suggestion", later, || {
+                    .retrying("removing a suggestion", later, Backoff::CHANNEL, || {
                         channel.delete_message(ctx, message)
                     })
                     .await?;
@@ -233,6 +234,7 @@ async fn learn_not_it(
         .retrying(
             "reading the message a suggestion answered",
             deadline,
+            Backoff::CHANNEL,
             || channel.message(ctx, asked),
         )
         .await?;

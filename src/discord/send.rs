@@ -352,34 +352,21 @@ impl Sender {
         }
     }
 
-    /// Runs `call` (an edit, a deletion, a read) until it succeeds, fails for good, or the next
-    /// try would be after `deadline`, with the waits of a post through an outage.
+    /// Runs `call` (an edit, a deletion, a read, an interaction's answer) until it succeeds,
+    /// fails for good, or the next try would be after `deadline`, waiting as `backoff` says; each
+    /// retry is counted.
     pub async fn retrying<T, F, Fut>(
         &self,
         what: &str,
         deadline: Instant,
+        backoff: Backoff,
         call: F,
     ) -> Result<T, serenity::Error>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, serenity::Error>>,
     {
-        retry::until(what, deadline, Backoff::CHANNEL, &self.retries, call).await
-    }
-
-    /// An answer to an interaction (`call`), retried until `deadline` as closely as Discord's
-    /// 3 s for it need.
-    pub async fn answering<T, F, Fut>(
-        &self,
-        what: &str,
-        deadline: Instant,
-        call: F,
-    ) -> Result<T, serenity::Error>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<T, serenity::Error>>,
-    {
-        retry::until(what, deadline, Backoff::INTERACTION, &self.retries, call).await
+        retry::until(what, deadline, backoff, &self.retries, call).await
     }
 
     /// Retries made, and posts given up as too late, since start.

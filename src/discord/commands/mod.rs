@@ -9,7 +9,8 @@ mod faq;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::{retry, server, Context, Data, Error};
+use super::retry::{self, Backoff};
+use super::{server, Context, Data, Error};
 use crate::render::{self, Post};
 
 pub use admin::{faq_admin, unlinked};
@@ -85,9 +86,12 @@ pub(super) async fn send(ctx: Context<'_>, post: &Post) -> Result<(), Error> {
     );
     ctx.data()
         .sender
-        .answering("answering a command", deadline, || {
-            ctx.send(post.to_reply())
-        })
+        .retrying(
+            "answering a command",
+            deadline,
+            Backoff::INTERACTION,
+            || ctx.send(post.to_reply()),
+        )
         .await?;
     Ok(())
 }
