@@ -112,11 +112,7 @@ fn config(path: Option<&Path>) -> Result<Config> {
 
 /// Opens a database that must exist already (reading it should not create an empty one).
 fn existing_db(path: &Path) -> Result<Arc<dyn Backend>> {
-    let file = path
-        .to_str()
-        .and_then(|s| s.strip_prefix("sqlite:"))
-        .map_or(path, |s| Path::new(s.trim_start_matches("//")));
-    if !file.to_string_lossy().contains("://") && !file.exists() {
+    if store::sqlite_file(path).is_some_and(|file| !file.exists()) {
         return Err(format!(
             "no database at {}: pass --db with the bot's [store] path",
             path.display()

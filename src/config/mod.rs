@@ -214,15 +214,17 @@ impl Config {
         })?;
         let mut config = Config::parse(&text, &name)?;
         if let Some(folder) = path.parent() {
-            // A store given by URL keeps its scheme; `sqlite:PATH` is a path like any other.
+            // A store given by another backend's URL keeps it; `sqlite:PATH` is a path like any
+            // other.
             let store = &mut config.store.path;
-            if let Some(path) = store.to_str().and_then(|s| s.strip_prefix("sqlite:")) {
-                *store = PathBuf::from(path.trim_start_matches("//"));
+            let file = crate::store::sqlite_file(store);
+            let is_file = file.is_some();
+            if let Some(file) = file {
+                *store = file;
             }
-            let url = store.to_string_lossy().contains("://");
             for file in [&mut config.faq, &mut config.matcher.model.dir]
                 .into_iter()
-                .chain((!url).then_some(store))
+                .chain(is_file.then_some(store))
             {
                 if file.is_relative() {
                     *file = folder.join(&*file);

@@ -259,21 +259,27 @@ pub const DEFAULT_KEEP_DAYS: u64 = 180;
 /// the embedded SQLite database. The one place that picks a backend: nothing outside `store/`
 /// names one.
 pub fn open(location: &Path) -> Result<Arc<dyn Backend>> {
-    let text = location.to_string_lossy();
-    if let Some((scheme, _)) = text.split_once("://").filter(|(s, _)| *s != "sqlite") {
+    let Some(file) = sqlite_file(location) else {
+        let text = location.to_string_lossy();
+        let scheme = text.split_once("://").map_or("", |(scheme, _)| scheme);
         return Err(StoreError::Open {
             path: text.to_string(),
             reason: format!("faqbot has no {scheme} store; give a file path or a sqlite: URL"),
         });
-    }
-    let path = match text
-        .strip_prefix("sqlite://")
-        .or(text.strip_prefix("sqlite:"))
-    {
-        Some(path) => PathBuf::from(path),
-        None => location.to_path_buf(),
     };
-    Ok(Arc::new(sqlite::Sqlite::open(&path)?))
+    Ok(Arc::new(sqlite::Sqlite::open(&file)?))
+}
+
+/// The SQLite file a configured store location names: a path as it is, a `sqlite:PATH` URL
+/// without its scheme; `None` for a URL of another scheme (another backend's).
+pub fn sqlite_file(location: &Path) -> Option<PathBuf> {
+    let Some(text) = location.to_str() else {
+        return Some(location.to_path_buf());
+    };
+    if let Some(path) = text.strip_prefix("sqlite:") {
+        return Some(PathBuf::from(path.trim_start_matches("//")));
+    }
+    (!text.contains("://")).then(|| location.to_path_buf())
 }
 
 impl Store {
@@ -399,6 +405,11 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(error.contains("no mysql store"), "{error}");
+        assert_eq!(
+            sqlite_file(Path::new("sqlite:///var/lib/faqbot.db")),
+            Some(PathBuf::from("/var/lib/faqbot.db"))
+        );
+        assert_eq!(sqlite_file(Path::new("postgres://db/faqbot")), None);
         assert_eq!(error.lines().count(), 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
