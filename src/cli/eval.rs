@@ -57,6 +57,9 @@ pub fn exec(args: Args) -> Result<ExitCode> {
     } = args;
     let faq = load(&faq.faq)?;
     let cases = load_cases(&cases)?;
+    // Bad cases are said before the model is loaded (and says so), in one line.
+    let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
+    faqbot::eval::check_cases(&ids, &cases)?;
     let params = params.params()?;
     let opinion = model.load()?;
     let run = |faq: &Faq, cases: &[faqbot::eval::Case]| -> Result<faqbot::eval::Report> {

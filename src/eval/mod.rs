@@ -197,6 +197,20 @@ pub fn hold_out(faq: &Faq, cases: &[Case], seed: u64, share: f64) -> (Faq, Vec<C
     (kept, cases)
 }
 
+/// Whether every case expects an entry of `ids` (or none): the first that does not is the error.
+pub fn check_cases(ids: &[&str], cases: &[Case]) -> Result<(), CasesError> {
+    match cases
+        .iter()
+        .find(|c| c.expect != NONE && !ids.contains(&c.expect.as_str()))
+    {
+        Some(case) => Err(CasesError::UnknownEntry {
+            text: case.text.clone(),
+            expect: case.expect.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Runs the matcher on every case. Cases naming an entry the FAQ lacks are an error.
 pub fn evaluate(matcher: &Matcher, ids: &[&str], cases: &[Case]) -> Result<Report, CasesError> {
     evaluate_with(|text| matcher.decide(text, 5), ids, cases)
@@ -210,15 +224,7 @@ pub fn evaluate_with<'m>(
     ids: &[&str],
     cases: &[Case],
 ) -> Result<Report, CasesError> {
-    if let Some(case) = cases
-        .iter()
-        .find(|c| c.expect != NONE && !ids.contains(&c.expect.as_str()))
-    {
-        return Err(CasesError::UnknownEntry {
-            text: case.text.clone(),
-            expect: case.expect.clone(),
-        });
-    }
+    check_cases(ids, cases)?;
     let mut report = Report {
         cases: cases.len(),
         ..Report::default()
