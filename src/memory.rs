@@ -19,12 +19,28 @@ pub struct MemoryError(pub String);
 
 pub type Result<T> = std::result::Result<T, MemoryError>;
 
-/// A cooldown slot: `entry` may not be suggested at `place` (a channel or thread) before `until_ms`.
+/// A cooldown slot: `entry` may not be suggested at `place` (a channel or thread) before `until_ms`,
+/// taken for the answer to `message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
     pub place: u64,
     pub entry: String,
     pub until_ms: u64,
+    /// The message whose answer holds the slot: the same message may take it again (an answer an
+    /// earlier run began and did not finish), another may not.
+    pub message: u64,
+}
+
+/// What the memory knows of one watched place (a channel or thread), for reading back what the
+/// bot missed there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaceSeen {
+    pub place: u64,
+    /// The newest message noted there.
+    pub newest: u64,
+    /// The oldest message there whose answer an earlier run of the bot began and did not finish
+    /// (it was stopped or killed first).
+    pub unfinished: Option<u64>,
 }
 
 pub trait Memory: Send + Sync {
@@ -36,9 +52,17 @@ pub trait Memory: Send + Sync {
     fn held_until(&self, place: u64, entry: &str) -> Result<Option<u64>>;
     /// Notes that `thread` has been seen; `Ok(true)` the first time.
     fn see_thread(&self, thread: u64, now_ms: u64) -> Result<bool>;
-    /// Notes that `message` is being answered; `Ok(true)` the first time, so a message that
-    /// arrives twice (a gateway replay, a second process) is answered once.
-    fn answer_once(&self, message: u64, now_ms: u64) -> Result<bool>;
+    /// Notes that `message` (at `place`, a channel or thread, if it is in one) is being
+    /// answered; `Ok(true)` the first time, so a message that arrives twice (a gateway replay, a
+    /// read-back, a second process) is answered once. Also `Ok(true)` for a message whose answer
+    /// an earlier run began and never [finished](Self::finish): the run that takes it over
+    /// answers it.
+    fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> Result<bool>;
+    /// The answer of `message` is finished: posted, decided against, or given up on purpose.
+    fn finish(&self, message: u64) -> Result<()>;
+    /// The places where messages were noted since `since_ms`, for the read-back at start and
+    /// after a reconnect.
+    fn places(&self, since_ms: u64) -> Result<Vec<PlaceSeen>>;
 }
 
 /// Past this many remembered items a map is swept of expired ones; the bound doubles with what is
@@ -58,10 +82,14 @@ pub struct InMemory {
 struct State {
     /// (place, entry) → until_ms.
     claims: Swept<(u64, String)>,
+    /// (place, entry) → the message whose answer holds the slot.
+    owners: HashMap<(u64, String), u64>,
     /// thread → forget after, ms.
     threads: Swept<u64>,
     /// message → forget after, ms.
     answered: Swept<u64>,
+    /// place → the newest message noted there, and when a message was last noted there.
+    places: HashMap<u64, (u64, u64)>,
 }
 
 /// A map of keys to expiry times that sweeps itself as it grows.
@@ -100,6 +128,23 @@ impl InMemory {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether this memory took `message` (while a database failed, say).
+    pub fn took(&self, message: u64) -> bool {
+        self.state().answered.map.contains_key(&message)
+    }
+
+    /// Whether a live claim of another message holds the slot `claim` asks for.
+    pub fn holds_against(&self, claim: &Claim, now_ms: u64) -> bool {
+        let state = self.state();
+        let key = (claim.place, claim.entry.clone());
+        state
+            .claims
+            .map
+            .get(&key)
+            .is_some_and(|&until| until > now_ms)
+            && state.owners.get(&key) != Some(&claim.message)
+    }
+
     /// How many claims are held (live or not yet swept), for tests of the bound.
     pub fn claims_held(&self) -> usize {
         self.state().claims.map.len()
@@ -109,7 +154,20 @@ impl InMemory {
 impl Memory for InMemory {
     fn claim(&self, claim: &Claim, now_ms: u64) -> Result<bool> {
         let key = (claim.place, claim.entry.clone());
-        Ok(self.state().claims.take(key, claim.until_ms, now_ms))
+        let mut state = self.state();
+        if state.owners.get(&key) == Some(&claim.message) {
+            state.claims.map.insert(key, claim.until_ms);
+            return Ok(true);
+        }
+        if !state.claims.take(key.clone(), claim.until_ms, now_ms) {
+            return Ok(false);
+        }
+        state.owners.insert(key, claim.message);
+        if state.owners.len() > 2 * state.claims.map.len() {
+            let State { claims, owners, .. } = &mut *state;
+            owners.retain(|key, _| claims.map.contains_key(key));
+        }
+        Ok(true)
     }
 
     fn release(&self, claim: &Claim) -> Result<()> {
@@ -133,11 +191,39 @@ impl Memory for InMemory {
             .take(thread, now_ms + CLAIMS_KEPT_MS, now_ms))
     }
 
-    fn answer_once(&self, message: u64, now_ms: u64) -> Result<bool> {
-        Ok(self
-            .state()
+    fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> Result<bool> {
+        let mut state = self.state();
+        if let Some(place) = place {
+            if state.places.len() >= SWEEP_AT {
+                let cutoff = now_ms.saturating_sub(CLAIMS_KEPT_MS);
+                state.places.retain(|_, (_, noted_ms)| *noted_ms >= cutoff);
+            }
+            let (newest, noted_ms) = state.places.entry(place).or_default();
+            *newest = (*newest).max(message);
+            *noted_ms = now_ms;
+        }
+        Ok(state
             .answered
             .take(message, now_ms + CLAIMS_KEPT_MS, now_ms))
+    }
+
+    /// One process is one run: nothing is left unfinished by an earlier one.
+    fn finish(&self, _message: u64) -> Result<()> {
+        Ok(())
+    }
+
+    fn places(&self, since_ms: u64) -> Result<Vec<PlaceSeen>> {
+        Ok(self
+            .state()
+            .places
+            .iter()
+            .filter(|(_, (_, noted_ms))| *noted_ms >= since_ms)
+            .map(|(&place, &(newest, _))| PlaceSeen {
+                place,
+                newest,
+                unfinished: None,
+            })
+            .collect())
     }
 }
 
@@ -148,6 +234,7 @@ pub(crate) fn check_contract(memory: &dyn Memory) {
         place,
         entry: entry.to_owned(),
         until_ms,
+        message: until_ms,
     };
     // A slot is won once until it expires, per place and entry.
     assert_eq!(memory.claim(&claim(10, "cost", 1_600), 1_000), Ok(true));
@@ -174,9 +261,32 @@ pub(crate) fn check_contract(memory: &dyn Memory) {
     // Threads and messages: true the first time only.
     assert_eq!(memory.see_thread(7, 1_000), Ok(true));
     assert_eq!(memory.see_thread(7, 1_001), Ok(false));
-    assert_eq!(memory.answer_once(8, 1_000), Ok(true));
-    assert_eq!(memory.answer_once(8, 1_001), Ok(false));
-    assert_eq!(memory.answer_once(9, 1_001), Ok(true));
+    assert_eq!(memory.answer_once(8, Some(70), 1_000), Ok(true));
+    assert_eq!(memory.answer_once(8, Some(70), 1_001), Ok(false));
+    assert_eq!(memory.answer_once(9, Some(70), 1_001), Ok(true));
+    memory.finish(8).unwrap();
+    assert_eq!(memory.answer_once(8, Some(70), 1_002), Ok(false));
+    // The same message takes its own slot again; another does not.
+    let held = Claim {
+        message: 5,
+        ..claim(20, "cost", 9_000)
+    };
+    assert_eq!(memory.claim(&held, 1_000), Ok(true));
+    assert_eq!(memory.claim(&held, 1_001), Ok(true));
+    let other = Claim {
+        message: 6,
+        ..claim(20, "cost", 9_000)
+    };
+    assert_eq!(memory.claim(&other, 1_001), Ok(false));
+    // Places: the newest message noted in each, and only those noted in since a time.
+    memory.answer_once(30, Some(71), 5_000).unwrap();
+    memory.answer_once(20, Some(71), 5_001).unwrap();
+    let places = memory.places(0).unwrap();
+    let seen = |place| places.iter().find(|p| p.place == place).map(|p| p.newest);
+    assert_eq!(seen(70), Some(9));
+    assert_eq!(seen(71), Some(30));
+    let recent = memory.places(5_000).unwrap();
+    assert_eq!(recent.iter().map(|p| p.place).collect::<Vec<_>>(), [71]);
 }
 
 #[cfg(test)]
@@ -197,10 +307,12 @@ mod tests {
                 place: n,
                 entry: "cost".into(),
                 until_ms: n * 1000 + 1000,
+                message: n,
             };
             assert_eq!(memory.claim(&claim, n * 1000), Ok(true));
         }
         assert!(memory.claims_held() <= SWEEP_AT, "{}", memory.claims_held());
+        assert!(memory.state().owners.len() <= 2 * SWEEP_AT);
 
         // Claims that are all live are kept, however many.
         let memory = InMemory::default();
@@ -209,6 +321,7 @@ mod tests {
                 place: n,
                 entry: "cost".into(),
                 until_ms: u64::MAX,
+                message: n,
             };
             assert_eq!(memory.claim(&claim, 0), Ok(true));
         }

@@ -127,10 +127,10 @@ impl Policy {
         memory: &dyn Memory,
         now_ms: u64,
     ) -> Result<Result<(), Quiet>, MemoryError> {
-        let watched = match message.place {
-            Place::Channel(channel) => self.watches(channel),
-            Place::Thread { parent, .. } => parent.is_some_and(|parent| self.watches(parent)),
-            Place::Elsewhere => false,
+        let (watched, place) = match message.place {
+            Place::Channel(channel) => (self.watches(channel), channel.id),
+            Place::Thread { id, parent } => (parent.is_some_and(|parent| self.watches(parent)), id),
+            Place::Elsewhere => (false, 0),
         };
         if !watched {
             return Ok(Err(Quiet::NotWatched));
@@ -156,19 +156,20 @@ impl Policy {
         if !first_in_thread && self.threads == ThreadMode::FirstMessage {
             return Ok(Err(Quiet::LaterInThread));
         }
-        if !memory.answer_once(message.id, now_ms)? {
+        if !memory.answer_once(message.id, Some(place), now_ms)? {
             return Ok(Err(Quiet::AlreadyAnswered));
         }
         Ok(Ok(()))
     }
 
-    /// The cooldown slot for suggesting `entry` at `place` (channel or thread id) now; `None`
-    /// when cooldowns are off.
-    pub fn claim(&self, place: u64, entry: &str, now_ms: u64) -> Option<Claim> {
+    /// The cooldown slot for suggesting `entry` at `place` (channel or thread id) now, in answer
+    /// to `message`; `None` when cooldowns are off.
+    pub fn claim(&self, place: u64, entry: &str, message: u64, now_ms: u64) -> Option<Claim> {
         (self.cooldown_ms > 0).then(|| Claim {
             place,
             entry: entry.to_owned(),
             until_ms: now_ms.saturating_add(self.cooldown_ms),
+            message,
         })
     }
 }
@@ -397,11 +398,11 @@ mod tests {
     #[test]
     fn claims_last_the_cooldown_and_zero_turns_them_off() {
         let policy = policy(&["cipp-issues"], 600, ThreadMode::FirstMessage);
-        let claim = policy.claim(10, "cost", START_MS).unwrap();
+        let claim = policy.claim(10, "cost", 42, START_MS).unwrap();
         assert_eq!((claim.place, claim.entry.as_str()), (10, "cost"));
         assert_eq!(claim.until_ms, START_MS + 600_000);
         let off = super::tests::policy(&["cipp-issues"], 0, ThreadMode::FirstMessage);
-        assert_eq!(off.claim(10, "cost", START_MS), None);
+        assert_eq!(off.claim(10, "cost", 42, START_MS), None);
     }
 
     #[test]

@@ -56,10 +56,14 @@ impl Service {
     /// Marks the moderators' picker `picker` (its message id) as used; false when it was used
     /// before, so one picker posts at most one reply.
     pub fn spend_picker(&self, picker: MessageId, now_ms: u64) -> bool {
-        // Message ids are unique, so the memory's "answered once" serves pickers as well.
-        self.memory
-            .answer_once(picker.get(), now_ms)
-            .unwrap_or(true)
+        // Message ids are unique, so the memory's "answered once" serves pickers as well; a
+        // picker is spent at once, never left for a later run to take over.
+        let first = self
+            .memory
+            .answer_once(picker.get(), None, now_ms)
+            .unwrap_or(true);
+        let _ = self.memory.finish(picker.get());
+        first
     }
 
     /// Undoes a link, by the bot's reply or the member's message: its example is forgotten.

@@ -77,6 +77,17 @@ impl Service {
                 return Err(Silence::NoMemory);
             }
         }
+        let decided = self.decide(incoming, now_ms);
+        // Decided against: the answer is finished. A suggestion finishes once it is posted or
+        // given up; until then a run that stops or dies leaves it for the next to take over.
+        if decided.is_err() {
+            self.finish(incoming.view.id);
+        }
+        decided
+    }
+
+    /// Matches a screened message and claims the cooldown slot of the entry chosen.
+    fn decide(&self, incoming: &Incoming<'_>, now_ms: u64) -> Result<Suggestion, Silence> {
         let loaded = self.current();
         let decision = loaded.decide(self.second_opinion(), incoming.text, 2);
         let Some(chosen) = decision.suggest else {
@@ -106,7 +117,9 @@ impl Service {
             policy::Place::Thread { id, .. } => id,
             _ => incoming.channel.get(),
         };
-        let claim = self.policy.claim(place, &entry.id, now_ms);
+        let claim = self
+            .policy
+            .claim(place, &entry.id, incoming.view.id, now_ms);
         if let Some(claim) = &claim {
             if !self.memory.claim(claim, now_ms).unwrap_or(true) {
                 return Err(Silence::Cooldown {
@@ -132,6 +145,7 @@ impl Service {
 
     /// The suggestion was posted as `reply`.
     pub fn posted(&self, suggestion: &Suggestion, reply: MessageId, now_ms: u64) {
+        self.finish(suggestion.message.get());
         self.store.record(Record::Shown {
             at_ms: now_ms,
             how: Shown::Auto,
@@ -147,6 +161,7 @@ impl Service {
 
     /// The suggestion could not be posted: its cooldown slot is given back.
     pub fn not_posted(&self, suggestion: &Suggestion) {
+        self.finish(suggestion.message.get());
         self.suggestions.fetch_sub(1, Ordering::Relaxed);
         if let Some(claim) = &suggestion.claim {
             if let Err(error) = self.memory.release(claim) {
@@ -176,6 +191,25 @@ impl Service {
             score: None,
             reply,
         });
+    }
+}
+
+impl Service {
+    /// The bot's reply to `message` was found where it was asked (read back after a restart): its
+    /// answer is finished, whatever the run that posted it had time to note.
+    pub fn replied_before(&self, message: MessageId) {
+        self.finish(message.get());
+    }
+
+    /// Notes that the answer of `message` is finished; a failure only means that a later run may
+    /// consider it again, where answer-once keys and nonces keep it from being posted twice.
+    fn finish(&self, message: u64) {
+        if let Err(error) = self.memory.finish(message) {
+            tracing::warn!(
+                message_id = message,
+                "could not note an answer as finished: {error}"
+            );
+        }
     }
 }
 

@@ -189,6 +189,15 @@ impl Service {
         &self.store
     }
 
+    /// The watched places where messages were noted since `since_ms`, with the newest noted and
+    /// the oldest an earlier run left unfinished; empty when the memory cannot say.
+    pub fn places(&self, since_ms: u64) -> Vec<crate::memory::PlaceSeen> {
+        self.memory.places(since_ms).unwrap_or_else(|error| {
+            tracing::warn!("cannot tell which places to read back: {error}");
+            Vec::new()
+        })
+    }
+
     /// What the service did since start.
     pub fn counts(&self) -> Counts {
         Counts {

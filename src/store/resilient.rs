@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::{Backend, Throttle};
-use crate::memory::{self, Claim, InMemory, Memory};
+use crate::memory::{self, Claim, InMemory, Memory, PlaceSeen};
 
 pub struct Resilient {
     primary: Arc<dyn Backend>,
@@ -57,9 +57,11 @@ impl Resilient {
 
 impl Memory for Resilient {
     fn claim(&self, claim: &Claim, now_ms: u64) -> memory::Result<bool> {
-        self.either(self.primary.claim(claim, now_ms), |m| {
+        // A slot this process took while the database failed still holds once it works again.
+        let won = self.either(self.primary.claim(claim, now_ms), |m| {
             m.claim(claim, now_ms)
-        })
+        })?;
+        Ok(won && !self.fallback.holds_against(claim, now_ms))
     }
 
     fn release(&self, claim: &Claim) -> memory::Result<()> {
@@ -80,9 +82,65 @@ impl Memory for Resilient {
         })
     }
 
-    fn answer_once(&self, message: u64, now_ms: u64) -> memory::Result<bool> {
-        self.either(self.primary.answer_once(message, now_ms), |m| {
-            m.answer_once(message, now_ms)
-        })
+    fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> memory::Result<bool> {
+        let primary = self.primary.answer_once(message, place, now_ms);
+        let fell_back = primary.is_err();
+        let won = self.either(primary, |m| m.answer_once(message, place, now_ms))?;
+        // A message this process took while the database failed is not taken again once it
+        // works (a read-back and the live event can bring the same message either side of it).
+        Ok(won && (fell_back || !self.fallback.took(message)))
+    }
+
+    fn finish(&self, message: u64) -> memory::Result<()> {
+        self.either(self.primary.finish(message), |m| m.finish(message))
+    }
+
+    fn places(&self, since_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
+        // What was noted while the database failed is in this process's memory: both count.
+        let mut places = self.either(self.primary.places(since_ms), |_| Ok(Vec::new()))?;
+        for noted in self.fallback.places(since_ms)? {
+            match places.iter_mut().find(|p| p.place == noted.place) {
+                Some(known) => known.newest = known.newest.max(noted.newest),
+                None => places.push(noted),
+            }
+        }
+        Ok(places)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::Sqlite;
+
+    #[test]
+    fn what_was_taken_while_the_database_failed_is_not_taken_again_after() {
+        let dir = std::env::temp_dir().join(format!("faqbot-resilient-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("faqbot.db");
+        let memory = Resilient::new(Arc::new(Sqlite::open(&path).unwrap()));
+        let locker = rusqlite::Connection::open(&path).unwrap();
+        locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let claim = Claim {
+            place: 1,
+            entry: "cost".into(),
+            until_ms: 10_000,
+            message: 5,
+        };
+        assert_eq!(memory.answer_once(5, Some(1), 1_000), Ok(true));
+        assert_eq!(memory.claim(&claim, 1_000), Ok(true));
+        assert_eq!(memory.failures(), 2);
+
+        locker.execute_batch("COMMIT").unwrap();
+        assert_eq!(memory.answer_once(5, Some(1), 1_001), Ok(false));
+        let other = Claim {
+            message: 6,
+            ..claim.clone()
+        };
+        assert_eq!(memory.claim(&other, 1_001), Ok(false));
+        assert_eq!(memory.answer_once(6, Some(1), 1_001), Ok(true));
+        assert_eq!(memory.failures(), 2, "the database answered");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -4,7 +4,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{query_error, to_i64, Sqlite};
-use crate::memory::{self, Claim, Memory};
+use crate::memory::{self, Claim, Memory, PlaceSeen};
 
 impl Memory for Sqlite {
     fn claim(&self, claim: &Claim, now_ms: u64) -> memory::Result<bool> {
@@ -13,9 +13,10 @@ impl Memory for Sqlite {
         let won = self
             .conn()
             .prepare_cached(
-                "INSERT INTO claims (place, entry, until_ms) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (place, entry) DO UPDATE SET until_ms = excluded.until_ms
-                 WHERE claims.until_ms <= ?4
+                "INSERT INTO claims (place, entry, until_ms, message) VALUES (?1, ?2, ?3, ?5)
+                 ON CONFLICT (place, entry) DO UPDATE
+                 SET until_ms = excluded.until_ms, message = excluded.message
+                 WHERE claims.until_ms <= ?4 OR claims.message = excluded.message
                  RETURNING 1",
             )
             .and_then(|mut s| {
@@ -24,7 +25,8 @@ impl Memory for Sqlite {
                         to_i64(claim.place),
                         claim.entry,
                         to_i64(claim.until_ms),
-                        to_i64(now_ms)
+                        to_i64(now_ms),
+                        to_i64(claim.message)
                     ],
                     |_| Ok(()),
                 )
@@ -69,12 +71,59 @@ impl Memory for Sqlite {
         Ok(changed == 1)
     }
 
-    fn answer_once(&self, message: u64, now_ms: u64) -> memory::Result<bool> {
-        let changed = self
+    fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> memory::Result<bool> {
+        // A row comes back when this call wrote it: the first time, or when it takes over an
+        // answer that an earlier run (begun before this one) did not finish.
+        let won = self
             .conn()
-            .prepare_cached("INSERT OR IGNORE INTO answered (message, at_ms) VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute(params![to_i64(message), to_i64(now_ms)]))
+            .prepare_cached(
+                "INSERT INTO answered (message, at_ms, place, run, done) VALUES (?1, ?2, ?3, ?4, 0)
+                 ON CONFLICT (message) DO UPDATE SET at_ms = excluded.at_ms, run = excluded.run
+                 WHERE answered.done = 0 AND answered.run <> excluded.run AND answered.at_ms < ?5
+                 RETURNING 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        to_i64(message),
+                        to_i64(now_ms),
+                        place.map(to_i64),
+                        self.run.id,
+                        to_i64(self.run.started_ms)
+                    ],
+                    |_| Ok(()),
+                )
+                .optional()
+            })
             .map_err(query_error)?;
-        Ok(changed == 1)
+        Ok(won.is_some())
+    }
+
+    fn finish(&self, message: u64) -> memory::Result<()> {
+        self.conn()
+            .prepare_cached("UPDATE answered SET done = 1 WHERE message = ?1")
+            .and_then(|mut s| s.execute(params![to_i64(message)]))
+            .map_err(query_error)?;
+        Ok(())
+    }
+
+    fn places(&self, since_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT place, MAX(message), MIN(CASE WHEN done = 0 AND run <> ?2 THEN message END)
+                 FROM answered WHERE place IS NOT NULL AND at_ms >= ?1 GROUP BY place",
+            )
+            .map_err(query_error)?;
+        let rows = statement
+            .query_map(params![to_i64(since_ms), self.run.id], |row| {
+                Ok(PlaceSeen {
+                    place: row.get::<_, i64>(0)? as u64,
+                    newest: row.get::<_, i64>(1)? as u64,
+                    unfinished: row.get::<_, Option<i64>>(2)?.map(|m| m as u64),
+                })
+            })
+            .map_err(query_error)?;
+        Ok(rows.collect::<Result<_, _>>().map_err(query_error)?)
     }
 }

@@ -62,4 +62,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         vector BLOB NOT NULL,
         PRIMARY KEY (model, text_hash)
     ) WITHOUT ROWID;",
+    // 3: where each answered message was and whether its answer finished, so that a restart
+    // reads back each place from its newest message and takes over what a killed run left
+    // unfinished; and which message holds each cooldown slot, so that it may take it again.
+    "ALTER TABLE answered ADD COLUMN place INTEGER;
+    ALTER TABLE answered ADD COLUMN run INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE answered ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX answered_at ON answered (at_ms);
+    ALTER TABLE claims ADD COLUMN message INTEGER NOT NULL DEFAULT 0;",
 ];

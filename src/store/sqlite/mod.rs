@@ -29,6 +29,29 @@ const KEY_CHARS: usize = 100;
 
 pub struct Sqlite {
     conn: Mutex<Connection>,
+    /// This opening of the file: answers it begins and does not finish are taken over by a later
+    /// one (see [`crate::memory::Memory::answer_once`]).
+    run: Run,
+}
+
+/// One opening of the store, and when it began (Unix ms).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    id: i64,
+    started_ms: u64,
+}
+
+impl Run {
+    fn new() -> Run {
+        use std::hash::{BuildHasher, Hasher};
+        // Random enough to tell two processes apart, without a dependency for it.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u32(std::process::id());
+        Run {
+            id: hasher.finish() as i64,
+            started_ms: crate::time::now_ms(),
+        }
+    }
 }
 
 fn query_error(error: rusqlite::Error) -> StoreError {
@@ -70,6 +93,7 @@ impl Sqlite {
         }
         Ok(Sqlite {
             conn: Mutex::new(conn),
+            run: Run::new(),
         })
     }
 

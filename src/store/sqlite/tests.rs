@@ -27,19 +27,64 @@ fn two_connections_never_both_win_a_claim() {
         place: 1,
         entry: "cost".into(),
         until_ms: 2_000,
+        message: 7,
     };
     assert_eq!(a.claim(&claim, 1_000), Ok(true));
-    assert_eq!(b.claim(&claim, 1_500), Ok(false));
+    let other = Claim {
+        message: 8,
+        ..claim.clone()
+    };
+    assert_eq!(b.claim(&other, 1_500), Ok(false));
     assert_eq!(
         b.claim(
             &Claim {
                 until_ms: 3_000,
-                ..claim
+                ..other
             },
             2_000
         ),
         Ok(true)
     );
+}
+
+#[test]
+fn an_answer_left_unfinished_is_taken_over_by_the_next_run_only() {
+    let path = temp("runs");
+    let earlier = Sqlite::open(&path).unwrap();
+    assert_eq!(earlier.answer_once(100, Some(9), 1_000), Ok(true));
+    assert_eq!(earlier.answer_once(101, Some(9), 1_000), Ok(true));
+    assert_eq!(earlier.answer_once(102, Some(9), 1_000), Ok(true));
+    earlier.finish(101).unwrap();
+    // The same run never takes a message twice, finished or not.
+    assert_eq!(earlier.answer_once(100, Some(9), 1_001), Ok(false));
+    let seen = earlier.places(0).unwrap();
+    assert_eq!(
+        seen,
+        [crate::memory::PlaceSeen {
+            place: 9,
+            newest: 102,
+            unfinished: None
+        }],
+        "nothing is unfinished by an earlier run"
+    );
+    drop(earlier);
+
+    let next = Sqlite::open(&path).unwrap();
+    assert_eq!(
+        next.places(0).unwrap()[0].unfinished,
+        Some(100),
+        "the oldest unfinished answer"
+    );
+    assert_eq!(
+        next.answer_once(100, Some(9), 2_000),
+        Ok(true),
+        "taken over"
+    );
+    assert_eq!(next.answer_once(100, Some(9), 2_001), Ok(false));
+    assert_eq!(next.answer_once(101, Some(9), 2_000), Ok(false), "finished");
+    next.finish(100).unwrap();
+    next.finish(102).unwrap();
+    assert_eq!(next.places(0).unwrap()[0].unfinished, None);
 }
 
 #[test]
