@@ -70,6 +70,7 @@ async fn main() -> Result<(), String> {
             api_base: Some(emulator.origin()),
             guild_id: Some(GUILD),
             token_file: None,
+            ..DiscordConfig::default()
         },
         suggest: SuggestConfig {
             channels: vec!["cipp-issues".into(), "general".into()],

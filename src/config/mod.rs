@@ -105,7 +105,7 @@ fn default_keep_days() -> u64 {
 }
 
 /// `[discord]`: where Discord is and how to find the token.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiscordConfig {
     /// The origin of the REST API (a proxy or the emulator); Discord itself when absent.
@@ -115,6 +115,10 @@ pub struct DiscordConfig {
     pub guild_id: Option<u64>,
     /// A file holding the token, used when `DISCORD_TOKEN` is not set.
     pub token_file: Option<PathBuf>,
+    /// On SIGTERM or Ctrl+C, how long the bot may go on handling what it received before the
+    /// stop; what is still unfinished then is taken up at the next start.
+    #[serde(default = "default_drain")]
+    pub drain_secs: u64,
 }
 
 /// `[suggest]`: where and how often the bot suggests entries unasked.
@@ -155,6 +159,23 @@ pub struct ModeratorConfig {
     /// Role names or ids. Empty: members with the Manage Messages permission.
     #[serde(default)]
     pub roles: Vec<String>,
+}
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        DiscordConfig {
+            api_base: None,
+            guild_id: None,
+            token_file: None,
+            drain_secs: default_drain(),
+        }
+    }
+}
+
+/// Ten seconds: posts within Discord's limits take a few seconds for a burst of a hundred, and
+/// process supervisors (systemd, Docker) wait 10 s or more before they kill.
+fn default_drain() -> u64 {
+    10
 }
 
 impl Default for SuggestConfig {

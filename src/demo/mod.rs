@@ -108,6 +108,7 @@ fn config(faq: &Path, emulator: &Emulator, db: &Path) -> Config {
             api_base: Some(emulator.origin()),
             guild_id: Some(GUILD),
             token_file: None,
+            ..DiscordConfig::default()
         },
         suggest: SuggestConfig {
             channels: vec!["cipp-issues".to_owned()],

@@ -1,129 +1,130 @@
-//! After a reconnect with a new session, the messages Discord did not replay, read back from the
-//! channels: those still young enough are considered like any message, the others counted.
+//! What a new gateway session missed, read back from the channels: at start (the downtime of a
+//! restart, a crash, a deploy) and after a reconnect that Discord did not resume. Messages still
+//! young enough are considered like any message; older ones are counted.
 //!
-//! serenity 0.12 replaces a connection whose heartbeat went unacknowledged with a new session
-//! (it cannot resume it), and Discord delivers nothing of the gap to a new session. The bot
-//! remembers the last message it saw in each watched place (channel or thread), and reads what
-//! came after.
+//! Discord delivers nothing of a gap to a new session. The memory notes each message the bot
+//! takes up, with its place (channel or thread) and whether its answer finished, so each watched
+//! place is read from its newest message noted, or from the oldest whose answer an earlier run
+//! began and did not finish (it was killed, or its drain ran out of time). Answer-once keys keep a
+//! message from being answered twice; a reply of the bot found in the place finishes its question
+//! without a post, and the post's nonce makes Discord return, not repeat, one it already took.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, GetMessages, MessageId};
 
-use super::{lock, server, suggest, Data};
+use super::{retry::Backoff, server, suggest, Data};
 
+use crate::ids;
 use crate::time;
 
-/// How far back places are remembered: a place quiet for longer is read back only if it is a
-/// watched channel. Longer than any gap serenity leaves (two heartbeats and a restart, under 2
-/// minutes).
-const PLACES_KEPT_MS: u64 = time::HOUR_MS;
-/// Discord's largest page of messages: a gap with more in one place keeps only the newest.
+/// Discord's largest page of messages.
 const PAGE: u8 = 100;
-/// Places read back at most, one request each: Discord's global limit is 50 requests a second, and
-/// the read-back should not take the bot's whole budget.
-const MAX_PLACES: usize = 40;
+/// Pages read at most in one place: with `max_delay_secs` bounding the window, more would be a
+/// flood that nobody should be answered in long after.
+const MAX_PAGES: usize = 10;
+/// How far back a place is read from its newest message noted: what came after it is answered
+/// if young enough and counted if not; beyond this it is not even read.
+const COUNTED_BACK_MS: u64 = time::HOUR_MS;
+/// How long one read may be retried through an outage or a rate limit.
+const READ_FOR: Duration = Duration::from_secs(30);
 
-/// The last message seen in each watched place, and whether a new session still has to read back.
+/// Why a read-back is owed, if one is.
 #[derive(Default)]
-pub struct Seen {
-    last: Mutex<HashMap<u64, u64>>,
-    owed: AtomicBool,
+pub struct Owed(AtomicU8);
+
+/// Why the bot reads back: it started, or the gateway gave it a new session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    Start,
+    Reconnect,
 }
 
-impl Seen {
-    /// A new session started: read back once the server's channels are known again.
-    pub fn owe_catch_up(&self) {
-        self.owed.store(true, Ordering::SeqCst);
+impl Owed {
+    /// A new session started: read back once the server's channels are known.
+    pub fn owe(&self, why: Why) {
+        let code = match why {
+            Why::Start => 1,
+            Why::Reconnect => 2,
+        };
+        self.0.store(code, Ordering::SeqCst);
     }
 
-    /// Whether a read-back is owed; true only once per new session.
-    pub fn take_catch_up(&self) -> bool {
-        self.owed.swap(false, Ordering::SeqCst)
-    }
-
-    pub fn saw(&self, channel: u64, message: u64) {
-        let mut last = lock(&self.last);
-        let newest = last.entry(channel).or_default();
-        *newest = (*newest).max(message);
-        if last.len() > 1_000 {
-            let cutoff = time::now_ms().saturating_sub(PLACES_KEPT_MS);
-            last.retain(|_, id| time::created_ms(*id) >= cutoff);
+    /// Whether a read-back is owed, and why; `Some` only once per new session.
+    pub fn take(&self) -> Option<Why> {
+        match self.0.swap(0, Ordering::SeqCst) {
+            1 => Some(Why::Start),
+            2 => Some(Why::Reconnect),
+            _ => None,
         }
     }
-
-    fn last(&self, channel: u64) -> Option<u64> {
-        lock(&self.last).get(&channel).copied()
-    }
-
-    fn places(&self) -> Vec<u64> {
-        lock(&self.last).keys().copied().collect()
-    }
 }
 
-/// What was read back after a reconnect.
+/// What was read back.
 #[derive(Debug, Default)]
 struct Caught {
+    places: usize,
     read: usize,
     considered: usize,
     too_old: usize,
+    replied_before: usize,
     failed_places: usize,
 }
 
-/// Reads back what each watched place received since the last message seen there (a watched
-/// channel without one: since the bot started), and considers what is young enough to answer.
-pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
-    // The watched channels first, then the threads by their latest message.
-    let mut places: Vec<u64> = Vec::new();
-    for guild in ctx.cache.guilds() {
-        if let Some(cached) = ctx.cache.guild(guild) {
-            places.extend(
-                data.channels
-                    .iter()
-                    .filter_map(|configured| server::configured_channel(&cached, configured))
-                    .map(|channel| channel.get()),
-            );
-        }
-    }
-    let mut seen = data.seen.places();
-    seen.sort_unstable_by_key(|&place| std::cmp::Reverse(data.seen.last(place)));
-    for place in seen {
-        if !places.contains(&place) {
-            places.push(place);
-        }
-    }
-    let skipped = places.len().saturating_sub(MAX_PLACES);
-    places.truncate(MAX_PLACES);
+/// A place to read, and the message to read after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    id: u64,
+    after: u64,
+}
+
+/// Reads back what each watched place received since the bot last took up a message there, and
+/// considers what is young enough to answer.
+pub async fn catch_up(ctx: &serenity::Context, data: &Data, why: Why) {
     let now = time::now_ms();
-    let started = time::first_id_at(data.started_ms);
-    let mut caught = Caught::default();
+    let max_delay_ms = data.max_delay.as_millis() as u64;
+    let counted_back = now.saturating_sub(COUNTED_BACK_MS);
+    // A place nothing was noted in: read from what may still be answered, or after a reconnect
+    // from the bot's start (what came since is counted at least).
+    let unnoted = time::first_id_at(
+        now.saturating_sub(max_delay_ms)
+            .min(data.started_ms)
+            .max(counted_back),
+    );
+    let places = places(ctx, data, unnoted, counted_back);
+    let me = ctx.cache.current_user().id;
+    let mut caught = Caught {
+        places: places.len(),
+        ..Caught::default()
+    };
     for place in places {
-        let after = data.seen.last(place).unwrap_or(started);
-        let request = GetMessages::new()
-            .after(MessageId::new(after.max(1)))
-            .limit(PAGE);
-        let mut page = match ChannelId::new(place).messages(ctx, request).await {
-            Ok(page) => page,
-            Err(error) => {
-                tracing::warn!(
-                    channel = place,
-                    "could not read back a channel after the reconnect: {}",
-                    super::retry::describe(&error)
-                );
-                caught.failed_places += 1;
+        let Some(mut messages) = read(ctx, data, place).await else {
+            caught.failed_places += 1;
+            continue;
+        };
+        messages.sort_unstable_by_key(|m| m.id);
+        // Questions the bot already replied to (its reply is in the same place).
+        let replied: HashSet<MessageId> = messages
+            .iter()
+            .filter(|m| m.author.id == me)
+            .filter_map(|m| m.message_reference.as_ref()?.message_id)
+            .collect();
+        for mut message in messages {
+            caught.read += 1;
+            if message.author.id == me {
                 continue;
             }
-        };
-        // Newest first from Discord; considered in the order they were sent.
-        page.sort_unstable_by_key(|m| m.id);
-        for mut message in page {
-            caught.read += 1;
-            if time::created_ms(message.id.get()) + data.max_delay.as_millis() as u64 <= now {
+            if replied.contains(&message.id) {
+                caught.replied_before += 1;
+                data.service
+                    .replied_before(ids::MessageId(message.id.get()));
+                continue;
+            }
+            if time::created_ms(message.id.get()) + max_delay_ms <= time::now_ms() {
                 caught.too_old += 1;
-                data.seen.saw(place, message.id.get());
                 continue;
             }
             complete(ctx, &mut message);
@@ -131,14 +132,124 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data) {
             suggest::suggest(ctx, data, &message).await;
         }
     }
+    let said = match why {
+        Why::Start => "read back what the watched places received while the bot was not running",
+        Why::Reconnect => {
+            "read back the messages sent while the connection was down (Discord does not replay them to a new session)"
+        }
+    };
     tracing::info!(
+        places = caught.places,
         read = caught.read,
         considered = caught.considered,
         too_old = caught.too_old,
+        replied_before = caught.replied_before,
         places_unreadable = caught.failed_places,
-        places_skipped = skipped,
-        "read back the messages sent while the connection was down; those older than [suggest] max_delay_secs are not answered"
+        "{said}; those older than [suggest] max_delay_secs are not answered"
     );
+}
+
+/// The places to read back and where to start in each: the watched channels and their active
+/// threads (from the server's cache) from `unnoted`, and the places the
+/// memory noted messages in since `noted_since_ms` from the newest noted there (or the oldest an
+/// earlier run left unfinished). A place whose last message (as the cache knows it) is not newer
+/// than where reading would start is left out: it has nothing new.
+fn places(ctx: &serenity::Context, data: &Data, unnoted: u64, noted_since_ms: u64) -> Vec<Place> {
+    let mut after: HashMap<u64, u64> = HashMap::new();
+    let mut last_message: HashMap<u64, Option<u64>> = HashMap::new();
+    for guild in ctx.cache.guilds() {
+        let Some(cached) = ctx.cache.guild(guild) else {
+            continue;
+        };
+        let watched: Vec<ChannelId> = data
+            .channels
+            .iter()
+            .filter_map(|configured| server::configured_channel(&cached, configured))
+            .collect();
+        for channel in &watched {
+            let last = cached.channels.get(channel).and_then(|c| c.last_message_id);
+            last_message.insert(channel.get(), last.map(|id| id.get()));
+        }
+        for thread in &cached.threads {
+            if thread
+                .parent_id
+                .is_some_and(|parent| watched.contains(&parent))
+            {
+                last_message.insert(thread.id.get(), thread.last_message_id.map(|id| id.get()));
+            }
+        }
+    }
+    for place in last_message.keys() {
+        after.insert(*place, unnoted);
+    }
+    for noted in data.service.places(noted_since_ms) {
+        let from = match noted.unfinished {
+            Some(unfinished) => noted.newest.min(unfinished.saturating_sub(1)),
+            None => noted.newest,
+        };
+        after.insert(noted.place, from.max(time::first_id_at(noted_since_ms)));
+    }
+    let mut places: Vec<Place> = after
+        .into_iter()
+        .filter(|(id, after)| {
+            // Unknown to the cache (a thread since archived, say): read it to be sure.
+            last_message
+                .get(id)
+                .is_none_or(|last| last.is_none_or(|last| last > *after))
+        })
+        .map(|(id, after)| Place { id, after })
+        .collect();
+    // The oldest gaps first: their questions are the nearest to being too late.
+    places.sort_unstable_by_key(|place| place.after);
+    places
+}
+
+/// The messages of `place` after its start, page by page, within the global rate limit; `None`
+/// when it cannot be read (said in the log).
+async fn read(
+    ctx: &serenity::Context,
+    data: &Data,
+    place: Place,
+) -> Option<Vec<serenity::Message>> {
+    let mut messages = Vec::new();
+    let mut after = place.after;
+    for _ in 0..MAX_PAGES {
+        let request = GetMessages::new()
+            .after(MessageId::new(after.max(1)))
+            .limit(PAGE);
+        let page = data
+            .sender
+            .read(
+                "reading back a channel",
+                Instant::now() + READ_FOR,
+                Backoff::CHANNEL,
+                || ChannelId::new(place.id).messages(ctx, request),
+            )
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => {
+                tracing::warn!(
+                    channel = place.id,
+                    "could not read back a channel: {}",
+                    super::retry::describe(&error)
+                );
+                return None;
+            }
+        };
+        let full = page.len() == usize::from(PAGE);
+        after = page.iter().map(|m| m.id.get()).max().unwrap_or(after);
+        messages.extend(page);
+        if !full {
+            return Some(messages);
+        }
+    }
+    tracing::warn!(
+        channel = place.id,
+        read = messages.len(),
+        "a place received more than can be read back; the newest are left unread"
+    );
+    Some(messages)
 }
 
 /// Gives a message read over REST what the gateway would have: its server, and its author's
@@ -173,12 +284,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_newest_message_of_a_place_is_kept() {
-        let seen = Seen::default();
-        seen.saw(1, 10);
-        seen.saw(1, 7);
-        seen.saw(2, 3);
-        assert_eq!(seen.last(1), Some(10));
-        assert_eq!(seen.places().len(), 2);
+    fn a_read_back_is_owed_once_per_session() {
+        let owed = Owed::default();
+        assert_eq!(owed.take(), None);
+        owed.owe(Why::Start);
+        assert_eq!(owed.take(), Some(Why::Start));
+        assert_eq!(owed.take(), None);
+        owed.owe(Why::Reconnect);
+        assert_eq!(owed.take(), Some(Why::Reconnect));
     }
 }

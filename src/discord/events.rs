@@ -5,6 +5,7 @@
 use poise::serenity_prelude as serenity;
 use serenity::CreateInteractionResponse;
 
+use super::backfill::{self, Why};
 use super::{component, lock, modal, server, suggest, Data, Error};
 use crate::action::Action;
 use crate::render;
@@ -14,8 +15,12 @@ pub async fn handle(
     event: &serenity::FullEvent,
 ) -> Result<(), Error> {
     let (ctx, data) = (framework.serenity_context, framework.user_data);
-    // While stopping, nothing new is started; what runs is let finish.
-    let Some(_running) = data.in_flight.enter() else {
+    // While stopping, what came before the stop is handled, what was made after it left: a
+    // message for the next start's read-back, a click told to try again.
+    let Some(_running) = data.in_flight.enter(made_ms(event)) else {
+        if let serenity::FullEvent::InteractionCreate { interaction } = event {
+            restarting(ctx, interaction).await;
+        }
         return Ok(());
     };
     match event {
@@ -44,24 +49,60 @@ pub async fn handle(
         },
         serenity::FullEvent::GuildCreate { guild, .. } => {
             check_names(data, guild);
-            // The server's channels are known again: what the new session missed can be read.
-            if data.seen.take_catch_up() {
-                super::backfill::catch_up(ctx, data).await;
+            // Once every server's channels are known again, what the new session missed can be
+            // read back.
+            if ctx.cache.unavailable_guilds().len() == 0 {
+                if let Some(why) = data.catch_up.take() {
+                    backfill::catch_up(ctx, data, why).await;
+                }
             }
         }
         serenity::FullEvent::Resume { .. } => tracing::info!("gateway session resumed"),
         serenity::FullEvent::Ready { data_about_bot } => {
             let previous = lock(&data.session).replace(data_about_bot.session_id.clone());
-            if previous.is_some_and(|previous| previous != data_about_bot.session_id) {
-                tracing::info!(
-                    "reconnected to the gateway with a new session: Discord does not replay the messages sent while the connection was down, so they are read back"
-                );
-                data.seen.owe_catch_up();
+            match previous {
+                None => data.catch_up.owe(Why::Start),
+                Some(previous) if previous != data_about_bot.session_id => {
+                    tracing::info!(
+                        "reconnected to the gateway with a new session: Discord does not replay the messages sent while the connection was down, so they are read back"
+                    );
+                    data.catch_up.owe(Why::Reconnect);
+                }
+                Some(_) => {}
             }
         }
         _ => {}
     }
     Ok(())
+}
+
+/// When an event was made (Unix ms), for those that say: messages and interactions.
+fn made_ms(event: &serenity::FullEvent) -> Option<u64> {
+    let id = match event {
+        serenity::FullEvent::Message { new_message } => new_message.id.get(),
+        serenity::FullEvent::InteractionCreate { interaction } => interaction.id().get(),
+        _ => return None,
+    };
+    Some(crate::time::created_ms(id))
+}
+
+/// Tells the user of a click or form that came after the stop to try again.
+async fn restarting(ctx: &serenity::Context, interaction: &serenity::Interaction) {
+    let (id, token) = match interaction {
+        serenity::Interaction::Component(component) => (component.id, &component.token),
+        serenity::Interaction::Modal(modal) => (modal.id, &modal.token),
+        // Commands are told by their check; autocomplete and pings need no words.
+        _ => return,
+    };
+    let post = render::notice(render::RESTARTING);
+    let response = CreateInteractionResponse::Message(post.to_interaction());
+    if let Err(error) = ctx
+        .http
+        .create_interaction_response(id, token, &response, vec![])
+        .await
+    {
+        tracing::info!("could not tell a user that the bot is restarting: {error}");
+    }
 }
 
 /// Warns about configured channel and role names that the server does not have: a typo there

@@ -1,13 +1,14 @@
 //! Starting and stopping: waiting until Discord (or `api_base`) answers before connecting, and
 //! letting the handlers under way finish when asked to stop.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 
-/// How long a stop waits for what was received to be answered, and for the client to close.
-pub(super) const DRAIN_FOR: Duration = Duration::from_secs(5);
+/// How long a stop waits for the client to close once the drain is over.
+pub(super) const CLOSE_FOR: Duration = Duration::from_secs(5);
 /// Waits between attempts to reach Discord double up to this.
 const RETRY_AT_MOST: Duration = Duration::from_secs(60);
 
@@ -68,62 +69,154 @@ fn short_error(error: &serenity::Error) -> String {
     }
 }
 
-/// Handlers of received events still running, so that a stop can let them finish.
+/// How long the gateway must bring nothing from before the stop for a drain to count it as
+/// having delivered all it had: events queued in the socket arrive within milliseconds, and one
+/// from after the stop ends the wait at once.
+const QUIET: Duration = Duration::from_millis(500);
+/// How often a drain looks at the handlers still running.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Handlers of received events still running, and the stop: events from before it are handled,
+/// later ones left for the next start's read-back.
 #[derive(Clone, Default)]
-pub(super) struct InFlight {
-    count: Arc<std::sync::atomic::AtomicUsize>,
-    draining: Arc<std::sync::atomic::AtomicBool>,
+pub(super) struct InFlight(Arc<Shared>);
+
+#[derive(Default)]
+struct Shared {
+    count: AtomicUsize,
+    /// Unix ms of the stop; 0 while running.
+    cut_ms: AtomicU64,
+    /// An event from after the stop came: the gateway has delivered everything from before it.
+    passed: AtomicBool,
+    /// Handlers started since the stop.
+    taken: AtomicUsize,
+    /// When the last event from before the stop came.
+    last_taken: std::sync::Mutex<Option<Instant>>,
     /// Commands poise runs, by invocation: counted from their check until they end.
-    commands: Arc<std::sync::Mutex<std::collections::HashMap<u64, InFlightGuard>>>,
+    commands: std::sync::Mutex<std::collections::HashMap<u64, InFlightGuard>>,
+}
+
+/// What a drain did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Drained {
+    /// Handlers of events from before the stop that started during the drain.
+    pub taken: usize,
+    /// Handlers still running when the drain time ran out: their work is left to the next start.
+    pub left: usize,
 }
 
 impl InFlight {
-    /// Counts a handler until the guard drops; `None` while draining: no new work is taken.
-    pub(super) fn enter(&self) -> Option<InFlightGuard> {
-        use std::sync::atomic::Ordering;
-        if self.draining.load(Ordering::SeqCst) {
-            return None;
+    /// Counts a handler of an event made at `made_ms` (Unix ms; `None` for events without a
+    /// time) until the guard drops. `None` once stopping, for events from after the stop and
+    /// those without a time: they are not handled.
+    pub(super) fn enter(&self, made_ms: Option<u64>) -> Option<InFlightGuard> {
+        let shared = &self.0;
+        let cut = shared.cut_ms.load(Ordering::SeqCst);
+        if cut != 0 {
+            match made_ms {
+                Some(made) if made <= cut => {
+                    shared.taken.fetch_add(1, Ordering::SeqCst);
+                    *super::lock(&shared.last_taken) = Some(Instant::now());
+                }
+                Some(_) => {
+                    shared.passed.store(true, Ordering::SeqCst);
+                    return None;
+                }
+                None => return None,
+            }
         }
-        self.count.fetch_add(1, Ordering::SeqCst);
-        Some(InFlightGuard(self.count.clone()))
+        shared.count.fetch_add(1, Ordering::SeqCst);
+        Some(InFlightGuard(self.clone()))
     }
 
-    /// Counts a command from its check on; false while draining: it is not run.
+    /// Counts a command from its check on; false once stopping, for a command made after the
+    /// stop: it is not run.
     pub(super) fn start_command(&self, invocation: u64) -> bool {
-        let Some(guard) = self.enter() else {
+        let Some(guard) = self.enter(Some(crate::time::created_ms(invocation))) else {
             return false;
         };
-        super::lock(&self.commands).insert(invocation, guard);
+        super::lock(&self.0.commands).insert(invocation, guard);
         true
     }
 
     /// A command ended, well or not.
     pub(super) fn end_command(&self, invocation: u64) {
-        super::lock(&self.commands).remove(&invocation);
+        super::lock(&self.0.commands).remove(&invocation);
     }
 
-    /// Stops taking new work and waits up to `limit` for the handlers running to finish.
-    pub(super) async fn drain(&self, limit: Duration) {
-        use std::sync::atomic::Ordering;
-        self.draining.store(true, Ordering::SeqCst);
-        let until = Instant::now() + limit;
-        while self.count.load(Ordering::SeqCst) > 0 && Instant::now() < until {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    /// Stops taking events made from now on, and waits up to `limit` until every one from before
+    /// has been handled: none is running, and the gateway has delivered all it had (an event
+    /// from after the stop came, or none for [`QUIET`]).
+    pub(super) async fn drain(&self, limit: Duration) -> Drained {
+        let shared = &self.0;
+        let began = Instant::now();
+        shared
+            .cut_ms
+            .store(crate::time::now_ms().max(1), Ordering::SeqCst);
+        let until = began + limit;
+        // Twice in a row, a poll apart: a handler serenity has spawned but not yet started
+        // shows up by then.
+        let mut settled_polls = 0;
+        while settled_polls < 2 && Instant::now() < until {
+            let last = super::lock(&shared.last_taken).unwrap_or(began);
+            let delivered = shared.passed.load(Ordering::SeqCst) || last.elapsed() >= QUIET;
+            if delivered && shared.count.load(Ordering::SeqCst) == 0 {
+                settled_polls += 1;
+            } else {
+                settled_polls = 0;
+            }
+            tokio::time::sleep(POLL).await;
         }
-        let left = self.count.load(Ordering::SeqCst);
-        if left > 0 {
-            tracing::warn!(
-                handlers = left,
-                "stopping with handlers still running: their work is lost"
-            );
+        Drained {
+            taken: shared.taken.load(Ordering::SeqCst),
+            left: shared.count.load(Ordering::SeqCst),
         }
     }
 }
 
-pub(super) struct InFlightGuard(Arc<std::sync::atomic::AtomicUsize>);
+pub(super) struct InFlightGuard(InFlight);
 
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.0 .0.count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_drain_handles_what_came_before_the_stop_and_refuses_the_rest() {
+        let in_flight = InFlight::default();
+        let before = crate::time::now_ms() - 1_000;
+        let running = in_flight.enter(Some(before)).expect("taken while running");
+        let drain = {
+            let in_flight = in_flight.clone();
+            tokio::spawn(async move { in_flight.drain(Duration::from_secs(5)).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Queued before the stop: still handled. Made after it, or without a time: refused.
+        let late = in_flight
+            .enter(Some(before + 500))
+            .expect("from before the stop");
+        assert!(in_flight.enter(None).is_none());
+        assert!(in_flight
+            .enter(Some(crate::time::now_ms() + 1_000))
+            .is_none());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!drain.is_finished(), "two handlers still run");
+        drop(running);
+        drop(late);
+        let drained = drain.await.unwrap();
+        assert_eq!(drained, Drained { taken: 1, left: 0 });
+    }
+
+    #[tokio::test]
+    async fn a_drain_gives_up_after_its_limit_and_counts_what_is_left() {
+        let in_flight = InFlight::default();
+        let _stuck = in_flight.enter(Some(crate::time::now_ms()));
+        let drained = in_flight.drain(Duration::from_millis(100)).await;
+        assert_eq!(drained, Drained { taken: 0, left: 1 });
     }
 }

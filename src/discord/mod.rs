@@ -7,13 +7,14 @@
 //! - `suggest`: a message in a watched place considered, answered and recorded (live and read back);
 //! - `component`: clicks on the buttons and menus the bot posted;
 //! - `modal`: the moderators' search form;
+//! - `forged`: interactions the bot cannot read (forged options, unknown subcommands), answered;
 //! - `link`: a moderator's link of an entry to a member's message;
 //! - `server`: what the serenity cache says about a channel or member, as policy types;
 //! - `convert`: a rendered post as serenity's builders;
 //! - `send`: channel posts within Discord's limits, retried through rate limits and outages;
 //! - `retry`: the one retry policy: what is tried again, how long to wait, until when;
 //! - `ratelimit`: what Discord's responses announce about rate limits, and the turns they allow;
-//! - `backfill`: reading back what a new gateway session missed;
+//! - `backfill`: reading back what a new gateway session missed, at start and after a reconnect;
 //! - `lifecycle`: connecting once Discord answers, and stopping after the work under way.
 
 mod backfill;
@@ -21,6 +22,7 @@ mod commands;
 mod component;
 mod convert;
 mod events;
+mod forged;
 mod lifecycle;
 mod link;
 mod modal;
@@ -45,7 +47,7 @@ use crate::second_opinion::{Loading, SecondOpinion};
 use crate::service::{Loaded, Service, ServiceError, Verdict};
 use crate::store::{self, Store};
 use crate::time;
-use lifecycle::{reachable, stopped, InFlight, DRAIN_FOR};
+use lifecycle::{reachable, stopped, InFlight, CLOSE_FOR};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 type Context<'a> = poise::Context<'a, Data, Error>;
@@ -72,9 +74,10 @@ pub struct Data {
     /// The gateway session in use: a READY with another one is a reconnect that Discord does not
     /// replay the missed events of.
     session: Mutex<Option<String>>,
-    /// The last message seen in each watched place, to read back what a new session missed.
-    seen: backfill::Seen,
-    /// When the bot started, wall clock (ms): a watched channel is read back at most to here.
+    /// Whether what a new session missed is still to be read back.
+    catch_up: backfill::Owed,
+    /// When the bot started, wall clock (ms): after a reconnect, a watched place that nothing
+    /// was noted in is read back to here.
     started_ms: u64,
 }
 
@@ -192,7 +195,7 @@ async fn run_observed(
         sender: send::Sender::default(),
         max_delay: Duration::from_secs(config.suggest.max_delay_secs),
         session: Mutex::new(None),
-        seen: backfill::Seen::default(),
+        catch_up: backfill::Owed::default(),
         started_ms: time::now_ms(),
     };
     let (http, where_) = http(&config, &token);
@@ -211,10 +214,12 @@ async fn run_observed(
     }
 
     let in_flight = data.in_flight.clone();
+    let drain_for = Duration::from_secs(config.discord.drain_secs);
     let setup_failure: Arc<Mutex<Option<String>>> = Arc::default();
     let framework = framework(data, config.discord.guild_id, setup_failure.clone());
     let mut client = serenity::ClientBuilder::new_with_http(http, intents())
         .framework(framework)
+        .raw_event_handler(forged::Unreadable)
         .await
         .map_err(|error| RunError::Discord(error.to_string()))?;
 
@@ -224,11 +229,23 @@ async fn run_observed(
     let result = tokio::select! {
         result = &mut start => result,
         _ = stopped(&mut stop) => {
-            tracing::info!("shutting down: finishing what was received");
-            in_flight.drain(DRAIN_FOR).await;
+            tracing::info!(
+                drain_secs = drain_for.as_secs(),
+                "shutting down: handling what was received before the stop"
+            );
+            let drained = in_flight.drain(drain_for).await;
+            if drained.left == 0 {
+                tracing::info!(taken = drained.taken, "drained: everything received before the stop was handled");
+            } else {
+                tracing::warn!(
+                    taken = drained.taken,
+                    left = drained.left,
+                    "the drain time ([discord] drain_secs) ran out: the answers left are taken up at the next start"
+                );
+            }
             shards.shutdown_all().await;
             // Not connected (still retrying), the client may not return on its own.
-            tokio::time::timeout(DRAIN_FOR, &mut start).await.unwrap_or(Ok(()))
+            tokio::time::timeout(CLOSE_FOR, &mut start).await.unwrap_or(Ok(()))
         }
     };
     // What was recorded before the stop is written before the process exits.
@@ -392,7 +409,6 @@ fn framework(
                     scope = if guild.is_some() { "guild" } else { "global" },
                     "connected; commands registered"
                 );
-                *lock(&data.session) = Some(ready.session_id.clone());
                 Ok(data)
             })
         })

@@ -369,6 +369,47 @@ impl Sender {
         retry::until(what, deadline, backoff, &self.retries, call).await
     }
 
+    /// [`retrying`](Self::retrying) for reads made in numbers (the read-back of many places):
+    /// each attempt first waits for room in the global window, so that reading never takes the
+    /// room that posts need beyond Discord's limit.
+    pub async fn read<T, F, Fut>(
+        &self,
+        what: &str,
+        deadline: Instant,
+        backoff: Backoff,
+        mut call: F,
+    ) -> Result<T, serenity::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, serenity::Error>>,
+    {
+        retry::until(what, deadline, backoff, &self.retries, || {
+            let attempt = call();
+            async move {
+                self.global_slot().await;
+                attempt.await
+            }
+        })
+        .await
+    }
+
+    /// Waits until the global window has room, and takes a slot in it.
+    async fn global_slot(&self) {
+        loop {
+            let wait = {
+                let mut global = self.global.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                let wait = wait_in(&mut global, GLOBAL_REQUESTS, GLOBAL_WINDOW, now);
+                if wait.is_zero() {
+                    global.push_back(now);
+                    return;
+                }
+                wait
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     /// Retries made, and posts given up as too late, since start.
     pub fn counts(&self) -> Retried {
         Retried {

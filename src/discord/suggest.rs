@@ -69,14 +69,12 @@ async fn consider(
         service.message(&incoming, time::now_ms())
     })
     .await;
-    // Watched places are remembered, to read back what a new session would miss there.
-    if !matches!(
+    // A message that came twice (live and read back) was told about when it was first taken.
+    let again = matches!(
         &verdict,
-        Ok(Err(Silence::Policy(policy::Quiet::NotWatched)))
-    ) {
-        data.seen.saw(channel, id);
-    }
-    if let (Some(verdicts), Ok(verdict)) = (&data.verdicts, &verdict) {
+        Ok(Err(Silence::Policy(policy::Quiet::AlreadyAnswered)))
+    );
+    if let (Some(verdicts), Ok(verdict), false) = (&data.verdicts, &verdict, again) {
         let outcome = match verdict {
             Ok(s) => Ok((s.entry.clone(), s.confidence)),
             Err(silence) => Err(silence.clone()),

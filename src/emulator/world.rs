@@ -191,9 +191,24 @@ impl World {
                 role(MODERATOR_ROLE, "Moderator", MEMBER_PERMISSIONS | MANAGE_MESSAGES, 1),
             ],
             "members": PEOPLE.iter().map(|p| member(*p)).collect::<Vec<_>>(),
-            "channels": channels.iter().map(|c| channel_json(c)).collect::<Vec<_>>(),
-            "threads": threads.iter().map(|c| channel_json(c)).collect::<Vec<_>>(),
+            "channels": channels.iter().map(|c| self.channel_with_last(c)).collect::<Vec<_>>(),
+            "threads": threads.iter().map(|c| self.channel_with_last(c)).collect::<Vec<_>>(),
         })
+    }
+
+    /// A channel as GUILD_CREATE shows it: with the id of its last message, as Discord does.
+    fn channel_with_last(&self, channel: &Channel) -> Value {
+        let mut value = channel_json(channel);
+        let last = self
+            .messages
+            .iter()
+            .filter(|(_, m)| m["channel_id"].as_str() == Some(&channel.id.to_string()))
+            .map(|(id, _)| *id)
+            .max();
+        if let Some(last) = last {
+            value["last_message_id"] = json!(last.to_string());
+        }
+        value
     }
 }
 

@@ -32,6 +32,13 @@ pub const SUGGESTION_ANSWER_MAX: usize = 1000;
 pub const SOMETHING_WENT_WRONG: &str =
     "Something went wrong; the moderators can find the details in the bot's log.";
 
+/// What a user is told about a command whose options the bot cannot read: Discord clients keep an
+/// old copy of changed commands for up to an hour (or the interaction was forged).
+pub const NOT_UNDERSTOOD: &str = "I did not understand that command's options: it may have changed since Discord loaded it. Try again in a minute, or reload Discord (Ctrl+R).";
+
+/// What a user is told about an interaction that came while the bot was stopping.
+pub const RESTARTING: &str = "faqbot is restarting; try again in a minute.";
+
 /// What is appended where an answer was cut.
 const CUT_NOTE: &str = "… read the rest in the docs";
 

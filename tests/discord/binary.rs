@@ -335,38 +335,57 @@ pub async fn run_without_cooldown(emulator: &Emulator) -> (Child, Watcher, std::
 }
 
 /// [`run_without_cooldown`] with more `[suggest]` settings.
-async fn run_with(emulator: &Emulator, suggest: &str) -> (Child, Watcher, std::path::PathBuf) {
+pub async fn run_with(emulator: &Emulator, suggest: &str) -> (Child, Watcher, std::path::PathBuf) {
+    let dir = bot_dir(emulator, suggest);
+    let (child, watcher) = run_in(emulator, &dir).await;
+    (child, watcher, dir)
+}
+
+/// A folder with faq.toml and a config answering in `#cipp-issues` without cooldown, with more
+/// `[suggest]` settings.
+pub fn bot_dir(emulator: &Emulator, suggest: &str) -> std::path::PathBuf {
     let dir = temp_dir();
     std::fs::write(dir.join("faq.toml"), shipped_faq()).unwrap();
-    let config = dir.join("faqbot.toml");
     std::fs::write(
-        &config,
+        dir.join("faqbot.toml"),
         format!(
             "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\"]\ncooldown_secs = 0\n{suggest}",
             emulator.origin()
         ),
     )
     .unwrap();
+    dir
+}
+
+/// `faqbot run` with the config in `dir`, once connected: the process, and a watcher from the
+/// emulator's start.
+pub async fn run_in(emulator: &Emulator, dir: &std::path::Path) -> (Child, Watcher) {
     let mut watcher = emulator.watch_from_start();
+    let commands_before = emulator
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::Commands { .. }))
+        .count();
     let child = faqbot()
         .args(["run", "--config"])
-        .arg(&config)
+        .arg(dir.join("faqbot.toml"))
         .env("DISCORD_TOKEN", emulator.token())
         .spawn()
         .unwrap();
-    assert!(
-        watcher
-            .find(WAIT, |e| matches!(e, Event::Commands { .. }))
-            .await
-            .is_some(),
-        "the bot did not connect"
-    );
-    (child, watcher, dir)
+    let mut seen = 0;
+    let connected = watcher
+        .find(WAIT, |e| {
+            seen += usize::from(matches!(e, Event::Commands { .. }));
+            seen > commands_before
+        })
+        .await;
+    assert!(connected.is_some(), "the bot did not connect");
+    (child, watcher)
 }
 
 /// The process's exit code and output once it ends (killed after `within`), waited for off the
 /// async workers.
-async fn exit(child: Child, within: Duration) -> (Option<i32>, String) {
+pub async fn exit(child: Child, within: Duration) -> (Option<i32>, String) {
     tokio::task::spawn_blocking(move || wait(child, within))
         .await
         .unwrap()
@@ -396,6 +415,11 @@ async fn with_quick_heartbeats() -> Emulator {
 /// Makes the bot's connection go silent, asks a question meanwhile, and waits for the bot to
 /// identify again: the question and how long the gap lasted.
 async fn question_in_a_silent_gap(emulator: &Emulator, watcher: &mut Watcher) -> (u64, Duration) {
+    // The read-back at start is over: the question is left to the one after the reconnect.
+    let started = watcher
+        .find(WAIT, |e| matches!(e, Event::Read { .. }))
+        .await;
+    assert!(started.is_some(), "no read-back at start");
     let stalled = Instant::now();
     emulator.stall();
     let asked = emulator.say(ALICE, CIPP_ISSUES, PROBLEM);

@@ -6,6 +6,7 @@
 mod binary;
 mod durability;
 mod learning;
+mod restart;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,6 +73,7 @@ pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
             api_base: Some(emulator.origin()),
             guild_id: Some(GUILD),
             token_file: None,
+            ..DiscordConfig::default()
         },
         suggest: SuggestConfig {
             channels: vec!["cipp-issues".into(), SUPPORT_FORUM.to_string()],
@@ -1155,5 +1157,42 @@ async fn the_models_second_opinion_answers_in_the_bot_and_status_says_so() {
         .say(BOB, CIPP_ISSUES, "I keep getting the AADSTS50076 mfa error");
     let again = h.post().await;
     assert_eq!(again.title(), post.title());
+    h.stop().await;
+}
+
+/// Interactions no real client sends, but anyone can forge: a `user` option that is not a
+/// Discord id, a subcommand the bot never had. Each is answered with a private line, like any
+/// option the bot does not understand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_options_and_subcommands_get_a_private_answer() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    h.faq(
+        ALICE,
+        GENERAL,
+        json!([
+            {"name": "entry", "type": 3, "value": "cost"},
+            {"name": "user", "type": 6, "value": "not-a-snowflake"}
+        ]),
+    );
+    let post = h.post().await;
+    assert!(post.ephemeral, "{post:?}");
+    assert!(
+        post.content().contains("did not understand"),
+        "{}",
+        post.content()
+    );
+    h.emulator.slash(
+        MOD,
+        GENERAL,
+        "faq-admin",
+        json!([{"name": "explode", "type": 1, "options": []}]),
+    );
+    let post = h.post().await;
+    assert!(post.ephemeral, "{post:?}");
+    assert!(
+        post.content().contains("did not understand"),
+        "{}",
+        post.content()
+    );
     h.stop().await;
 }

@@ -98,9 +98,7 @@ pub(super) async fn send(ctx: Context<'_>, post: &Post) -> Result<(), Error> {
 
 /// Tells the user privately that the command they used is out of date.
 async fn outdated(ctx: Context<'_>) {
-    let reply = render::notice(
-        "I did not understand that command's options: it may have changed since Discord loaded it. Try again in a minute, or reload Discord (Ctrl+R).",
-    );
+    let reply = render::notice(render::NOT_UNDERSTOOD);
     if let Err(error) = ctx.send(reply.to_reply()).await {
         tracing::error!("could not answer a command with unknown options: {error}");
     }
@@ -131,6 +129,26 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         } => {
             tracing::info!(command = %ctx.command().qualified_name, "options not understood: {description}");
             outdated(poise::Context::Application(ctx)).await;
+        }
+        // A subcommand the bot does not have: poise finds no command to run.
+        poise::FrameworkError::UnknownInteraction {
+            framework,
+            interaction,
+            ..
+        } => {
+            tracing::info!(command = %interaction.data.name, "a command the bot does not have");
+            let ctx = framework.serenity_context;
+            let kind = poise::serenity_prelude::InteractionType::Command;
+            super::forged::answer(ctx, interaction.id, &interaction.token, kind).await;
+        }
+        // Refused while stopping: said, so that the user knows to try again.
+        poise::FrameworkError::CommandCheckFailed {
+            error: None, ctx, ..
+        } => {
+            let reply = render::notice(render::RESTARTING);
+            if let Err(error) = ctx.send(reply.to_reply()).await {
+                tracing::info!("could not tell a user that the bot is restarting: {error}");
+            }
         }
         other => {
             if let Err(error) = poise::builtins::on_error(other).await {

@@ -46,6 +46,11 @@ pub(super) async fn list_messages(
     found.sort_unstable_by_key(|(id, _)| *id);
     found.truncate(limit);
     let page: Vec<Value> = found.into_iter().rev().map(|(_, m)| m.clone()).collect();
+    drop(world);
+    state.record(Event::Read {
+        channel,
+        messages: page.len(),
+    });
     Json(Value::Array(page)).into_response()
 }
 

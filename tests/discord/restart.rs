@@ -1,0 +1,200 @@
+//! Nothing lost across a stop or a restart: SIGTERM in a burst answers everything received before
+//! it, and a restart (after a stop or a `kill -9`) answers what came meanwhile, each question
+//! exactly once; what is too old by then is counted, not answered.
+
+use std::collections::HashMap;
+use std::process::Child;
+use std::time::Duration;
+
+use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES};
+use faqbot::emulator::{Emulator, Event, Options};
+
+use super::binary::{bot_dir, exit, run_in, signal};
+
+/// The burst of the tests: questions over threads, three to a thread, one thread after another.
+const THREADS: usize = 100;
+const QUESTIONS: usize = 300;
+/// Every message of a thread may be answered, without cooldown: each question is answerable.
+const SUGGEST: &str = "threads = \"all\"\n";
+
+/// Question `n` in the burst: worded a little differently each time, always the 500-error entry.
+fn question(n: usize) -> String {
+    format!("question {n}: I keep getting a 500 error when I open the dashboard")
+}
+
+/// Opens the threads of the burst in `#cipp-issues`.
+fn threads(emulator: &Emulator) -> Vec<u64> {
+    (0..THREADS)
+        .map(|n| emulator.thread(CIPP_ISSUES, &format!("help {n}")))
+        .collect()
+}
+
+/// Asks questions `range` of the burst, round the threads.
+fn ask(emulator: &Emulator, threads: &[u64], range: std::ops::Range<usize>) -> Vec<u64> {
+    range
+        .map(|n| {
+            let author = if n % 2 == 0 { ALICE } else { BOB };
+            emulator.say(author, threads[n % threads.len()], &question(n))
+        })
+        .collect()
+}
+
+/// How many replies each message got from the bot.
+fn replies(emulator: &Emulator) -> HashMap<u64, usize> {
+    let mut replies = HashMap::new();
+    for event in emulator.events() {
+        if let Event::Posted(post) = event {
+            if let Some(question) = post.reply_to {
+                *replies.entry(question).or_default() += 1;
+            }
+        }
+    }
+    replies
+}
+
+/// Waits until each of `questions` has a reply (or `limit` passes); the replies then.
+async fn answered(emulator: &Emulator, questions: &[u64], limit: Duration) -> HashMap<u64, usize> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let replies = replies(emulator);
+        if questions.iter().all(|q| replies.contains_key(q))
+            || tokio::time::Instant::now() > deadline
+        {
+            return replies;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Asserts that each of `questions` got exactly one reply.
+fn once_each(replies: &HashMap<u64, usize>, questions: &[u64], output: &str) {
+    let missing = questions
+        .iter()
+        .filter(|q| !replies.contains_key(q))
+        .count();
+    let twice = questions
+        .iter()
+        .filter(|q| replies.get(q).is_some_and(|&n| n > 1))
+        .count();
+    assert_eq!(
+        (missing, twice),
+        (0, 0),
+        "of {} questions, {missing} unanswered and {twice} answered more than once\n{output}",
+        questions.len()
+    );
+}
+
+async fn stop(child: Child) -> String {
+    signal(&child, "-TERM");
+    let (code, output) = exit(child, Duration::from_secs(20)).await;
+    assert_eq!(code, Some(0), "{output}");
+    output
+}
+
+/// SIGTERM right after the 100th question, with 200 more coming during the stop: in every run,
+/// each of the 100 gets its answer before the process exits, and none twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_in_a_burst_answers_every_question_received_before_it() {
+    for run in 0..3 {
+        let emulator = Emulator::start(Options::default()).await.unwrap();
+        let dir = bot_dir(&emulator, SUGGEST);
+        let (child, _watcher) = run_in(&emulator, &dir).await;
+        let threads = threads(&emulator);
+        let received = ask(&emulator, &threads, 0..THREADS);
+        signal(&child, "-TERM");
+        ask(&emulator, &threads, THREADS..QUESTIONS);
+        let (code, output) = exit(child, Duration::from_secs(20)).await;
+        assert_eq!(code, Some(0), "run {run}: {output}");
+        once_each(&replies(&emulator), &received, &output);
+        assert!(
+            output.contains("drained: everything received before the stop was handled"),
+            "run {run}: {output}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// What came while the bot was stopped is answered at the next start, and what the drain
+/// answered is not answered again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_answers_what_came_while_the_bot_was_stopped() {
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    let dir = bot_dir(&emulator, SUGGEST);
+    let (child, _watcher) = run_in(&emulator, &dir).await;
+    let threads = threads(&emulator);
+    let mut asked = ask(&emulator, &threads, 0..THREADS);
+    signal(&child, "-TERM");
+    asked.extend(ask(&emulator, &threads, THREADS..QUESTIONS));
+    let (code, first) = exit(child, Duration::from_secs(20)).await;
+    assert_eq!(code, Some(0), "{first}");
+
+    let (child, _watcher) = run_in(&emulator, &dir).await;
+    let replies = answered(&emulator, &asked, Duration::from_secs(30)).await;
+    let second = stop(child).await;
+    once_each(&replies, &asked, &format!("{first}\n{second}"));
+    assert!(
+        second.contains("read back what the watched places received while the bot was not running"),
+        "{second}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `kill -9` in the middle of a burst, the rest of it asked while the bot is down, a restart within
+/// 10 s: every question is answered exactly once. Answers the killed process had begun are taken
+/// over; those it had posted are recognised by its replies (or its nonces), not posted again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_kill_9_a_restart_answers_every_question_once() {
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    let dir = bot_dir(&emulator, SUGGEST);
+    let (child, _watcher) = run_in(&emulator, &dir).await;
+    let threads = threads(&emulator);
+    let mut asked = ask(&emulator, &threads, 0..THREADS);
+    // Some answered, some on their way, some not yet considered.
+    answered(&emulator, &asked[..10], Duration::from_secs(10)).await;
+    signal(&child, "-KILL");
+    asked.extend(ask(&emulator, &threads, THREADS..QUESTIONS));
+    let (code, first) = exit(child, Duration::from_secs(5)).await;
+    assert_eq!(code, None, "killed by a signal");
+    let before_restart = replies(&emulator).len();
+
+    let (child, _watcher) = run_in(&emulator, &dir).await;
+    let replies = answered(&emulator, &asked, Duration::from_secs(30)).await;
+    let second = stop(child).await;
+    eprintln!(
+        "{before_restart} of {} answered before the kill, the rest after the restart",
+        asked.len()
+    );
+    once_each(&replies, &asked, &format!("{first}\n{second}"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Questions asked while the bot was down for longer than `max_delay_secs` are read back at the
+/// next start and counted, but not answered: a late answer would read as a reply to something
+/// else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_too_old_at_the_restart_are_counted_not_answered() {
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    let dir = bot_dir(&emulator, "max_delay_secs = 2\n");
+    let (child, _watcher) = run_in(&emulator, &dir).await;
+    let first = emulator.say(ALICE, CIPP_ISSUES, &question(0));
+    answered(&emulator, &[first], Duration::from_secs(10)).await;
+    stop(child).await;
+
+    let stale: Vec<u64> = (1..4)
+        .map(|n| emulator.say(BOB, CIPP_ISSUES, &question(n)))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let (child, mut watcher) = run_in(&emulator, &dir).await;
+    let read_back = watcher
+        .find(Duration::from_secs(10), |e| matches!(e, Event::Read { .. }))
+        .await;
+    assert!(read_back.is_some(), "no read-back at start");
+    let fresh = emulator.say(ALICE, CIPP_ISSUES, &question(9));
+    let post = watcher.post(Duration::from_secs(10)).await;
+    let output = stop(child).await;
+    assert_eq!(post.and_then(|p| p.reply_to), Some(fresh), "{output}");
+    let replies = replies(&emulator);
+    assert!(stale.iter().all(|q| !replies.contains_key(q)), "{output}");
+    assert!(output.contains("considered=0 too_old=3"), "{output}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
