@@ -19,29 +19,31 @@ pub async fn handle(
     // message for the next start's read-back, a click told to try again.
     let Some(_running) = data.in_flight.enter(made_ms(event)) else {
         if let serenity::FullEvent::InteractionCreate { interaction } = event {
-            restarting(ctx, interaction).await;
+            Box::pin(restarting(ctx, interaction)).await;
         }
         return Ok(());
     };
+    // Each kind's work is boxed, so that a burst of messages, each waiting for its turn to be
+    // answered, holds only the message flow's state, not that of the largest kind.
     match event {
         serenity::FullEvent::Message { new_message } => {
-            suggest::suggest(ctx, data, new_message).await;
+            Box::pin(suggest::suggest(ctx, data, new_message)).await;
         }
         serenity::FullEvent::InteractionCreate { interaction } => match interaction {
             serenity::Interaction::Component(component) => {
                 if let Some(action) = Action::parse(&component.data.custom_id) {
-                    if let Err(error) = component::on_component(ctx, data, component, action).await
-                    {
+                    let clicked = component::on_component(ctx, data, component, action);
+                    if let Err(error) = Box::pin(clicked).await {
                         tracing::error!("component failed: {error}");
-                        fail(ctx, component.id, &component.token).await;
+                        Box::pin(fail(ctx, component.id, &component.token)).await;
                     }
                 }
             }
             serenity::Interaction::Modal(modal) => {
                 if let Some(action) = Action::parse(&modal.data.custom_id) {
-                    if let Err(error) = modal::on_modal(ctx, data, modal, action).await {
+                    if let Err(error) = Box::pin(modal::on_modal(ctx, data, modal, action)).await {
                         tracing::error!("form failed: {error}");
-                        fail(ctx, modal.id, &modal.token).await;
+                        Box::pin(fail(ctx, modal.id, &modal.token)).await;
                     }
                 }
             }
@@ -53,7 +55,7 @@ pub async fn handle(
             // read back.
             if ctx.cache.unavailable_guilds().len() == 0 {
                 if let Some(why) = data.catch_up.take() {
-                    backfill::catch_up(ctx, data, why).await;
+                    Box::pin(backfill::catch_up(ctx, data, why)).await;
                 }
             }
         }

@@ -75,6 +75,9 @@ fn short_error(error: &serenity::Error) -> String {
 const QUIET: Duration = Duration::from_millis(500);
 /// How often a drain looks at the handlers still running.
 const POLL: Duration = Duration::from_millis(20);
+/// Handlers at once past which the memory freed when the last one ends is given back to the
+/// system: a burst of hundreds of messages leaves megabytes that the allocator would keep.
+const GIVE_BACK_AFTER: usize = 64;
 
 /// Handlers of received events still running, and the stop: events from before it are handled,
 /// later ones left for the next start's read-back.
@@ -84,6 +87,8 @@ pub(super) struct InFlight(Arc<Shared>);
 #[derive(Default)]
 struct Shared {
     count: AtomicUsize,
+    /// The most handlers at once since memory was last given back.
+    high: AtomicUsize,
     /// Unix ms of the stop; 0 while running.
     cut_ms: AtomicU64,
     /// An event from after the stop came: the gateway has delivered everything from before it.
@@ -125,7 +130,8 @@ impl InFlight {
                 None => return None,
             }
         }
-        shared.count.fetch_add(1, Ordering::SeqCst);
+        let running = shared.count.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.high.fetch_max(running, Ordering::Relaxed);
         Some(InFlightGuard(self.clone()))
     }
 
@@ -178,7 +184,25 @@ pub(super) struct InFlightGuard(InFlight);
 
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
-        self.0 .0.count.fetch_sub(1, Ordering::SeqCst);
+        let shared = &self.0 .0;
+        let last = shared.count.fetch_sub(1, Ordering::SeqCst) == 1;
+        if last && shared.high.load(Ordering::Relaxed) >= GIVE_BACK_AFTER {
+            shared.high.store(0, Ordering::Relaxed);
+            give_back_memory();
+        }
+    }
+}
+
+/// Returns the heap's free pages to the system, off the async workers. glibc keeps what a burst
+/// freed (its per-thread arenas and fragments between live blocks) as resident memory until
+/// asked; other allocators give memory back on their own.
+fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn_blocking(|| {
+            // SAFETY: malloc_trim only releases free memory of the allocator; safe at any time.
+            unsafe { libc::malloc_trim(0) };
+        });
     }
 }
 

@@ -28,7 +28,8 @@ pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::M
             return;
         }
     };
-    post(ctx, data, message, suggestion).await;
+    // Boxed: only the messages that get a suggestion hold the state of posting one.
+    Box::pin(post(ctx, data, message, suggestion)).await;
 }
 
 /// What the service decides about `message`: a suggestion or why the bot stays quiet. Watched

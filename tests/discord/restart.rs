@@ -101,11 +101,18 @@ async fn sigterm_in_a_burst_answers_every_question_received_before_it() {
         let (child, _watcher) = run_in(&emulator, &dir).await;
         let threads = threads(&emulator);
         let received = ask(&emulator, &threads, 0..THREADS);
+        let signalled = std::time::Instant::now();
         signal(&child, "-TERM");
         ask(&emulator, &threads, THREADS..QUESTIONS);
         let (code, output) = exit(child, Duration::from_secs(20)).await;
+        let replies = replies(&emulator);
+        eprintln!(
+            "run {run}: {} of {THREADS} received before SIGTERM answered; exited {:.1} s after it",
+            received.iter().filter(|q| replies.contains_key(q)).count(),
+            signalled.elapsed().as_secs_f64()
+        );
         assert_eq!(code, Some(0), "run {run}: {output}");
-        once_each(&replies(&emulator), &received, &output);
+        once_each(&replies, &received, &output);
         assert!(
             output.contains("drained: everything received before the stop was handled"),
             "run {run}: {output}"
