@@ -121,23 +121,46 @@ async fn sigterm_in_a_burst_answers_every_question_received_before_it() {
     }
 }
 
+/// The burst against `faqbot run` in `dir`, interrupted by `signal` once `settled` of the first
+/// 100 questions are answered; the other 200 are asked meanwhile. Every question asked, and the
+/// process's exit code and output.
+async fn interrupted_burst(
+    emulator: &Emulator,
+    dir: &std::path::Path,
+    kill: &str,
+    settled: usize,
+) -> (Vec<u64>, Option<i32>, String) {
+    let (child, _watcher) = run_in(emulator, dir).await;
+    let threads = threads(emulator);
+    let mut asked = ask(emulator, &threads, 0..THREADS);
+    answered(emulator, &asked[..settled], Duration::from_secs(10)).await;
+    signal(&child, kill);
+    asked.extend(ask(emulator, &threads, THREADS..QUESTIONS));
+    let (code, output) = exit(child, Duration::from_secs(20)).await;
+    (asked, code, output)
+}
+
+/// Starts `faqbot run` in `dir` again and stops it once each of `asked` has a reply (or 30 s
+/// passed): the replies, and its output.
+async fn restarted(
+    emulator: &Emulator,
+    dir: &std::path::Path,
+    asked: &[u64],
+) -> (HashMap<u64, usize>, String) {
+    let (child, _watcher) = run_in(emulator, dir).await;
+    let replies = answered(emulator, asked, Duration::from_secs(30)).await;
+    (replies, stop(child).await)
+}
+
 /// What came while the bot was stopped is answered at the next start, and what the drain
 /// answered is not answered again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_answers_what_came_while_the_bot_was_stopped() {
     let emulator = Emulator::start(Options::default()).await.unwrap();
     let dir = bot_dir(&emulator, SUGGEST);
-    let (child, _watcher) = run_in(&emulator, &dir).await;
-    let threads = threads(&emulator);
-    let mut asked = ask(&emulator, &threads, 0..THREADS);
-    signal(&child, "-TERM");
-    asked.extend(ask(&emulator, &threads, THREADS..QUESTIONS));
-    let (code, first) = exit(child, Duration::from_secs(20)).await;
+    let (asked, code, first) = interrupted_burst(&emulator, &dir, "-TERM", 0).await;
     assert_eq!(code, Some(0), "{first}");
-
-    let (child, _watcher) = run_in(&emulator, &dir).await;
-    let replies = answered(&emulator, &asked, Duration::from_secs(30)).await;
-    let second = stop(child).await;
+    let (replies, second) = restarted(&emulator, &dir, &asked).await;
     once_each(&replies, &asked, &format!("{first}\n{second}"));
     assert!(
         second.contains("read back what the watched places received while the bot was not running"),
@@ -153,20 +176,11 @@ async fn a_restart_answers_what_came_while_the_bot_was_stopped() {
 async fn after_kill_9_a_restart_answers_every_question_once() {
     let emulator = Emulator::start(Options::default()).await.unwrap();
     let dir = bot_dir(&emulator, SUGGEST);
-    let (child, _watcher) = run_in(&emulator, &dir).await;
-    let threads = threads(&emulator);
-    let mut asked = ask(&emulator, &threads, 0..THREADS);
-    // Some answered, some on their way, some not yet considered.
-    answered(&emulator, &asked[..10], Duration::from_secs(10)).await;
-    signal(&child, "-KILL");
-    asked.extend(ask(&emulator, &threads, THREADS..QUESTIONS));
-    let (code, first) = exit(child, Duration::from_secs(5)).await;
+    // Killed with some answered, some on their way, some not yet considered.
+    let (asked, code, first) = interrupted_burst(&emulator, &dir, "-KILL", 10).await;
     assert_eq!(code, None, "killed by a signal");
     let before_restart = replies(&emulator).len();
-
-    let (child, _watcher) = run_in(&emulator, &dir).await;
-    let replies = answered(&emulator, &asked, Duration::from_secs(30)).await;
-    let second = stop(child).await;
+    let (replies, second) = restarted(&emulator, &dir, &asked).await;
     eprintln!(
         "{before_restart} of {} answered before the kill, the rest after the restart",
         asked.len()
