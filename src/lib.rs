@@ -24,6 +24,8 @@
 //!   opinion (optional files) and the worker that runs it;
 //! - [`policy`]: whether the bot may suggest here and now (no Discord types, clock passed in);
 //! - [`memory`]: what the policy remembers (cooldown claims, threads seen), behind a trait;
+//! - [`history`]: a channel's past staff replies with an entry's link, turned into examples (no
+//!   Discord types);
 //! - [`store`]: what was shown and how it helped, learned examples, memory; SQLite behind a trait;
 //! - [`service`]: runs a message, click or link through policy, matcher, render and store, and says
 //!   what to send (no serenity types);
@@ -75,6 +77,7 @@ pub mod discord;
 pub mod emulator;
 pub mod eval;
 pub mod faq;
+pub mod history;
 pub mod ids;
 pub mod import;
 pub mod location;

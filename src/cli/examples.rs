@@ -92,6 +92,7 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<E
             author: None,
             reply: None,
             by: None,
+            from_history: false,
         };
         store.add_example(&example, keep)?;
         added += 1;

@@ -22,7 +22,14 @@ pub const ANSWER_MAX_CHARS: usize = 4000;
 const TOP_KEYS: &[&str] = &["faq", "entry"];
 const FAQ_KEYS: &[&str] = &["page"];
 const ENTRY_KEYS: &[&str] = &[
-    "id", "question", "answer", "link", "aliases", "keywords", "examples",
+    "id",
+    "question",
+    "answer",
+    "link",
+    "aliases",
+    "keywords",
+    "examples",
+    "old_links",
 ];
 
 /// Collects problems for one file.
@@ -279,6 +286,7 @@ fn entry(
     };
     entry.keywords = list("keywords");
     entry.examples = list("examples");
+    entry.old_links = list("old_links");
     entry
 }
 
@@ -355,7 +363,7 @@ answer = "a"
             [
                 "faq.toml:2:6: id \"Bad Id\" must be 1-64 lowercase letters, digits or '-'",
                 "faq.toml:3:12: `question` is empty",
-                "faq.toml:5:1: unknown key `colour` in [[entry]] (expected one of `id`, `question`, `answer`, `link`, `aliases`, `keywords`, `examples`)",
+                "faq.toml:5:1: unknown key `colour` in [[entry]] (expected one of `id`, `question`, `answer`, `link`, `aliases`, `keywords`, `examples`, `old_links`)",
                 "faq.toml:11:8: `link` must be an absolute http(s) URL such as \"https://example.org/docs/\", not \"/relative\"",
                 "faq.toml:15:12: duplicate id or alias `dup`: already used at line 8",
             ]

@@ -35,6 +35,9 @@ pub struct Entry {
     pub keywords: Vec<String>,
     /// Messages users wrote that this entry answers.
     pub examples: Vec<String>,
+    /// Earlier addresses of the entry's documentation (an import that moved its link keeps the
+    /// old one here): links to them in a channel's history count as links to the entry.
+    pub old_links: Vec<String>,
 }
 
 /// Why a FAQ file could not be loaded.

@@ -139,6 +139,16 @@ pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged
                 table.insert(key, Item::Value(value));
                 fields.push(key);
             }
+            // A moved page: links to its old address in a channel's history still mean the entry.
+            if let (Some(was), Some(now)) = (&old.link, &new.link) {
+                if was != now && !old.old_links.contains(was) {
+                    let mut moved = toml_edit::Array::new();
+                    for link in old.old_links.iter().chain([was]) {
+                        moved.push(link.as_str());
+                    }
+                    table.insert("old_links", Item::Value(moved.into()));
+                }
+            }
             if by_similarity && old.question != new.question {
                 report
                     .reworded

@@ -33,6 +33,7 @@ pub fn to_toml(faq: &Faq) -> String {
             ("aliases", &entry.aliases),
             ("keywords", &entry.keywords),
             ("examples", &entry.examples),
+            ("old_links", &entry.old_links),
         ] {
             if !items.is_empty() {
                 let _ = writeln!(out, "{key} = {}", list(items));

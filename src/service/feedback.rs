@@ -113,6 +113,7 @@ impl Service {
             author: Some(not_it.author),
             reply: Some(not_it.reply),
             by: Some(not_it.by),
+            from_history: false,
         })
     }
 

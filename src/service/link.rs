@@ -50,6 +50,7 @@ impl Service {
             author: Some(link.author),
             reply: Some(link.reply),
             by: Some(link.moderator),
+            from_history: false,
         })
     }
 

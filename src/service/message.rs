@@ -91,7 +91,7 @@ impl Service {
         let loaded = self.current();
         let decision = loaded.decide(self.second_opinion(), incoming.text, 2);
         let Some(chosen) = decision.suggest else {
-            if incoming.text.trim().chars().count() >= UNMATCHED_MIN_CHARS {
+            if incoming.text.trim().chars().count() >= QUESTION_MIN_CHARS {
                 self.store.record(Record::Unmatched {
                     at_ms: now_ms,
                     guild: incoming.guild,
@@ -213,5 +213,6 @@ impl Service {
     }
 }
 
-/// Messages shorter than this are chatter ("thanks!"), not questions the FAQ lacks.
-const UNMATCHED_MIN_CHARS: usize = 15;
+/// Messages shorter than this are chatter ("thanks!"), not questions: not recorded as questions
+/// the FAQ lacks, nor learned from a channel's history.
+pub const QUESTION_MIN_CHARS: usize = 15;

@@ -30,7 +30,7 @@ use crate::store::{self, Example, Stats, Store};
 
 pub use feedback::{Click, Feedback, NotIt};
 pub use link::Link;
-pub use message::{Incoming, Silence, Suggestion, Verdict};
+pub use message::{Incoming, Silence, Suggestion, Verdict, QUESTION_MIN_CHARS};
 
 /// A FAQ in service with its matcher (which includes what was learned) and, with the second
 /// opinion, the model's vectors of its texts; replaced as a whole.

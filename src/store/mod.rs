@@ -130,6 +130,16 @@ pub struct Example {
     /// The bot's reply that showed the entry, and who taught it.
     pub reply: Option<MessageId>,
     pub by: Option<UserId>,
+    /// Learned from the channel's history (a staff member's past reply), not from a link made
+    /// through the bot.
+    pub from_history: bool,
+}
+
+/// How far a channel's history was read: everything from `oldest` to `newest` (message ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryRead {
+    pub newest: MessageId,
+    pub oldest: MessageId,
 }
 
 /// How one entry was shown and received within a period.
@@ -228,6 +238,13 @@ pub trait Backend: Memory {
     fn write(&self, records: &[Record]) -> Result<()>;
     /// Adds an example; past `cap` positive examples of its entry, the oldest ones are dropped.
     fn add_example(&self, example: &Example, cap: usize) -> Result<()>;
+    /// Adds examples in one transaction, each unless its message is already taught as its entry
+    /// the same way; at most `cap` positive ones per entry stay (the newest). Returns how many
+    /// were added.
+    fn add_examples(&self, examples: &[Example], cap: usize) -> Result<usize>;
+    /// How far a channel's history was read, if it was.
+    fn history_read(&self, channel: ChannelId) -> Result<Option<HistoryRead>>;
+    fn set_history_read(&self, channel: ChannelId, read: HistoryRead) -> Result<()>;
     /// Removes the positive examples linked by the bot's post `reply` or taught from the member's
     /// message `message`; returns what was removed.
     fn remove_link(&self, id: MessageId) -> Result<Vec<Example>>;

@@ -4,11 +4,11 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{query_error, to_i64, Sqlite, KEY_CHARS};
-use crate::ids::{MessageId, UserId};
+use crate::ids::{ChannelId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    Backend, DayStats, EntryStats, Example, Forgotten, Record, Result, Stats, TextHash,
-    TEXT_MAX_CHARS,
+    Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead, Record, Result, Stats,
+    TextHash, TEXT_MAX_CHARS,
 };
 
 /// The grouping key of an unmatched message: lowercase words, first characters only.
@@ -96,34 +96,95 @@ impl Backend for Sqlite {
     }
 
     fn add_example(&self, example: &Example, cap: usize) -> Result<()> {
+        self.add_examples(std::slice::from_ref(example), cap)
+            .map(|_| ())
+    }
+
+    fn add_examples(&self, examples: &[Example], cap: usize) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(query_error)?;
-        tx.execute(
-            "INSERT INTO examples (entry, text, positive, at_ms, channel, message, author, reply, by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                example.entry,
-                cut(&example.text),
-                example.positive,
-                to_i64(example.at_ms),
-                example.channel,
-                example.message,
-                example.author,
-                example.reply,
-                example.by
-            ],
-        )
-        .map_err(query_error)?;
-        if example.positive {
+        let mut inserted = Vec::new();
+        let mut capped = std::collections::BTreeSet::new();
+        {
+            // A message already taught as this entry (the same way) is not taught twice.
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO examples
+                     (entry, text, positive, at_ms, channel, message, author, reply, by, from_history)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+                     WHERE ?6 IS NULL OR NOT EXISTS (SELECT 1 FROM examples
+                         WHERE message = ?6 AND entry = ?1 AND positive = ?3)",
+                )
+                .map_err(query_error)?;
+            for example in examples {
+                let added = insert
+                    .execute(params![
+                        example.entry,
+                        cut(&example.text),
+                        example.positive,
+                        to_i64(example.at_ms),
+                        example.channel,
+                        example.message,
+                        example.author,
+                        example.reply,
+                        example.by,
+                        example.from_history
+                    ])
+                    .map_err(query_error)?;
+                if added == 1 {
+                    inserted.push(tx.last_insert_rowid());
+                }
+                if example.positive {
+                    capped.insert(example.entry.as_str());
+                }
+            }
+        }
+        for entry in capped {
             tx.execute(
                 "DELETE FROM examples WHERE entry = ?1 AND positive AND id NOT IN
                  (SELECT id FROM examples WHERE entry = ?1 AND positive
                   ORDER BY at_ms DESC, id DESC LIMIT ?2)",
-                params![example.entry, cap as i64],
+                params![entry, cap as i64],
             )
             .map_err(query_error)?;
         }
-        tx.commit().map_err(query_error)
+        // Added means still there: one older than the cap's newest is dropped at once.
+        let mut kept = 0;
+        for id in inserted {
+            kept += tx
+                .query_row("SELECT COUNT(*) FROM examples WHERE id = ?1", [id], |row| {
+                    row.get::<_, usize>(0)
+                })
+                .map_err(query_error)?;
+        }
+        tx.commit().map_err(query_error)?;
+        Ok(kept)
+    }
+
+    fn history_read(&self, channel: ChannelId) -> Result<Option<HistoryRead>> {
+        self.conn()
+            .prepare_cached("SELECT newest, oldest FROM history_read WHERE channel = ?1")
+            .and_then(|mut s| {
+                s.query_row(params![channel], |row| {
+                    Ok(HistoryRead {
+                        newest: MessageId(row.get::<_, i64>(0)? as u64),
+                        oldest: MessageId(row.get::<_, i64>(1)? as u64),
+                    })
+                })
+                .optional()
+            })
+            .map_err(query_error)
+    }
+
+    fn set_history_read(&self, channel: ChannelId, read: HistoryRead) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO history_read (channel, newest, oldest) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (channel) DO UPDATE SET newest = excluded.newest, oldest = excluded.oldest",
+            )
+            .and_then(|mut s| s.execute(params![channel, read.newest, read.oldest]))
+            .map_err(query_error)?;
+        Ok(())
     }
 
     fn remove_link(&self, id: MessageId) -> Result<Vec<Example>> {
@@ -298,7 +359,8 @@ fn select_examples(
     params: impl rusqlite::Params,
 ) -> Result<Vec<Example>> {
     let sql = format!(
-        "SELECT entry, text, positive, at_ms, channel, message, author, reply, by FROM examples {filter}
+        "SELECT entry, text, positive, at_ms, channel, message, author, reply, by, from_history
+         FROM examples {filter}
          ORDER BY at_ms, id"
     );
     conn.prepare(&sql)
@@ -314,6 +376,7 @@ fn select_examples(
                     author: row.get(6)?,
                     reply: row.get(7)?,
                     by: row.get(8)?,
+                    from_history: row.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()

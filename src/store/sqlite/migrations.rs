@@ -70,4 +70,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE answered ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
     CREATE INDEX answered_at ON answered (at_ms);
     ALTER TABLE claims ADD COLUMN message INTEGER NOT NULL DEFAULT 0;",
+    // 4: examples learned from a channel's history, and how far each channel's history was read.
+    "ALTER TABLE examples ADD COLUMN from_history INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX examples_message ON examples (message);
+    CREATE TABLE history_read (
+        channel INTEGER PRIMARY KEY,
+        newest INTEGER NOT NULL,
+        oldest INTEGER NOT NULL
+    );",
 ];

@@ -117,6 +117,7 @@ fn examples_are_capped_per_entry_oldest_dropped_and_unlinked() {
             author: Some(UserId(7)),
             reply: Some(MessageId(200 + n)),
             by: Some(UserId(9)),
+            from_history: false,
         };
         db.add_example(&example, 3).unwrap();
     }
@@ -130,6 +131,7 @@ fn examples_are_capped_per_entry_oldest_dropped_and_unlinked() {
         author: Some(UserId(8)),
         reply: None,
         by: Some(UserId(8)),
+        from_history: false,
     };
     db.add_example(&negative, 3).unwrap();
     let texts: Vec<String> = db.examples().unwrap().into_iter().map(|e| e.text).collect();
@@ -222,4 +224,40 @@ fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user() {
     let stats = db.stats(0, 10).unwrap();
     assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 1);
     assert!(stats.unmatched.is_empty());
+}
+
+#[test]
+fn examples_added_twice_are_kept_once_and_history_reads_are_remembered() {
+    let db = Sqlite::open(&temp("history")).unwrap();
+    let example = |n: u64| Example {
+        entry: "cost".into(),
+        text: format!("how much does it cost {n}"),
+        positive: true,
+        at_ms: n,
+        channel: Some(ChannelId(2)),
+        message: Some(MessageId(100 + n)),
+        author: Some(UserId(7)),
+        reply: Some(MessageId(200 + n)),
+        by: Some(UserId(9)),
+        from_history: true,
+    };
+    let batch: Vec<Example> = (0..4).map(example).collect();
+    assert_eq!(
+        db.add_examples(&batch, 3).unwrap(),
+        3,
+        "the oldest is over the cap"
+    );
+    assert_eq!(db.add_examples(&batch, 3).unwrap(), 0, "none twice");
+    let kept = db.examples().unwrap();
+    assert_eq!(kept.len(), 3, "the cap holds");
+    assert!(kept.iter().all(|e| e.from_history));
+    assert_eq!(kept[0].message, Some(MessageId(101)), "the newest win");
+
+    assert_eq!(db.history_read(ChannelId(2)).unwrap(), None);
+    let read = crate::store::HistoryRead {
+        newest: MessageId(90),
+        oldest: MessageId(10),
+    };
+    db.set_history_read(ChannelId(2), read).unwrap();
+    assert_eq!(db.history_read(ChannelId(2)).unwrap(), Some(read));
 }
