@@ -396,8 +396,7 @@ old_links = ["https://example.org/docs/setup"]
 
     #[test]
     fn a_staff_link_reply_teaches_once_and_everything_else_is_counted() {
-        let mut stored = Vec::new();
-        stored.push(Example {
+        let stored = vec![Example {
             entry: "cost".into(),
             text: "how much is it".into(),
             positive: false,
@@ -408,7 +407,7 @@ old_links = ["https://example.org/docs/setup"]
             reply: None,
             by: None,
             from_history: false,
-        });
+        }];
         let mut learner = Learner::new(&faq(), &stored);
         let link = "https://docs.example.org/faq/#500-error";
         let learned = learner.consider(&answer(&[link], true), &asked(10, 3, QUESTION));
