@@ -213,6 +213,11 @@ impl Learner {
         })
     }
 
+    /// Counts a staff message whose links lead to no entry.
+    pub fn other_links(&mut self) {
+        self.counts.other_links += 1;
+    }
+
     /// Counts a staff reply whose question could not be found (it replies to nothing and its
     /// thread's first message is not a member's).
     pub fn no_question(&mut self) {

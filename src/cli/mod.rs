@@ -10,6 +10,7 @@ mod eval;
 mod examples;
 mod forget;
 mod import;
+mod learn;
 mod match_;
 mod model;
 mod run;
@@ -46,6 +47,11 @@ pub enum Command {
         #[command(subcommand)]
         command: examples::Command,
     },
+    /// Learn from the channels' past: staff replies that link an entry's docs.
+    Learn {
+        #[command(subcommand)]
+        command: learn::Command,
+    },
     /// Per entry, how often it was shown and how it helped; the questions the FAQ lacks.
     Stats(stats::Args),
     /// Remove everything recorded about one Discord user (their messages, examples, events).
@@ -73,6 +79,7 @@ impl Command {
             Command::Eval(args) => eval::exec(args),
             Command::Model { command } => model::exec(command),
             Command::Examples { command } => examples::exec(command),
+            Command::Learn { command } => learn::exec(command),
             Command::Stats(args) => stats::exec(&args),
             Command::Forget(args) => forget::exec(&args),
             Command::Run(args) => run::exec(args),

@@ -14,6 +14,7 @@
 //! - `send`: channel posts within Discord's limits, retried through rate limits and outages;
 //! - `retry`: the one retry policy: what is tried again, how long to wait, until when;
 //! - `ratelimit`: what Discord's responses announce about rate limits, and the turns they allow;
+//! - `history`: reading a server's past over REST, for learning from it;
 //! - `backfill`: reading back what a new gateway session missed, at start and after a reconnect;
 //! - `lifecycle`: connecting once Discord answers, and stopping after the work under way.
 
@@ -23,6 +24,7 @@ mod component;
 mod convert;
 mod events;
 mod forged;
+pub mod history;
 mod lifecycle;
 mod link;
 mod modal;

@@ -30,6 +30,74 @@ impl Emulator {
         self.state.dispatch("MESSAGE_CREATE", message);
     }
 
+    /// A message of the server's past, made `ago` before now, by `author` in `channel` (a channel
+    /// or thread), replying to `reply_to` if given: stored as history, not sent to the gateway.
+    /// Returns its id.
+    pub fn past(
+        &self,
+        ago: std::time::Duration,
+        author: u64,
+        channel: u64,
+        content: &str,
+        reply_to: Option<u64>,
+    ) -> u64 {
+        let at = crate::time::now_ms().saturating_sub(ago.as_millis() as u64);
+        let id = crate::time::first_id_at(at) | (self.state.new_id() & 0x3f_ffff);
+        let mut message = world::message(id, channel, person(author), content);
+        if let Some(replied) = reply_to {
+            message["type"] = json!(19);
+            message["message_reference"] =
+                json!({"message_id": replied.to_string(), "channel_id": channel.to_string()});
+        }
+        lock(&self.state.world).messages.insert(id, message);
+        id
+    }
+
+    /// A thread of the server's past in `parent`, opened `ago` before now; returns its id.
+    pub fn past_thread(&self, ago: std::time::Duration, parent: u64, name: &str) -> u64 {
+        let at = crate::time::now_ms().saturating_sub(ago.as_millis() as u64);
+        let id = crate::time::first_id_at(at) | (self.state.new_id() & 0x3f_ffff);
+        lock(&self.state.world).channels.push(world::Channel {
+            id,
+            name: name.to_owned(),
+            kind: protocol::PUBLIC_THREAD,
+            parent: Some(parent),
+        });
+        id
+    }
+
+    /// Archives a thread: it is listed among its channel's archived threads from now on.
+    pub fn archive(&self, thread: u64) {
+        lock(&self.state.world).archived.insert(thread);
+    }
+
+    /// The oldest message in the channel or thread named `name`.
+    pub fn first_message_in(&self, name: &str) -> Option<u64> {
+        let world = lock(&self.state.world);
+        let channel = world
+            .channels
+            .iter()
+            .find(|c| c.name == name)?
+            .id
+            .to_string();
+        world
+            .messages
+            .iter()
+            .filter(|(_, m)| m["channel_id"].as_str() == Some(channel.as_str()))
+            .map(|(id, _)| *id)
+            .min()
+    }
+
+    /// Takes the bot's right to read `channel` away: reads answer 403 Missing Access.
+    pub fn forbid(&self, channel: u64) {
+        lock(&self.state.world).forbidden.insert(channel);
+    }
+
+    /// Deletes a message without telling the gateway (a deletion in the server's past).
+    pub fn forget_message(&self, message: u64) {
+        lock(&self.state.world).messages.remove(&message);
+    }
+
     /// Opens a thread in `parent`; returns its id.
     pub fn thread(&self, parent: u64, name: &str) -> u64 {
         let id = self.state.new_id();

@@ -113,6 +113,8 @@ struct State {
     nonces: Mutex<HashMap<String, (u64, Instant)>>,
     /// New messages still to post but answer with 502, as if the answer were lost.
     lose_answers: std::sync::atomic::AtomicUsize,
+    /// When the latest reads were answered: Discord's global limit.
+    reads: Mutex<std::collections::VecDeque<Instant>>,
 }
 
 /// Locks a mutex, surviving a panic elsewhere (a test that failed must not hang the others).
@@ -196,6 +198,7 @@ impl Emulator {
             stalled: AtomicU64::new(0),
             nonces: Mutex::new(HashMap::new()),
             lose_answers: std::sync::atomic::AtomicUsize::new(0),
+            reads: Mutex::new(std::collections::VecDeque::new()),
         });
         let app = rest::router(state.clone());
         let server = tokio::spawn(async move {

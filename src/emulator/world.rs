@@ -124,6 +124,10 @@ pub struct Channel {
 pub struct World {
     pub channels: Vec<Channel>,
     pub messages: HashMap<u64, Value>,
+    /// Threads archived: listed among a channel's archived threads, not its active ones.
+    pub archived: std::collections::HashSet<u64>,
+    /// Channels the bot may not read (403 Missing Access).
+    pub forbidden: std::collections::HashSet<u64>,
     ids: AtomicU64,
 }
 
@@ -142,6 +146,8 @@ impl Default for World {
                 channel(SUPPORT_FORUM, "support-forum", protocol::GUILD_FORUM),
             ],
             messages: HashMap::new(),
+            archived: Default::default(),
+            forbidden: Default::default(),
             ids: AtomicU64::new(0),
         }
     }
@@ -162,6 +168,7 @@ impl World {
         let (threads, channels): (Vec<&Channel>, Vec<&Channel>) = self
             .channels
             .iter()
+            .filter(|c| !self.archived.contains(&c.id))
             .partition(|c| c.kind == protocol::PUBLIC_THREAD);
         json!({
             "id": GUILD.to_string(),
@@ -186,18 +193,16 @@ impl World {
             "voice_states": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
-            "roles": [
-                role(EVERYONE_ROLE, "@everyone", MEMBER_PERMISSIONS, 0),
-                role(MODERATOR_ROLE, "Moderator", MEMBER_PERMISSIONS | MANAGE_MESSAGES, 1),
-            ],
+            "roles": roles(),
             "members": PEOPLE.iter().map(|p| member(*p)).collect::<Vec<_>>(),
             "channels": channels.iter().map(|c| self.channel_with_last(c)).collect::<Vec<_>>(),
             "threads": threads.iter().map(|c| self.channel_with_last(c)).collect::<Vec<_>>(),
         })
     }
 
-    /// A channel as GUILD_CREATE shows it: with the id of its last message, as Discord does.
-    fn channel_with_last(&self, channel: &Channel) -> Value {
+    /// A channel as GUILD_CREATE and the REST API show it: with the id of its last message, and
+    /// a thread's archived state, as Discord does.
+    pub fn channel_with_last(&self, channel: &Channel) -> Value {
         let mut value = channel_json(channel);
         let last = self
             .messages
@@ -208,8 +213,24 @@ impl World {
         if let Some(last) = last {
             value["last_message_id"] = json!(last.to_string());
         }
+        if self.archived.contains(&channel.id) {
+            value["thread_metadata"]["archived"] = json!(true);
+        }
         value
     }
+}
+
+/// The server's roles, as GUILD_CREATE and `GET /guilds/{id}/roles` show them.
+pub fn roles() -> Value {
+    json!([
+        role(EVERYONE_ROLE, "@everyone", MEMBER_PERMISSIONS, 0),
+        role(
+            MODERATOR_ROLE,
+            "Moderator",
+            MEMBER_PERMISSIONS | MANAGE_MESSAGES,
+            1
+        ),
+    ])
 }
 
 fn role(id: u64, name: &str, permissions: u64, position: u64) -> Value {

@@ -5,6 +5,7 @@
 
 mod binary;
 mod durability;
+mod history;
 mod learning;
 mod restart;
 

@@ -22,30 +22,63 @@ pub(super) async fn get_channel(Shared(state): SharedState, Path(channel): Path<
     }
 }
 
-/// `GET /channels/{id}/messages?after=ID&limit=N`: the channel's messages after `after`, newest
-/// first, at most `limit` (50 by default, 100 at most), as Discord pages them.
+/// `GET /channels/{id}/messages?before=ID|after=ID&limit=N`: the channel's messages before
+/// `before` (the newest of them) or after `after` (the oldest of them), newest first, at most
+/// `limit` (50 by default, 100 at most), as Discord pages them; a reply carries the message it
+/// replies to (`null` once deleted). Within the global limit of reads.
 pub(super) async fn list_messages(
     Shared(state): SharedState,
     Path(channel): Path<u64>,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
 ) -> Response {
-    if lock(&state.world).channel(channel).is_none() {
-        return error(StatusCode::NOT_FOUND, 10003, "Unknown Channel");
+    {
+        let world = lock(&state.world);
+        if world.channel(channel).is_none() {
+            return error(StatusCode::NOT_FOUND, 10003, "Unknown Channel");
+        }
+        if world.forbidden.contains(&channel) {
+            return error(StatusCode::FORBIDDEN, 50001, "Missing Access");
+        }
+    }
+    if let Some(refused) = super::history::read_turn(&state, "/channels/{id}/messages") {
+        return refused;
     }
     let number = |key: &str| query.get(key).and_then(|v| v.parse::<u64>().ok());
-    let after = number("after").unwrap_or(0);
+    let after = number("after");
+    let before = number("before");
     let limit = number("limit").unwrap_or(50).clamp(1, 100) as usize;
     let world = lock(&state.world);
     let mut found: Vec<(u64, &Value)> = world
         .messages
         .iter()
-        .filter(|(id, message)| **id > after && id_field(&message["channel_id"]) == channel)
+        .filter(|(id, message)| {
+            id_field(&message["channel_id"]) == channel
+                && after.is_none_or(|after| **id > after)
+                && before.is_none_or(|before| **id < before)
+        })
         .map(|(id, message)| (*id, message))
         .collect();
-    // The oldest after `after` first, as Discord pages forward; then newest first, as it answers.
+    // Paging forward, the oldest after `after`; else the newest before `before` (or of all).
     found.sort_unstable_by_key(|(id, _)| *id);
-    found.truncate(limit);
-    let page: Vec<Value> = found.into_iter().rev().map(|(_, m)| m.clone()).collect();
+    if after.is_some() {
+        found.truncate(limit);
+    } else {
+        found.drain(..found.len().saturating_sub(limit));
+    }
+    let page: Vec<Value> = found
+        .into_iter()
+        .rev()
+        .map(|(_, m)| {
+            let mut message = m.clone();
+            if let Some(replied) = m["message_reference"]["message_id"].as_str() {
+                let replied = replied.parse::<u64>().ok();
+                message["referenced_message"] = replied
+                    .and_then(|id| world.messages.get(&id).cloned())
+                    .unwrap_or(Value::Null);
+            }
+            message
+        })
+        .collect();
     drop(world);
     state.record(Event::Read {
         channel,

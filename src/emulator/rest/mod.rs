@@ -2,6 +2,7 @@
 //! expired interactions, answering an interaction twice. One file per resource.
 
 mod commands;
+mod history;
 mod interactions;
 mod messages;
 mod webhooks;
@@ -43,6 +44,18 @@ pub(super) fn router(state: Arc<State>) -> Router {
             put(register_guild),
         )
         .route("/channels/{channel}", get(get_channel))
+        .route("/users/@me", get(history::me))
+        .route("/guilds/{guild}/channels", get(history::guild_channels))
+        .route("/guilds/{guild}/roles", get(history::roles))
+        .route("/guilds/{guild}/members/{user}", get(history::member))
+        .route(
+            "/guilds/{guild}/threads/active",
+            get(history::active_threads),
+        )
+        .route(
+            "/channels/{channel}/threads/archived/public",
+            get(history::archived_threads),
+        )
         .route(
             "/channels/{channel}/messages",
             post(create_message).get(list_messages),
