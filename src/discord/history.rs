@@ -296,7 +296,7 @@ async fn read_place(
             }
             let page = read(sender, || place.id.messages(http, request))
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(|e| unreadable(&e))?;
             let full = page.len() == usize::from(PAGE);
             let mut stopped = false;
             let mut read = 0;
@@ -356,6 +356,21 @@ async fn read_place(
         }
     }
     Ok(examples)
+}
+
+/// Why a place could not be read, with what to do when the bot lacks a permission.
+fn unreadable(error: &serenity::Error) -> String {
+    let refused = matches!(
+        error,
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response))
+            if matches!(response.error.code, 50001 | 50013)
+    );
+    let hint = if refused {
+        " (give the bot View Channels and Read Message History there)"
+    } else {
+        ""
+    };
+    format!("{}{hint}", describe(error))
 }
 
 /// `message` as an answer, if it may be one: it links an entry's documentation, or it is the

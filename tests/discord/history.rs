@@ -306,3 +306,67 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
     assert_eq!(limited, 0, "no request over the emulator's limits");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A channel the bot may not read is one line, and the others are still learned from; a history
+/// without links learns nothing; what was learned before stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_channel_is_one_line_and_the_rest_is_learned() {
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    let hour = Duration::from_secs(3_600);
+    let asked = emulator.past(hour * 2, ALICE, CIPP_ISSUES, &question(1), None);
+    emulator.past(hour, MOD, CIPP_ISSUES, LINKS[0], Some(asked));
+    let hidden = emulator.past(hour * 2, BOB, GENERAL, &question(2), None);
+    emulator.past(hour, MOD, GENERAL, LINKS[1], Some(hidden));
+    emulator.forbid(GENERAL);
+    let dir = temp_dir();
+    std::fs::write(dir.join("faq.toml"), FAQ).unwrap();
+    std::fs::write(
+        dir.join("faqbot.toml"),
+        format!(
+            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\", \"general\"]\n[moderators]\nroles = [\"Moderator\"]\n",
+            emulator.origin()
+        ),
+    )
+    .unwrap();
+    let db = Sqlite::open(&dir.join("faqbot.db")).unwrap();
+    let linked = Example {
+        entry: "cost".into(),
+        text: "what will hosting cost me per month".into(),
+        positive: true,
+        at_ms: 1,
+        channel: Some(ChannelId(CIPP_ISSUES)),
+        message: Some(MessageId(7)),
+        author: Some(UserId(BOB)),
+        reply: Some(MessageId(8)),
+        by: Some(UserId(MOD)),
+        from_history: false,
+    };
+    db.add_example(&linked, 200).unwrap();
+
+    let output = learn(&emulator, &dir, &[]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    let refused: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with(&format!("could not read channel {GENERAL}")))
+        .collect();
+    assert_eq!(refused.len(), 1, "{said}");
+    assert!(refused[0].contains("Read Message History"), "{said}");
+    assert!(said.contains("1 learned;"), "{said}");
+    assert_eq!(db.examples().unwrap().len(), 2, "the earlier example stays");
+
+    // Nothing new, no links: nothing learned, nothing lost.
+    let output = learn(&emulator, &dir, &["--channel", "cipp-issues"]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("0 learned;"), "{said}");
+    assert_eq!(db.examples().unwrap().len(), 2);
+
+    // A channel that does not exist, or no guild: one line, exit 1.
+    let output = learn(&emulator, &dir, &["--channel", "no-such-channel"]);
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+    assert!(said.contains("no channel \"no-such-channel\""), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
