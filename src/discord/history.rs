@@ -119,7 +119,7 @@ pub(super) async fn learn(
         .await
         .map_err(discord("roles"))?;
     let places = places(http, sender, guild, &reading.channels).await?;
-    let stored = store.examples().map_err(HistoryError::Store)?;
+    let stored = off_runtime(|| store.examples()).map_err(HistoryError::Store)?;
     let mut learner = Learner::new(faq, &stored);
     drop(stored);
     let mut staff = Staff {
@@ -170,9 +170,9 @@ pub(super) async fn learn(
     learned.counts = learner.counts();
     learned.messages = state.messages;
     if !reading.dry_run {
-        learned.stored = store
-            .add_examples(&learned.examples, reading.max_examples)
-            .map_err(HistoryError::Store)?;
+        learned.stored =
+            off_runtime(|| store.add_examples(&learned.examples, reading.max_examples))
+                .map_err(HistoryError::Store)?;
     }
     learned.elapsed = started.elapsed();
     Ok(learned)
@@ -262,8 +262,7 @@ async fn read_place(
     reading: &Reading,
     progress: &mut impl FnMut(usize),
 ) -> Result<Vec<Example>, String> {
-    let earlier = store
-        .history_read(ids::ChannelId(place.id.get()))
+    let earlier = off_runtime(|| store.history_read(ids::ChannelId(place.id.get())))
         .map_err(|e| e.to_string())?;
     let since = crate::time::first_id_at(reading.since_ms);
     // (start before, stop at or below): the new part, then the rest of the old one.
@@ -350,8 +349,7 @@ async fn read_place(
                 newest: ids::MessageId(newest),
                 oldest: ids::MessageId(oldest),
             };
-            store
-                .set_history_read(ids::ChannelId(place.id.get()), read)
+            off_runtime(|| store.set_history_read(ids::ChannelId(place.id.get()), read))
                 .map_err(|e| e.to_string())?;
         }
     }
@@ -501,6 +499,14 @@ impl Staff<'_> {
         };
         self.known.insert(user, staff);
         staff
+    }
+}
+
+/// Runs store work (SQLite, synchronous) without holding up the runtime's other tasks.
+fn off_runtime<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 

@@ -90,8 +90,9 @@ impl Service {
         self.relearn()
     }
 
-    /// Rebuilds the matcher of the FAQ in service with every example in the store, then swaps it.
-    pub(super) fn relearn(&self) -> Result<(), ServiceError> {
+    /// Rebuilds the matcher of the FAQ in service with every example in the store, then swaps it
+    /// (after a link, an unlink, or learning from a channel's history).
+    pub fn relearn(&self) -> Result<(), ServiceError> {
         let _one_at_a_time = self.rebuilding.lock().unwrap_or_else(|p| p.into_inner());
         let examples = self
             .store

@@ -189,6 +189,11 @@ impl Service {
         &self.store
     }
 
+    /// Learned examples kept per entry at most.
+    pub fn max_examples(&self) -> usize {
+        self.max_examples
+    }
+
     /// The watched places where messages were noted since `since_ms`, with the newest noted and
     /// the oldest an earlier run left unfinished; empty when the memory cannot say.
     pub fn places(&self, since_ms: u64) -> Vec<crate::memory::PlaceSeen> {

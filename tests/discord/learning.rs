@@ -144,3 +144,39 @@ async fn faq_admin_unlink_takes_a_message_link() {
         .contains("Nothing was linked there"));
     h.stop().await;
 }
+
+/// `/faq-admin learn-history`: a moderator has the bot read the channel's past; a staff reply
+/// there with an entry's docs link teaches the matcher at once. Members may not run it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learning_from_the_history_teaches_the_matcher() {
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
+    let day = std::time::Duration::from_secs(86_400);
+    let asked = h.emulator.past(day * 3, ALICE, CIPP_ISSUES, NOVEL, None);
+    let link = "see https://cipp.app/docs/general/faq/#cost";
+    h.emulator
+        .past(day * 2, MOD, CIPP_ISSUES, link, Some(asked));
+    let before = h.emulator.say(BOB, CIPP_ISSUES, NOVEL_AGAIN);
+    h.quiet(before).await;
+
+    let learn = json!([{"name": "learn-history", "type": 1, "options": []}]);
+    h.emulator.slash(ALICE, GENERAL, "faq-admin", learn.clone());
+    assert!(h.post().await.content().contains("Only moderators"));
+    h.emulator.slash(MOD, GENERAL, "faq-admin", learn);
+    let started = h.post().await;
+    assert!(started.ephemeral && started.content().contains("Reading"));
+    let mut done = h.post().await;
+    while !done.content().starts_with("Read ") {
+        done = h.post().await;
+    }
+    assert!(
+        done.content().contains("1 learned") && done.content().contains("1 examples stored"),
+        "{}",
+        done.content()
+    );
+
+    let after = h.emulator.say(BOB, CIPP_ISSUES, NOVEL_AGAIN);
+    let suggestion = h.post().await;
+    assert_eq!(suggestion.reply_to, Some(after));
+    assert_eq!(suggestion.title(), "How much does CIPP cost to run?");
+    h.stop().await;
+}

@@ -13,7 +13,7 @@ use crate::time;
     slash_command,
     rename = "faq-admin",
     guild_only,
-    subcommands("reload", "status", "stats", "unlink"),
+    subcommands("reload", "status", "stats", "unlink", "super::learn::learn_history"),
     subcommand_required,
     default_member_permissions = "MANAGE_MESSAGES"
 )]

@@ -1,10 +1,12 @@
 //! The application commands, one file each: `/faq` ([`faq`]), `/faq-admin reload|status|stats|unlink`
-//! ([`admin`]) and the "Answer with FAQ" message command ([`answer`]); here, what they share:
+//! ([`admin`]) and `learn-history` ([`learn`]), and the "Answer with FAQ" message command
+//! ([`answer`]); here, what they share:
 //! who is a moderator, the retried answer, and the answer to errors.
 
 mod admin;
 mod answer;
 mod faq;
+mod learn;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
