@@ -11,12 +11,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Mutex;
+
+use futures_util::StreamExt;
 use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, GetMessages, MessageId};
 
-use super::{retry::Backoff, server, suggest, Data};
+use super::{lock, retry::Backoff, server, suggest, Data};
 
 use crate::ids;
 use crate::time;
@@ -29,6 +32,8 @@ const MAX_PAGES: usize = 10;
 /// How far back a place is read from its newest message noted: what came after it is answered
 /// if young enough and counted if not; beyond this it is not even read.
 const COUNTED_BACK_MS: u64 = time::HOUR_MS;
+/// Places read back and answered at once.
+const PLACES_AT_ONCE: usize = 16;
 /// How long one read may be retried through an outage or a rate limit.
 const READ_FOR: Duration = Duration::from_secs(30);
 
@@ -74,6 +79,16 @@ struct Caught {
     failed_places: usize,
 }
 
+impl Caught {
+    fn add(&mut self, other: Caught) {
+        self.read += other.read;
+        self.considered += other.considered;
+        self.too_old += other.too_old;
+        self.replied_before += other.replied_before;
+        self.failed_places += other.failed_places;
+    }
+}
+
 /// A place to read, and the message to read after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Place {
@@ -95,43 +110,22 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data, why: Why) {
             .max(counted_back),
     );
     let places = places(ctx, data, unnoted, counted_back);
-    let me = ctx.cache.current_user().id;
-    let mut caught = Caught {
+    let caught = Mutex::new(Caught {
         places: places.len(),
         ..Caught::default()
-    };
-    for place in places {
-        let Some(mut messages) = read(ctx, data, place).await else {
-            caught.failed_places += 1;
-            continue;
-        };
-        messages.sort_unstable_by_key(|m| m.id);
-        // Questions the bot already replied to (its reply is in the same place).
-        let replied: HashSet<MessageId> = messages
-            .iter()
-            .filter(|m| m.author.id == me)
-            .filter_map(|m| m.message_reference.as_ref()?.message_id)
-            .collect();
-        for mut message in messages {
-            caught.read += 1;
-            if message.author.id == me {
-                continue;
+    });
+    // Places side by side (each one's messages in order, as they were sent), so that one busy
+    // place's posts, held by its rate limit, do not hold up the others.
+    futures_util::stream::iter(places)
+        .for_each_concurrent(PLACES_AT_ONCE, |place| {
+            let caught = &caught;
+            async move {
+                let counted = catch_up_place(ctx, data, place, max_delay_ms).await;
+                lock(caught).add(counted);
             }
-            if replied.contains(&message.id) {
-                caught.replied_before += 1;
-                data.service
-                    .replied_before(ids::MessageId(message.id.get()));
-                continue;
-            }
-            if time::created_ms(message.id.get()) + max_delay_ms <= time::now_ms() {
-                caught.too_old += 1;
-                continue;
-            }
-            complete(ctx, &mut message);
-            caught.considered += 1;
-            suggest::suggest(ctx, data, &message).await;
-        }
-    }
+        })
+        .await;
+    let caught = caught.into_inner().unwrap_or_else(|p| p.into_inner());
     let said = match why {
         Why::Start => "read back what the watched places received while the bot was not running",
         Why::Reconnect => {
@@ -147,6 +141,53 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data, why: Why) {
         places_unreadable = caught.failed_places,
         "{said}; those older than [suggest] max_delay_secs are not answered"
     );
+}
+
+/// Reads back one place and considers its messages in order; what it counted.
+async fn catch_up_place(
+    ctx: &serenity::Context,
+    data: &Data,
+    place: Place,
+    max_delay_ms: u64,
+) -> Caught {
+    let mut caught = Caught::default();
+    // A stop gives the read up: nothing of it was noted, so the next start reads it again.
+    let read = tokio::select! {
+        read = read(ctx, data, place) => read,
+        _ = data.in_flight.stopping() => None,
+    };
+    let Some(mut messages) = read else {
+        caught.failed_places += 1;
+        return caught;
+    };
+    messages.sort_unstable_by_key(|m| m.id);
+    let me = ctx.cache.current_user().id;
+    // Questions the bot already replied to (its reply is in the same place).
+    let replied: HashSet<MessageId> = messages
+        .iter()
+        .filter(|m| m.author.id == me)
+        .filter_map(|m| m.message_reference.as_ref()?.message_id)
+        .collect();
+    for mut message in messages {
+        caught.read += 1;
+        if message.author.id == me {
+            continue;
+        }
+        if replied.contains(&message.id) {
+            caught.replied_before += 1;
+            data.service
+                .replied_before(ids::MessageId(message.id.get()));
+            continue;
+        }
+        if time::created_ms(message.id.get()) + max_delay_ms <= time::now_ms() {
+            caught.too_old += 1;
+            continue;
+        }
+        complete(ctx, &mut message);
+        caught.considered += 1;
+        suggest::suggest(ctx, data, &message).await;
+    }
+    caught
 }
 
 /// The places to read back and where to start in each: the watched channels and their active

@@ -97,6 +97,8 @@ struct Shared {
     taken: AtomicUsize,
     /// When the last event from before the stop came.
     last_taken: std::sync::Mutex<Option<Instant>>,
+    /// Wakes the work that gives up when the bot stops (a read-back's reads).
+    stop: tokio::sync::Notify,
     /// Commands poise runs, by invocation: counted from their check until they end.
     commands: std::sync::Mutex<std::collections::HashMap<u64, InFlightGuard>>,
 }
@@ -145,6 +147,18 @@ impl InFlight {
         true
     }
 
+    /// Completes once the bot is stopping: work that a later start redoes anyway (a read-back)
+    /// gives up then instead of holding the stop.
+    pub(super) async fn stopping(&self) {
+        loop {
+            let woken = self.0.stop.notified();
+            if self.0.cut_ms.load(Ordering::SeqCst) != 0 {
+                return;
+            }
+            woken.await;
+        }
+    }
+
     /// A command ended, well or not.
     pub(super) fn end_command(&self, invocation: u64) {
         super::lock(&self.0.commands).remove(&invocation);
@@ -159,6 +173,7 @@ impl InFlight {
         shared
             .cut_ms
             .store(crate::time::now_ms().max(1), Ordering::SeqCst);
+        shared.stop.notify_waiters();
         let until = began + limit;
         // Twice in a row, a poll apart: a handler serenity has spawned but not yet started
         // shows up by then.
@@ -224,6 +239,9 @@ mod tests {
         let late = in_flight
             .enter(Some(before + 500))
             .expect("from before the stop");
+        tokio::time::timeout(Duration::from_secs(1), in_flight.stopping())
+            .await
+            .expect("the stop is told");
         assert!(in_flight.enter(None).is_none());
         assert!(in_flight
             .enter(Some(crate::time::now_ms() + 1_000))
