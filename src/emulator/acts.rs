@@ -292,6 +292,8 @@ impl Emulator {
                 source,
                 original: source,
                 deferred_ephemeral: false,
+                user,
+                name: data["name"].as_str().unwrap_or_default().to_owned(),
             },
         );
         state.dispatch("INTERACTION_CREATE", payload);

@@ -80,6 +80,10 @@ struct Interaction {
     original: Option<u64>,
     /// Whether a deferred answer will be private.
     deferred_ephemeral: bool,
+    /// Who used it, and the command's name (empty for components): what Discord shows on the
+    /// answer's message as its `interaction`.
+    user: u64,
+    name: String,
 }
 
 /// What the server side shares between the gateway, the REST API and the test's handle.

@@ -180,3 +180,33 @@ async fn learning_from_the_history_teaches_the_matcher() {
     assert_eq!(suggestion.title(), "How much does CIPP cost to run?");
     h.stop().await;
 }
+
+/// A moderator's `/faq` aimed at a member, in the thread that member opened, teaches too when the
+/// history is read: the member's opening message becomes an example of the entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderators_faq_for_a_member_is_learned_from_the_history() {
+    let mut h = Harness::start_with(&shipped_faq(), |c| c.suggest.cooldown_secs = 0).await;
+    let thread = h.emulator.thread(CIPP_ISSUES, "gizmotron trouble");
+    let opened = h.emulator.say(ALICE, thread, NOVEL);
+    h.quiet(opened).await;
+    h.emulator.slash(
+        MOD,
+        thread,
+        "faq",
+        json!([{"name": "entry", "type": 3, "value": "cost"}, {"name": "user", "type": 6, "value": ALICE.to_string()}]),
+    );
+    assert_eq!(h.post().await.title(), "How much does CIPP cost to run?");
+
+    let learn = json!([{"name": "learn-history", "type": 1, "options": []}]);
+    h.emulator.slash(MOD, GENERAL, "faq-admin", learn);
+    let mut done = h.post().await;
+    while !done.content().starts_with("Read ") {
+        done = h.post().await;
+    }
+    assert!(done.content().contains("1 learned"), "{}", done.content());
+    let similar = h.emulator.say(BOB, CIPP_ISSUES, NOVEL_AGAIN);
+    let suggestion = h.post().await;
+    assert_eq!(suggestion.reply_to, Some(similar));
+    assert_eq!(suggestion.title(), "How much does CIPP cost to run?");
+    h.stop().await;
+}

@@ -336,6 +336,26 @@ pub(super) fn store(
     }
     let pings = limits::pings(&merged, replied_author);
     message["mention_everyone"] = json!(pings.everyone);
+    message["mentions"] = json!(pings
+        .users
+        .iter()
+        .map(|id| world::user(person(*id)))
+        .collect::<Vec<_>>());
+    // The answer to a command shows who used which command, as Discord's `interaction` field.
+    if let (None, Via::Response { interaction } | Via::Followup { interaction }) = (existing, via) {
+        let used = lock(&state.interactions)
+            .values()
+            .find(|i| i.id == interaction && !i.name.is_empty())
+            .map(|i| (i.user, i.name.clone()));
+        if let Some((user, name)) = used {
+            message["interaction"] = json!({
+                "id": interaction.to_string(),
+                "type": protocol::APPLICATION_COMMAND,
+                "name": name,
+                "user": world::user(person(user)),
+            });
+        }
+    }
     world.messages.insert(id, message.clone());
     drop(world);
     if existing.is_none() && !ephemeral {
