@@ -192,6 +192,21 @@ fn openers(emulator: &Emulator, seeded: &mut Seeded) {
     }
 }
 
+/// A folder with the FAQ and a config that watches `#cipp-issues` and `#general` of `emulator`.
+fn bot_dir(emulator: &Emulator) -> std::path::PathBuf {
+    let dir = temp_dir();
+    std::fs::write(dir.join("faq.toml"), FAQ).unwrap();
+    std::fs::write(
+        dir.join("faqbot.toml"),
+        format!(
+            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\", \"general\"]\n[moderators]\nroles = [\"Moderator\"]\n",
+            emulator.origin()
+        ),
+    )
+    .unwrap();
+    dir
+}
+
 fn learn(emulator: &Emulator, dir: &std::path::Path, extra: &[&str]) -> Output {
     faqbot()
         .args(["learn", "history", "--config"])
@@ -215,16 +230,7 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
     let emulator = Emulator::start(Options::default()).await.unwrap();
     let mut seeded = seed(&emulator);
     openers(&emulator, &mut seeded);
-    let dir = temp_dir();
-    std::fs::write(dir.join("faq.toml"), FAQ).unwrap();
-    std::fs::write(
-        dir.join("faqbot.toml"),
-        format!(
-            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\", \"general\"]\n[moderators]\nroles = [\"Moderator\"]\n",
-            emulator.origin()
-        ),
-    )
-    .unwrap();
+    let dir = bot_dir(&emulator);
     let db = Sqlite::open(&dir.join("faqbot.db")).unwrap();
     for (message, entry) in &seeded.vetoed {
         let veto = Example {
@@ -318,16 +324,7 @@ async fn an_unreadable_channel_is_one_line_and_the_rest_is_learned() {
     let hidden = emulator.past(hour * 2, BOB, GENERAL, &question(2), None);
     emulator.past(hour, MOD, GENERAL, LINKS[1], Some(hidden));
     emulator.forbid(GENERAL);
-    let dir = temp_dir();
-    std::fs::write(dir.join("faq.toml"), FAQ).unwrap();
-    std::fs::write(
-        dir.join("faqbot.toml"),
-        format!(
-            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n[suggest]\nchannels = [\"cipp-issues\", \"general\"]\n[moderators]\nroles = [\"Moderator\"]\n",
-            emulator.origin()
-        ),
-    )
-    .unwrap();
+    let dir = bot_dir(&emulator);
     let db = Sqlite::open(&dir.join("faqbot.db")).unwrap();
     let linked = Example {
         entry: "cost".into(),
