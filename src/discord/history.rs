@@ -233,7 +233,17 @@ async fn places(
         })
         .await
         {
-            Ok(archived) => threads.extend(archived.threads.iter().map(|t| t.id)),
+            Ok(archived) => {
+                if archived.has_more {
+                    // serenity 0.12 takes `before` as a number where Discord documents an ISO 8601
+                    // timestamp, so older pages are not asked for: said, not skipped silently.
+                    tracing::warn!(
+                        channel = parent.get(),
+                        "the channel has more than 100 archived threads: only the 100 archived last are read"
+                    );
+                }
+                threads.extend(archived.threads.iter().map(|t| t.id));
+            }
             Err(error) => tracing::warn!(
                 channel = parent.get(),
                 "cannot list a channel's archived threads: {}",
