@@ -48,6 +48,14 @@ pub enum Why {
     Reconnect,
 }
 
+impl From<Why> for Owed {
+    fn from(why: Why) -> Owed {
+        let owed = Owed::default();
+        owed.owe(why);
+        owed
+    }
+}
+
 impl Owed {
     /// A new session started: read back once the server's channels are known.
     pub fn owe(&self, why: Why) {
@@ -333,5 +341,6 @@ mod tests {
         assert_eq!(owed.take(), None);
         owed.owe(Why::Reconnect);
         assert_eq!(owed.take(), Some(Why::Reconnect));
+        assert_eq!(Owed::from(Why::Start).take(), Some(Why::Start));
     }
 }

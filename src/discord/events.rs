@@ -62,15 +62,15 @@ pub async fn handle(
         serenity::FullEvent::Resume { .. } => tracing::info!("gateway session resumed"),
         serenity::FullEvent::Ready { data_about_bot } => {
             let previous = lock(&data.session).replace(data_about_bot.session_id.clone());
+            // The first session's read-back is owed from the start.
             match previous {
-                None => data.catch_up.owe(Why::Start),
                 Some(previous) if previous != data_about_bot.session_id => {
                     tracing::info!(
                         "reconnected to the gateway with a new session: Discord does not replay the messages sent while the connection was down, so they are read back"
                     );
                     data.catch_up.owe(Why::Reconnect);
                 }
-                Some(_) => {}
+                _ => {}
             }
         }
         _ => {}

@@ -197,7 +197,8 @@ async fn run_observed(
         sender: send::Sender::default(),
         max_delay: Duration::from_secs(config.suggest.max_delay_secs),
         session: Mutex::new(None),
-        catch_up: backfill::Owed::default(),
+        // Every start owes one: the first READY's GUILD_CREATE may be handled before its READY.
+        catch_up: backfill::Owed::from(backfill::Why::Start),
         started_ms: time::now_ms(),
     };
     let (http, where_) = http(&config, &token);
