@@ -161,6 +161,14 @@ impl Harness {
         }
     }
 
+    /// The bot's next post, asserted private and saying `says`.
+    async fn private(&mut self, says: &str) -> Post {
+        let post = self.post().await;
+        assert!(post.ephemeral, "{post:?}");
+        assert!(post.content().contains(says), "{}", post.content());
+        post
+    }
+
     /// Waits for the bot's decision about `message` and asserts that it stays quiet; returns why.
     async fn quiet(&mut self, message: u64) -> Silence {
         let verdicts = self.verdicts.as_mut().expect("a running bot");
@@ -1175,25 +1183,13 @@ async fn forged_options_and_subcommands_get_a_private_answer() {
             {"name": "user", "type": 6, "value": "not-a-snowflake"}
         ]),
     );
-    let post = h.post().await;
-    assert!(post.ephemeral, "{post:?}");
-    assert!(
-        post.content().contains("did not understand"),
-        "{}",
-        post.content()
-    );
+    h.private("did not understand").await;
     h.emulator.slash(
         MOD,
         GENERAL,
         "faq-admin",
         json!([{"name": "explode", "type": 1, "options": []}]),
     );
-    let post = h.post().await;
-    assert!(post.ephemeral, "{post:?}");
-    assert!(
-        post.content().contains("did not understand"),
-        "{}",
-        post.content()
-    );
+    h.private("did not understand").await;
     h.stop().await;
 }
