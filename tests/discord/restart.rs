@@ -195,7 +195,7 @@ async fn after_kill_9_a_restart_answers_every_question_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn questions_too_old_at_the_restart_are_counted_not_answered() {
     let emulator = Emulator::start(Options::default()).await.unwrap();
-    let dir = bot_dir(&emulator, "max_delay_secs = 2\n");
+    let dir = bot_dir(&emulator, "max_delay_secs = 3\n");
     let (child, _watcher) = run_in(&emulator, &dir).await;
     let first = emulator.say(ALICE, CIPP_ISSUES, &question(0));
     answered(&emulator, &[first], Duration::from_secs(10)).await;
@@ -204,7 +204,7 @@ async fn questions_too_old_at_the_restart_are_counted_not_answered() {
     let stale: Vec<u64> = (1..4)
         .map(|n| emulator.say(BOB, CIPP_ISSUES, &question(n)))
         .collect();
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
     let (child, mut watcher) = run_in(&emulator, &dir).await;
     let read_back = watcher
         .find(Duration::from_secs(10), |e| matches!(e, Event::Read { .. }))
