@@ -211,7 +211,7 @@ impl Sender {
         if own_limits {
             self.turn(channel, deadline).await?;
         }
-        let slot = self.slot(channel, deadline).await;
+        let slot = self.slot(Some(channel), deadline).await;
         if slot.is_err() && own_limits {
             self.announced.cancel(channel);
         }
@@ -321,23 +321,25 @@ impl Sender {
         Ok(request.timeout(REQUEST_TIMEOUT))
     }
 
-    /// Waits until both the channel's window and the global one have room by Discord's published
+    /// Waits until the global window, and `channel`'s if given, have room by Discord's published
     /// limits, and takes a slot; `Err` when that would be after `deadline`.
-    async fn slot(&self, channel: u64, deadline: Instant) -> Result<(), ()> {
+    async fn slot(&self, channel: Option<u64>, deadline: Instant) -> Result<(), ()> {
         loop {
             let wait = {
                 let now = Instant::now();
                 let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
                 let mut global = self.global.lock().unwrap_or_else(|p| p.into_inner());
-                let sent = channels.entry(channel).or_default();
-                let wait = wait_in(sent, CHANNEL_MESSAGES, CHANNEL_WINDOW, now).max(wait_in(
-                    &mut global,
-                    GLOBAL_REQUESTS,
-                    GLOBAL_WINDOW,
-                    now,
-                ));
+                let mut sent = channel.map(|channel| channels.entry(channel).or_default());
+                let wait = sent
+                    .as_mut()
+                    .map_or(Duration::ZERO, |sent| {
+                        wait_in(sent, CHANNEL_MESSAGES, CHANNEL_WINDOW, now)
+                    })
+                    .max(wait_in(&mut global, GLOBAL_REQUESTS, GLOBAL_WINDOW, now));
                 if wait.is_zero() {
-                    sent.push_back(now);
+                    if let Some(sent) = sent {
+                        sent.push_back(now);
+                    }
                     global.push_back(now);
                     // Windows of quiet channels are dropped, so the map stays small.
                     channels.retain(|_, sent| !sent.is_empty());
@@ -386,28 +388,12 @@ impl Sender {
         retry::until(what, deadline, backoff, &self.retries, || {
             let attempt = call();
             async move {
-                self.global_slot().await;
+                // Past the deadline the request goes anyway: its failure, if any, ends the retries.
+                let _ = self.slot(None, deadline).await;
                 attempt.await
             }
         })
         .await
-    }
-
-    /// Waits until the global window has room, and takes a slot in it.
-    async fn global_slot(&self) {
-        loop {
-            let wait = {
-                let mut global = self.global.lock().unwrap_or_else(|p| p.into_inner());
-                let now = Instant::now();
-                let wait = wait_in(&mut global, GLOBAL_REQUESTS, GLOBAL_WINDOW, now);
-                if wait.is_zero() {
-                    global.push_back(now);
-                    return;
-                }
-                wait
-            };
-            tokio::time::sleep(wait).await;
-        }
     }
 
     /// Retries made, and posts given up as too late, since start.

@@ -192,9 +192,7 @@ impl Service {
             reply,
         });
     }
-}
 
-impl Service {
     /// The bot's reply to `message` was found where it was asked (read back after a restart): its
     /// answer is finished, whatever the run that posted it had time to note.
     pub fn replied_before(&self, message: MessageId) {
