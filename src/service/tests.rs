@@ -208,3 +208,27 @@ fn dismiss_and_solved_follow_who_asked() {
         Feedback::Notice(_)
     ));
 }
+
+#[test]
+fn only_a_suggestion_neither_posted_nor_given_up_is_left_for_a_later_run() {
+    let service = service("finish", 0);
+    let posted = service.message(&incoming(1, PROBLEM), START_MS).unwrap();
+    service.posted(&posted, MessageId(100), START_MS);
+    let given_up = service.message(&incoming(2, PROBLEM), START_MS).unwrap();
+    service.not_posted(&given_up);
+    assert!(service
+        .message(&incoming(3, "good morning all, anyone around?"), START_MS)
+        .is_err());
+    // The process dies before this one is posted.
+    service.message(&incoming(4, PROBLEM), START_MS).unwrap();
+    service.replied_before(MessageId(5));
+
+    let db = std::env::temp_dir()
+        .join(format!("faqbot-service-{}-finish", std::process::id()))
+        .join("faqbot.db");
+    let next_run = crate::store::sqlite::Sqlite::open(&db).unwrap();
+    let places = crate::memory::Memory::places(&next_run, 0).unwrap();
+    assert_eq!(places.len(), 1);
+    assert_eq!((places[0].place, places[0].newest), (ISSUES.id, 4));
+    assert_eq!(places[0].unfinished, Some(4));
+}
