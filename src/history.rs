@@ -13,6 +13,11 @@ use crate::store::{self, Example};
 /// unmatched questions the bot records.
 pub const QUESTION_MIN_CHARS: usize = crate::service::QUESTION_MIN_CHARS;
 
+/// How many days of history are read unless told otherwise: half a year holds most of what a
+/// community answers again and again, while docs links older than that often point to pages that
+/// have since moved.
+pub const SINCE_DAYS: u64 = 180;
+
 /// A message of the history that may answer a question: it has links, or it is the bot's answer
 /// to a `/faq`.
 #[derive(Debug, Clone)]

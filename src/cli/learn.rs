@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long = "channel", value_name = "ID|NAME")]
     channels: Vec<String>,
     /// How far back to read: a number of days (`180d`, or `180`).
-    #[arg(long, default_value = "180d", value_parser = since_days)]
+    #[arg(long, default_value_t = faqbot::history::SINCE_DAYS, value_parser = since_days)]
     since: u64,
     /// Print what would be learned, entry by entry, and learn nothing.
     #[arg(long)]
@@ -145,9 +145,6 @@ fn report(learned: &Learned, dry_run: bool) {
 
 /// A message text cut to one short line.
 fn short(text: &str) -> String {
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(80) {
-        Some((at, _)) => format!("{}…", &line[..at]),
-        None => line,
-    }
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    faqbot::render::cut_chars(&line, 80)
 }

@@ -12,8 +12,7 @@ use crate::render;
 
 /// How often the answer shows the progress.
 const PROGRESS_EVERY: Duration = Duration::from_secs(3);
-/// How far back the command reads (`faqbot learn history --since` chooses on the command line).
-const SINCE_DAYS: u64 = 180;
+use crate::history::SINCE_DAYS;
 
 /// Learn from the watched channels' past: staff replies with an entry's docs link.
 #[poise::command(slash_command, guild_only, rename = "learn-history")]
