@@ -67,9 +67,10 @@ fn default_model_dir() -> PathBuf {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
-    /// The store: the SQLite file, as a path or a `sqlite:PATH` URL; a relative path is taken from
-    /// the config file's folder.
-    #[serde(default = "default_store")]
+    /// The store: the SQLite file, as a path or a `sqlite:PATH` URL (a relative path is taken
+    /// from the config file's folder); or a `postgres://` URL, a database several bot processes
+    /// share. `url` is another name for the same key.
+    #[serde(default = "default_store", alias = "url")]
     pub path: PathBuf,
     /// Learned examples kept per entry; past it the oldest are dropped.
     #[serde(default = "default_max_examples")]

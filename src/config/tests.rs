@@ -23,6 +23,12 @@ fn a_store_path_or_sqlite_url_is_taken_from_the_config_folder_and_a_url_kept() {
             "{configured}"
         );
     }
+    // `url` names the same key.
+    std::fs::write(&file, "[store]\nurl = \"postgres://db/faqbot\"\n").unwrap();
+    assert_eq!(
+        Config::load(&file).unwrap().store.path,
+        PathBuf::from("postgres://db/faqbot")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -178,7 +178,7 @@ async fn run_observed(
     tracing::info!(
         faq = %config.faq.display(),
         entries = loaded.faq.entries.len(),
-        store = %config.store.path.display(),
+        store = %store::describe(&config.store.path),
         "FAQ loaded"
     );
     drop(loaded);
@@ -202,6 +202,7 @@ async fn run_observed(
         started_ms: time::now_ms(),
     };
     let (http, where_) = http(&config, &token);
+    let _following = AbortOnDrop(tokio::spawn(follow_teaching(data.service.clone())));
 
     // One signal, watched at every stage: a stop request is honoured connected or not.
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
@@ -257,6 +258,47 @@ async fn run_observed(
         return Err(RunError::Setup(reason));
     }
     result.map_err(RunError::from)
+}
+
+/// A background task that ends with the run that started it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How often the store is asked whether another process taught the matcher: well within the 2 s
+/// a moderator may wait to see a link work in every process, for one tiny query a time.
+const TEACHING_POLL: Duration = Duration::from_millis(500);
+
+/// Reloads the matcher whenever another process sharing the store teaches it; runs as long as
+/// the process.
+async fn follow_teaching(service: Arc<Service>) {
+    let mut tick = tokio::time::interval(TEACHING_POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let failing = store::Throttle::new();
+    loop {
+        tick.tick().await;
+        let service = service.clone();
+        match tokio::task::spawn_blocking(move || service.follow_teaching()).await {
+            Ok(Ok(true)) => {
+                failing.recovered();
+                tracing::info!("what the matcher learns from changed in the store (another process, or a command): reloaded");
+            }
+            Ok(Ok(false)) => {
+                failing.recovered();
+            }
+            Ok(Err(error)) => failing.error(|held_back| {
+                tracing::warn!(
+                    held_back,
+                    "cannot check the store for what other processes taught: {error}"
+                )
+            }),
+            Err(_) => return,
+        }
+    }
 }
 
 /// The HTTP client for the configured API (Discord's, or a proxy or emulator), and its origin.

@@ -67,8 +67,9 @@ impl Service {
     /// or why the bot stays quiet. After posting, call [`posted`](Self::posted) or
     /// [`not_posted`](Self::not_posted).
     pub fn message(&self, incoming: &Incoming<'_>, now_ms: u64) -> Result<Suggestion, Silence> {
-        // The memory is resilient (it falls back to this process while the database fails), so
-        // an error here means no memory at all: answering could then repeat itself.
+        // The memory is resilient (it falls back to this process while its own database fails),
+        // so an error here means no memory at all, or a shared database that cannot be reached:
+        // answering could then repeat itself or another process.
         match self.policy.screen(&incoming.view, &*self.memory, now_ms) {
             Ok(Ok(())) => {}
             Ok(Err(quiet)) => return Err(Silence::Policy(quiet)),
@@ -121,11 +122,17 @@ impl Service {
             .policy
             .claim(place, &entry.id, incoming.view.id, now_ms);
         if let Some(claim) = &claim {
-            if !self.memory.claim(claim, now_ms).unwrap_or(true) {
-                return Err(Silence::Cooldown {
-                    entry: entry.id.clone(),
-                    until_ms: self.memory.held_until(place, &entry.id).ok().flatten(),
-                });
+            match self.memory.claim(claim, now_ms) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(Silence::Cooldown {
+                        entry: entry.id.clone(),
+                        until_ms: self.memory.held_until(place, &entry.id).ok().flatten(),
+                    })
+                }
+                // Only a shared database that cannot be reached fails here (see `message`'s
+                // screening): answering without the claim could repeat another process.
+                Err(_) => return Err(Silence::NoMemory),
             }
         }
         // Counted before it is posted, so that `/faq-admin status` never lags behind a visible

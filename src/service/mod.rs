@@ -93,6 +93,9 @@ pub struct Service {
     links: AtomicU64,
     /// The model's second opinion, when its files are there.
     opinion: Option<Arc<SecondOpinion>>,
+    /// The store's teaching version this process's matcher has learned up to: when another
+    /// process teaches (a link, "Not it", a reload), the version moves and this one reloads.
+    taught: AtomicU64,
 }
 
 /// What the service did since start.
@@ -125,6 +128,11 @@ impl Service {
         params: Params,
     ) -> Result<Service, ServiceError> {
         let faq = Faq::load(faq_path).map_err(ServiceError::Faq)?;
+        // Read before the examples: a change made between the two is loaded again, not missed.
+        let taught = store
+            .backend()
+            .teaching_version()
+            .map_err(ServiceError::Store)?;
         let examples = store.backend().examples().map_err(ServiceError::Store)?;
         let loaded = Loaded::new(faq, &learned(&examples), &params);
         Ok(Service {
@@ -139,6 +147,7 @@ impl Service {
             suggestions: AtomicU64::new(0),
             links: AtomicU64::new(0),
             opinion: None,
+            taught: AtomicU64::new(taught),
         })
     }
 
@@ -213,6 +222,16 @@ impl Service {
 
     /// Reads faq.toml again; a broken file keeps the FAQ in service.
     pub fn reload(&self) -> Result<Reloaded, ServiceError> {
+        let reloaded = self.reload_here()?;
+        // The other processes sharing the store reload too.
+        if let Err(error) = self.store.backend().note_reload() {
+            tracing::warn!("reloaded here, but could not tell the other processes: {error}");
+        }
+        Ok(reloaded)
+    }
+
+    /// Reloads faq.toml and the examples in this process only.
+    fn reload_here(&self) -> Result<Reloaded, ServiceError> {
         let _one_at_a_time = self.rebuilding.lock().unwrap_or_else(|p| p.into_inner());
         let before = self.current().faq.entries.len();
         let faq = Faq::load(&self.faq_path).map_err(ServiceError::Faq)?;
@@ -224,6 +243,31 @@ impl Service {
         let after = faq.entries.len();
         self.swap(self.load(faq, &learned(&examples)));
         Ok(Reloaded { before, after })
+    }
+
+    /// Reloads when the store says that what the matcher learns from changed since this process
+    /// last loaded it (another process linked, unlinked, said "Not it" or reloaded); true when it
+    /// reloaded. A FAQ file that no longer loads keeps the FAQ in service, with the new examples.
+    pub fn follow_teaching(&self) -> Result<bool, ServiceError> {
+        let version = self
+            .store
+            .backend()
+            .teaching_version()
+            .map_err(ServiceError::Store)?;
+        if version == self.taught.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        match self.reload_here() {
+            Err(ServiceError::Faq(error)) => {
+                tracing::warn!("another process reloaded, but the FAQ here does not load: {error}; keeping the FAQ in service");
+                self.relearn()?;
+            }
+            other => {
+                other?;
+            }
+        }
+        self.taught.store(version, Ordering::SeqCst);
+        Ok(true)
     }
 
     fn swap(&self, loaded: Loaded) {

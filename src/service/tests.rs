@@ -17,8 +17,13 @@ fn service(name: &str, cooldown_secs: u64) -> Service {
     let dir = std::env::temp_dir().join(format!("faqbot-service-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("faq.toml"), include_str!("../../faq.toml")).unwrap();
+    service_in(&dir, cooldown_secs)
+}
+
+/// A service over the FAQ and database in `dir`: a second one there is another process.
+fn service_in(dir: &std::path::Path, cooldown_secs: u64) -> Service {
     let faq = dir.join("faq.toml");
-    std::fs::write(&faq, include_str!("../../faq.toml")).unwrap();
     // Nothing pruned: the tests' clock is in the past, and pruning follows the real one.
     let store = Store::open(&dir.join("faqbot.db"), 0).unwrap();
     let config = SuggestConfig {
@@ -98,6 +103,43 @@ fn chatter_is_quiet_and_recorded_as_unmatched_when_it_looks_like_a_question() {
     let stats = service.stats(1, START_MS + 1).unwrap();
     assert_eq!(stats.unmatched.len(), 1);
     assert!(stats.unmatched[0].0.contains("bicycle"));
+}
+
+#[test]
+fn what_one_process_teaches_another_follows_without_a_restart() {
+    let (a, dir) = (service("teaching", 0), std::env::temp_dir());
+    let dir = dir.join(format!("faqbot-service-{}-teaching", std::process::id()));
+    let b = service_in(&dir, 0);
+    assert!(!b.follow_teaching().unwrap(), "nothing taught yet");
+    let asked = "the gizmotron widget keeps flickering on my tablet";
+    let link = Link {
+        entry: "cost",
+        guild: Some(GuildId(1)),
+        channel: ChannelId(ISSUES.id),
+        message: MessageId(1),
+        author: UserId(ALICE),
+        text: asked,
+        reply: MessageId(50),
+        moderator: UserId(9),
+    };
+    a.linked(&link, START_MS).unwrap();
+    let similar = "my gizmotron widget is flickering on the tablet";
+    assert!(
+        b.message(&incoming(2, similar), START_MS).is_err(),
+        "not yet"
+    );
+    assert!(b.follow_teaching().unwrap());
+    assert_eq!(
+        b.message(&incoming(3, similar), START_MS).unwrap().entry,
+        "cost"
+    );
+    assert!(!b.follow_teaching().unwrap(), "once per change");
+    // A reload in one is a reload in the other; the other does not echo it back.
+    a.reload().unwrap();
+    assert!(b.follow_teaching().unwrap());
+    assert!(a.follow_teaching().unwrap(), "its own change, once");
+    assert!(!a.follow_teaching().unwrap());
+    assert!(!b.follow_teaching().unwrap());
 }
 
 #[test]

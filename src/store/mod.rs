@@ -8,6 +8,9 @@
 //! full, and says so in the log at most once a minute. Everything else is a short synchronous
 //! call, made off the async runtime by the caller.
 
+#[cfg(test)]
+mod contract;
+pub mod postgres;
 mod resilient;
 pub mod sqlite;
 mod writer;
@@ -248,6 +251,11 @@ pub trait Backend: Memory {
     /// Removes the positive examples linked by the bot's post `reply` or taught from the member's
     /// message `message`; returns what was removed.
     fn remove_link(&self, id: MessageId) -> Result<Vec<Example>>;
+    /// A number that grows whenever what the matcher learns from changes (examples added or
+    /// removed, a FAQ reload noted): a process sharing the store reloads when it moves.
+    fn teaching_version(&self) -> Result<u64>;
+    /// Notes that the FAQ was reloaded, for the other processes sharing the store.
+    fn note_reload(&self) -> Result<()>;
     /// Every example, oldest first.
     fn examples(&self) -> Result<Vec<Example>>;
     /// The model's cached vectors of texts, by their hash; `None` where none is cached.
@@ -267,24 +275,46 @@ pub trait Backend: Memory {
 pub struct Store {
     backend: Arc<dyn Backend>,
     writer: Arc<Writer>,
+    /// Other processes may share the database: while it is unreachable, claims fail closed.
+    shared: bool,
 }
 
 /// How long events are kept when nothing is configured: half a year of statistics.
 pub const DEFAULT_KEEP_DAYS: u64 = 180;
 
 /// Opens (or creates) the store at its configured location: a file path or a `sqlite:PATH` URL,
-/// the embedded SQLite database. The one place that picks a backend: nothing outside `store/`
-/// names one.
+/// the embedded SQLite database; a `postgres://` (or `postgresql://`) URL, a PostgreSQL database
+/// that several bot processes share. The one place that picks a backend: nothing outside
+/// `store/` names one.
 pub fn open(location: &Path) -> Result<Arc<dyn Backend>> {
+    if let Some(url) = postgres_url(location) {
+        return Ok(Arc::new(postgres::Postgres::open(url)?));
+    }
     let Some(file) = sqlite_file(location) else {
         let text = location.to_string_lossy();
         let scheme = text.split_once("://").map_or("", |(scheme, _)| scheme);
         return Err(StoreError::Open {
             path: text.to_string(),
-            reason: format!("faqbot has no {scheme} store; give a file path or a sqlite: URL"),
+            reason: format!(
+                "faqbot has no {scheme} store; give a file path, a sqlite: URL or a postgres:// URL"
+            ),
         });
     };
     Ok(Arc::new(sqlite::Sqlite::open(&file)?))
+}
+
+/// The configured location as it may be shown in the log: a URL without its password.
+pub fn describe(location: &Path) -> String {
+    match postgres_url(location) {
+        Some(url) => postgres::redacted(url),
+        None => location.display().to_string(),
+    }
+}
+
+/// The configured location if it is a PostgreSQL URL.
+pub fn postgres_url(location: &Path) -> Option<&str> {
+    let text = location.to_str()?;
+    (text.starts_with("postgres://") || text.starts_with("postgresql://")).then_some(text)
 }
 
 /// The SQLite file a configured store location names: a path as it is, a `sqlite:PATH` URL
@@ -302,7 +332,10 @@ pub fn sqlite_file(location: &Path) -> Option<PathBuf> {
 impl Store {
     /// Opens (or creates) the store at `location` (see [`open`]) and starts its writer.
     pub fn open(location: &Path, keep_days: u64) -> Result<Store> {
-        Ok(Store::with_backend(open(location)?, keep_days))
+        // A database other processes share must not let this one decide claims alone.
+        let shared = postgres_url(location).is_some();
+        let store = Store::with_backend(open(location)?, keep_days);
+        Ok(Store { shared, ..store })
     }
 
     /// A store over any backend, pruning what is older than `keep_days` (0: keep everything).
@@ -311,6 +344,7 @@ impl Store {
         Store {
             backend,
             writer: Arc::new(writer),
+            shared: false,
         }
     }
 
@@ -329,15 +363,34 @@ impl Store {
         self.writer.dropped()
     }
 
-    /// The memory the suggestion policy uses; falls back to this process's memory while the
-    /// database is unusable.
+    /// The memory the suggestion policy uses. While the database is unusable, a database of
+    /// this process alone falls back to this process's memory; a shared one fails closed (no
+    /// claim is won, so the bot stays quiet rather than answer what another process answers).
     pub fn memory(&self) -> Resilient {
-        Resilient::new(self.backend.clone())
+        if self.shared {
+            Resilient::fail_closed(self.backend.clone())
+        } else {
+            Resilient::new(self.backend.clone())
+        }
+    }
+
+    /// Whether other processes may share this store.
+    pub fn shared(&self) -> bool {
+        self.shared
     }
 
     pub fn backend(&self) -> &dyn Backend {
         &*self.backend
     }
+}
+
+/// Unmatched messages are grouped by their first this many characters, lowercased.
+const KEY_CHARS: usize = 100;
+
+/// The grouping key of an unmatched message: lowercase words, first characters only.
+fn unmatched_key(text: &str) -> String {
+    let words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();
+    words.join(" ").chars().take(KEY_CHARS).collect()
 }
 
 /// Cuts a message text to what the store keeps.
@@ -349,21 +402,27 @@ pub fn cut_text(text: &str) -> String {
 }
 
 /// Logs an error at most once a minute, counting the ones it held back.
-pub(crate) struct Throttle {
+pub struct Throttle {
     state: std::sync::Mutex<(Option<std::time::Instant>, u64)>,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle::new()
+    }
 }
 
 impl Throttle {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Throttle {
             state: std::sync::Mutex::new((None, 0)),
         }
     }
 
     /// Calls `log` with the number of errors held back since the last line, if a minute passed.
-    pub(crate) fn error(&self, log: impl FnOnce(u64)) {
+    pub fn error(&self, log: impl FnOnce(u64)) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let now = std::time::Instant::now();
         if state
@@ -380,7 +439,7 @@ impl Throttle {
     }
 
     /// Forgets the last error, so the next one is logged at once; true if there was one.
-    pub(crate) fn recovered(&self) -> bool {
+    pub fn recovered(&self) -> bool {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let had = state.0.is_some();
         *state = (None, 0);

@@ -1,5 +1,7 @@
-//! The policy's memory in the database, with this process's memory as a fallback: a locked or
-//! full database must not stop the bot from answering.
+//! The policy's memory in the database. A database of this process alone has this process's
+//! memory as a fallback: a locked or full file must not stop the bot from answering. A database
+//! shared by several processes fails closed instead: a claim this process made alone could be
+//! made by another one too, and the same answer would be posted twice.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -9,7 +11,8 @@ use crate::memory::{self, Claim, InMemory, Memory, PlaceSeen};
 
 pub struct Resilient {
     primary: Arc<dyn Backend>,
-    fallback: InMemory,
+    /// `None` for a shared database: its errors come back to the caller, who stays quiet.
+    fallback: Option<InMemory>,
     throttle: Throttle,
     failures: AtomicU64,
 }
@@ -18,13 +21,21 @@ impl Resilient {
     pub(super) fn new(primary: Arc<dyn Backend>) -> Self {
         Resilient {
             primary,
-            fallback: InMemory::default(),
+            fallback: Some(InMemory::default()),
             throttle: Throttle::new(),
             failures: AtomicU64::new(0),
         }
     }
 
-    /// How often the database failed and this process's memory answered instead.
+    /// Over a database other processes share: no private fallback.
+    pub(super) fn fail_closed(primary: Arc<dyn Backend>) -> Self {
+        Resilient {
+            fallback: None,
+            ..Resilient::new(primary)
+        }
+    }
+
+    /// How often the database failed (and this process's memory answered instead, or nothing).
     pub fn failures(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
     }
@@ -43,15 +54,29 @@ impl Resilient {
             }
             Err(error) => {
                 self.failures.fetch_add(1, Ordering::Relaxed);
+                let Some(own) = &self.fallback else {
+                    self.throttle.error(|held_back| {
+                        tracing::error!(
+                            held_back,
+                            "cannot reach the shared database: {error}; staying quiet on unasked suggestions until it answers (/faq still works, records are queued)"
+                        )
+                    });
+                    return Err(error);
+                };
                 self.throttle.error(|held_back| {
                     tracing::error!(
                         held_back,
                         "cannot use the database for cooldowns: {error}; keeping them in memory until it works again"
                     )
                 });
-                fallback(&self.fallback)
+                fallback(own)
             }
         }
+    }
+
+    /// Whether this process's memory holds what the database must then not give again.
+    fn own(&self) -> Option<&InMemory> {
+        self.fallback.as_ref()
     }
 }
 
@@ -61,12 +86,17 @@ impl Memory for Resilient {
         let won = self.either(self.primary.claim(claim, now_ms), |m| {
             m.claim(claim, now_ms)
         })?;
-        Ok(won && !self.fallback.holds_against(claim, now_ms))
+        Ok(won
+            && !self
+                .own()
+                .is_some_and(|own| own.holds_against(claim, now_ms)))
     }
 
     fn release(&self, claim: &Claim) -> memory::Result<()> {
         // Either may hold it; giving back one that is not held changes nothing.
-        let _ = self.fallback.release(claim);
+        if let Some(own) = self.own() {
+            let _ = own.release(claim);
+        }
         self.either(self.primary.release(claim), |_| Ok(()))
     }
 
@@ -88,7 +118,7 @@ impl Memory for Resilient {
         let won = self.either(primary, |m| m.answer_once(message, place, now_ms))?;
         // A message this process took while the database failed is not taken again once it
         // works (a read-back and the live event can bring the same message either side of it).
-        Ok(won && (fell_back || !self.fallback.took(message)))
+        Ok(won && (fell_back || !self.own().is_some_and(|own| own.took(message))))
     }
 
     fn finish(&self, message: u64) -> memory::Result<()> {
@@ -98,7 +128,11 @@ impl Memory for Resilient {
     fn places(&self, since_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
         // What was noted while the database failed is in this process's memory: both count.
         let mut places = self.either(self.primary.places(since_ms), |_| Ok(Vec::new()))?;
-        for noted in self.fallback.places(since_ms)? {
+        let own = match self.own() {
+            Some(own) => own.places(since_ms)?,
+            None => Vec::new(),
+        };
+        for noted in own {
             match places.iter_mut().find(|p| p.place == noted.place) {
                 Some(known) => known.newest = known.newest.max(noted.newest),
                 None => places.push(noted),

@@ -3,19 +3,13 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{query_error, to_i64, Sqlite, KEY_CHARS};
+use super::{query_error, to_i64, Sqlite};
 use crate::ids::{ChannelId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead, Record, Result, Stats,
-    TextHash, TEXT_MAX_CHARS,
+    unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead, Record, Result,
+    Stats, TextHash, TEXT_MAX_CHARS,
 };
-
-/// The grouping key of an unmatched message: lowercase words, first characters only.
-fn unmatched_key(text: &str) -> String {
-    let words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();
-    words.join(" ").chars().take(KEY_CHARS).collect()
-}
 
 fn cut(text: &str) -> &str {
     match text.char_indices().nth(TEXT_MAX_CHARS) {
@@ -148,6 +142,9 @@ impl Backend for Sqlite {
             )
             .map_err(query_error)?;
         }
+        if !inserted.is_empty() {
+            bump_teaching(&tx)?;
+        }
         // Added means still there: one older than the cap's newest is dropped at once.
         let mut kept = 0;
         for id in inserted {
@@ -200,8 +197,24 @@ impl Backend for Sqlite {
             params![id],
         )
         .map_err(query_error)?;
+        if !removed.is_empty() {
+            bump_teaching(&tx)?;
+        }
         tx.commit().map_err(query_error)?;
         Ok(removed)
+    }
+
+    fn teaching_version(&self) -> Result<u64> {
+        self.conn()
+            .query_row("SELECT version FROM teaching", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map(|v| v as u64)
+            .map_err(query_error)
+    }
+
+    fn note_reload(&self) -> Result<()> {
+        bump_teaching(&self.conn())
     }
 
     fn examples(&self) -> Result<Vec<Example>> {
@@ -331,6 +344,9 @@ impl Backend for Sqlite {
                 .execute("DELETE FROM unmatched WHERE user = ?1", [user])
                 .map_err(query_error)?,
         };
+        if forgotten.examples > 0 {
+            bump_teaching(&tx)?;
+        }
         tx.commit().map_err(query_error)?;
         Ok(forgotten)
     }
@@ -351,6 +367,13 @@ impl Backend for Sqlite {
             ))
             .map_err(query_error)
     }
+}
+
+/// One more change to what the matcher learns from, for the other processes to see.
+fn bump_teaching(conn: &Connection) -> Result<()> {
+    conn.execute("UPDATE teaching SET version = version + 1", [])
+        .map(|_| ())
+        .map_err(query_error)
 }
 
 fn select_examples(

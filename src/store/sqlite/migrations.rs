@@ -78,4 +78,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         newest INTEGER NOT NULL,
         oldest INTEGER NOT NULL
     );",
+    // 5: a counter of what the matcher learns from (examples added or removed, a FAQ reload), so
+    // that every process sharing the store sees another's teaching without a restart.
+    "CREATE TABLE teaching (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+    INSERT INTO teaching (id, version) VALUES (1, 0);",
 ];

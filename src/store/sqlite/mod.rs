@@ -24,8 +24,6 @@ use migrations::MIGRATIONS;
 /// How long a statement waits for another process's lock before it reports the database locked:
 /// short, since a reply waits on it and the caller falls back to memory.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(500);
-/// Unmatched messages are grouped by their first this many characters, lowercased.
-const KEY_CHARS: usize = 100;
 
 pub struct Sqlite {
     conn: Mutex<Connection>,
@@ -43,15 +41,20 @@ struct Run {
 
 impl Run {
     fn new() -> Run {
-        use std::hash::{BuildHasher, Hasher};
-        // Random enough to tell two processes apart, without a dependency for it.
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u32(std::process::id());
         Run {
-            id: hasher.finish() as i64,
+            id: run_id(),
             started_ms: crate::time::now_ms(),
         }
     }
+}
+
+/// A random id for one opening of a store: random enough to tell two processes apart, without
+/// a dependency for it.
+pub(super) fn run_id() -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.finish() as i64
 }
 
 fn query_error(error: rusqlite::Error) -> StoreError {

@@ -1,0 +1,278 @@
+//! The behaviour every [`Backend`] must show, run by the tests of each one (SQLite always,
+//! PostgreSQL where it is installed). `open` opens the same database again each time it is
+//! called: a new handle, as another process or a later run would have.
+
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
+use crate::memory::Claim;
+use crate::store::{Backend, Example, Outcome, Record, Shown};
+
+/// Opens the database under test again.
+pub(crate) type Open<'a> = &'a dyn Fn() -> Box<dyn Backend>;
+
+/// Opens one new database again and again.
+pub(crate) type Opener = Box<dyn Fn() -> Box<dyn Backend>>;
+
+/// Every check below, in order, each on its own database from `fresh`.
+pub(crate) fn check_all(fresh: &dyn Fn(&str) -> Opener) {
+    crate::memory::check_contract(&*fresh("memory")());
+    two_handles_never_both_win_a_claim(&*fresh("two"));
+    an_answer_left_unfinished_is_taken_over_by_the_next_run_only(&*fresh("runs"));
+    examples_are_capped_per_entry_oldest_dropped_and_unlinked(&*fresh("examples"));
+    stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user(&*fresh("stats"));
+    examples_added_twice_are_kept_once_and_history_reads_are_remembered(&*fresh("history"));
+    what_is_taught_moves_the_teaching_version(&*fresh("teaching"));
+}
+
+pub(crate) fn two_handles_never_both_win_a_claim(open: Open) {
+    let (a, b) = (open(), open());
+    let claim = Claim {
+        place: 1,
+        entry: "cost".into(),
+        until_ms: 2_000,
+        message: 7,
+    };
+    assert_eq!(a.claim(&claim, 1_000), Ok(true));
+    let other = Claim {
+        message: 8,
+        ..claim.clone()
+    };
+    assert_eq!(b.claim(&other, 1_500), Ok(false));
+    assert_eq!(
+        b.claim(
+            &Claim {
+                until_ms: 3_000,
+                ..other
+            },
+            2_000
+        ),
+        Ok(true)
+    );
+}
+
+pub(crate) fn an_answer_left_unfinished_is_taken_over_by_the_next_run_only(open: Open) {
+    let earlier = open();
+    assert_eq!(earlier.answer_once(100, Some(9), 1_000), Ok(true));
+    assert_eq!(earlier.answer_once(101, Some(9), 1_000), Ok(true));
+    assert_eq!(earlier.answer_once(102, Some(9), 1_000), Ok(true));
+    earlier.finish(101).unwrap();
+    // The same run never takes a message twice, finished or not.
+    assert_eq!(earlier.answer_once(100, Some(9), 1_001), Ok(false));
+    let seen = earlier.places(0).unwrap();
+    assert_eq!(
+        seen,
+        [crate::memory::PlaceSeen {
+            place: 9,
+            newest: 102,
+            unfinished: None
+        }],
+        "nothing is unfinished by an earlier run"
+    );
+    drop(earlier);
+
+    let next = open();
+    assert_eq!(
+        next.places(0).unwrap()[0].unfinished,
+        Some(100),
+        "the oldest unfinished answer"
+    );
+    assert_eq!(
+        next.answer_once(100, Some(9), 2_000),
+        Ok(true),
+        "taken over"
+    );
+    assert_eq!(next.answer_once(100, Some(9), 2_001), Ok(false));
+    assert_eq!(next.answer_once(101, Some(9), 2_000), Ok(false), "finished");
+    next.finish(100).unwrap();
+    next.finish(102).unwrap();
+    assert_eq!(next.places(0).unwrap()[0].unfinished, None);
+}
+
+pub(crate) fn examples_are_capped_per_entry_oldest_dropped_and_unlinked(open: Open) {
+    let db = open();
+    for n in 0..5u64 {
+        let example = Example {
+            entry: "cost".into(),
+            text: format!("text {n}"),
+            positive: true,
+            at_ms: n,
+            channel: Some(ChannelId(2)),
+            message: Some(MessageId(100 + n)),
+            author: Some(UserId(7)),
+            reply: Some(MessageId(200 + n)),
+            by: Some(UserId(9)),
+            from_history: false,
+        };
+        db.add_example(&example, 3).unwrap();
+    }
+    let negative = Example {
+        entry: "cost".into(),
+        text: "not this".into(),
+        positive: false,
+        at_ms: 9,
+        channel: Some(ChannelId(2)),
+        message: Some(MessageId(300)),
+        author: Some(UserId(8)),
+        reply: None,
+        by: Some(UserId(8)),
+        from_history: false,
+    };
+    db.add_example(&negative, 3).unwrap();
+    let texts: Vec<String> = db.examples().unwrap().into_iter().map(|e| e.text).collect();
+    assert_eq!(texts, ["text 2", "text 3", "text 4", "not this"]);
+
+    // By the bot's reply or by the member's message; negatives stay.
+    assert_eq!(db.remove_link(MessageId(203)).unwrap().len(), 1);
+    assert_eq!(db.remove_link(MessageId(104)).unwrap()[0].text, "text 4");
+    assert_eq!(db.remove_link(MessageId(300)).unwrap().len(), 0);
+    assert_eq!(db.examples().unwrap().len(), 2);
+}
+
+pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user(open: Open) {
+    let db = open();
+    let day = crate::time::DAY_MS;
+    let shown = |at_ms, how, entry: &str, reply, user| Record::Shown {
+        at_ms,
+        how,
+        guild: Some(GuildId(1)),
+        channel: ChannelId(2),
+        message: Some(MessageId(reply + 1000)),
+        user: Some(UserId(user)),
+        entry: entry.into(),
+        score: Some(0.8),
+        reply: MessageId(reply),
+    };
+    let unmatched = |at_ms, text: &str, user| Record::Unmatched {
+        at_ms,
+        guild: Some(GuildId(1)),
+        channel: ChannelId(2),
+        message: MessageId(at_ms),
+        user: UserId(user),
+        text: text.into(),
+    };
+    db.write(&[
+        shown(10 * day, Shown::Auto, "cost", 1, 7),
+        shown(10 * day + 5, Shown::Auto, "cost", 2, 8),
+        shown(11 * day, Shown::Faq, "cost", 3, 7),
+        shown(11 * day, Shown::Link, "500-error", 4, 8),
+        shown(11 * day + 1, Shown::Auto, "500-error", 5, 8),
+        Record::Outcome {
+            reply: MessageId(1),
+            outcome: Outcome::Solved,
+        },
+        Record::Outcome {
+            reply: MessageId(2),
+            outcome: Outcome::NotIt,
+        },
+        unmatched(10 * day, "How do I  add a tenant?", 7),
+        unmatched(10 * day + 1, "how do i add a TENANT?", 8),
+        unmatched(10 * day + 2, "hello", 8),
+        // Older than the period asked for.
+        shown(day, Shown::Auto, "old", 6, 7),
+    ])
+    .unwrap();
+    let stats = db.stats(2 * day, 10).unwrap();
+    let cost = &stats.entries[0];
+    assert_eq!(
+        (
+            cost.entry.as_str(),
+            cost.auto,
+            cost.faq,
+            cost.link,
+            cost.solved,
+            cost.not_it
+        ),
+        ("cost", 2, 1, 0, 1, 1)
+    );
+    assert_eq!(cost.helpful_rate(), Some(0.5));
+    assert_eq!(stats.entries[1].entry, "500-error");
+    assert_eq!(stats.entries[1].helpful_rate(), None);
+    assert_eq!(stats.entries.len(), 2);
+    let days: Vec<(&str, u64)> = stats
+        .days
+        .iter()
+        .map(|d| (d.day.as_str(), d.suggestions))
+        .collect();
+    assert_eq!(days, [("1970-01-11", 2), ("1970-01-12", 1)]);
+    assert_eq!(stats.unmatched[0].1, 2);
+    assert!(stats.unmatched[0].0.to_lowercase().contains("add a tenant"));
+
+    let forgotten = db.forget(UserId(8)).unwrap();
+    assert_eq!((forgotten.events, forgotten.unmatched), (3, 2));
+    let stats = db.stats(0, 10).unwrap();
+    assert_eq!(stats.unmatched.len(), 1);
+    assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 3);
+
+    db.prune(10 * day + 1, 10 * day + 1).unwrap();
+    let stats = db.stats(0, 10).unwrap();
+    assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 1);
+    assert!(stats.unmatched.is_empty());
+}
+
+pub(crate) fn examples_added_twice_are_kept_once_and_history_reads_are_remembered(open: Open) {
+    let db = open();
+    let example = |n: u64| Example {
+        entry: "cost".into(),
+        text: format!("how much does it cost {n}"),
+        positive: true,
+        at_ms: n,
+        channel: Some(ChannelId(2)),
+        message: Some(MessageId(100 + n)),
+        author: Some(UserId(7)),
+        reply: Some(MessageId(200 + n)),
+        by: Some(UserId(9)),
+        from_history: true,
+    };
+    let batch: Vec<Example> = (0..4).map(example).collect();
+    assert_eq!(
+        db.add_examples(&batch, 3).unwrap(),
+        3,
+        "the oldest is over the cap"
+    );
+    assert_eq!(db.add_examples(&batch, 3).unwrap(), 0, "none twice");
+    let kept = db.examples().unwrap();
+    assert_eq!(kept.len(), 3, "the cap holds");
+    assert!(kept.iter().all(|e| e.from_history));
+    assert_eq!(kept[0].message, Some(MessageId(101)), "the newest win");
+
+    assert_eq!(db.history_read(ChannelId(2)).unwrap(), None);
+    let read = crate::store::HistoryRead {
+        newest: MessageId(90),
+        oldest: MessageId(10),
+    };
+    db.set_history_read(ChannelId(2), read).unwrap();
+    assert_eq!(db.history_read(ChannelId(2)).unwrap(), Some(read));
+}
+
+pub(crate) fn what_is_taught_moves_the_teaching_version(open: Open) {
+    let (db, other) = (open(), open());
+    let before = other.teaching_version().unwrap();
+    let example = Example {
+        entry: "cost".into(),
+        text: "how much is it".into(),
+        positive: true,
+        at_ms: 1,
+        channel: Some(ChannelId(2)),
+        message: Some(MessageId(100)),
+        author: Some(UserId(7)),
+        reply: Some(MessageId(200)),
+        by: Some(UserId(9)),
+        from_history: false,
+    };
+    db.add_example(&example, 10).unwrap();
+    let taught = other.teaching_version().unwrap();
+    assert!(taught > before, "a link is seen by another handle");
+    db.add_example(&example, 10).unwrap();
+    assert_eq!(
+        other.teaching_version().unwrap(),
+        taught,
+        "nothing new taught"
+    );
+    db.remove_link(MessageId(200)).unwrap();
+    let unlinked = other.teaching_version().unwrap();
+    assert!(unlinked > taught, "an unlink is seen");
+    db.note_reload().unwrap();
+    assert!(
+        other.teaching_version().unwrap() > unlinked,
+        "a reload is seen"
+    );
+}

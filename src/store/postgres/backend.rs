@@ -1,0 +1,450 @@
+//! What the store keeps, in PostgreSQL: records in batches, learned examples within their cap,
+//! the model's vectors, statistics, forgetting a user and pruning old events. The same behaviour
+//! as the SQLite store's `backend`, statement for statement.
+
+use r2d2_postgres::postgres::{GenericClient, Row, Transaction};
+
+use super::{now_ms, off_runtime, query_error, Postgres};
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
+use crate::memory;
+use crate::store::{
+    cut_text, unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead,
+    Record, Result, Stats, TextHash,
+};
+
+fn id(id: impl Into<Option<u64>>) -> Option<i64> {
+    id.into().map(|n| n as i64)
+}
+
+impl Backend for Postgres {
+    fn write(&self, records: &[Record]) -> Result<()> {
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            let mut tx = conn.transaction().map_err(query_error)?;
+            for record in records {
+                write_one(&mut tx, record).map_err(query_error)?;
+            }
+            tx.commit().map_err(query_error)
+        })
+    }
+
+    fn add_example(&self, example: &Example, cap: usize) -> Result<()> {
+        self.add_examples(std::slice::from_ref(example), cap)
+            .map(|_| ())
+    }
+
+    fn add_examples(&self, examples: &[Example], cap: usize) -> Result<usize> {
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            let mut tx = conn.transaction().map_err(query_error)?;
+            let insert = tx
+                .prepare(
+                    "INSERT INTO examples
+                     (entry, text, positive, at_ms, channel, message, author, reply, by_user, from_history)
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+                     WHERE $6::BIGINT IS NULL OR NOT EXISTS (SELECT 1 FROM examples
+                         WHERE message = $6 AND entry = $1 AND positive = $3)
+                     RETURNING id",
+                )
+                .map_err(query_error)?;
+            let mut inserted: Vec<i64> = Vec::new();
+            let mut capped = std::collections::BTreeSet::new();
+            for example in examples {
+                let row = tx
+                    .query_opt(
+                        &insert,
+                        &[
+                            &example.entry,
+                            &cut_text(&example.text),
+                            &example.positive,
+                            &(example.at_ms as i64),
+                            &id(example.channel.map(|c| c.get())),
+                            &id(example.message.map(|m| m.get())),
+                            &id(example.author.map(|u| u.get())),
+                            &id(example.reply.map(|m| m.get())),
+                            &id(example.by.map(|u| u.get())),
+                            &example.from_history,
+                        ],
+                    )
+                    .map_err(query_error)?;
+                inserted.extend(row.map(|row| row.get::<_, i64>(0)));
+                if example.positive {
+                    capped.insert(example.entry.as_str());
+                }
+            }
+            for entry in capped {
+                tx.execute(
+                    "DELETE FROM examples WHERE entry = $1 AND positive AND id NOT IN
+                     (SELECT id FROM examples WHERE entry = $1 AND positive
+                      ORDER BY at_ms DESC, id DESC LIMIT $2)",
+                    &[&entry, &(cap as i64)],
+                )
+                .map_err(query_error)?;
+            }
+            if !inserted.is_empty() {
+                bump_teaching(&mut tx)?;
+            }
+            // Added means still there: one older than the cap's newest is dropped at once.
+            let kept: i64 = tx
+                .query_one(
+                    "SELECT COUNT(*) FROM examples WHERE id = ANY($1)",
+                    &[&inserted],
+                )
+                .map_err(query_error)?
+                .get(0);
+            tx.commit().map_err(query_error)?;
+            Ok(kept as usize)
+        })
+    }
+
+    fn history_read(&self, channel: ChannelId) -> Result<Option<HistoryRead>> {
+        let row = off_runtime(|| {
+            self.conn()?
+                .query_opt(
+                    "SELECT newest, oldest FROM history_read WHERE channel = $1",
+                    &[&(channel.get() as i64)],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(row.map(|row| HistoryRead {
+            newest: MessageId(row.get::<_, i64>(0) as u64),
+            oldest: MessageId(row.get::<_, i64>(1) as u64),
+        }))
+    }
+
+    fn set_history_read(&self, channel: ChannelId, read: HistoryRead) -> Result<()> {
+        off_runtime(|| {
+            self.conn()?
+                .execute(
+                    "INSERT INTO history_read (channel, newest, oldest) VALUES ($1, $2, $3)
+                     ON CONFLICT (channel) DO UPDATE
+                     SET newest = excluded.newest, oldest = excluded.oldest",
+                    &[
+                        &(channel.get() as i64),
+                        &(read.newest.get() as i64),
+                        &(read.oldest.get() as i64),
+                    ],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(())
+    }
+
+    fn remove_link(&self, message: MessageId) -> Result<Vec<Example>> {
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            let mut tx = conn.transaction().map_err(query_error)?;
+            let rows = tx
+                .query(
+                    &format!(
+                        "DELETE FROM examples WHERE positive AND (reply = $1 OR message = $1)
+                         RETURNING {EXAMPLE_COLUMNS}, id"
+                    ),
+                    &[&(message.get() as i64)],
+                )
+                .map_err(query_error)?;
+            if !rows.is_empty() {
+                bump_teaching(&mut tx)?;
+            }
+            tx.commit().map_err(query_error)?;
+            let mut removed: Vec<(i64, Example)> = rows
+                .iter()
+                .map(|row| (row.get::<_, i64>(10), example(row)))
+                .collect();
+            removed.sort_by_key(|(id, example)| (example.at_ms, *id));
+            Ok(removed.into_iter().map(|(_, example)| example).collect())
+        })
+    }
+
+    fn teaching_version(&self) -> Result<u64> {
+        let row = off_runtime(|| {
+            self.conn()?
+                .query_one("SELECT version FROM teaching", &[])
+                .map_err(query_error)
+        })?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    fn note_reload(&self) -> Result<()> {
+        off_runtime(|| bump_teaching(&mut *self.conn()?))
+    }
+
+    fn examples(&self) -> Result<Vec<Example>> {
+        let rows = off_runtime(|| {
+            self.conn()?
+                .query(
+                    &format!("SELECT {EXAMPLE_COLUMNS} FROM examples ORDER BY at_ms, id"),
+                    &[],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(rows.iter().map(example).collect())
+    }
+
+    fn vectors(&self, model: &str, hashes: &[TextHash]) -> Result<Vec<Option<Vec<f32>>>> {
+        let keys: Vec<&[u8]> = hashes.iter().map(|h| &h[..]).collect();
+        let rows = off_runtime(|| {
+            self.conn()?
+                .query(
+                    "SELECT text_hash, vector FROM vectors WHERE model = $1 AND text_hash = ANY($2)",
+                    &[&model, &keys],
+                )
+                .map_err(query_error)
+        })?;
+        let found: std::collections::HashMap<Vec<u8>, Vec<u8>> =
+            rows.iter().map(|row| (row.get(0), row.get(1))).collect();
+        Ok(hashes
+            .iter()
+            .map(|hash| {
+                found
+                    .get(&hash[..])
+                    .map(|b| crate::store::vector_from_bytes(b))
+            })
+            .collect())
+    }
+
+    fn save_vectors(&self, model: &str, vectors: &[(TextHash, Vec<f32>)]) -> Result<()> {
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            let mut tx = conn.transaction().map_err(query_error)?;
+            let insert = tx
+                .prepare(
+                    "INSERT INTO vectors (model, text_hash, vector) VALUES ($1, $2, $3)
+                     ON CONFLICT (model, text_hash) DO UPDATE SET vector = excluded.vector",
+                )
+                .map_err(query_error)?;
+            for (hash, vector) in vectors {
+                tx.execute(
+                    &insert,
+                    &[&model, &&hash[..], &crate::store::vector_to_bytes(vector)],
+                )
+                .map_err(query_error)?;
+            }
+            tx.commit().map_err(query_error)
+        })
+    }
+
+    fn stats(&self, since_ms: u64, top: usize) -> Result<Stats> {
+        let since = since_ms as i64;
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            let count = |row: &Row, n| row.get::<_, Option<i64>>(n).unwrap_or(0) as u64;
+            let mut entries: Vec<EntryStats> = conn
+                .query(
+                    "SELECT entry,
+                        COUNT(*) FILTER (WHERE how = 'auto'), COUNT(*) FILTER (WHERE how = 'faq'),
+                        COUNT(*) FILTER (WHERE how = 'link'),
+                        COUNT(*) FILTER (WHERE outcome = 'solved'),
+                        COUNT(*) FILTER (WHERE outcome = 'not-it'),
+                        COUNT(*) FILTER (WHERE outcome = 'dismissed')
+                     FROM shown LEFT JOIN outcomes USING (reply) WHERE shown.at_ms >= $1
+                     GROUP BY entry",
+                    &[&since],
+                )
+                .map_err(query_error)?
+                .iter()
+                .map(|row| EntryStats {
+                    entry: row.get(0),
+                    auto: count(row, 1),
+                    faq: count(row, 2),
+                    link: count(row, 3),
+                    solved: count(row, 4),
+                    not_it: count(row, 5),
+                    dismissed: count(row, 6),
+                })
+                .collect();
+            entries.sort_by(|a, b| b.shown().cmp(&a.shown()).then(a.entry.cmp(&b.entry)));
+            let days = conn
+                .query(
+                    "SELECT to_char(to_timestamp(shown.at_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+                        AS day, COUNT(*),
+                        COUNT(*) FILTER (WHERE outcome = 'solved'),
+                        COUNT(*) FILTER (WHERE outcome IN ('not-it', 'dismissed'))
+                     FROM shown LEFT JOIN outcomes USING (reply)
+                     WHERE shown.at_ms >= $1 AND how = 'auto' GROUP BY day ORDER BY day",
+                    &[&since],
+                )
+                .map_err(query_error)?
+                .iter()
+                .map(|row| DayStats {
+                    day: row.get(0),
+                    suggestions: count(row, 1),
+                    solved: count(row, 2),
+                    unhelpful: count(row, 3),
+                })
+                .collect();
+            let unmatched = conn
+                .query(
+                    "SELECT MIN(text), COUNT(*) AS n FROM unmatched WHERE at_ms >= $1
+                     GROUP BY key ORDER BY n DESC, MAX(at_ms) DESC LIMIT $2",
+                    &[&since, &(top as i64)],
+                )
+                .map_err(query_error)?
+                .iter()
+                .map(|row| (row.get(0), count(row, 1)))
+                .collect();
+            Ok(Stats {
+                entries,
+                days,
+                unmatched,
+            })
+        })
+    }
+
+    fn forget(&self, user: UserId) -> Result<Forgotten> {
+        let user = user.get() as i64;
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            let mut tx = conn.transaction().map_err(query_error)?;
+            tx.execute(
+                "DELETE FROM outcomes WHERE reply IN (SELECT reply FROM shown WHERE user_id = $1)",
+                &[&user],
+            )
+            .map_err(query_error)?;
+            let forgotten = Forgotten {
+                events: tx
+                    .execute("DELETE FROM shown WHERE user_id = $1", &[&user])
+                    .map_err(query_error)? as usize,
+                examples: tx
+                    .execute(
+                        "DELETE FROM examples WHERE author = $1 OR by_user = $1",
+                        &[&user],
+                    )
+                    .map_err(query_error)? as usize,
+                unmatched: tx
+                    .execute("DELETE FROM unmatched WHERE user_id = $1", &[&user])
+                    .map_err(query_error)? as usize,
+            };
+            if forgotten.examples > 0 {
+                bump_teaching(&mut tx)?;
+            }
+            tx.commit().map_err(query_error)?;
+            Ok(forgotten)
+        })
+    }
+
+    fn prune(&self, before_ms: u64, now_ms: u64) -> Result<()> {
+        let remember_since = now_ms.saturating_sub(memory::CLAIMS_KEPT_MS) as i64;
+        let before = before_ms as i64;
+        // Claims expire by the clock that set them.
+        let now = self.now(now_ms);
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            let mut tx = conn.transaction().map_err(query_error)?;
+            tx.execute("DELETE FROM shown WHERE at_ms < $1", &[&before])
+                .and_then(|_| tx.execute("DELETE FROM outcomes WHERE at_ms < $1", &[&before]))
+                .and_then(|_| tx.execute("DELETE FROM unmatched WHERE at_ms < $1", &[&before]))
+                .and_then(|_| {
+                    tx.execute(
+                        concat!(
+                            "DELETE FROM claims WHERE until_ms <= COALESCE($1::BIGINT, ",
+                            now_ms!(),
+                            ")"
+                        ),
+                        &[&now],
+                    )
+                })
+                .and_then(|_| {
+                    tx.execute(
+                        "DELETE FROM threads_seen WHERE at_ms < $1",
+                        &[&remember_since],
+                    )
+                })
+                .and_then(|_| {
+                    tx.execute("DELETE FROM answered WHERE at_ms < $1", &[&remember_since])
+                })
+                .map_err(query_error)?;
+            tx.commit().map_err(query_error)
+        })
+    }
+}
+
+fn write_one(
+    tx: &mut Transaction<'_>,
+    record: &Record,
+) -> std::result::Result<u64, r2d2_postgres::postgres::Error> {
+    match record {
+        Record::Shown {
+            at_ms,
+            how,
+            guild,
+            channel,
+            message,
+            user,
+            entry,
+            score,
+            reply,
+        } => tx.execute(
+            "INSERT INTO shown (at_ms, how, guild, channel, message, user_id, entry, score, reply)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[
+                &(*at_ms as i64),
+                &how.as_str(),
+                &id(guild.map(GuildId::get)),
+                &(channel.get() as i64),
+                &id(message.map(MessageId::get)),
+                &id(user.map(UserId::get)),
+                entry,
+                score,
+                &(reply.get() as i64),
+            ],
+        ),
+        // Kept apart from `shown`: a click can be recorded before the post it is on.
+        Record::Outcome { reply, outcome } => tx.execute(
+            concat!(
+                "INSERT INTO outcomes (reply, outcome, at_ms) VALUES ($1, $2, ",
+                now_ms!(),
+                ") ON CONFLICT (reply) DO UPDATE SET outcome = excluded.outcome, at_ms = excluded.at_ms"
+            ),
+            &[&(reply.get() as i64), &outcome.as_str()],
+        ),
+        Record::Unmatched {
+            at_ms,
+            guild,
+            channel,
+            message,
+            user,
+            text,
+        } => tx.execute(
+            "INSERT INTO unmatched (at_ms, guild, channel, message, user_id, text, key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &(*at_ms as i64),
+                &id(guild.map(GuildId::get)),
+                &(channel.get() as i64),
+                &(message.get() as i64),
+                &(user.get() as i64),
+                &cut_text(text),
+                &unmatched_key(text),
+            ],
+        ),
+    }
+}
+
+/// One more change to what the matcher learns from, for the other processes to see.
+fn bump_teaching(client: &mut impl GenericClient) -> Result<()> {
+    client
+        .execute("UPDATE teaching SET version = version + 1", &[])
+        .map(|_| ())
+        .map_err(query_error)
+}
+
+/// The columns [`example`] reads, in its order.
+const EXAMPLE_COLUMNS: &str =
+    "entry, text, positive, at_ms, channel, message, author, reply, by_user, from_history";
+
+fn example(row: &Row) -> Example {
+    let id = |n| row.get::<_, Option<i64>>(n).map(|v| v as u64);
+    Example {
+        entry: row.get(0),
+        text: row.get(1),
+        positive: row.get(2),
+        at_ms: row.get::<_, i64>(3) as u64,
+        channel: id(4).map(ChannelId),
+        message: id(5).map(MessageId),
+        author: id(6).map(UserId),
+        reply: id(7).map(MessageId),
+        by: id(8).map(UserId),
+        from_history: row.get(9),
+    }
+}

@@ -1,0 +1,147 @@
+//! The policy's claims (cooldowns, threads seen, messages answered) as single statements that
+//! say whether this call won, timed by the database's clock: of several processes racing for one
+//! claim exactly one wins, whatever their own clocks say.
+
+use super::{now_ms, off_runtime, query_error, Postgres};
+use crate::memory::{self, Claim, Memory, PlaceSeen};
+
+/// The statement's `now`: the time passed as `$n`, or the database's clock when it is NULL.
+macro_rules! now {
+    ($n:literal) => {
+        concat!("COALESCE($", $n, "::BIGINT, ", now_ms!(), ")")
+    };
+}
+
+impl Memory for Postgres {
+    fn claim(&self, claim: &Claim, now_ms: u64) -> memory::Result<bool> {
+        // The slot lasts as long as the caller asked, from the database's now.
+        let lasts = claim.until_ms.saturating_sub(now_ms) as i64;
+        let won = off_runtime(|| {
+            self.conn()?
+                .query_opt(
+                    concat!(
+                        "WITH t AS (SELECT ",
+                        now!(4),
+                        " AS now)
+                         INSERT INTO claims (place, entry, until_ms, message)
+                         SELECT $1, $2, t.now + $3, $5 FROM t
+                         ON CONFLICT (place, entry) DO UPDATE
+                         SET until_ms = excluded.until_ms, message = excluded.message
+                         WHERE claims.until_ms <= (SELECT now FROM t)
+                            OR claims.message = excluded.message
+                         RETURNING 1"
+                    ),
+                    &[
+                        &(claim.place as i64),
+                        &claim.entry,
+                        &lasts,
+                        &self.now(now_ms),
+                        &(claim.message as i64),
+                    ],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(won.is_some())
+    }
+
+    fn release(&self, claim: &Claim) -> memory::Result<()> {
+        // By the message that holds it: the database's clock set its expiry, not the caller's.
+        off_runtime(|| {
+            self.conn()?
+                .execute(
+                    "DELETE FROM claims WHERE place = $1 AND entry = $2 AND message = $3",
+                    &[&(claim.place as i64), &claim.entry, &(claim.message as i64)],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(())
+    }
+
+    fn held_until(&self, place: u64, entry: &str) -> memory::Result<Option<u64>> {
+        let row = off_runtime(|| {
+            self.conn()?
+                .query_opt(
+                    "SELECT until_ms FROM claims WHERE place = $1 AND entry = $2",
+                    &[&(place as i64), &entry],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(row.map(|row| row.get::<_, i64>(0) as u64))
+    }
+
+    fn see_thread(&self, thread: u64, now_ms: u64) -> memory::Result<bool> {
+        let changed = off_runtime(|| {
+            self.conn()?
+                .execute(
+                    concat!(
+                        "INSERT INTO threads_seen (thread, at_ms) VALUES ($1, ",
+                        now!(2),
+                        ") ON CONFLICT (thread) DO NOTHING"
+                    ),
+                    &[&(thread as i64), &self.now(now_ms)],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(changed == 1)
+    }
+
+    fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> memory::Result<bool> {
+        // A row comes back when this call wrote it: the first time, or when it takes over an
+        // answer that an earlier run (begun before this one) did not finish.
+        let won = off_runtime(|| {
+            self.conn()?
+                .query_opt(
+                    concat!(
+                        "INSERT INTO answered (message, at_ms, place, run, done) VALUES ($1, ",
+                        now!(3),
+                        ", $2, $4, FALSE)
+                         ON CONFLICT (message) DO UPDATE SET at_ms = excluded.at_ms, run = excluded.run
+                         WHERE NOT answered.done AND answered.run <> excluded.run
+                            AND answered.at_ms < $5
+                         RETURNING 1"
+                    ),
+                    &[
+                        &(message as i64),
+                        &place.map(|p| p as i64),
+                        &self.now(now_ms),
+                        &self.run,
+                        &(self.started_ms as i64),
+                    ],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(won.is_some())
+    }
+
+    fn finish(&self, message: u64) -> memory::Result<()> {
+        off_runtime(|| {
+            self.conn()?
+                .execute(
+                    "UPDATE answered SET done = TRUE WHERE message = $1",
+                    &[&(message as i64)],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(())
+    }
+
+    fn places(&self, since_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
+        let rows = off_runtime(|| {
+            self.conn()?
+                .query(
+                    "SELECT place, MAX(message), MIN(CASE WHEN NOT done AND run <> $2 THEN message END)
+                     FROM answered WHERE place IS NOT NULL AND at_ms >= $1 GROUP BY place",
+                    &[&(since_ms as i64), &self.run],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(rows
+            .iter()
+            .map(|row| PlaceSeen {
+                place: row.get::<_, i64>(0) as u64,
+                newest: row.get::<_, i64>(1) as u64,
+                unfinished: row.get::<_, Option<i64>>(2).map(|m| m as u64),
+            })
+            .collect())
+    }
+}

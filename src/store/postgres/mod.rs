@@ -1,0 +1,165 @@
+//! The store in PostgreSQL, shared by several bot processes: the same tables and migrations as
+//! the SQLite store, a small connection pool, and claims decided by the database's clock.
+//!
+//! The store's calls are synchronous and made off the async runtime, so this backend uses the
+//! synchronous `postgres` client with an `r2d2` pool, as the SQLite one uses `rusqlite`. That
+//! client runs a runtime of its own for each call, which tokio forbids on a worker thread:
+//! [`off_runtime`] moves a call off it wherever it comes from.
+//!
+//! Files: `migrations` (the schema, step by step, the same steps as SQLite's), `claims` (the
+//! policy's claims as single statements), `backend` (records, examples, vectors, statistics),
+//! `local` (a server of its own, for tests and benchmarks); here, opening the pool.
+
+mod backend;
+mod claims;
+pub mod local;
+mod migrations;
+#[cfg(test)]
+mod tests;
+
+use std::time::Duration;
+
+use r2d2_postgres::postgres::{self, NoTls};
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::{Result, StoreError};
+
+/// Connections each process keeps at most: the writer thread, and the handlers' claims and reads
+/// (each a statement of a millisecond). With the default `max_connections` of 100 and 3 kept for
+/// superusers, up to 24 processes fit.
+pub const POOL_SIZE: u32 = 4;
+/// How long a call waits for a connection: short, since a reply waits on it and the bot stays
+/// quiet rather than late while the database is unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Connection = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// Whose clock decides when claims expire and when answers were begun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The database's `now()`: one clock for every process (production).
+    Server,
+    /// The times the caller passes, as the SQLite store does (the shared contract tests).
+    Caller,
+}
+
+pub struct Postgres {
+    pool: Pool,
+    clock: Clock,
+    /// This process's run, and when it began by the clock in use: answers an earlier run began
+    /// and did not finish are taken over (see [`crate::memory::Memory::answer_once`]).
+    run: i64,
+    started_ms: u64,
+}
+
+fn query_error(error: postgres::Error) -> StoreError {
+    StoreError::Query(error.to_string())
+}
+
+/// The URL as it may be shown: without its password.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "the configured postgres:// URL".to_owned(),
+    }
+}
+
+impl Postgres {
+    /// Connects to `url` (`postgres://user:password@host:port/database`), and brings the schema
+    /// up to date.
+    pub fn open(url: &str) -> Result<Postgres> {
+        Postgres::open_with(url, Clock::Server)
+    }
+
+    pub fn open_with(url: &str, clock: Clock) -> Result<Postgres> {
+        let open_error = |reason: String| StoreError::Open {
+            path: redacted(url),
+            reason,
+        };
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| open_error(e.to_string()))?;
+        config.connect_timeout(CONNECT_TIMEOUT);
+        if config.get_application_name().is_none() {
+            config.application_name("faqbot");
+        }
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = off_runtime(|| {
+            r2d2::Pool::builder()
+                .max_size(POOL_SIZE)
+                .min_idle(Some(1))
+                .connection_timeout(CONNECT_TIMEOUT)
+                // r2d2 logs through `log`, which this program does not show: errors come back
+                // to the caller instead, who says them once.
+                .error_handler(Box::new(r2d2::NopErrorHandler))
+                .build(manager)
+        })
+        .map_err(|e| open_error(e.to_string()))?;
+        let mut conn = off_runtime(|| pool.get()).map_err(|e| open_error(e.to_string()))?;
+        off_runtime(|| migrations::apply(&mut conn)).map_err(|error| match error {
+            StoreError::Newer { found, known, .. } => StoreError::Newer {
+                path: redacted(url),
+                found,
+                known,
+            },
+            StoreError::Query(reason) => open_error(reason),
+            other => other,
+        })?;
+        let started_ms = match clock {
+            Clock::Server => off_runtime(|| conn.query_one(concat!("SELECT ", now_ms!()), &[]))
+                .map_err(|e| open_error(e.to_string()))?
+                .get::<_, i64>(0) as u64,
+            Clock::Caller => crate::time::now_ms(),
+        };
+        Ok(Postgres {
+            pool,
+            clock,
+            run: super::sqlite::run_id(),
+            started_ms,
+        })
+    }
+
+    /// A connection from the pool, or the error that the database is unreachable.
+    fn conn(&self) -> Result<Connection> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Query(format!("cannot reach PostgreSQL: {e}")))
+    }
+
+    /// The time to pass as the statement's `now`: `None` lets the database's clock decide.
+    fn now(&self, now_ms: u64) -> Option<i64> {
+        match self.clock {
+            Clock::Server => None,
+            Clock::Caller => Some(now_ms as i64),
+        }
+    }
+}
+
+/// The database's clock in Unix milliseconds, as SQL.
+macro_rules! now_ms {
+    () => {
+        "(extract(epoch from now()) * 1000)::bigint"
+    };
+}
+use now_ms;
+
+/// Runs a call of the synchronous client where it may block: directly on a plain thread, through
+/// `block_in_place` on a worker of a multi-threaded runtime, on a thread of its own beside a
+/// single-threaded one (a test's).
+pub(crate) fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        Ok(_) => std::thread::scope(|scope| {
+            scope
+                .spawn(work)
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+        Err(_) => work(),
+    }
+}
