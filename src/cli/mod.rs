@@ -13,6 +13,7 @@ mod import;
 mod learn;
 mod match_;
 mod model;
+mod register;
 mod run;
 mod stats;
 
@@ -58,6 +59,9 @@ pub enum Command {
     Forget(forget::Args),
     /// Run the bot on Discord (token from DISCORD_TOKEN or [discord] token_file).
     Run(run::Args),
+    /// Register the slash commands once, for a bot run as several processes (the process that
+    /// runs shard 0 also registers them when it starts).
+    Register(register::Args),
     /// Try the bot in the terminal against a built-in Discord emulator (no account needed).
     Demo(demo::Args),
     /// Convert docs pages (Docusaurus or GitBook markdown) to faq.toml on stdout, or merge them
@@ -83,6 +87,7 @@ impl Command {
             Command::Stats(args) => stats::exec(&args),
             Command::Forget(args) => forget::exec(&args),
             Command::Run(args) => run::exec(args),
+            Command::Register(args) => register::exec(&args),
             Command::Demo(args) => demo::exec(&args),
             Command::Import(args) => import::exec(args),
         }

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::location::Problem;
+pub use shards::Shards;
+
+pub mod shards;
 
 /// The environment variable that holds the bot token.
 pub const TOKEN_VAR: &str = "DISCORD_TOKEN";
@@ -120,6 +123,12 @@ pub struct DiscordConfig {
     /// stop; what is still unfinished then is taken up at the next start.
     #[serde(default = "default_drain")]
     pub drain_secs: u64,
+    /// The shards this process runs, of a total that every process of the bot is given alike
+    /// (`"0-3/8"`); absent, one process runs one shard.
+    pub shards: Option<Shards>,
+    /// This process's share of Discord's global limit of 50 REST requests a second; absent, its
+    /// part of the shards' (50 × shards run / total).
+    pub requests_per_sec: Option<u32>,
 }
 
 /// `[suggest]`: where and how often the bot suggests entries unasked.
@@ -169,6 +178,8 @@ impl Default for DiscordConfig {
             guild_id: None,
             token_file: None,
             drain_secs: default_drain(),
+            shards: None,
+            requests_per_sec: None,
         }
     }
 }

@@ -66,6 +66,14 @@ impl Owed {
         self.0.store(code, Ordering::SeqCst);
     }
 
+    /// A shard's first session: a read-back at start is owed, unless one after a reconnect
+    /// already is (it reads back from the bot's start, which covers it).
+    pub fn owe_start(&self) {
+        let _ = self
+            .0
+            .compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst);
+    }
+
     /// Whether a read-back is owed, and why; `Some` only once per new session.
     pub fn take(&self) -> Option<Why> {
         match self.0.swap(0, Ordering::SeqCst) {
@@ -240,11 +248,11 @@ fn places(ctx: &serenity::Context, data: &Data, unnoted: u64, noted_since_ms: u6
     }
     let mut places: Vec<Place> = after
         .into_iter()
-        .filter(|(id, after)| {
-            // Unknown to the cache (a thread since archived, say): read it to be sure.
-            last_message
-                .get(id)
-                .is_none_or(|last| last.is_none_or(|last| last > *after))
+        .filter(|(id, after)| match last_message.get(id) {
+            Some(last) => last.is_none_or(|last| last > *after),
+            // Unknown to the cache (a thread since archived, say): read it to be sure, unless
+            // other processes run other shards: then it is likely one of their servers'.
+            None => !data.some_shards,
         })
         .map(|(id, after)| Place { id, after })
         .collect();

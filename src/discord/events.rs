@@ -61,15 +61,19 @@ pub async fn handle(
         }
         serenity::FullEvent::Resume { .. } => tracing::info!("gateway session resumed"),
         serenity::FullEvent::Ready { data_about_bot } => {
-            let previous = lock(&data.session).replace(data_about_bot.session_id.clone());
-            // The first session's read-back is owed from the start.
+            let previous =
+                lock(&data.sessions).insert(ctx.shard_id.0, data_about_bot.session_id.clone());
             match previous {
                 Some(previous) if previous != data_about_bot.session_id => {
                     tracing::info!(
+                        shard = ctx.shard_id.0,
                         "reconnected to the gateway with a new session: Discord does not replay the messages sent while the connection was down, so they are read back"
                     );
                     data.catch_up.owe(Why::Reconnect);
                 }
+                // A shard's first session: its servers' places are read back once they are known
+                // (the first shard's read-back is owed from the start already).
+                None => data.catch_up.owe_start(),
                 _ => {}
             }
         }

@@ -73,9 +73,12 @@ pub struct Data {
     sender: send::Sender,
     /// How long after a question its unasked answer may still be posted.
     max_delay: Duration,
-    /// The gateway session in use: a READY with another one is a reconnect that Discord does not
-    /// replay the missed events of.
-    session: Mutex<Option<String>>,
+    /// Each shard's gateway session: a READY with another one is a reconnect that Discord does
+    /// not replay the missed events of.
+    sessions: Mutex<std::collections::HashMap<u32, String>>,
+    /// Whether other processes run the bot's other shards: a place this one's servers do not
+    /// hold is theirs to read back.
+    some_shards: bool,
     /// Whether what a new session missed is still to be read back.
     catch_up: backfill::Owed,
     /// When the bot started, wall clock (ms): after a reconnect, a watched place that nothing
@@ -194,9 +197,16 @@ async fn run_observed(
         started: Instant::now(),
         verdicts,
         in_flight: InFlight::default(),
-        sender: send::Sender::default(),
+        sender: send::Sender::with_share(
+            config
+                .discord
+                .requests_per_sec
+                .or(config.discord.shards.map(|s| s.requests_per_sec()))
+                .unwrap_or(crate::config::shards::GLOBAL_REQUESTS_PER_SEC),
+        ),
         max_delay: Duration::from_secs(config.suggest.max_delay_secs),
-        session: Mutex::new(None),
+        sessions: Mutex::default(),
+        some_shards: config.discord.shards.is_some_and(|s| !s.all()),
         // Every start owes one: the first READY's GUILD_CREATE may be handled before its READY.
         catch_up: backfill::Owed::from(backfill::Why::Start),
         started_ms: time::now_ms(),
@@ -220,15 +230,45 @@ async fn run_observed(
     let in_flight = data.in_flight.clone();
     let drain_for = Duration::from_secs(config.discord.drain_secs);
     let setup_failure: Arc<Mutex<Option<String>>> = Arc::default();
-    let framework = framework(data, config.discord.guild_id, setup_failure.clone());
+    let shards = config.discord.shards;
+    // The commands are registered once for the whole bot, by the process that runs shard 0.
+    let register = shards.is_none_or(|s| s.has_first());
+    if !register {
+        tracing::info!(
+            "commands are registered by the process that runs shard 0 (or `faqbot register`)"
+        );
+    }
+    let service = data.service.clone();
+    let framework = framework(
+        data,
+        config.discord.guild_id,
+        register,
+        setup_failure.clone(),
+    );
     let mut client = serenity::ClientBuilder::new_with_http(http, intents())
         .framework(framework)
         .raw_event_handler(forged::Unreadable)
         .await
         .map_err(|error| RunError::Discord(error.to_string()))?;
 
-    let shards = client.shard_manager.clone();
-    let start = client.start();
+    let manager = client.shard_manager.clone();
+    if let Some(shards) = shards {
+        if !identify_turn(&service, shards, &mut stop).await {
+            tracing::info!("stopped before connecting");
+            return Ok(());
+        }
+    }
+    let start = async {
+        match shards {
+            // serenity's range end is included: shards first..=last.
+            Some(shards) => {
+                client
+                    .start_shard_range(shards.first..shards.last, shards.total)
+                    .await
+            }
+            None => client.start().await,
+        }
+    };
     tokio::pin!(start);
     let result = tokio::select! {
         result = &mut start => result,
@@ -247,7 +287,7 @@ async fn run_observed(
                     "the drain time ([discord] drain_secs) ran out: the answers left are taken up at the next start"
                 );
             }
-            shards.shutdown_all().await;
+            manager.shutdown_all().await;
             // Not connected (still retrying), the client may not return on its own.
             tokio::time::timeout(CLOSE_FOR, &mut start).await.unwrap_or(Ok(()))
         }
@@ -258,6 +298,46 @@ async fn run_observed(
         return Err(RunError::Setup(reason));
     }
     result.map_err(RunError::from)
+}
+
+/// How far apart the bot's IDENTIFYs are sent across its processes: Discord allows one per 5 s
+/// (for bots whose `max_concurrency` is 1), and half a second more absorbs how long connecting
+/// takes before each is sent.
+const IDENTIFY_EVERY_MS: u64 = 5_500;
+
+/// Waits for this process's turn to identify its shards, taken in the store that every process
+/// shares, so that processes started together do not identify faster than Discord allows; false
+/// when the process is stopped first. A store that cannot be asked lets it go at once.
+async fn identify_turn(
+    service: &Arc<Service>,
+    shards: crate::config::Shards,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    let service = service.clone();
+    let turn = tokio::task::spawn_blocking(move || {
+        service
+            .store()
+            .backend()
+            .identify_turn(shards.count(), IDENTIFY_EVERY_MS)
+    })
+    .await;
+    let wait = match turn {
+        Ok(Ok(wait)) => Duration::from_millis(wait),
+        Ok(Err(error)) => {
+            tracing::warn!("cannot take a turn to identify in the store: {error}; identifying now");
+            Duration::ZERO
+        }
+        Err(_) => Duration::ZERO,
+    };
+    tracing::info!(
+        shards = %shards,
+        wait_ms = wait.as_millis() as u64,
+        "identifying with Discord in this process's turn"
+    );
+    tokio::select! {
+        _ = tokio::time::sleep(wait) => true,
+        _ = stopped(stop) => false,
+    }
 }
 
 /// A background task that ends with the run that started it.
@@ -374,6 +454,37 @@ async fn open_service(config: &Config, policy: Policy) -> Result<Arc<Service>, R
     Ok(Arc::new(opened?))
 }
 
+/// The bot's commands, as every process knows them.
+fn commands() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        commands::faq(),
+        commands::faq_admin(),
+        commands::answer_with_faq(),
+    ]
+}
+
+/// Registers the bot's commands with Discord once, for a deployment of several processes that
+/// registers them apart from every start: in `[discord] guild_id` if set, else globally. Returns
+/// how many were registered.
+pub async fn register(config: &Config, token: &Token) -> Result<usize, RunError> {
+    let (http, _) = http(config, token);
+    let setup = |error: serenity::Error| RunError::Setup(error.to_string());
+    // A bot's user id is its application's id.
+    let me = http.get_current_user().await.map_err(setup)?;
+    http.set_application_id(serenity::ApplicationId::new(me.id.get()));
+    let created = poise::builtins::create_application_commands(&commands());
+    let registered = match config.discord.guild_id {
+        Some(guild) => serenity::GuildId::new(guild)
+            .set_commands(&http, created)
+            .await
+            .map_err(setup)?,
+        None => serenity::Command::set_global_commands(&http, created)
+            .await
+            .map_err(setup)?,
+    };
+    Ok(registered.len())
+}
+
 /// What identifies one run of a command: its interaction.
 fn invocation(ctx: poise::Context<'_, Data, Error>) -> u64 {
     match ctx {
@@ -385,14 +496,11 @@ fn invocation(ctx: poise::Context<'_, Data, Error>) -> u64 {
 fn framework(
     data: Data,
     guild: Option<u64>,
+    register: bool,
     setup_failure: Arc<Mutex<Option<String>>>,
 ) -> poise::Framework<Data, Error> {
     let options = poise::FrameworkOptions {
-        commands: vec![
-            commands::faq(),
-            commands::faq_admin(),
-            commands::answer_with_faq(),
-        ],
+        commands: commands(),
         event_handler: |framework, event| Box::pin(events::handle(framework, event)),
         // Commands count as work under way, so that a stop lets them finish; while stopping, a
         // new one is not started.
@@ -429,8 +537,9 @@ fn framework(
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 let commands = &framework.options().commands;
-                let registered = match guild {
-                    Some(guild) => {
+                let registered = match (register, guild) {
+                    (false, _) => Ok(()),
+                    (true, Some(guild)) => {
                         poise::builtins::register_in_guild(
                             ctx,
                             commands,
@@ -438,7 +547,7 @@ fn framework(
                         )
                         .await
                     }
-                    None => poise::builtins::register_globally(ctx, commands).await,
+                    (true, None) => poise::builtins::register_globally(ctx, commands).await,
                 };
                 if let Err(error) = registered {
                     // poise stalls silently after a failed setup: stop the bot instead.
@@ -451,7 +560,11 @@ fn framework(
                 tracing::info!(
                     user = %ready.user.name,
                     guilds = ready.guilds.len(),
-                    scope = if guild.is_some() { "guild" } else { "global" },
+                    scope = match (register, guild.is_some()) {
+                        (false, _) => "by another process",
+                        (true, true) => "guild",
+                        (true, false) => "global",
+                    },
                     "connected; commands registered"
                 );
                 Ok(data)

@@ -26,17 +26,18 @@ use super::retry::{self, describe, worth_retrying, Backoff};
 /// side would otherwise end a few milliseconds before Discord's.
 const CHANNEL_MESSAGES: usize = 5;
 const CHANNEL_WINDOW: Duration = Duration::from_millis(5_250);
-const GLOBAL_REQUESTS: usize = 50;
 const GLOBAL_WINDOW: Duration = Duration::from_millis(1_250);
 /// A post not answered within this is taken for lost and retried (with the same nonce, so that
 /// Discord does not create it twice if it arrived after all).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The windows of recent posts, and what retrying cost.
-#[derive(Default)]
 pub struct Sender {
     channels: Mutex<HashMap<u64, VecDeque<Instant>>>,
     global: Mutex<VecDeque<Instant>>,
+    /// Requests this process may make per global window: its share of the bot's global limit
+    /// (the whole of it when one process runs every shard).
+    global_requests: usize,
     /// What the last responses said about their windows.
     announced: Announced,
     /// Wakes the posts waiting for a response to say how much room their window has.
@@ -46,6 +47,29 @@ pub struct Sender {
     client: reqwest::Client,
     retries: AtomicU64,
     given_up: AtomicU64,
+}
+
+impl Default for Sender {
+    fn default() -> Self {
+        Sender::with_share(crate::config::shards::GLOBAL_REQUESTS_PER_SEC)
+    }
+}
+
+impl Sender {
+    /// A sender that makes at most `requests_per_sec` requests a second, its process's share of
+    /// Discord's global limit.
+    pub fn with_share(requests_per_sec: u32) -> Sender {
+        Sender {
+            channels: Mutex::default(),
+            global: Mutex::default(),
+            global_requests: requests_per_sec.max(1) as usize,
+            announced: Announced::default(),
+            answered: tokio::sync::Notify::new(),
+            client: reqwest::Client::default(),
+            retries: AtomicU64::default(),
+            given_up: AtomicU64::default(),
+        }
+    }
 }
 
 /// What retrying cost since start.
@@ -335,7 +359,12 @@ impl Sender {
                     .map_or(Duration::ZERO, |sent| {
                         wait_in(sent, CHANNEL_MESSAGES, CHANNEL_WINDOW, now)
                     })
-                    .max(wait_in(&mut global, GLOBAL_REQUESTS, GLOBAL_WINDOW, now));
+                    .max(wait_in(
+                        &mut global,
+                        self.global_requests,
+                        GLOBAL_WINDOW,
+                        now,
+                    ));
                 if wait.is_zero() {
                     if let Some(sent) = sent {
                         sent.push_back(now);

@@ -21,6 +21,7 @@ pub(crate) fn check_all(fresh: &dyn Fn(&str) -> Opener) {
     stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user(&*fresh("stats"));
     examples_added_twice_are_kept_once_and_history_reads_are_remembered(&*fresh("history"));
     what_is_taught_moves_the_teaching_version(&*fresh("teaching"));
+    processes_take_turns_to_identify(&*fresh("identify"));
 }
 
 pub(crate) fn two_handles_never_both_win_a_claim(open: Open) {
@@ -275,4 +276,20 @@ pub(crate) fn what_is_taught_moves_the_teaching_version(open: Open) {
         other.teaching_version().unwrap() > unlinked,
         "a reload is seen"
     );
+}
+
+pub(crate) fn processes_take_turns_to_identify(open: Open) {
+    let (a, b) = (open(), open());
+    assert_eq!(
+        a.identify_turn(2, 5_000).unwrap(),
+        0,
+        "the first goes at once"
+    );
+    let wait = b.identify_turn(1, 5_000).unwrap();
+    assert!(
+        (9_000..=10_000).contains(&wait),
+        "after a's two shards: {wait}"
+    );
+    let after = a.identify_turn(1, 5_000).unwrap();
+    assert!((14_000..=15_000).contains(&after), "after b's: {after}");
 }

@@ -256,6 +256,10 @@ pub trait Backend: Memory {
     fn teaching_version(&self) -> Result<u64>;
     /// Notes that the FAQ was reloaded, for the other processes sharing the store.
     fn note_reload(&self) -> Result<()>;
+    /// Takes the next turn to identify `shards` shards with Discord's gateway, which allows one
+    /// IDENTIFY per `every_ms` across all of a bot's processes; returns how long to wait before
+    /// the first (the others follow `every_ms` apart, as serenity paces its own shards).
+    fn identify_turn(&self, shards: u32, every_ms: u64) -> Result<u64>;
     /// Every example, oldest first.
     fn examples(&self) -> Result<Vec<Example>>;
     /// The model's cached vectors of texts, by their hash; `None` where none is cached.

@@ -165,6 +165,27 @@ impl Backend for Postgres {
         Ok(row.get::<_, i64>(0) as u64)
     }
 
+    fn identify_turn(&self, shards: u32, every_ms: u64) -> Result<u64> {
+        let span = i64::from(shards) * every_ms as i64;
+        let row = off_runtime(|| {
+            self.conn()?
+                .query_one(
+                    concat!(
+                        "WITH t AS (SELECT ",
+                        now_ms!(),
+                        " AS now)
+                         INSERT INTO identify_turns (id, free_ms) SELECT 1, t.now + $1 FROM t
+                         ON CONFLICT (id) DO UPDATE
+                         SET free_ms = GREATEST(identify_turns.free_ms, (SELECT now FROM t)) + $1
+                         RETURNING free_ms - $1 - (SELECT now FROM t)"
+                    ),
+                    &[&span],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(row.get::<_, i64>(0).max(0) as u64)
+    }
+
     fn note_reload(&self) -> Result<()> {
         off_runtime(|| bump_teaching(&mut *self.conn()?))
     }

@@ -86,6 +86,8 @@ const MIGRATIONS: &[&str] = &[
     // 5: a counter of what the matcher learns from, watched by every process.
     "CREATE TABLE teaching (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
     INSERT INTO teaching (id, version) VALUES (1, 0);",
+    // 6: when the next gateway IDENTIFY may be sent, for processes starting together.
+    "CREATE TABLE identify_turns (id INTEGER PRIMARY KEY CHECK (id = 1), free_ms BIGINT NOT NULL);",
 ];
 
 /// The steps this faqbot knows.

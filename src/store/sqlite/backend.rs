@@ -213,6 +213,22 @@ impl Backend for Sqlite {
             .map_err(query_error)
     }
 
+    fn identify_turn(&self, shards: u32, every_ms: u64) -> Result<u64> {
+        let now = to_i64(crate::time::now_ms());
+        let span = to_i64(u64::from(shards) * every_ms);
+        let free: i64 = self
+            .conn()
+            .query_row(
+                "INSERT INTO identify_turns (id, free_ms) VALUES (1, ?1 + ?2)
+                 ON CONFLICT (id) DO UPDATE SET free_ms = MAX(free_ms, ?1) + ?2
+                 RETURNING free_ms",
+                params![now, span],
+                |row| row.get(0),
+            )
+            .map_err(query_error)?;
+        Ok((free - span - now).max(0) as u64)
+    }
+
     fn note_reload(&self) -> Result<()> {
         bump_teaching(&self.conn())
     }

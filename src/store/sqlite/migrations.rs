@@ -82,4 +82,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // that every process sharing the store sees another's teaching without a restart.
     "CREATE TABLE teaching (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
     INSERT INTO teaching (id, version) VALUES (1, 0);",
+    // 6: when the next gateway IDENTIFY may be sent, so that processes starting together take
+    // turns within Discord's limit.
+    "CREATE TABLE identify_turns (id INTEGER PRIMARY KEY CHECK (id = 1), free_ms INTEGER NOT NULL);",
 ];
