@@ -9,6 +9,9 @@ use super::protocol;
 use super::world::{self, person, BOT, GUILD};
 use super::{id_field, lock, Emulator, Event, Interaction};
 
+/// The direct-message channel between the bot and the people who write to it.
+const DM_CHANNEL: u64 = 300_000_000_000_000_099;
+
 /// An interaction sent to the bot.
 #[derive(Debug, Clone)]
 pub struct Sent {
@@ -25,8 +28,10 @@ impl Emulator {
     }
 
     fn say_with_id(&self, id: u64, author: u64, channel: u64, content: &str) {
-        let message = world::message(id, channel, person(author), content);
-        lock(&self.state.world).messages.insert(id, message.clone());
+        let mut world = lock(&self.state.world);
+        let message = world.message(id, channel, person(author), content);
+        world.messages.insert(id, message.clone());
+        drop(world);
         self.state.dispatch("MESSAGE_CREATE", message);
     }
 
@@ -43,7 +48,7 @@ impl Emulator {
     ) -> u64 {
         let at = crate::time::now_ms().saturating_sub(ago.as_millis() as u64);
         let id = crate::time::first_id_at(at) | (self.state.new_id() & 0x3f_ffff);
-        let mut message = world::message(id, channel, person(author), content);
+        let mut message = lock(&self.state.world).message(id, channel, person(author), content);
         if let Some(replied) = reply_to {
             message["type"] = json!(19);
             message["message_reference"] =
@@ -57,12 +62,33 @@ impl Emulator {
     pub fn past_thread(&self, ago: std::time::Duration, parent: u64, name: &str) -> u64 {
         let at = crate::time::now_ms().saturating_sub(ago.as_millis() as u64);
         let id = crate::time::first_id_at(at) | (self.state.new_id() & 0x3f_ffff);
-        lock(&self.state.world).channels.push(world::Channel {
+        let mut world = lock(&self.state.world);
+        let guild = world.guild_of(parent);
+        world.channels.push(world::Channel {
             id,
             name: name.to_owned(),
             kind: protocol::PUBLIC_THREAD,
             parent: Some(parent),
+            guild,
         });
+        id
+    }
+
+    /// Adds a server with its own `cipp-issues` channel, which the bot sees at its next IDENTIFY
+    /// (on the shard the server falls on); returns the server and the channel.
+    pub fn add_guild(&self) -> (u64, u64) {
+        lock(&self.state.world).add_guild()
+    }
+
+    /// A direct message from `author` to the bot: it belongs to no server, so Discord sends it to
+    /// shard 0. Returns its id.
+    pub fn direct_message(&self, author: u64, content: &str) -> u64 {
+        let id = self.state.new_id();
+        let mut message = world::message(id, DM_CHANNEL, person(author), content);
+        message.as_object_mut().map(|m| m.remove("guild_id"));
+        message.as_object_mut().map(|m| m.remove("member"));
+        lock(&self.state.world).messages.insert(id, message.clone());
+        self.state.dispatch("MESSAGE_CREATE", message);
         id
     }
 
@@ -106,6 +132,7 @@ impl Emulator {
             name: name.to_owned(),
             kind: protocol::PUBLIC_THREAD,
             parent: Some(parent),
+            guild: lock(&self.state.world).guild_of(parent),
         };
         let mut data = world::channel_json(&channel);
         data["newly_created"] = json!(true);

@@ -11,8 +11,11 @@ use super::{lock, Pings, State};
 /// Something the bot did, as the emulator saw it.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// The bot identified with these intents.
-    Identified { intents: u64 },
+    /// The bot identified shard `shard` with these intents.
+    Identified { intents: u64, shard: u64 },
+    /// An IDENTIFY of `shard` came sooner after the last one than Discord allows, and was
+    /// refused with an invalid session.
+    IdentifyRefused { shard: u64 },
     /// The bot resumed its session after a reconnect.
     Resumed,
     /// The bot registered its commands (in `guild`, or globally).

@@ -1,5 +1,5 @@
-//! The gateway: one WebSocket session at a time, with HELLO, IDENTIFY/READY, heartbeats, RESUME and
-//! the dispatch queue.
+//! The gateway: WebSocket sessions, one per shard, with HELLO, IDENTIFY/READY, heartbeats,
+//! RESUME and the dispatch queue; each session receives its shard's servers' dispatches.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 
 use super::world::{self, person, BOT};
-use super::{lock, Control, Event, State};
+use super::{lock, Control, Event, Shard, State};
 
 /// One gateway connection from HELLO to close: IDENTIFY or RESUME, READY and the guild, then
 /// heartbeats, dispatches and the test's controls in one loop, as one state machine reads best.
@@ -22,6 +22,8 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
     let mut control = state.control.subscribe();
     // The last sequence number this connection has sent; `None` until the session is set up.
     let mut sent: Option<u64> = None;
+    // The session and its shard, once identified or resumed.
+    let mut me: Option<(String, Shard)> = None;
 
     let interval = state.options.heartbeat.as_millis() as u64;
     let hello = json!({"op": 10, "d": {"heartbeat_interval": interval}});
@@ -52,29 +54,39 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
                     Some(2) => match identify(&state, &payload["d"]) {
                         // READY and GUILD_CREATE are queued first; earlier dispatches are not
                         // for this session.
-                        Ok(cursor) => match flush(&state, &mut tx, cursor).await {
-                            Ok(last) => sent = Some(last),
-                            Err(()) => return,
-                        },
-                        Err(code) => {
+                        Ok((cursor, session, shard)) => {
+                            let mine = (session, shard);
+                            match flush(&state, &mut tx, cursor, &mine).await {
+                                Ok(last) => sent = Some(last),
+                                Err(()) => return,
+                            }
+                            me = Some(mine);
+                        }
+                        Err(Refusal::TooFast) => {
+                            // Discord's answer to an IDENTIFY beyond the bot's concurrency.
+                            let invalid = json!({"op": 9, "d": false});
+                            let _ = tx.send(text(&invalid)).await;
+                        }
+                        Err(Refusal::Close(code)) => {
                             let _ = tx.send(close(code)).await;
                             return;
                         }
                     },
                     Some(6) => {
-                        let known = lock(&state.session).clone();
-                        let session = payload["d"]["session_id"].as_str();
-                        if known.is_none() || session != known.as_deref() {
+                        let session = payload["d"]["session_id"].as_str().unwrap_or("");
+                        let Some(shard) = lock(&state.sessions).get(session).copied() else {
                             let invalid = json!({"op": 9, "d": false});
                             let _ = tx.send(text(&invalid)).await;
                             continue;
-                        }
+                        };
+                        let mine = (session.to_owned(), shard);
                         // Replay what the client missed; RESUMED follows through the queue.
                         let from = payload["d"]["seq"].as_u64().unwrap_or(0);
-                        match flush(&state, &mut tx, from).await {
+                        match flush(&state, &mut tx, from, &mine).await {
                             Ok(last) => sent = Some(last),
                             Err(()) => return,
                         }
+                        me = Some(mine);
                         state.dispatch("RESUMED", json!({}));
                         state.record(Event::Resumed);
                     }
@@ -88,8 +100,9 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
                 if stalled(&state) {
                     continue;
                 }
+                let Some(mine) = &me else { continue };
                 let from = sent.unwrap_or(0);
-                match flush(&state, &mut tx, from).await {
+                match flush(&state, &mut tx, from, mine).await {
                     Ok(last) => sent = Some(last.max(from)),
                     Err(()) => return,
                 }
@@ -109,46 +122,94 @@ pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
     }
 }
 
-/// Checks IDENTIFY and starts a session: queues READY and GUILD_CREATE and returns the sequence
-/// number just before them, or the close code that refuses the session.
-pub(super) fn identify(state: &State, data: &Value) -> Result<u64, u16> {
+/// Why an IDENTIFY was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// Closed with this code (4004 bad token, 4010 invalid shard, 4014 intent not allowed).
+    Close(u16),
+    /// Sooner after the last one than Discord allows: answered with an invalid session.
+    TooFast,
+}
+
+/// Checks IDENTIFY and starts a session for its shard: queues READY and a GUILD_CREATE per
+/// server of the shard, and returns the sequence number just before them, the session and its
+/// shard.
+pub(super) fn identify(state: &State, data: &Value) -> Result<(u64, String, Shard), Refusal> {
     let token = data["token"].as_str().unwrap_or("");
     let token = token.strip_prefix("Bot ").unwrap_or(token);
     if token != state.options.token {
-        return Err(4004);
+        return Err(Refusal::Close(4004));
     }
     if let Some(code) = state.options.refuse_identify {
-        return Err(code);
+        return Err(Refusal::Close(code));
+    }
+    let shard = match data["shard"].as_array().map(|s| s.as_slice()) {
+        Some([id, total]) => Shard {
+            id: id.as_u64().unwrap_or(u64::MAX),
+            total: total.as_u64().unwrap_or(0),
+        },
+        _ => Shard { id: 0, total: 1 },
+    };
+    if shard.total == 0 || shard.id >= shard.total {
+        return Err(Refusal::Close(4010));
+    }
+    if let Some(every) = state.options.identify_every {
+        let mut last = lock(&state.last_identify);
+        let now = std::time::Instant::now();
+        if last.is_some_and(|last| now.duration_since(last) < every) {
+            drop(last);
+            state.record(Event::IdentifyRefused { shard: shard.id });
+            return Err(Refusal::TooFast);
+        }
+        *last = Some(now);
     }
     let intents = data["intents"].as_u64().unwrap_or(0);
     let session = format!("session-{}", state.new_id());
-    *lock(&state.session) = Some(session.clone());
-
+    {
+        // A shard's new session replaces its old one.
+        let mut sessions = lock(&state.sessions);
+        sessions.retain(|_, live| *live != shard);
+        sessions.insert(session.clone(), shard);
+    }
+    let (ids, guilds): (Vec<u64>, Vec<Value>) = {
+        let world = lock(&state.world);
+        world
+            .guilds
+            .iter()
+            .filter(|&&guild| Shard::of(Some(guild), shard.total) == shard.id)
+            .map(|&guild| (guild, world.guild_create(guild)))
+            .unzip()
+    };
     let ready = json!({
         "v": 10,
         "user": world::user(person(BOT)),
-        "guilds": [{"id": world::GUILD.to_string(), "unavailable": true}],
+        "guilds": ids.iter().map(|id| json!({"id": id.to_string(), "unavailable": true})).collect::<Vec<_>>(),
         "session_id": session,
         "resume_gateway_url": state.ws_url,
         "application": {"id": BOT.to_string(), "flags": 1 << 19},
+        "shard": [shard.id, shard.total],
     });
-    let guild = lock(&state.world).guild_create();
-    let cursor = state.start_session(ready, guild);
+    let cursor = state.start_session(&session, ready, guilds);
     // Recorded once the session exists: what is said after this reaches it.
-    state.record(Event::Identified { intents });
-    Ok(cursor)
+    state.record(Event::Identified {
+        intents,
+        shard: shard.id,
+    });
+    Ok((cursor, session, shard))
 }
 
-/// Sends every queued dispatch after sequence number `from`; returns the last one sent.
+/// Sends every queued dispatch for this session after sequence number `from`; returns the last
+/// one sent.
 async fn flush(
     state: &State,
     tx: &mut futures_util::stream::SplitSink<WebSocket, Message>,
     from: u64,
+    (session, shard): &(String, Shard),
 ) -> Result<u64, ()> {
     let pending: Vec<(u64, Value)> = lock(&state.outbox)
         .iter()
-        .filter(|(seq, _)| *seq > from)
-        .cloned()
+        .filter(|(seq, to, _)| *seq > from && shard.receives(session, to))
+        .map(|(seq, _, payload)| (*seq, payload.clone()))
         .collect();
     let mut last = from;
     for (seq, payload) in pending {

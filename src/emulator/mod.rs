@@ -49,6 +49,10 @@ pub struct Options {
     pub rate_limits: bool,
     /// The heartbeat interval HELLO asks for (Discord's is 41.25 s).
     pub heartbeat: Duration,
+    /// Refuse an IDENTIFY sent sooner than this after the last one accepted, with an invalid
+    /// session (op 9), as Discord does beyond a bot's `max_concurrency` (one per 5 s). Off by
+    /// default: tests that restart the bot at once do not wait for it.
+    pub identify_every: Option<Duration>,
 }
 
 impl Default for Options {
@@ -59,6 +63,39 @@ impl Default for Options {
             post_delay: None,
             rate_limits: true,
             heartbeat: Duration::from_millis(41_250),
+            identify_every: None,
+        }
+    }
+}
+
+/// Which session a queued dispatch is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum To {
+    /// The session of the shard that the server (if any) belongs to.
+    Guild(Option<u64>),
+    /// One session only (its READY and GUILD_CREATEs).
+    Session(String),
+}
+
+/// Shard `id` of `total`, as a session identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub id: u64,
+    pub total: u64,
+}
+
+impl Shard {
+    /// Discord's routing: a server's events go to shard `(guild_id >> 22) % total`; what belongs
+    /// to no server (direct messages) to shard 0.
+    pub fn of(guild: Option<u64>, total: u64) -> u64 {
+        guild.map_or(0, |guild| (guild >> 22) % total.max(1))
+    }
+
+    /// Whether a dispatch queued for `to` is this session's (`session`).
+    fn receives(&self, session: &str, to: &To) -> bool {
+        match to {
+            To::Guild(guild) => Shard::of(*guild, self.total) == self.id,
+            To::Session(only) => only == session,
         }
     }
 }
@@ -92,11 +129,14 @@ struct State {
     ws_url: String,
     world: Mutex<World>,
     seq: AtomicU64,
-    /// Every dispatch with its sequence number, for resuming sessions.
-    outbox: Mutex<Vec<(u64, Value)>>,
+    /// Every dispatch with its sequence number and whom it is for, for resuming sessions.
+    outbox: Mutex<Vec<(u64, To, Value)>>,
     latest: watch::Sender<u64>,
     control: broadcast::Sender<Control>,
-    session: Mutex<Option<String>>,
+    /// The live sessions, by id: the shard each runs.
+    sessions: Mutex<HashMap<String, Shard>>,
+    /// When the last IDENTIFY was accepted.
+    last_identify: Mutex<Option<Instant>>,
     events: Mutex<Vec<Event>>,
     event_count: watch::Sender<usize>,
     interactions: Mutex<HashMap<String, Interaction>>,
@@ -139,21 +179,28 @@ impl State {
         self.seq.fetch_add(1, Ordering::SeqCst) + 1
     }
 
-    /// Queues a dispatch for the live session.
+    /// Queues a dispatch for the session of the shard its server belongs to (shard 0 for what
+    /// belongs to no server, as direct messages).
     fn dispatch(&self, kind: &str, data: Value) {
+        let guild = data.get("guild_id").map(id_field).filter(|&id| id != 0);
         let mut outbox = lock(&self.outbox);
         let seq = self.next_seq();
-        outbox.push((seq, json!({"op": 0, "s": seq, "t": kind, "d": data})));
+        let payload = json!({"op": 0, "s": seq, "t": kind, "d": data});
+        outbox.push((seq, To::Guild(guild), payload));
         self.latest.send_replace(seq);
     }
 
-    /// Queues READY and GUILD_CREATE for a new session; returns the sequence number before them.
-    fn start_session(&self, ready: Value, guild: Value) -> u64 {
+    /// Queues READY and a GUILD_CREATE per server for a new session; returns the sequence number
+    /// before them.
+    fn start_session(&self, session: &str, ready: Value, guilds: Vec<Value>) -> u64 {
         let mut outbox = lock(&self.outbox);
         let cursor = self.seq.load(Ordering::SeqCst);
-        for (kind, data) in [("READY", ready), ("GUILD_CREATE", guild)] {
+        let frames = std::iter::once(("READY", ready))
+            .chain(guilds.into_iter().map(|guild| ("GUILD_CREATE", guild)));
+        for (kind, data) in frames {
             let seq = self.next_seq();
-            outbox.push((seq, json!({"op": 0, "s": seq, "t": kind, "d": data})));
+            let payload = json!({"op": 0, "s": seq, "t": kind, "d": data});
+            outbox.push((seq, To::Session(session.to_owned()), payload));
         }
         self.latest.send_replace(self.seq.load(Ordering::SeqCst));
         cursor
@@ -190,7 +237,8 @@ impl Emulator {
             outbox: Mutex::new(Vec::new()),
             latest: watch::channel(0).0,
             control: broadcast::channel(16).0,
-            session: Mutex::new(None),
+            sessions: Mutex::new(HashMap::new()),
+            last_identify: Mutex::new(None),
             events: Mutex::new(Vec::new()),
             event_count: watch::channel(0).0,
             interactions: Mutex::new(HashMap::new()),

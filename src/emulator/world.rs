@@ -1,5 +1,6 @@
-//! The emulated server: one guild with its channels, roles and members, the messages posted, and
-//! the JSON shapes Discord sends for them.
+//! The emulated servers: one guild with its channels, roles and members (more can be added, each
+//! with a support channel, for sharding), the messages posted, and the JSON shapes Discord sends
+//! for them.
 //!
 //! Every payload carries the fields serenity 0.12 requires (see `EMULATION.md` at the root); the tests in
 //! `emulator::tests` prove that each one deserializes.
@@ -117,11 +118,15 @@ pub struct Channel {
     /// 0 text, 11 public thread, 15 forum.
     pub kind: u8,
     pub parent: Option<u64>,
+    /// The server it is in.
+    pub guild: u64,
 }
 
 /// What the emulated server holds.
 #[derive(Debug)]
 pub struct World {
+    /// The servers: [`GUILD`] first.
+    pub guilds: Vec<u64>,
     pub channels: Vec<Channel>,
     pub messages: HashMap<u64, Value>,
     /// Threads archived: listed among a channel's archived threads, not its active ones.
@@ -138,8 +143,10 @@ impl Default for World {
             name: name.to_owned(),
             kind,
             parent: None,
+            guild: GUILD,
         };
         World {
+            guilds: vec![GUILD],
             channels: vec![
                 channel(GENERAL, "general", protocol::GUILD_TEXT),
                 channel(CIPP_ISSUES, "cipp-issues", protocol::GUILD_TEXT),
@@ -164,15 +171,44 @@ impl World {
         self.channels.iter().find(|c| c.id == id)
     }
 
-    pub fn guild_create(&self) -> Value {
+    /// The server a channel or thread is in (the first one for an unknown channel).
+    pub fn guild_of(&self, channel: u64) -> u64 {
+        self.channel(channel).map_or(GUILD, |c| c.guild)
+    }
+
+    /// Adds a server with one text channel, `cipp-issues` like the first's; returns the server
+    /// and the channel. Server ids follow each other by Discord's sharding key (`id >> 22`), so
+    /// that consecutive servers fall on consecutive shards.
+    pub fn add_guild(&mut self) -> (u64, u64) {
+        let guild = GUILD + ((self.guilds.len() as u64) << 22);
+        let channel = self.new_id();
+        self.guilds.push(guild);
+        self.channels.push(Channel {
+            id: channel,
+            name: "cipp-issues".to_owned(),
+            kind: protocol::GUILD_TEXT,
+            parent: None,
+            guild,
+        });
+        (guild, channel)
+    }
+
+    /// A message as MESSAGE_CREATE and the REST API return it, in its channel's server.
+    pub fn message(&self, id: u64, channel: u64, author: Person, content: &str) -> Value {
+        let mut value = message(id, channel, author, content);
+        value["guild_id"] = json!(self.guild_of(channel).to_string());
+        value
+    }
+
+    pub fn guild_create(&self, guild: u64) -> Value {
         let (threads, channels): (Vec<&Channel>, Vec<&Channel>) = self
             .channels
             .iter()
-            .filter(|c| !self.archived.contains(&c.id))
+            .filter(|c| c.guild == guild && !self.archived.contains(&c.id))
             .partition(|c| c.kind == protocol::PUBLIC_THREAD);
         json!({
-            "id": GUILD.to_string(),
-            "name": "CIPP (emulated)",
+            "id": guild.to_string(),
+            "name": if guild == GUILD { "CIPP (emulated)".to_owned() } else { format!("server {guild}") },
             "owner_id": MOD.to_string(),
             "joined_at": TIMESTAMP,
             "large": false,
@@ -193,7 +229,7 @@ impl World {
             "voice_states": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
-            "roles": roles(),
+            "roles": roles(guild),
             "members": PEOPLE.iter().map(|p| member(*p)).collect::<Vec<_>>(),
             "channels": channels.iter().map(|c| self.channel_with_last(c)).collect::<Vec<_>>(),
             "threads": threads.iter().map(|c| self.channel_with_last(c)).collect::<Vec<_>>(),
@@ -220,10 +256,11 @@ impl World {
     }
 }
 
-/// The server's roles, as GUILD_CREATE and `GET /guilds/{id}/roles` show them.
-pub fn roles() -> Value {
+/// A server's roles, as GUILD_CREATE and `GET /guilds/{id}/roles` show them: `@everyone` has the
+/// server's id.
+pub fn roles(guild: u64) -> Value {
     json!([
-        role(EVERYONE_ROLE, "@everyone", MEMBER_PERMISSIONS, 0),
+        role(guild, "@everyone", MEMBER_PERMISSIONS, 0),
         role(
             MODERATOR_ROLE,
             "Moderator",
@@ -302,7 +339,7 @@ pub fn channel_json(channel: &Channel) -> Value {
     let mut value = json!({
         "id": channel.id.to_string(),
         "type": channel.kind,
-        "guild_id": GUILD.to_string(),
+        "guild_id": channel.guild.to_string(),
         "name": channel.name,
         "position": 0,
         "permission_overwrites": if channel.id == GENERAL {

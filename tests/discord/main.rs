@@ -8,6 +8,7 @@ mod durability;
 mod history;
 mod learning;
 mod restart;
+mod shards;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -73,8 +73,8 @@ pub(super) async fn guild_channels(Shared(state): SharedState) -> Response {
 }
 
 /// `GET /guilds/{id}/roles`.
-pub(super) async fn roles() -> Response {
-    Json(world::roles()).into_response()
+pub(super) async fn roles(axum::extract::Path(guild): axum::extract::Path<String>) -> Response {
+    Json(world::roles(guild.parse().unwrap_or(world::GUILD))).into_response()
 }
 
 /// `GET /guilds/{id}/members/{user}`.

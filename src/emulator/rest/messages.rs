@@ -101,12 +101,16 @@ pub(super) async fn delete_message(
     Shared(state): SharedState,
     Path((channel, message)): Path<(u64, u64)>,
 ) -> Response {
-    if lock(&state.world).messages.remove(&message).is_none() {
-        return error(StatusCode::NOT_FOUND, 10008, "Unknown Message");
-    }
+    let guild = {
+        let mut world = lock(&state.world);
+        if world.messages.remove(&message).is_none() {
+            return error(StatusCode::NOT_FOUND, 10008, "Unknown Message");
+        }
+        world.guild_of(channel)
+    };
     state.dispatch(
         "MESSAGE_DELETE",
-        json!({"id": message.to_string(), "channel_id": channel.to_string(), "guild_id": world::GUILD.to_string()}),
+        json!({"id": message.to_string(), "channel_id": channel.to_string(), "guild_id": guild.to_string()}),
     );
     state.record(Event::Deleted { channel, message });
     StatusCode::NO_CONTENT.into_response()
@@ -320,7 +324,7 @@ pub(super) fn store(
         None => None,
     };
     let id = existing.unwrap_or_else(|| world.new_id());
-    let mut message = world::message(id, channel, person(BOT), "");
+    let mut message = world.message(id, channel, person(BOT), "");
     for key in ["content", "embeds", "components"] {
         if let Some(value) = merged.get(key) {
             message[key] = value.clone();
