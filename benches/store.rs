@@ -1,6 +1,8 @@
-//! What the store costs: a reply hands an event to the writer thread (`record`), a burst of 1,000
-//! events is written to SQLite in batches (`burst of 1000 written`), and a message goes through the
-//! service with its memory in SQLite (screen, match, claim). `cargo bench --bench store`.
+//! What the store costs, on each backend: a reply hands an event to the writer thread (`record`),
+//! a burst of 1,000 events is written in batches (`burst of 1000 written`), and a message goes
+//! through the service with its memory in the database (screen, match, claim). SQLite always;
+//! PostgreSQL too where it is installed (a server of the bench's own on 127.0.0.1).
+//! `cargo bench --bench store`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use faqbot::ids::{ChannelId, GuildId, MessageId, UserId};
@@ -21,25 +23,44 @@ fn event(reply: u64) -> Record {
     }
 }
 
-fn store() -> Store {
+/// A fresh SQLite store.
+fn sqlite() -> Store {
     let dir = std::env::temp_dir().join(format!("faqbot-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     Store::open(&dir.join("faqbot.db"), 0).unwrap()
 }
 
+/// Runs `bench` on SQLite, then on PostgreSQL if it is installed, naming each run by its backend.
+fn each_backend(c: &mut Criterion, bench: fn(&mut Criterion, &str, Store)) {
+    bench(c, "sqlite", sqlite());
+    match faqbot::store::postgres::local::LocalServer::start() {
+        Ok(server) => {
+            let store = Store::open(std::path::Path::new(&server.url()), 0).unwrap();
+            bench(c, "postgres", store);
+        }
+        Err(_) => eprintln!("{}", faqbot::store::postgres::local::HOW_TO_INSTALL),
+    }
+}
+
 fn recording(c: &mut Criterion) {
-    let store = store();
+    each_backend(c, recording_on);
+}
+
+fn recording_on(c: &mut Criterion, backend: &str, store: Store) {
     let mut reply = 0u64;
-    c.bench_function("record one event (the reply's cost)", |b| {
-        b.iter(|| {
-            reply += 1;
-            store.record(event(reply));
-        })
-    });
+    c.bench_function(
+        &format!("{backend}: record one event (the reply's cost)"),
+        |b| {
+            b.iter(|| {
+                reply += 1;
+                store.record(event(reply));
+            })
+        },
+    );
     store.flush();
 
-    let mut group = c.benchmark_group("store");
+    let mut group = c.benchmark_group(format!("{backend} store"));
     group.sample_size(20);
     group.bench_function("burst of 1000 written", |b| {
         b.iter_batched(
@@ -59,12 +80,15 @@ fn recording(c: &mut Criterion) {
 /// One question through the service with the shipped FAQ: the database calls on the reply path
 /// (answered once, cooldown claim) plus the matcher.
 fn one_message(c: &mut Criterion) {
+    each_backend(c, one_message_on);
+}
+
+fn one_message_on(c: &mut Criterion, backend: &str, store: Store) {
     use faqbot::config::SuggestConfig;
     use faqbot::policy::{Channel, Member, Message, Moderators, Place, Policy};
     use faqbot::service::{Incoming, Service};
     use std::sync::Arc;
 
-    let store = store();
     let config = SuggestConfig {
         channels: vec!["cipp-issues".into()],
         ..SuggestConfig::default()
@@ -87,27 +111,30 @@ fn one_message(c: &mut Criterion) {
         name: "cipp-issues",
     };
     let mut id = 0u64;
-    c.bench_function("service: one question (screen, match, claim)", |b| {
-        b.iter(|| {
-            id += 1;
-            let incoming = Incoming {
-                view: Message {
-                    id,
-                    place: Place::Channel(channel),
-                    from_bot: false,
-                    member: Some(Member {
-                        roles: &[],
-                        manages_messages: false,
-                    }),
-                },
-                text: "I keep getting a 500 error when I open the dashboard",
-                guild: Some(GuildId(1)),
-                channel: ChannelId(10),
-                author: UserId(7),
-            };
-            service.message(&incoming, faqbot::time::now_ms())
-        })
-    });
+    c.bench_function(
+        &format!("{backend}: one question (screen, match, claim)"),
+        |b| {
+            b.iter(|| {
+                id += 1;
+                let incoming = Incoming {
+                    view: Message {
+                        id,
+                        place: Place::Channel(channel),
+                        from_bot: false,
+                        member: Some(Member {
+                            roles: &[],
+                            manages_messages: false,
+                        }),
+                    },
+                    text: "I keep getting a 500 error when I open the dashboard",
+                    guild: Some(GuildId(1)),
+                    channel: ChannelId(10),
+                    author: UserId(7),
+                };
+                service.message(&incoming, faqbot::time::now_ms())
+            })
+        },
+    );
 }
 
 criterion_group!(benches, recording, one_message);

@@ -2,8 +2,13 @@
 //! say whether this call won, timed by the database's clock: of several processes racing for one
 //! claim exactly one wins, whatever their own clocks say.
 
+use r2d2_postgres::postgres::types::Type;
+
 use super::{now_ms, off_runtime, query_error, Postgres};
 use crate::memory::{self, Claim, Memory, PlaceSeen};
+
+// Each statement is sent with its parameters' types (`query_typed`): one round trip, where a
+// plain query would first ask the server to prepare it.
 
 /// The statement's `now`: the time passed as `$n`, or the database's clock when it is NULL.
 macro_rules! now {
@@ -18,7 +23,7 @@ impl Memory for Postgres {
         let lasts = claim.until_ms.saturating_sub(now_ms) as i64;
         let won = off_runtime(|| {
             self.conn()?
-                .query_opt(
+                .query_typed_opt(
                     concat!(
                         "WITH t AS (SELECT ",
                         now!(4),
@@ -32,11 +37,11 @@ impl Memory for Postgres {
                          RETURNING 1"
                     ),
                     &[
-                        &(claim.place as i64),
-                        &claim.entry,
-                        &lasts,
-                        &self.now(now_ms),
-                        &(claim.message as i64),
+                        (&(claim.place as i64), Type::INT8),
+                        (&claim.entry, Type::TEXT),
+                        (&lasts, Type::INT8),
+                        (&self.now(now_ms), Type::INT8),
+                        (&(claim.message as i64), Type::INT8),
                     ],
                 )
                 .map_err(query_error)
@@ -60,9 +65,9 @@ impl Memory for Postgres {
     fn held_until(&self, place: u64, entry: &str) -> memory::Result<Option<u64>> {
         let row = off_runtime(|| {
             self.conn()?
-                .query_opt(
+                .query_typed_opt(
                     "SELECT until_ms FROM claims WHERE place = $1 AND entry = $2",
-                    &[&(place as i64), &entry],
+                    &[(&(place as i64), Type::INT8), (&entry, Type::TEXT)],
                 )
                 .map_err(query_error)
         })?;
@@ -70,19 +75,22 @@ impl Memory for Postgres {
     }
 
     fn see_thread(&self, thread: u64, now_ms: u64) -> memory::Result<bool> {
-        let changed = off_runtime(|| {
+        let first = off_runtime(|| {
             self.conn()?
-                .execute(
+                .query_typed_opt(
                     concat!(
                         "INSERT INTO threads_seen (thread, at_ms) VALUES ($1, ",
                         now!(2),
-                        ") ON CONFLICT (thread) DO NOTHING"
+                        ") ON CONFLICT (thread) DO NOTHING RETURNING 1"
                     ),
-                    &[&(thread as i64), &self.now(now_ms)],
+                    &[
+                        (&(thread as i64), Type::INT8),
+                        (&self.now(now_ms), Type::INT8),
+                    ],
                 )
                 .map_err(query_error)
         })?;
-        Ok(changed == 1)
+        Ok(first.is_some())
     }
 
     fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> memory::Result<bool> {
@@ -90,7 +98,7 @@ impl Memory for Postgres {
         // answer that an earlier run (begun before this one) did not finish.
         let won = off_runtime(|| {
             self.conn()?
-                .query_opt(
+                .query_typed_opt(
                     concat!(
                         "INSERT INTO answered (message, at_ms, place, run, done) VALUES ($1, ",
                         now!(3),
@@ -101,11 +109,11 @@ impl Memory for Postgres {
                          RETURNING 1"
                     ),
                     &[
-                        &(message as i64),
-                        &place.map(|p| p as i64),
-                        &self.now(now_ms),
-                        &self.run,
-                        &(self.started_ms as i64),
+                        (&(message as i64), Type::INT8),
+                        (&place.map(|p| p as i64), Type::INT8),
+                        (&self.now(now_ms), Type::INT8),
+                        (&self.run, Type::INT8),
+                        (&(self.started_ms as i64), Type::INT8),
                     ],
                 )
                 .map_err(query_error)
@@ -116,9 +124,9 @@ impl Memory for Postgres {
     fn finish(&self, message: u64) -> memory::Result<()> {
         off_runtime(|| {
             self.conn()?
-                .execute(
+                .query_typed(
                     "UPDATE answered SET done = TRUE WHERE message = $1",
-                    &[&(message as i64)],
+                    &[(&(message as i64), Type::INT8)],
                 )
                 .map_err(query_error)
         })?;
@@ -128,10 +136,10 @@ impl Memory for Postgres {
     fn places(&self, since_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
         let rows = off_runtime(|| {
             self.conn()?
-                .query(
+                .query_typed(
                     "SELECT place, MAX(message), MIN(CASE WHEN NOT done AND run <> $2 THEN message END)
                      FROM answered WHERE place IS NOT NULL AND at_ms >= $1 GROUP BY place",
-                    &[&(since_ms as i64), &self.run],
+                    &[(&(since_ms as i64), Type::INT8), (&self.run, Type::INT8)],
                 )
                 .map_err(query_error)
         })?;
