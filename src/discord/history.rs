@@ -17,6 +17,7 @@ use crate::faq::Faq;
 use crate::history::{links_in, Answer, Asked, Counts, Learner};
 use crate::ids;
 use crate::policy::{self, Moderators};
+use crate::store::off_runtime;
 use crate::store::{Backend, Example, HistoryRead};
 
 /// Discord's largest page of messages.
@@ -509,14 +510,6 @@ impl Staff<'_> {
         };
         self.known.insert(user, staff);
         staff
-    }
-}
-
-/// Runs store work (SQLite, synchronous) without holding up the runtime's other tasks.
-fn off_runtime<T>(work: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
-        _ => work(),
     }
 }
 

@@ -76,6 +76,7 @@ impl Service {
             .remove_link(id)
             .map_err(ServiceError::Store)?;
         if !removed.is_empty() {
+            self.taught_here();
             self.relearn()?;
         }
         Ok(removed)
@@ -87,6 +88,7 @@ impl Service {
             .backend()
             .add_example(example, self.max_examples)
             .map_err(ServiceError::Store)?;
+        self.taught_here();
         self.relearn()
     }
 

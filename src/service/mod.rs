@@ -245,6 +245,19 @@ impl Service {
         Ok(Reloaded { before, after })
     }
 
+    /// This process just taught the store one change and relearns it itself: when that is the
+    /// only change since it last looked, it need not reload for it again.
+    fn taught_here(&self) {
+        if let Ok(version) = self.store.backend().teaching_version() {
+            let _ = self.taught.compare_exchange(
+                version.wrapping_sub(1),
+                version,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        }
+    }
+
     /// Reloads when the store says that what the matcher learns from changed since this process
     /// last loaded it (another process linked, unlinked, said "Not it" or reloaded); true when it
     /// reloaded. A FAQ file that no longer loads keeps the FAQ in service, with the new examples.

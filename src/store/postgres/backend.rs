@@ -2,14 +2,14 @@
 //! the model's vectors, statistics, forgetting a user and pruning old events. The same behaviour
 //! as the SQLite store's `backend`, statement for statement.
 
-use r2d2_postgres::postgres::{GenericClient, Row, Transaction};
+use r2d2_postgres::postgres::{GenericClient, Row, Statement, Transaction};
 
-use super::{now_ms, off_runtime, query_error, Postgres};
+use super::{now_ms, query_error, Postgres};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    cut_text, unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead,
-    Record, Result, Stats, TextHash,
+    cut_text, off_runtime, unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten,
+    HistoryRead, Record, Result, Stats, TextHash,
 };
 
 fn id(id: impl Into<Option<u64>>) -> Option<i64> {
@@ -21,8 +21,14 @@ impl Backend for Postgres {
         off_runtime(|| {
             let mut conn = self.conn()?;
             let mut tx = conn.transaction().map_err(query_error)?;
+            // Prepared once a batch: each record is then one round trip, not two.
+            let statements = Statements {
+                shown: tx.prepare(INSERT_SHOWN).map_err(query_error)?,
+                outcome: tx.prepare(INSERT_OUTCOME).map_err(query_error)?,
+                unmatched: tx.prepare(INSERT_UNMATCHED).map_err(query_error)?,
+            };
             for record in records {
-                write_one(&mut tx, record).map_err(query_error)?;
+                write_one(&mut tx, &statements, record).map_err(query_error)?;
             }
             tx.commit().map_err(query_error)
         })
@@ -380,8 +386,29 @@ impl Backend for Postgres {
     }
 }
 
+const INSERT_SHOWN: &str =
+    "INSERT INTO shown (at_ms, how, guild, channel, message, user_id, entry, score, reply)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+// Kept apart from `shown`: a click can be recorded before the post it is on.
+const INSERT_OUTCOME: &str = concat!(
+    "INSERT INTO outcomes (reply, outcome, at_ms) VALUES ($1, $2, ",
+    now_ms!(),
+    ") ON CONFLICT (reply) DO UPDATE SET outcome = excluded.outcome, at_ms = excluded.at_ms"
+);
+const INSERT_UNMATCHED: &str =
+    "INSERT INTO unmatched (at_ms, guild, channel, message, user_id, text, key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// The statements a batch of records uses, prepared in its transaction.
+struct Statements {
+    shown: Statement,
+    outcome: Statement,
+    unmatched: Statement,
+}
+
 fn write_one(
     tx: &mut Transaction<'_>,
+    statements: &Statements,
     record: &Record,
 ) -> std::result::Result<u64, r2d2_postgres::postgres::Error> {
     match record {
@@ -396,8 +423,7 @@ fn write_one(
             score,
             reply,
         } => tx.execute(
-            "INSERT INTO shown (at_ms, how, guild, channel, message, user_id, entry, score, reply)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &statements.shown,
             &[
                 &(*at_ms as i64),
                 &how.as_str(),
@@ -410,13 +436,8 @@ fn write_one(
                 &(reply.get() as i64),
             ],
         ),
-        // Kept apart from `shown`: a click can be recorded before the post it is on.
         Record::Outcome { reply, outcome } => tx.execute(
-            concat!(
-                "INSERT INTO outcomes (reply, outcome, at_ms) VALUES ($1, $2, ",
-                now_ms!(),
-                ") ON CONFLICT (reply) DO UPDATE SET outcome = excluded.outcome, at_ms = excluded.at_ms"
-            ),
+            &statements.outcome,
             &[&(reply.get() as i64), &outcome.as_str()],
         ),
         Record::Unmatched {
@@ -427,8 +448,7 @@ fn write_one(
             user,
             text,
         } => tx.execute(
-            "INSERT INTO unmatched (at_ms, guild, channel, message, user_id, text, key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &statements.unmatched,
             &[
                 &(*at_ms as i64),
                 &id(guild.map(GuildId::get)),

@@ -4,8 +4,9 @@
 
 use r2d2_postgres::postgres::types::Type;
 
-use super::{now_ms, off_runtime, query_error, Postgres};
+use super::{now_ms, query_error, Postgres};
 use crate::memory::{self, Claim, Memory, PlaceSeen};
+use crate::store::off_runtime;
 
 // Each statement is sent with its parameters' types (`query_typed`): one round trip, where a
 // plain query would first ask the server to prepare it.

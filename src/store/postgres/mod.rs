@@ -4,7 +4,7 @@
 //! The store's calls are synchronous and made off the async runtime, so this backend uses the
 //! synchronous `postgres` client with an `r2d2` pool, as the SQLite one uses `rusqlite`. That
 //! client runs a runtime of its own for each call, which tokio forbids on a worker thread:
-//! [`off_runtime`] moves a call off it wherever it comes from.
+//! [`off_runtime`](super::off_runtime) moves a call off it wherever it comes from.
 //!
 //! Files: `migrations` (the schema, step by step, the same steps as SQLite's), `claims` (the
 //! policy's claims as single statements), `backend` (records, examples, vectors, statistics),
@@ -22,7 +22,7 @@ use std::time::Duration;
 use r2d2_postgres::postgres::{self, NoTls};
 use r2d2_postgres::PostgresConnectionManager;
 
-use super::{Result, StoreError};
+use super::{off_runtime, Result, StoreError};
 
 /// Connections each process keeps at most: the writer thread, and the handlers' claims and reads
 /// (each a statement of a millisecond). With the default `max_connections` of 100 and 3 kept for
@@ -147,19 +147,3 @@ macro_rules! now_ms {
     };
 }
 use now_ms;
-
-/// Runs a call of the synchronous client where it may block: directly on a plain thread, through
-/// `block_in_place` on a worker of a multi-threaded runtime, on a thread of its own beside a
-/// single-threaded one (a test's).
-pub(crate) fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
-        Ok(_) => std::thread::scope(|scope| {
-            scope
-                .spawn(work)
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        }),
-        Err(_) => work(),
-    }
-}
