@@ -26,7 +26,8 @@
 //! - [`memory`]: what the policy remembers (cooldown claims, threads seen), behind a trait;
 //! - [`history`]: a channel's past staff replies with an entry's link, turned into examples (no
 //!   Discord types);
-//! - [`store`]: what was shown and how it helped, learned examples, memory; SQLite behind a trait;
+//! - [`store`]: what was shown and how it helped, learned examples, memory; SQLite (one process) or
+//!   PostgreSQL (several) behind one trait;
 //! - [`service`]: runs a message, click or link through policy, matcher, render and store, and says
 //!   what to send (no serenity types);
 //! - [`render`]: an entry to a Discord message within Discord's limits, pinging no one unintended;

@@ -2,8 +2,9 @@
 //! and which messages were already answered.
 //!
 //! The policy's rules stay pure ([`crate::policy`]); this trait is the seam to where the memory
-//! lives: [`InMemory`] here (tests, the demo, and the fallback while a database is unusable), the
-//! SQLite store in [`crate::store`], and later a shared database for several bot processes. Times
+//! lives: [`InMemory`] here (tests, the demo, and the fallback while a database of one process is
+//! unusable), and the store's SQLite and PostgreSQL backends in [`crate::store`], the latter shared
+//! by several bot processes. Times
 //! are wall-clock Unix milliseconds, passed in, so they can be stored and tests control them.
 //!
 //! Every method is one atomic step that says whether the caller won it: two processes sharing one

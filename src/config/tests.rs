@@ -112,6 +112,24 @@ fn unknown_keys_and_bad_values_are_positioned_one_line_errors() {
 
     let error = Config::parse("[discord]\napi_base = \"localhost\"\n", "c.toml").unwrap_err();
     assert!(error.to_string().contains("http(s) origin"), "{error}");
+
+    let error = Config::parse("[discord]\nshards = \"0-8/8\"\n", "c.toml").unwrap_err();
+    let text = error.to_string();
+    assert!(text.starts_with("c.toml:2:"), "{text}");
+    assert!(text.contains("\"0-3/8\"") && !text.contains('\n'), "{text}");
+}
+
+#[test]
+fn shards_and_the_rest_share_are_read() {
+    let config = Config::parse(
+        "[discord]\nshards = \"4-7/8\"\nrequests_per_sec = 20\n",
+        "c.toml",
+    )
+    .unwrap();
+    let shards = config.discord.shards.unwrap();
+    assert_eq!((shards.first, shards.last, shards.total), (4, 7, 8));
+    assert_eq!(config.discord.requests_per_sec, Some(20));
+    assert_eq!(Config::parse("", "c.toml").unwrap().discord.shards, None);
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! The bot's memory on disk: what it showed and how it was received, the examples moderators
 //! taught it, cooldown claims and threads seen, so that nothing is forgotten on restart.
 //!
-//! [`Store`] is a handle (cheap to clone) over a [`Backend`]: embedded SQLite now
-//! ([`sqlite::Sqlite`]), a shared database later, as one more implementation of the trait. Events
+//! [`Store`] is a handle (cheap to clone) over a [`Backend`]: embedded SQLite for one process
+//! ([`sqlite::Sqlite`]), or PostgreSQL shared by several ([`postgres::Postgres`]); the behaviour
+//! both must show is one contract test suite (`contract`). Events
 //! that nobody waits for ([`Record`]) go to a writer thread (`writer`) so that recording never
 //! delays a reply; the writer batches them, retries while the database is locked or the disk is
 //! full, and says so in the log at most once a minute. Everything else is a short synchronous

@@ -415,3 +415,39 @@ async fn a_database_outage_posts_nothing_twice_and_faq_still_answers() {
         "{a_out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_registers_the_commands_once_without_running_the_bot() {
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    let dir = temp_dir();
+    std::fs::write(
+        dir.join("faqbot.toml"),
+        format!(
+            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\n",
+            emulator.origin()
+        ),
+    )
+    .unwrap();
+    let child = faqbot()
+        .args(["register", "--config"])
+        .arg(dir.join("faqbot.toml"))
+        .env("DISCORD_TOKEN", emulator.token())
+        .spawn()
+        .unwrap();
+    let (code, output) = exit(child, Duration::from_secs(30)).await;
+    assert_eq!(code, Some(0), "{output}");
+    assert!(
+        output.contains(&format!("registered 3 commands in server {GUILD}")),
+        "{output}"
+    );
+    let events = emulator.events();
+    let registered: Vec<&Event> = events
+        .iter()
+        .filter(|e| matches!(e, Event::Commands { guild: Some(g), .. } if *g == GUILD))
+        .collect();
+    assert_eq!(registered.len(), 1, "{events:?}");
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Identified { .. })),
+        "no gateway session"
+    );
+}
