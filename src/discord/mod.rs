@@ -16,6 +16,8 @@
 //! - `ratelimit`: what Discord's responses announce about rate limits, and the turns they allow;
 //! - `history`: reading a server's past over REST, for learning from it;
 //! - `backfill`: reading back what a new gateway session missed, at start and after a reconnect;
+//! - `processes`: what a process shares with the bot's other processes (its turn to identify,
+//!   what they teach);
 //! - `lifecycle`: connecting once Discord answers, and stopping after the work under way.
 
 mod backfill;
@@ -25,9 +27,11 @@ mod convert;
 mod events;
 mod forged;
 pub mod history;
+pub use commands::register;
 mod lifecycle;
 mod link;
 mod modal;
+mod processes;
 mod ratelimit;
 mod retry;
 mod send;
@@ -212,7 +216,7 @@ async fn run_observed(
         started_ms: time::now_ms(),
     };
     let (http, where_) = http(&config, &token);
-    let _following = AbortOnDrop(tokio::spawn(follow_teaching(data.service.clone())));
+    let _following = processes::follow_teaching(data.service.clone());
 
     // One signal, watched at every stage: a stop request is honoured connected or not.
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
@@ -253,7 +257,7 @@ async fn run_observed(
 
     let manager = client.shard_manager.clone();
     if let Some(shards) = shards {
-        if !identify_turn(&service, shards, &mut stop).await {
+        if !processes::identify_turn(&service, shards, &mut stop).await {
             tracing::info!("stopped before connecting");
             return Ok(());
         }
@@ -298,87 +302,6 @@ async fn run_observed(
         return Err(RunError::Setup(reason));
     }
     result.map_err(RunError::from)
-}
-
-/// How far apart the bot's IDENTIFYs are sent across its processes: Discord allows one per 5 s
-/// (for bots whose `max_concurrency` is 1), and half a second more absorbs how long connecting
-/// takes before each is sent.
-const IDENTIFY_EVERY_MS: u64 = 5_500;
-
-/// Waits for this process's turn to identify its shards, taken in the store that every process
-/// shares, so that processes started together do not identify faster than Discord allows; false
-/// when the process is stopped first. A store that cannot be asked lets it go at once.
-async fn identify_turn(
-    service: &Arc<Service>,
-    shards: crate::config::Shards,
-    stop: &mut tokio::sync::watch::Receiver<bool>,
-) -> bool {
-    let service = service.clone();
-    let turn = tokio::task::spawn_blocking(move || {
-        service
-            .store()
-            .backend()
-            .identify_turn(shards.count(), IDENTIFY_EVERY_MS)
-    })
-    .await;
-    let wait = match turn {
-        Ok(Ok(wait)) => Duration::from_millis(wait),
-        Ok(Err(error)) => {
-            tracing::warn!("cannot take a turn to identify in the store: {error}; identifying now");
-            Duration::ZERO
-        }
-        Err(_) => Duration::ZERO,
-    };
-    tracing::info!(
-        shards = %shards,
-        wait_ms = wait.as_millis() as u64,
-        "identifying with Discord in this process's turn"
-    );
-    tokio::select! {
-        _ = tokio::time::sleep(wait) => true,
-        _ = stopped(stop) => false,
-    }
-}
-
-/// A background task that ends with the run that started it.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// How often the store is asked whether another process taught the matcher: well within the 2 s
-/// a moderator may wait to see a link work in every process, for one tiny query a time.
-const TEACHING_POLL: Duration = Duration::from_millis(500);
-
-/// Reloads the matcher whenever another process sharing the store teaches it; runs as long as
-/// the process.
-async fn follow_teaching(service: Arc<Service>) {
-    let mut tick = tokio::time::interval(TEACHING_POLL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let failing = store::Throttle::new();
-    loop {
-        tick.tick().await;
-        let service = service.clone();
-        match tokio::task::spawn_blocking(move || service.follow_teaching()).await {
-            Ok(Ok(true)) => {
-                failing.recovered();
-                tracing::info!("what the matcher learns from changed in the store (another process, or a command): reloaded");
-            }
-            Ok(Ok(false)) => {
-                failing.recovered();
-            }
-            Ok(Err(error)) => failing.error(|held_back| {
-                tracing::warn!(
-                    held_back,
-                    "cannot check the store for what other processes taught: {error}"
-                )
-            }),
-            Err(_) => return,
-        }
-    }
 }
 
 /// The HTTP client for the configured API (Discord's, or a proxy or emulator), and its origin.
@@ -454,37 +377,6 @@ async fn open_service(config: &Config, policy: Policy) -> Result<Arc<Service>, R
     Ok(Arc::new(opened?))
 }
 
-/// The bot's commands, as every process knows them.
-fn commands() -> Vec<poise::Command<Data, Error>> {
-    vec![
-        commands::faq(),
-        commands::faq_admin(),
-        commands::answer_with_faq(),
-    ]
-}
-
-/// Registers the bot's commands with Discord once, for a deployment of several processes that
-/// registers them apart from every start: in `[discord] guild_id` if set, else globally. Returns
-/// how many were registered.
-pub async fn register(config: &Config, token: &Token) -> Result<usize, RunError> {
-    let (http, _) = http(config, token);
-    let setup = |error: serenity::Error| RunError::Setup(error.to_string());
-    // A bot's user id is its application's id.
-    let me = http.get_current_user().await.map_err(setup)?;
-    http.set_application_id(serenity::ApplicationId::new(me.id.get()));
-    let created = poise::builtins::create_application_commands(&commands());
-    let registered = match config.discord.guild_id {
-        Some(guild) => serenity::GuildId::new(guild)
-            .set_commands(&http, created)
-            .await
-            .map_err(setup)?,
-        None => serenity::Command::set_global_commands(&http, created)
-            .await
-            .map_err(setup)?,
-    };
-    Ok(registered.len())
-}
-
 /// What identifies one run of a command: its interaction.
 fn invocation(ctx: poise::Context<'_, Data, Error>) -> u64 {
     match ctx {
@@ -500,7 +392,7 @@ fn framework(
     setup_failure: Arc<Mutex<Option<String>>>,
 ) -> poise::Framework<Data, Error> {
     let options = poise::FrameworkOptions {
-        commands: commands(),
+        commands: commands::all(),
         event_handler: |framework, event| Box::pin(events::handle(framework, event)),
         // Commands count as work under way, so that a stop lets them finish; while stopping, a
         // new one is not started.

@@ -1,12 +1,14 @@
 //! The application commands, one file each: `/faq` ([`faq`]), `/faq-admin reload|status|stats|unlink`
 //! ([`admin`]) and `learn-history` ([`learn`]), and the "Answer with FAQ" message command
-//! ([`answer`]); here, what they share:
+//! ([`answer`]), and the list of them all with `faqbot register` ([`register`]); here, what they
+//! share:
 //! who is a moderator, the retried answer, and the answer to errors.
 
 mod admin;
 mod answer;
 mod faq;
 mod learn;
+mod register;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -15,9 +17,9 @@ use super::retry::{self, Backoff};
 use super::{server, Context, Data, Error};
 use crate::render::{self, Post};
 
-pub use admin::{faq_admin, unlinked};
-pub use answer::answer_with_faq;
+pub use admin::unlinked;
 pub use faq::faq;
+pub use register::{all, register};
 
 /// The id of the interaction behind a command.
 fn interaction_id(ctx: Context<'_>) -> u64 {

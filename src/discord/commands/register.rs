@@ -1,0 +1,35 @@
+//! The commands as a whole: the list every process knows, and `faqbot register`, which registers
+//! them once without running the bot.
+
+use poise::serenity_prelude as serenity;
+
+use super::{admin, answer, faq};
+use crate::config::{Config, Token};
+use crate::discord::{Data, Error, RunError};
+
+/// The bot's commands, as every process knows them.
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![faq::faq(), admin::faq_admin(), answer::answer_with_faq()]
+}
+
+/// Registers the bot's commands with Discord once, for a deployment of several processes that
+/// registers them apart from every start: in `[discord] guild_id` if set, else globally. Returns
+/// how many were registered.
+pub async fn register(config: &Config, token: &Token) -> Result<usize, RunError> {
+    let (http, _) = crate::discord::http(config, token);
+    let setup = |error: serenity::Error| RunError::Setup(error.to_string());
+    // A bot's user id is its application's id.
+    let me = http.get_current_user().await.map_err(setup)?;
+    http.set_application_id(serenity::ApplicationId::new(me.id.get()));
+    let created = poise::builtins::create_application_commands(&all());
+    let registered = match config.discord.guild_id {
+        Some(guild) => serenity::GuildId::new(guild)
+            .set_commands(&http, created)
+            .await
+            .map_err(setup)?,
+        None => serenity::Command::set_global_commands(&http, created)
+            .await
+            .map_err(setup)?,
+    };
+    Ok(registered.len())
+}
