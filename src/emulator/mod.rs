@@ -3,9 +3,11 @@
 //!
 //! It speaks the real protocol, so the whole serenity stack runs against it: HELLO, IDENTIFY,
 //! READY and GUILD_CREATE, heartbeats, dispatches, RECONNECT (op 7) with RESUME, and fatal close
-//! codes. The REST side enforces Discord's limits with 400 errors, and works out who each post
-//! would ping. Test code drives it as the people in one emulated server ([`world`]) and watches
-//! what the bot does through [`Watcher`].
+//! codes; and sharding: each IDENTIFY names its shard, each server's events go to the shard
+//! `(id >> 22) % total` (direct messages to shard 0), IDENTIFYs may be held to Discord's pace
+//! ([`Options::identify_every`]). The REST side enforces Discord's limits with 400 errors, and works
+//! out who each post would ping. Test code drives it as the people of the emulated servers
+//! ([`world`]) and watches what the bot does through [`Watcher`].
 //!
 //! Files: `acts` (what the server's people do), `faults` (what goes wrong on Discord's side),
 //! `events` (what the bot did, and the watcher), `gateway` and `rest` (the two protocols), and

@@ -40,7 +40,7 @@ fn ask(emulator: &Emulator, threads: &[u64], range: std::ops::Range<usize>) -> V
 }
 
 /// How many replies each message got from the bot.
-fn replies(emulator: &Emulator) -> HashMap<u64, usize> {
+pub fn replies(emulator: &Emulator) -> HashMap<u64, usize> {
     let mut replies = HashMap::new();
     for event in emulator.events() {
         if let Event::Posted(post) = event {

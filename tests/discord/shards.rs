@@ -14,6 +14,7 @@ use faqbot::store::postgres::local::LocalServer;
 use serde_json::json;
 
 use super::binary::{exit, faqbot, signal};
+use super::restart::replies;
 use super::{shipped_faq, temp_dir, WAIT};
 
 /// Servers in the burst: the emulator's own and 19 more, alternating between the two shards.
@@ -89,19 +90,6 @@ async fn two_processes(emulator: &Emulator, url: &str) -> (Child, Child, std::pa
     identified(emulator, 0, 1).await;
     identified(emulator, 1, 1).await;
     (a, b, a_dir)
-}
-
-/// How many replies each message got from the bot.
-fn replies(emulator: &Emulator) -> HashMap<u64, usize> {
-    let mut replies = HashMap::new();
-    for event in emulator.events() {
-        if let Event::Posted(post) = event {
-            if let Some(question) = post.reply_to {
-                *replies.entry(question).or_default() += 1;
-            }
-        }
-    }
-    replies
 }
 
 /// Waits until every question has a reply (or `limit` passes), then a moment more for any
