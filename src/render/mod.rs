@@ -255,6 +255,8 @@ pub struct Status {
     /// The model's second opinion: messages it read, and those decided by words alone because it
     /// was busy or failed; `None` when it is off.
     pub second_opinion: Option<(u64, u64, u64)>,
+    /// The shard that serves this server, of how many, when the bot runs several.
+    pub shard: Option<(u32, u32)>,
 }
 
 pub fn status(status: &Status) -> Post {
@@ -281,6 +283,12 @@ pub fn status(status: &Status) -> Post {
             "{text}\nModel's second opinion: on; messages it read: {read}, decided by words alone while it was busy: {busy}, after it failed: {failed}"
         ),
         None => format!("{text}\nModel's second opinion: off (`faqbot model fetch` turns it on)"),
+    };
+    let text = match status.shard {
+        Some((shard, total)) if total > 1 => format!(
+            "{text}\nShard serving this server: {shard} of {total} (shards are numbered from 0)"
+        ),
+        _ => text,
     };
     let text = if status.unrecorded > 0 {
         format!(

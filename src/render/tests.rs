@@ -190,3 +190,24 @@ fn picker_is_private_with_a_select_and_a_search_button() {
         "faqbot:search:1:2"
     );
 }
+
+#[test]
+fn status_names_the_shard_only_when_the_bot_runs_several() {
+    let status = |shard| Status {
+        version: "1.0.0",
+        entries: 3,
+        uptime: std::time::Duration::from_secs(60),
+        channels: Vec::new(),
+        suggestions: 0,
+        links: 0,
+        unrecorded: 0,
+        retries: 0,
+        given_up: 0,
+        second_opinion: None,
+        shard,
+    };
+    let text = |status: Status| wire(&super::status(&status)).to_string();
+    assert!(text(status(Some((1, 4)))).contains("Shard serving this server: 1 of 4"));
+    assert!(!text(status(Some((0, 1)))).contains("Shard"));
+    assert!(!text(status(None)).contains("Shard"));
+}

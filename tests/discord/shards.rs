@@ -173,6 +173,22 @@ async fn two_processes_answer_every_servers_questions_exactly_once() {
         registered, 1,
         "only the process of shard 0 registers the commands"
     );
+    // A moderator can tell which shard serves the server.
+    let mut watcher = emulator.watch();
+    emulator.slash(
+        MOD,
+        CIPP_ISSUES,
+        "faq-admin",
+        json!([{"name": "status", "type": 1, "options": []}]),
+    );
+    let status = watcher.post(WAIT).await.expect("the status");
+    assert!(
+        status
+            .content()
+            .contains("Shard serving this server: 0 of 2"),
+        "{}",
+        status.content()
+    );
     let (a_out, b_out) = (stop(a).await, stop(b).await);
     assert!(
         b_out.contains("registered by the process that runs shard 0"),

@@ -102,6 +102,10 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
                 count(&counts.failed),
             )
         }),
+        shard: Some((
+            ctx.serenity_context().shard_id.0,
+            ctx.serenity_context().cache.shard_count(),
+        )),
     });
     send(ctx, &post).await
 }
