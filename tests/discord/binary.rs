@@ -1,6 +1,7 @@
 //! The `faqbot run` binary against the emulator: clean shutdown on SIGTERM, one-sentence errors,
 //! and a token that never shows in the output.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -503,4 +504,67 @@ async fn sigterm_lets_a_command_under_way_finish() {
         "{output}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// How many replies each message got from the bot.
+pub fn replies(emulator: &Emulator) -> HashMap<u64, usize> {
+    let mut replies = HashMap::new();
+    for event in emulator.events() {
+        if let Event::Posted(post) = event {
+            if let Some(question) = post.reply_to {
+                *replies.entry(question).or_default() += 1;
+            }
+        }
+    }
+    replies
+}
+
+/// Waits until each of `questions` has a reply (or `limit` passes); the replies then.
+pub async fn answered(
+    emulator: &Emulator,
+    questions: &[u64],
+    limit: Duration,
+) -> HashMap<u64, usize> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let replies = replies(emulator);
+        if questions.iter().all(|q| replies.contains_key(q))
+            || tokio::time::Instant::now() > deadline
+        {
+            return replies;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Of `questions`, how many got no reply and how many more than one.
+pub fn tally(replies: &HashMap<u64, usize>, questions: &[u64]) -> (usize, usize) {
+    let missing = questions
+        .iter()
+        .filter(|q| !replies.contains_key(q))
+        .count();
+    let twice = questions
+        .iter()
+        .filter(|q| replies.get(q).is_some_and(|&n| n > 1))
+        .count();
+    (missing, twice)
+}
+
+/// Asserts that each of `questions` got exactly one reply.
+pub fn once_each(replies: &HashMap<u64, usize>, questions: &[u64], output: &str) {
+    let (missing, twice) = tally(replies, questions);
+    assert_eq!(
+        (missing, twice),
+        (0, 0),
+        "of {} questions, {missing} unanswered and {twice} answered more than once\n{output}",
+        questions.len()
+    );
+}
+
+/// Stops the process with SIGTERM; asserts it exits 0 within 20 s; its output.
+pub async fn stop(child: Child) -> String {
+    signal(&child, "-TERM");
+    let (code, output) = exit(child, Duration::from_secs(20)).await;
+    assert_eq!(code, Some(0), "{output}");
+    output
 }

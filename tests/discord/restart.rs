@@ -3,13 +3,12 @@
 //! exactly once; what is too old by then is counted, not answered.
 
 use std::collections::HashMap;
-use std::process::Child;
 use std::time::Duration;
 
 use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES};
 use faqbot::emulator::{Emulator, Event, Options};
 
-use super::binary::{bot_dir, exit, run_in, signal};
+use super::binary::{answered, bot_dir, exit, once_each, replies, run_in, signal, stop};
 
 /// The burst of the tests: questions over threads, three to a thread, one thread after another.
 const THREADS: usize = 100;
@@ -37,58 +36,6 @@ fn ask(emulator: &Emulator, threads: &[u64], range: std::ops::Range<usize>) -> V
             emulator.say(author, threads[n % threads.len()], &question(n))
         })
         .collect()
-}
-
-/// How many replies each message got from the bot.
-pub fn replies(emulator: &Emulator) -> HashMap<u64, usize> {
-    let mut replies = HashMap::new();
-    for event in emulator.events() {
-        if let Event::Posted(post) = event {
-            if let Some(question) = post.reply_to {
-                *replies.entry(question).or_default() += 1;
-            }
-        }
-    }
-    replies
-}
-
-/// Waits until each of `questions` has a reply (or `limit` passes); the replies then.
-async fn answered(emulator: &Emulator, questions: &[u64], limit: Duration) -> HashMap<u64, usize> {
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        let replies = replies(emulator);
-        if questions.iter().all(|q| replies.contains_key(q))
-            || tokio::time::Instant::now() > deadline
-        {
-            return replies;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Asserts that each of `questions` got exactly one reply.
-fn once_each(replies: &HashMap<u64, usize>, questions: &[u64], output: &str) {
-    let missing = questions
-        .iter()
-        .filter(|q| !replies.contains_key(q))
-        .count();
-    let twice = questions
-        .iter()
-        .filter(|q| replies.get(q).is_some_and(|&n| n > 1))
-        .count();
-    assert_eq!(
-        (missing, twice),
-        (0, 0),
-        "of {} questions, {missing} unanswered and {twice} answered more than once\n{output}",
-        questions.len()
-    );
-}
-
-async fn stop(child: Child) -> String {
-    signal(&child, "-TERM");
-    let (code, output) = exit(child, Duration::from_secs(20)).await;
-    assert_eq!(code, Some(0), "{output}");
-    output
 }
 
 /// SIGTERM right after the 100th question, with 200 more coming during the stop: in every run,

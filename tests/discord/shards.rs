@@ -13,8 +13,7 @@ use faqbot::emulator::{Emulator, Event, Options, Shard};
 use faqbot::store::postgres::local::LocalServer;
 use serde_json::json;
 
-use super::binary::{exit, faqbot, signal};
-use super::restart::replies;
+use super::binary::{answered, exit, faqbot, replies, signal, stop, tally};
 use super::{shipped_faq, temp_dir, WAIT};
 
 /// Servers in the burst: the emulator's own and 19 more, alternating between the two shards.
@@ -99,14 +98,7 @@ async fn all_answered(
     questions: &[u64],
     limit: Duration,
 ) -> HashMap<u64, usize> {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        let replies = replies(emulator);
-        if questions.iter().all(|q| replies.contains_key(q)) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    answered(emulator, questions, limit).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     replies(emulator)
 }
@@ -125,13 +117,6 @@ fn burst(emulator: &Emulator, servers: &[(u64, u64)], per_server: usize, tag: &s
     asked
 }
 
-async fn stop(child: Child) -> String {
-    signal(&child, "-TERM");
-    let (code, output) = exit(child, Duration::from_secs(20)).await;
-    assert_eq!(code, Some(0), "{output}");
-    output
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_answer_every_servers_questions_exactly_once() {
     let Some(pg) =
@@ -146,11 +131,7 @@ async fn two_processes_answer_every_servers_questions_exactly_once() {
     let started = Instant::now();
     let asked = burst(&emulator, &servers, 5, "burst");
     let replies = all_answered(&emulator, &asked, Duration::from_secs(60)).await;
-    let unanswered = asked.iter().filter(|q| !replies.contains_key(q)).count();
-    let twice = asked
-        .iter()
-        .filter(|q| replies.get(q).is_some_and(|&n| n > 1))
-        .count();
+    let (unanswered, twice) = tally(&replies, &asked);
     println!(
         "{} questions over {SERVERS} servers and 2 processes: {} answered in {:.1} s, {twice} twice",
         asked.len(),
@@ -301,11 +282,7 @@ async fn kill_9_of_one_process_loses_nothing_and_posts_nothing_twice() {
 
     let every: Vec<u64> = asked.iter().chain(&more).copied().collect();
     let replies = all_answered(&emulator, &every, Duration::from_secs(60)).await;
-    let unanswered = every.iter().filter(|q| !replies.contains_key(q)).count();
-    let twice = every
-        .iter()
-        .filter(|q| replies.get(q).is_some_and(|&n| n > 1))
-        .count();
+    let (unanswered, twice) = tally(&replies, &every);
     println!(
         "kill -9 of A: {} questions, {unanswered} unanswered, {twice} twice",
         every.len()
