@@ -73,20 +73,8 @@ impl LocalServer {
                 ])
             })
             .map_err(|e| failed("initdb failed", &e))?;
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1",
-            server.dir.display()
-        );
         server
-            .run("pg_ctl", |c| {
-                c.arg("-D")
-                    .arg(&data)
-                    .arg("-o")
-                    .arg(&options)
-                    .arg("-l")
-                    .arg(server.dir.join("log"))
-                    .args(["-w", "start"])
-            })
+            .restart()
             .map_err(|e| failed("pg_ctl start failed", &e))?;
         server
             .sql("postgres", "CREATE DATABASE faqbot")
@@ -142,7 +130,7 @@ impl LocalServer {
         });
     }
 
-    /// Starts it again after [`stop`](Self::stop).
+    /// Starts the server on its port (at first, and again after [`stop`](Self::stop)).
     pub fn restart(&self) -> Result<(), String> {
         let data = self.dir.join("data");
         let options = format!(
