@@ -171,6 +171,16 @@ pub struct ModeratorConfig {
     pub roles: Vec<String>,
 }
 
+impl DiscordConfig {
+    /// This process's part of Discord's global REST limit: as configured, else its shards' part,
+    /// else the whole of it (one process runs every shard).
+    pub fn global_requests_per_sec(&self) -> u32 {
+        self.requests_per_sec
+            .or(self.shards.map(|s| s.requests_per_sec()))
+            .unwrap_or(shards::GLOBAL_REQUESTS_PER_SEC)
+    }
+}
+
 impl Default for DiscordConfig {
     fn default() -> Self {
         DiscordConfig {

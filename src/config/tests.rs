@@ -129,7 +129,24 @@ fn shards_and_the_rest_share_are_read() {
     let shards = config.discord.shards.unwrap();
     assert_eq!((shards.first, shards.last, shards.total), (4, 7, 8));
     assert_eq!(config.discord.requests_per_sec, Some(20));
-    assert_eq!(Config::parse("", "c.toml").unwrap().discord.shards, None);
+    assert_eq!(
+        config.discord.global_requests_per_sec(),
+        20,
+        "as configured"
+    );
+    let half = Config::parse("[discord]\nshards = \"4-7/8\"\n", "c.toml").unwrap();
+    assert_eq!(
+        half.discord.global_requests_per_sec(),
+        25,
+        "its shards' part"
+    );
+    let alone = Config::parse("", "c.toml").unwrap();
+    assert_eq!(alone.discord.shards, None);
+    assert_eq!(
+        alone.discord.global_requests_per_sec(),
+        50,
+        "the whole limit"
+    );
 }
 
 #[test]

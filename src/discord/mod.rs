@@ -201,13 +201,7 @@ async fn run_observed(
         started: Instant::now(),
         verdicts,
         in_flight: InFlight::default(),
-        sender: send::Sender::with_share(
-            config
-                .discord
-                .requests_per_sec
-                .or(config.discord.shards.map(|s| s.requests_per_sec()))
-                .unwrap_or(crate::config::shards::GLOBAL_REQUESTS_PER_SEC),
-        ),
+        sender: send::Sender::with_share(config.discord.global_requests_per_sec()),
         max_delay: Duration::from_secs(config.suggest.max_delay_secs),
         sessions: Mutex::default(),
         some_shards: config.discord.shards.is_some_and(|s| !s.all()),

@@ -452,4 +452,19 @@ mod tests {
         assert_eq!(wait_in(&mut sent, 5, window, later), Duration::ZERO);
         assert_eq!(sent.len(), 4);
     }
+
+    #[tokio::test]
+    async fn a_process_takes_only_its_share_of_the_global_window() {
+        let soon = || Instant::now() + Duration::from_millis(200);
+        let half = Sender::with_share(25);
+        for _ in 0..25 {
+            assert_eq!(half.slot(None, soon()).await, Ok(()));
+        }
+        assert_eq!(half.slot(None, soon()).await, Err(()), "its share is spent");
+        let whole = Sender::default();
+        for _ in 0..50 {
+            assert_eq!(whole.slot(None, soon()).await, Ok(()));
+        }
+        assert_eq!(whole.slot(None, soon()).await, Err(()));
+    }
 }
