@@ -31,30 +31,12 @@ const CHATTER: [&str; 3] = [
     "anyone around today?",
 ];
 
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
+#[path = "support/memory.rs"]
+mod memory;
 
-/// One of a process's memory figures in `/proc/PID/status`, in MB (0 if it cannot be read).
-fn rss_mb(pid: u32, name: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .unwrap_or(0)
-        / 1024
+/// This process's peak memory, in kB.
+fn peak_rss_kb() -> u64 {
+    memory::status_kb("self", "VmHWM:")
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -228,12 +210,12 @@ async fn binary_memory() -> Result<(), String> {
         })
         .await
         .ok_or("faqbot run did not connect")?;
-    let before = rss_mb(child.id(), "VmRSS:");
+    let before = memory::status_mb(child.id(), "VmRSS:");
     burst(&emulator, &[ALICE]);
     // Until the bot has been quiet for longer than a channel's rate-limit window (5 s): every
     // answer is posted or given up by then.
     while watcher.post(Duration::from_secs(8)).await.is_some() {}
-    let field = |name: &str| rss_mb(child.id(), name);
+    let field = |name: &str| memory::status_mb(child.id(), name);
     println!("faqbot run before the burst  {before} MB resident");
     println!(
         "faqbot run after the burst   {} MB resident ({} MB heap and other anonymous, {} MB of files), {} MB at peak",

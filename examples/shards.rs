@@ -19,19 +19,8 @@ const SERVERS: usize = 60;
 const PER_SERVER: usize = 5;
 const BINARY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/faqbot");
 
-/// One of a process's memory figures in `/proc/PID/status`, in MB.
-fn memory_mb(pid: u32, name: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .unwrap_or(0)
-        / 1024
-}
+#[path = "support/memory.rs"]
+mod memory;
 
 fn start(emulator: &Emulator, dir: &std::path::Path, shards: Option<&str>, store: &str) -> Child {
     std::fs::create_dir_all(dir).unwrap();
@@ -109,8 +98,8 @@ async fn burst(name: &str, emulator: &Emulator, channels: &[u64], processes: &[&
         .map(|p| {
             format!(
                 "{} MB (peak {} MB)",
-                memory_mb(p.id(), "VmRSS:"),
-                memory_mb(p.id(), "VmHWM:")
+                memory::status_mb(p.id(), "VmRSS:"),
+                memory::status_mb(p.id(), "VmHWM:")
             )
         })
         .collect();

@@ -85,8 +85,10 @@ impl Emulator {
     pub fn direct_message(&self, author: u64, content: &str) -> u64 {
         let id = self.state.new_id();
         let mut message = world::message(id, DM_CHANNEL, person(author), content);
-        message.as_object_mut().map(|m| m.remove("guild_id"));
-        message.as_object_mut().map(|m| m.remove("member"));
+        if let Some(fields) = message.as_object_mut() {
+            fields.remove("guild_id");
+            fields.remove("member");
+        }
         lock(&self.state.world).messages.insert(id, message.clone());
         self.state.dispatch("MESSAGE_CREATE", message);
         id
