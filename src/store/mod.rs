@@ -255,6 +255,11 @@ pub trait Backend: Memory {
     /// A number that grows whenever what the matcher learns from changes (examples added or
     /// removed, a FAQ reload noted): a process sharing the store reloads when it moves.
     fn teaching_version(&self) -> Result<u64>;
+    /// Whether other processes may share this database: then, while it is unreachable, claims
+    /// fail closed rather than fall back to this process's memory.
+    fn shared(&self) -> bool {
+        false
+    }
     /// Notes that the FAQ was reloaded, for the other processes sharing the store.
     fn note_reload(&self) -> Result<()>;
     /// Takes the next turn to identify `shards` shards with Discord's gateway, which allows one
@@ -280,8 +285,6 @@ pub trait Backend: Memory {
 pub struct Store {
     backend: Arc<dyn Backend>,
     writer: Arc<Writer>,
-    /// Other processes may share the database: while it is unreachable, claims fail closed.
-    shared: bool,
 }
 
 /// How long events are kept when nothing is configured: half a year of statistics.
@@ -337,10 +340,7 @@ pub fn sqlite_file(location: &Path) -> Option<PathBuf> {
 impl Store {
     /// Opens (or creates) the store at `location` (see [`open`]) and starts its writer.
     pub fn open(location: &Path, keep_days: u64) -> Result<Store> {
-        // A database other processes share must not let this one decide claims alone.
-        let shared = postgres_url(location).is_some();
-        let store = Store::with_backend(open(location)?, keep_days);
-        Ok(Store { shared, ..store })
+        Ok(Store::with_backend(open(location)?, keep_days))
     }
 
     /// A store over any backend, pruning what is older than `keep_days` (0: keep everything).
@@ -349,7 +349,6 @@ impl Store {
         Store {
             backend,
             writer: Arc::new(writer),
-            shared: false,
         }
     }
 
@@ -372,7 +371,7 @@ impl Store {
     /// this process alone falls back to this process's memory; a shared one fails closed (no
     /// claim is won, so the bot stays quiet rather than answer what another process answers).
     pub fn memory(&self) -> Resilient {
-        if self.shared {
+        if self.shared() {
             Resilient::fail_closed(self.backend.clone())
         } else {
             Resilient::new(self.backend.clone())
@@ -381,7 +380,7 @@ impl Store {
 
     /// Whether other processes may share this store.
     pub fn shared(&self) -> bool {
-        self.shared
+        self.backend.shared()
     }
 
     pub fn backend(&self) -> &dyn Backend {
@@ -518,6 +517,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let store = Store::open(&dir.join("faqbot.db"), 0).unwrap();
+        assert!(!store.shared(), "a SQLite file is this process's alone");
         for reply in 0..1_500 {
             store.record(Record::Shown {
                 at_ms: 1_000 + reply,

@@ -192,6 +192,10 @@ impl Backend for Postgres {
         Ok(row.get::<_, i64>(0).max(0) as u64)
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
     fn note_reload(&self) -> Result<()> {
         off_runtime(|| bump_teaching(&mut *self.conn()?))
     }
