@@ -507,6 +507,10 @@ mod tests {
             Some(PathBuf::from("/var/lib/faqbot.db"))
         );
         assert_eq!(sqlite_file(Path::new("postgres://db/faqbot")), None);
+        // What the log shows of a location: never a password.
+        let shown = describe(Path::new("postgres://bot:s3cret@db:5432/faqbot"));
+        assert_eq!(shown, "postgres://bot:***@db:5432/faqbot");
+        assert_eq!(describe(Path::new("faqbot.db")), "faqbot.db");
         assert_eq!(error.lines().count(), 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
