@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::blocking;
 use super::lifecycle::stopped;
 use crate::service::Service;
 use crate::store;
@@ -22,7 +23,7 @@ pub(super) async fn identify_turn(
     stop: &mut tokio::sync::watch::Receiver<bool>,
 ) -> bool {
     let service = service.clone();
-    let turn = tokio::task::spawn_blocking(move || {
+    let turn = blocking(move || {
         service
             .store()
             .backend()
@@ -74,7 +75,7 @@ async fn follow(service: Arc<Service>) {
     loop {
         tick.tick().await;
         let service = service.clone();
-        match tokio::task::spawn_blocking(move || service.follow_teaching()).await {
+        match blocking(move || service.follow_teaching()).await {
             Ok(Ok(true)) => {
                 failing.recovered();
                 tracing::info!("what the matcher learns from changed in the store (another process, or a command): reloaded");
