@@ -84,28 +84,23 @@ fn one_message(c: &mut Criterion) {
 }
 
 fn one_message_on(c: &mut Criterion, backend: &str, store: Store) {
-    use faqbot::config::SuggestConfig;
+    use faqbot::config::{Settings, SuggestConfig};
     use faqbot::policy::{Channel, Member, Message, Moderators, Place, Policy};
-    use faqbot::service::{Incoming, Service};
+    use faqbot::service::{Incoming, Service, Shared};
     use std::sync::Arc;
 
-    let config = SuggestConfig {
-        channels: vec!["cipp-issues".into()],
-        ..SuggestConfig::default()
+    let settings = Settings {
+        faq: concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml").into(),
+        suggest: SuggestConfig {
+            channels: vec!["cipp-issues".into()],
+            ..SuggestConfig::default()
+        },
+        moderator_roles: Vec::new(),
     };
-    let policy = Policy::new(&config, Moderators::new(&[]), 0);
+    let policy = Policy::new(&settings.suggest, Moderators::new(&[]), 0);
     let memory = Arc::new(store.memory());
-    let faq = concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml");
-    let params = faqbot::matcher::Params::default();
-    let service = Service::new(
-        std::path::Path::new(faq),
-        policy,
-        memory,
-        store,
-        200,
-        params,
-    )
-    .unwrap();
+    let shared = Arc::new(Shared::new(store, memory, None, 200).unwrap());
+    let service = Service::alone(GuildId(1), settings, policy, shared).unwrap();
     let channel = Channel {
         id: 10,
         name: "cipp-issues",
@@ -127,7 +122,6 @@ fn one_message_on(c: &mut Criterion, backend: &str, store: Store) {
                         }),
                     },
                     text: "I keep getting a 500 error when I open the dashboard",
-                    guild: Some(GuildId(1)),
                     channel: ChannelId(10),
                     author: UserId(7),
                 };

@@ -74,7 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         learned.elapsed.as_secs_f64(),
         learned.counts
     );
-    let examples = store.examples()?;
+    let examples = store.examples(Some(faqbot::ids::GuildId(GUILD)))?;
     let _ = std::fs::remove_dir_all(&dir);
 
     println!(

@@ -33,6 +33,18 @@ impl Action {
         }
     }
 
+    /// Whether a component with this action may be used in `channel`: one that names a channel
+    /// (a picker, its search form) acts only there, so a forged id cannot reach another server's
+    /// messages.
+    pub fn belongs_in(&self, channel: u64) -> bool {
+        match self {
+            Action::Link { channel: own, .. } | Action::Search { channel: own, .. } => {
+                *own == channel
+            }
+            _ => true,
+        }
+    }
+
     /// The action's name in logs.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -121,5 +133,21 @@ mod tests {
             entry: "x".repeat(64),
         };
         assert!(longest.custom_id().len() <= 100);
+    }
+
+    #[test]
+    fn an_action_naming_a_channel_belongs_only_there() {
+        let pick = Action::Link {
+            channel: 4,
+            message: 5,
+        };
+        assert!(pick.belongs_in(4));
+        assert!(!pick.belongs_in(9));
+        let search = Action::Search {
+            channel: 4,
+            message: 5,
+        };
+        assert!(!search.belongs_in(9));
+        assert!(Action::Dismiss { author: 1 }.belongs_in(9));
     }
 }

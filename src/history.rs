@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::faq::Faq;
-use crate::ids::{ChannelId, MessageId, UserId};
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::store::{self, Example};
 
 /// Messages shorter than this are chatter ("thanks!"), not questions; the same bound as the
@@ -121,6 +121,8 @@ impl std::fmt::Display for Counts {
 
 /// Turns answers into examples: which entry a link means, what is already known or vetoed.
 pub struct Learner {
+    /// The server learned in: the examples belong to it.
+    server: GuildId,
     links: Links,
     vetoed: HashSet<(MessageId, String)>,
     known: HashSet<(MessageId, String)>,
@@ -128,9 +130,9 @@ pub struct Learner {
 }
 
 impl Learner {
-    /// A learner for `faq`, knowing the examples already stored (learned ones are not learned
-    /// again, vetoed pairs are skipped).
-    pub fn new(faq: &Faq, stored: &[Example]) -> Learner {
+    /// A learner for `server`'s `faq`, knowing the examples already stored there (learned ones
+    /// are not learned again, vetoed pairs are skipped).
+    pub fn new(server: GuildId, faq: &Faq, stored: &[Example]) -> Learner {
         let mut vetoed = HashSet::new();
         let mut known = HashSet::new();
         for example in stored {
@@ -144,6 +146,7 @@ impl Learner {
             }
         }
         Learner {
+            server,
             links: Links::new(faq),
             vetoed,
             known,
@@ -205,6 +208,7 @@ impl Learner {
         }
         self.counts.learned += 1;
         Some(Example {
+            guild: Some(self.server),
             entry: pair.1,
             text: store::cut_text(text),
             positive: true,
@@ -407,6 +411,7 @@ old_links = ["https://example.org/docs/setup"]
     #[test]
     fn a_staff_link_reply_teaches_once_and_everything_else_is_counted() {
         let stored = vec![Example {
+            guild: Some(GuildId(1)),
             entry: "cost".into(),
             text: "how much is it".into(),
             positive: false,
@@ -418,7 +423,7 @@ old_links = ["https://example.org/docs/setup"]
             by: None,
             from_history: false,
         }];
-        let mut learner = Learner::new(&faq(), &stored);
+        let mut learner = Learner::new(GuildId(1), &faq(), &stored);
         let link = "https://docs.example.org/faq/#500-error";
         let learned = learner.consider(&answer(&[link], true), &asked(10, 3, QUESTION));
         let example = learned.expect("learned");
@@ -483,7 +488,7 @@ old_links = ["https://example.org/docs/setup"]
 
     #[test]
     fn the_bots_faq_answer_teaches_only_about_the_member_it_was_aimed_at() {
-        let mut learner = Learner::new(&faq(), &[]);
+        let mut learner = Learner::new(GuildId(1), &faq(), &[]);
         let faq_answer = Answer {
             faq_for: Some(UserId(3)),
             staff: false,

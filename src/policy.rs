@@ -1,8 +1,11 @@
 //! Whether the bot may speak here and now: watched channels and threads, who wrote the message,
-//! and cooldowns.
+//! cooldowns, and how often a member may aim `/faq` at someone.
 //!
 //! No Discord types and no clock: the Discord layer describes the message with plain ids and
 //! names, and passes the time in, so the rules can be tested with a fake clock.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use crate::config::{Named, SuggestConfig, ThreadMode};
 use crate::memory::{Claim, Memory, MemoryError};
@@ -99,7 +102,20 @@ pub struct Policy {
     moderators: Moderators,
     /// Unix ms when the bot started: threads created before it may have had messages unseen.
     started_ms: u64,
+    aiming: Aiming,
 }
+
+/// How often each member may aim `/faq` at someone: in this process's memory, since a server's
+/// commands all reach the one process that runs its shard.
+#[derive(Debug)]
+struct Aiming {
+    every_ms: u64,
+    /// member → when they last aimed (Unix ms).
+    last: Mutex<HashMap<u64, u64>>,
+}
+
+/// Past this many members remembered, those whose wait is over are forgotten.
+const AIMERS_KEPT: usize = 1_000;
 
 impl Policy {
     pub fn new(config: &SuggestConfig, moderators: Moderators, started_ms: u64) -> Self {
@@ -109,7 +125,37 @@ impl Policy {
             threads: config.threads,
             moderators,
             started_ms,
+            aiming: Aiming {
+                every_ms: config.aimed_cooldown_secs.saturating_mul(1000),
+                last: Mutex::default(),
+            },
         }
+    }
+
+    /// Who counts as a moderator here.
+    pub fn moderators(&self) -> &Moderators {
+        &self.moderators
+    }
+
+    /// Whether `member` may aim `/faq` at someone now; moderators always may. `Err` is how many
+    /// ms are left to wait. A yes is noted: the next aim counts from now.
+    pub fn aim(&self, member: u64, moderator: bool, now_ms: u64) -> Result<(), u64> {
+        let every = self.aiming.every_ms;
+        if moderator || every == 0 {
+            return Ok(());
+        }
+        let mut last = self.aiming.last.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(&at) = last.get(&member) {
+            let free = at.saturating_add(every);
+            if now_ms < free {
+                return Err(free - now_ms);
+            }
+        }
+        if last.len() >= AIMERS_KEPT {
+            last.retain(|_, at| at.saturating_add(every) > now_ms);
+        }
+        last.insert(member, now_ms);
+        Ok(())
     }
 
     /// Whether a channel is watched (its threads are too).
@@ -191,8 +237,7 @@ mod tests {
             channels: channels.iter().map(|c| c.to_string()).collect(),
             cooldown_secs,
             threads,
-            min_confidence: None,
-            max_delay_secs: 30,
+            ..SuggestConfig::default()
         };
         Policy::new(&config, Moderators::new(&["Moderator".into()]), START_MS)
     }
@@ -416,5 +461,23 @@ mod tests {
             policy.screen(&again, &memory, now).unwrap(),
             Err(Quiet::AlreadyAnswered)
         );
+    }
+
+    #[test]
+    fn a_member_aims_faq_once_per_cooldown_and_moderators_always() {
+        let policy = policy(&[], 0, ThreadMode::FirstMessage);
+        assert_eq!(policy.aim(1, false, START_MS), Ok(()));
+        assert_eq!(policy.aim(1, false, START_MS + 10_000), Err(20_000));
+        assert_eq!(
+            policy.aim(2, false, START_MS + 10_000),
+            Ok(()),
+            "another member"
+        );
+        assert_eq!(
+            policy.aim(1, true, START_MS + 10_000),
+            Ok(()),
+            "as a moderator"
+        );
+        assert_eq!(policy.aim(1, false, START_MS + 30_000), Ok(()));
     }
 }

@@ -82,6 +82,8 @@ pub struct DeciderArgs {
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
     #[command(flatten)]
+    pub server: ServerArg,
+    #[command(flatten)]
     pub params: ParamsArg,
     #[command(flatten)]
     pub model: ModelArg,
@@ -97,6 +99,16 @@ pub struct DbArg {
         value_name = "PATH"
     )]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub server: ServerArg,
+}
+
+#[derive(clap::Args)]
+pub struct ServerArg {
+    /// The Discord server (its id) whose examples and records to use; needed only when the
+    /// database holds several.
+    #[arg(long = "server", value_name = "ID")]
+    pub id: Option<u64>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -16,6 +16,9 @@ pub struct Args {
     /// The FAQ file, as an alternative to --faq.
     #[arg(value_name = "FILE", conflicts_with = "faq")]
     file: Option<PathBuf>,
+    /// Check the bot's config and every FAQ it names (the top level's and each [[server]]'s).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["faq", "file"])]
+    config: Option<PathBuf>,
     #[command(flatten)]
     docs: DocsArgs,
 }
@@ -35,8 +38,27 @@ struct DocsArgs {
 }
 
 pub fn exec(args: &Args) -> Result<ExitCode> {
-    let path = args.file.as_deref().unwrap_or(&args.faq.faq);
-    let docs = &args.docs;
+    let files = match &args.config {
+        Some(path) => {
+            let config = faqbot::config::Config::load(path)?;
+            println!("{}: ok", path.display());
+            config.faq_files()
+        }
+        None => vec![args.file.clone().unwrap_or_else(|| args.faq.faq.clone())],
+    };
+    let mut failed = false;
+    for file in &files {
+        failed |= check(file, &args.docs)? == ExitCode::FAILURE;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Checks one FAQ file, and its links when a docs tree is given.
+fn check(path: &std::path::Path, docs: &DocsArgs) -> Result<ExitCode> {
     match Faq::load(path) {
         Ok(faq) => {
             let examples: usize = faq.entries.iter().map(|e| e.examples.len()).sum();

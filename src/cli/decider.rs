@@ -21,12 +21,13 @@ impl<'o> Decider<'o> {
     pub fn with(
         faq: &Faq,
         db: Option<&Path>,
+        server: Option<u64>,
         params: &Params,
         opinion: Option<&'o SecondOpinion>,
     ) -> Result<Decider<'o>> {
         let store = db.map(existing_db).transpose()?;
         let learned = match &store {
-            Some(store) => learned(&examples(store.as_ref())?),
+            Some(store) => learned(&examples(store.as_ref(), server)?),
             None => Learned::default(),
         };
         let mut loaded = Loaded::new(faq.clone(), &learned, params);

@@ -45,6 +45,7 @@ pub fn exec(args: Args) -> Result<ExitCode> {
             DeciderArgs {
                 faq,
                 db,
+                server,
                 params,
                 model,
             },
@@ -63,7 +64,7 @@ pub fn exec(args: Args) -> Result<ExitCode> {
     let params = params.params()?;
     let opinion = model.load()?;
     let run = |faq: &Faq, cases: &[faqbot::eval::Case]| -> Result<faqbot::eval::Report> {
-        let decider = Decider::with(faq, db.as_deref(), &params, opinion.as_ref())?;
+        let decider = Decider::with(faq, db.as_deref(), server.id, &params, opinion.as_ref())?;
         let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
         Ok(evaluate_with(|text| decider.decide(text, 5), &ids, cases)?)
     };

@@ -8,7 +8,7 @@ use faqbot::store::Example;
 
 use super::args::{DbArg, FaqArg};
 use super::Result;
-use super::{examples, existing_db, load};
+use super::{examples, existing_db, load, server};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -44,12 +44,13 @@ pub fn exec(command: Command) -> Result<ExitCode> {
             let keep = super::config(config.as_deref())?
                 .store
                 .max_examples_per_entry;
-            import_examples(&cases, &faq.faq, &db.db, keep)
+            import_examples(&cases, &faq.faq, &db, keep)
         }
         Command::Export { db } => {
+            let store = existing_db(&db.db)?;
             print!(
                 "{}",
-                export_examples(&examples(existing_db(&db.db)?.as_ref())?)
+                export_examples(&examples(store.as_ref(), db.server.id)?)
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -57,7 +58,7 @@ pub fn exec(command: Command) -> Result<ExitCode> {
 }
 
 /// Stores the cases as learned examples, keeping at most `keep` per entry (the newest).
-fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<ExitCode> {
+fn import_examples(cases: &Path, faq: &Path, db: &DbArg, keep: usize) -> Result<ExitCode> {
     let faq = load(faq)?;
     let cases = load_cases(cases)?;
     if let Some(unknown) = cases
@@ -69,8 +70,10 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<E
             unknown.expect
         ).into());
     }
-    let store = faqbot::store::open(db)?;
-    let known: std::collections::HashSet<(String, String)> = examples(store.as_ref())?
+    let store = faqbot::store::open(&db.db)?;
+    let guild = server(store.as_ref(), db.server.id)?;
+    let known: std::collections::HashSet<(String, String)> = store
+        .examples(guild)?
         .into_iter()
         .filter(|e| e.positive)
         .map(|e| (e.entry, e.text))
@@ -83,6 +86,7 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<E
             continue;
         }
         let example = Example {
+            guild,
             entry: case.expect.clone(),
             text: case.text.clone(),
             positive: true,
@@ -103,7 +107,7 @@ fn import_examples(cases: &Path, faq: &Path, db: &Path, keep: usize) -> Result<E
         .count();
     println!(
         "{}: added {added} learned examples ({skipped} already there, {none} \"none\" cases skipped)",
-        db.display()
+        db.db.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use faqbot::config::{Token, TOKEN_VAR};
+use faqbot::config::{Served, Token, TOKEN_VAR};
 use faqbot::discord::history::{learn_with_config, Learned, Progress, Reading};
 use faqbot::store;
 
@@ -33,6 +33,9 @@ pub struct Args {
     /// Print what would be learned, entry by entry, and learn nothing.
     #[arg(long)]
     dry_run: bool,
+    /// The server to read (its id); needed only when the config serves several, or every one.
+    #[arg(long = "server", value_name = "ID")]
+    server: Option<u64>,
 }
 
 fn since_days(value: &str) -> std::result::Result<u64, String> {
@@ -46,16 +49,24 @@ fn since_days(value: &str) -> std::result::Result<u64, String> {
 pub fn exec(command: Command) -> Result<ExitCode> {
     let Command::History(args) = command;
     let config = super::config(args.config.as_deref())?;
-    let guild = config
-        .discord
-        .guild_id
-        .ok_or("set [discord] guild_id in the config: the history is read from that server")?;
+    let guild = match (args.server, config.served()) {
+        (Some(id), _) => id,
+        (None, Served::Listed(ids)) if ids.len() == 1 => ids[0],
+        (None, Served::Listed(_)) => {
+            return Err("the config serves several servers: pass --server ID".into())
+        }
+        (None, Served::Every) => return Err(
+            "set [discord] guild_id in the config, or pass --server ID: the history is read from that server"
+                .into(),
+        ),
+    };
+    let settings = config.settings(guild);
     let from_env = std::env::var(TOKEN_VAR).ok();
     let token = Token::resolve(from_env.as_deref(), config.discord.token_file.as_deref())?;
-    let faq = super::load(&config.faq)?;
+    let faq = super::load(&settings.faq)?;
     let store = store::open(&config.store.path)?;
     let channels = if args.channels.is_empty() {
-        config.suggest.channels.clone()
+        settings.suggest.channels.clone()
     } else {
         args.channels.clone()
     };

@@ -25,6 +25,7 @@ use clap::Subcommand;
 
 use faqbot::config::Config;
 use faqbot::faq::Faq;
+use faqbot::ids::GuildId;
 use faqbot::store::{self, Backend, Example};
 
 /// What a command returns: any error of the library's, said in its one line.
@@ -134,8 +135,32 @@ fn existing_db(path: &Path) -> Result<Arc<dyn Backend>> {
     Ok(store::open(path)?)
 }
 
-fn examples(store: &dyn Backend) -> Result<Vec<Example>> {
-    Ok(store.examples()?)
+/// The server a command on the store acts on: `given`, else the only one the store holds; `None`
+/// when it holds none (examples imported offline, which the bot's server adopts at start). With
+/// several and none given, the error lists them.
+fn server(store: &dyn Backend, given: Option<u64>) -> Result<Option<GuildId>> {
+    if let Some(id) = given {
+        return Ok(Some(GuildId(id)));
+    }
+    match store.servers()?.as_slice() {
+        [] => Ok(None),
+        [only] => Ok(Some(*only)),
+        several => {
+            let ids: Vec<String> = several.iter().map(GuildId::to_string).collect();
+            Err(format!(
+                "the database holds {} servers ({}): pass --server ID",
+                ids.len(),
+                ids.join(", ")
+            )
+            .into())
+        }
+    }
+}
+
+/// The examples learned in the server a command acts on (see [`server`]).
+fn examples(store: &dyn Backend, given: Option<u64>) -> Result<Vec<Example>> {
+    let server = server(store, given)?;
+    Ok(store.examples(server)?)
 }
 
 /// Replaces `path` with `text` so that a failed write (a full disk) leaves the old file whole.

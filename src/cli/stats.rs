@@ -24,7 +24,8 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     let days = *days;
     let store = existing_db(&db.db)?;
     let since = faqbot::time::now_ms().saturating_sub(faqbot::time::days_ms(days));
-    let stats = store.stats(since, faqbot::service::UNMATCHED_TOP)?;
+    let server = super::server(store.as_ref(), db.server.id)?;
+    let stats = store.stats(server, since, faqbot::service::UNMATCHED_TOP)?;
     print!("{}", faqbot::report::text(&stats, days));
     if let Some(file) = html {
         std::fs::write(file, faqbot::report::html(&stats, days))

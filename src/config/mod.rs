@@ -34,6 +34,41 @@ pub struct Config {
     pub store: StoreConfig,
     #[serde(default)]
     pub matcher: MatcherConfig,
+    /// `[[server]]`: the servers served, each with its own settings where it names them.
+    #[serde(default, rename = "server")]
+    pub servers: Vec<ServerConfig>,
+}
+
+/// `[[server]]`: one served server; every key but `id` defaults to the top level's.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(deserialize_with = "snowflake::required")]
+    pub id: u64,
+    /// Its FAQ file; servers naming the same file share one loaded FAQ.
+    pub faq: Option<PathBuf>,
+    pub channels: Option<Vec<String>>,
+    pub threads: Option<ThreadMode>,
+    pub moderator_roles: Option<Vec<String>>,
+    pub min_confidence: Option<f32>,
+    pub cooldown_secs: Option<u64>,
+}
+
+/// One server's settings: its `[[server]]` table over the top level's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub faq: PathBuf,
+    pub suggest: SuggestConfig,
+    pub moderator_roles: Vec<String>,
+}
+
+/// Which servers the bot serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// `[discord] guild_id` and every `[[server]]`: the bot acts there only.
+    Listed(Vec<u64>),
+    /// Neither is set: every server the bot is in (a public bot), each with its own memory.
+    Every,
 }
 
 /// `[matcher]`: how messages are matched.
@@ -114,9 +149,13 @@ fn default_keep_days() -> u64 {
 pub struct DiscordConfig {
     /// The origin of the REST API (a proxy or the emulator); Discord itself when absent.
     pub api_base: Option<String>,
-    /// Register commands in this guild (instant) instead of globally (may take an hour).
+    /// The one server served (with any `[[server]]`), commands registered there at once.
     #[serde(default, deserialize_with = "snowflake::option")]
     pub guild_id: Option<u64>,
+    /// Leave the servers that are not served (when some are listed) instead of answering there
+    /// that the bot does not serve them.
+    #[serde(default)]
+    pub leave_unserved: bool,
     /// A file holding the token, used when `DISCORD_TOKEN` is not set.
     pub token_file: Option<PathBuf>,
     /// On SIGTERM or Ctrl+C, how long the bot may go on handling what it received before the
@@ -132,7 +171,7 @@ pub struct DiscordConfig {
 }
 
 /// `[suggest]`: where and how often the bot suggests entries unasked.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SuggestConfig {
     /// Channel names (`cipp-issues`, `#cipp-issues`) or ids; their threads count too.
@@ -149,6 +188,10 @@ pub struct SuggestConfig {
     /// this many seconds after the question; later it would be noise, and it is given up.
     #[serde(default = "default_max_delay")]
     pub max_delay_secs: u64,
+    /// A member (not a moderator) may aim `/faq` at someone once in this many seconds, so that
+    /// the bot cannot be used to ping a member again and again; 0 = no limit.
+    #[serde(default = "default_aimed_cooldown")]
+    pub aimed_cooldown_secs: u64,
 }
 
 /// Which messages of a thread the bot may answer.
@@ -171,6 +214,70 @@ pub struct ModeratorConfig {
     pub roles: Vec<String>,
 }
 
+/// Where the `[[server]]` table of `id` starts in the config text (0 when it cannot be found).
+fn server_table(text: &str, id: u64) -> usize {
+    server_tables(text, id).next().unwrap_or(0)
+}
+
+/// Where each `[[server]]` table that names `id` starts.
+fn server_tables(text: &str, id: u64) -> impl Iterator<Item = usize> + '_ {
+    let id = id.to_string();
+    text.match_indices("[[server]]")
+        .map(|(at, _)| at)
+        .filter(move |&at| {
+            let table = &text[at + 10..];
+            let end = table.find("[[").unwrap_or(table.len());
+            table[..end].contains(&id)
+        })
+}
+
+impl Config {
+    /// The servers the bot serves.
+    pub fn served(&self) -> Served {
+        let mut ids: Vec<u64> = self.discord.guild_id.into_iter().collect();
+        ids.extend(self.servers.iter().map(|s| s.id));
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            Served::Every
+        } else {
+            Served::Listed(ids)
+        }
+    }
+
+    /// The settings of server `id`: its `[[server]]` table over the top level's.
+    pub fn settings(&self, id: u64) -> Settings {
+        let own = self.servers.iter().find(|s| s.id == id).cloned();
+        let mut suggest = self.suggest.clone();
+        let mut faq = self.faq.clone();
+        let mut moderator_roles = self.moderators.roles.clone();
+        if let Some(own) = own {
+            faq = own.faq.unwrap_or(faq);
+            suggest.channels = own.channels.unwrap_or(suggest.channels);
+            suggest.threads = own.threads.unwrap_or(suggest.threads);
+            suggest.min_confidence = own.min_confidence.or(suggest.min_confidence);
+            suggest.cooldown_secs = own.cooldown_secs.unwrap_or(suggest.cooldown_secs);
+            moderator_roles = own.moderator_roles.unwrap_or(moderator_roles);
+        }
+        Settings {
+            faq,
+            suggest,
+            moderator_roles,
+        }
+    }
+
+    /// Every FAQ file the config names: the top level's, then each server's own, each once.
+    pub fn faq_files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.faq.clone()];
+        for file in self.servers.iter().filter_map(|s| s.faq.clone()) {
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+        files
+    }
+}
+
 impl DiscordConfig {
     /// This process's part of Discord's global REST limit: as configured, else its shards' part,
     /// else the whole of it (one process runs every shard).
@@ -186,6 +293,7 @@ impl Default for DiscordConfig {
         DiscordConfig {
             api_base: None,
             guild_id: None,
+            leave_unserved: false,
             token_file: None,
             drain_secs: default_drain(),
             shards: None,
@@ -208,6 +316,7 @@ impl Default for SuggestConfig {
             threads: ThreadMode::default(),
             min_confidence: None,
             max_delay_secs: default_max_delay(),
+            aimed_cooldown_secs: default_aimed_cooldown(),
         }
     }
 }
@@ -221,6 +330,7 @@ impl Default for Config {
             moderators: ModeratorConfig::default(),
             store: StoreConfig::default(),
             matcher: MatcherConfig::default(),
+            servers: Vec::new(),
         }
     }
 }
@@ -231,6 +341,12 @@ fn default_faq() -> PathBuf {
 
 fn default_cooldown() -> u64 {
     600
+}
+
+/// Half a minute: long enough that pinging someone through the bot is no way to harass them,
+/// short enough that a member helping several people in a row is not held up.
+fn default_aimed_cooldown() -> u64 {
+    30
 }
 
 /// Half a minute: in a busy channel, an answer later than that reads as a reply to something else.
@@ -265,8 +381,10 @@ impl Config {
             if let Some(file) = file {
                 *store = file;
             }
+            let server_faqs = config.servers.iter_mut().filter_map(|s| s.faq.as_mut());
             for file in [&mut config.faq, &mut config.matcher.model.dir]
                 .into_iter()
+                .chain(server_faqs)
                 .chain(is_file.then_some(store))
             {
                 if file.is_relative() {
@@ -289,13 +407,41 @@ impl Config {
             }
             ConfigError::Invalid(problem)
         })?;
-        if let Some(min) = config.suggest.min_confidence {
+        let mins = config
+            .suggest
+            .min_confidence
+            .into_iter()
+            .map(|min| (min, 0));
+        let server_mins = config.servers.iter().filter_map(|s| {
+            let table = server_table(text, s.id);
+            s.min_confidence.map(|min| (min, table))
+        });
+        for (min, from) in mins.chain(server_mins) {
             if !(min > 0.0 && min <= 1.0) {
+                let at = text[from..]
+                    .find("min_confidence")
+                    .map_or(0, |at| from + at);
                 return Err(ConfigError::Invalid(Problem::at(
                     path,
                     text,
-                    text.find("min_confidence").unwrap_or(0)..0,
+                    at..0,
                     format!("min_confidence must be above 0 and at most 1, not {min}; the default is {}", crate::matcher::calibration::MIN_CONFIDENCE),
+                )));
+            }
+        }
+        let mut ids = std::collections::HashSet::new();
+        for server in &config.servers {
+            if !ids.insert(server.id) {
+                let second = server_tables(text, server.id).nth(1).unwrap_or(0);
+                let at = text[second..].find("id").map_or(second, |at| second + at);
+                return Err(ConfigError::Invalid(Problem::at(
+                    path,
+                    text,
+                    at..0,
+                    format!(
+                        "[[server]] id {} is listed twice: merge the two tables",
+                        server.id
+                    ),
                 )));
             }
         }
@@ -379,6 +525,10 @@ mod snowflake {
     enum Raw {
         Text(String),
         Number(u64),
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        option(deserializer)?.ok_or_else(|| serde::de::Error::custom("a Discord id is required"))
     }
 
     pub fn option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {

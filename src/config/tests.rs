@@ -192,3 +192,63 @@ fn names_match_ids_or_names_without_case_or_sigils() {
     assert!(!Named::parse("112233").is(1, "112233x"));
     assert!(Named::parse("@Moderator").is(7, "moderator"));
 }
+
+#[test]
+fn servers_are_listed_with_their_own_settings_over_the_top_level() {
+    let text = r#"
+faq = "faq.toml"
+[discord]
+guild_id = "10"
+[suggest]
+channels = ["cipp-issues"]
+cooldown_secs = 300
+[moderators]
+roles = ["Moderator"]
+
+[[server]]
+id = "20"
+faq = "other.toml"
+channels = ["help"]
+moderator_roles = ["Helper"]
+min_confidence = 0.7
+"#;
+    let config = Config::parse(text, "faqbot.toml").unwrap();
+    assert_eq!(config.served(), Served::Listed(vec![10, 20]));
+    let home = config.settings(10);
+    assert_eq!(home.faq, PathBuf::from("faq.toml"));
+    assert_eq!(home.suggest.channels, ["cipp-issues"]);
+    let other = config.settings(20);
+    assert_eq!(other.faq, PathBuf::from("other.toml"));
+    assert_eq!(other.suggest.channels, ["help"]);
+    assert_eq!(
+        other.suggest.cooldown_secs, 300,
+        "the top level's where it names none"
+    );
+    assert_eq!(other.suggest.min_confidence, Some(0.7));
+    assert_eq!(other.moderator_roles, ["Helper"]);
+    assert_eq!(
+        config.faq_files(),
+        [PathBuf::from("faq.toml"), PathBuf::from("other.toml")]
+    );
+    assert_eq!(
+        Config::parse("", "faqbot.toml").unwrap().served(),
+        Served::Every
+    );
+
+    // An unknown key, a duplicate id, a bad confidence: one positioned line each.
+    let unknown = "[[server]]\nid = \"1\"\nchanels = [\"x\"]\n";
+    let error = Config::parse(unknown, "faqbot.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with("faqbot.toml:3:"), "{error}");
+    let twice = "[[server]]\nid = \"1\"\n\n[[server]]\nid = \"1\"\n";
+    let error = Config::parse(twice, "faqbot.toml").unwrap_err().to_string();
+    assert!(
+        error.starts_with("faqbot.toml:5:") && error.contains("listed twice"),
+        "{error}"
+    );
+    let bad = "[[server]]\nid = \"1\"\n\n[[server]]\nid = \"2\"\nmin_confidence = 3.0\n";
+    let error = Config::parse(bad, "faqbot.toml").unwrap_err().to_string();
+    assert!(error.starts_with("faqbot.toml:6:"), "{error}");
+    assert_eq!(error.lines().count(), 1);
+}

@@ -128,6 +128,7 @@ fn config(faq: &Path, emulator: &Emulator, db: &Path) -> Config {
                 dir: db.with_extension("no-model"),
             },
         },
+        servers: Vec::new(),
     }
 }
 

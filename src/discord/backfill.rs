@@ -191,8 +191,8 @@ async fn catch_up_place(
         }
         if replied.contains(&message.id) {
             caught.replied_before += 1;
-            data.service
-                .replied_before(ids::MessageId(message.id.get()));
+            let (servers, replied) = (data.servers.clone(), ids::MessageId(message.id.get()));
+            let _ = super::blocking(move || servers.replied_before(replied)).await;
             continue;
         }
         if time::created_ms(message.id.get()) + max_delay_ms <= time::now_ms() {
@@ -215,10 +215,14 @@ fn places(ctx: &serenity::Context, data: &Data, unnoted: u64, noted_since_ms: u6
     let mut after: HashMap<u64, u64> = HashMap::new();
     let mut last_message: HashMap<u64, Option<u64>> = HashMap::new();
     for guild in ctx.cache.guilds() {
+        let Some(settings) = data.servers.settings(ids::GuildId(guild.get())) else {
+            continue;
+        };
         let Some(cached) = ctx.cache.guild(guild) else {
             continue;
         };
-        let watched: Vec<ChannelId> = data
+        let watched: Vec<ChannelId> = settings
+            .suggest
             .channels
             .iter()
             .filter_map(|configured| server::configured_channel(&cached, configured))
@@ -239,7 +243,7 @@ fn places(ctx: &serenity::Context, data: &Data, unnoted: u64, noted_since_ms: u6
     for place in last_message.keys() {
         after.insert(*place, unnoted);
     }
-    for noted in data.service.places(noted_since_ms) {
+    for noted in data.servers.places(noted_since_ms) {
         let from = match noted.unfinished {
             Some(unfinished) => noted.newest.min(unfinished.saturating_sub(1)),
             None => noted.newest,

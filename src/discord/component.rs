@@ -11,9 +11,10 @@ use super::{blocking, commands, server, Data, Error};
 use crate::action::Action;
 use crate::ids::MessageId;
 use crate::render::{self, Post};
-use crate::service::{Click, Feedback, NotIt};
+use crate::service::{Click, Feedback, NotIt, Service};
 use crate::time;
 use poise::Modal as _;
+use std::sync::Arc;
 
 async fn respond(
     ctx: &serenity::Context,
@@ -49,16 +50,28 @@ pub async fn on_component(
     component: &ComponentInteraction,
     action: Action,
 ) -> Result<(), Error> {
+    let Some(service) = data.service(component.guild_id).await? else {
+        return respond(ctx, data, component, &render::notice(render::NOT_SERVED)).await;
+    };
+    if !action.belongs_in(component.channel_id.get()) {
+        tracing::warn!(
+            kind = action.kind(),
+            user = component.user.id.get(),
+            "a component names another channel than its own; refused"
+        );
+        return respond(ctx, data, component, &render::notice(render::NOT_HERE)).await;
+    }
     let clicked = Clicked {
         ctx,
         data,
         component,
         moderator: server::member_is_moderator(
             ctx,
-            &data.moderators,
+            service.policy().moderators(),
             component.guild_id,
             component.member.as_ref(),
         ),
+        service,
     };
     match action {
         Action::Solved { .. } | Action::NotIt { .. } | Action::Dismiss { .. } => {
@@ -76,6 +89,8 @@ struct Clicked<'a> {
     data: &'a Data,
     component: &'a ComponentInteraction,
     moderator: bool,
+    /// The service of the server clicked in.
+    service: Arc<Service>,
 }
 
 impl Clicked<'_> {
@@ -93,7 +108,7 @@ impl Clicked<'_> {
         // takes the click's answer (an outage longer than its 3 s): over REST, retried for as
         // long as a suggestion would be.
         let later = std::time::Instant::now() + data.max_delay;
-        match data.service.feedback(&click) {
+        match self.service.feedback(&click) {
             Feedback::Update(post) => {
                 let update = CreateInteractionResponse::UpdateMessage(post.to_interaction());
                 if let Err(error) = answer(ctx, data, component, update).await {
@@ -123,7 +138,8 @@ impl Clicked<'_> {
                 // Learnt before the suggestion goes, so that once it is gone the next
                 // message already meets the lesson.
                 if let Some(entry) = not_it {
-                    if let Err(error) = learn_not_it(ctx, data, component, &entry, later).await {
+                    let not_it = learn_not_it(ctx, data, &self.service, component, &entry, later);
+                    if let Err(error) = not_it.await {
                         tracing::error!(%entry, "could not learn from \"Not it\": {error}");
                     }
                 }
@@ -146,7 +162,7 @@ impl Clicked<'_> {
             return respond(ctx, data, component, &commands::refusal()).await;
         }
         // A local change and a rebuild: well within Discord's 3 s, so no defer.
-        let service = data.service.clone();
+        let service = self.service.clone();
         let removed = blocking(move || service.unlink(MessageId(message))).await??;
         tracing::info!(target: "faqbot::links", message_id = message, examples = removed.len(), user, "unlinked");
         respond(
@@ -171,7 +187,7 @@ impl Clicked<'_> {
             ComponentInteractionDataKind::StringSelect { values } => values.first().cloned(),
             _ => None,
         };
-        let loaded = data.current();
+        let loaded = self.service.current();
         let Some(entry) = chosen.as_deref().and_then(|id| loaded.faq.get(id)) else {
             let chosen = chosen.unwrap_or_default().replace('`', "");
             return respond(
@@ -184,12 +200,12 @@ impl Clicked<'_> {
             )
             .await;
         };
-        if !spend_picker(data, component.message.id.get()).await {
+        if !spend_picker(&self.service, component.message.id.get()).await {
             return respond(ctx, data, component, &render::notice(PICKER_SPENT)).await;
         }
         // Fetching the message and posting take two calls: answer within Discord's 3 s first.
         component.defer(ctx).await?;
-        let done = link(ctx, data, channel, message, entry, user)
+        let done = link(ctx, data, &self.service, channel, message, entry, user)
             .await
             .unwrap_or_else(went_wrong);
         // The picker is spent: its text says what happened, its menu is gone.
@@ -216,6 +232,7 @@ impl Clicked<'_> {
 async fn learn_not_it(
     ctx: &serenity::Context,
     data: &Data,
+    service: &Arc<Service>,
     component: &ComponentInteraction,
     entry: &str,
     deadline: std::time::Instant,
@@ -238,11 +255,7 @@ async fn learn_not_it(
             || channel.message(ctx, asked),
         )
         .await?;
-    let (service, entry, by) = (
-        data.service.clone(),
-        entry.to_owned(),
-        component.user.id.into(),
-    );
+    let (service, entry, by) = (service.clone(), entry.to_owned(), component.user.id.into());
     let (channel, reply) = (component.channel_id.into(), component.message.id.into());
     blocking(move || {
         service.not_it(

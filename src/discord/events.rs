@@ -50,7 +50,10 @@ pub async fn handle(
             _ => {}
         },
         serenity::FullEvent::GuildCreate { guild, .. } => {
-            check_names(data, guild);
+            match data.servers.settings(crate::ids::GuildId(guild.id.get())) {
+                Some(settings) => check_names(&settings, guild),
+                None => Box::pin(unserved(ctx, data, guild)).await,
+            }
             // Once every server's channels are known again, what the new session missed can be
             // read back.
             if ctx.cache.unavailable_guilds().len() == 0 {
@@ -111,16 +114,37 @@ async fn restarting(ctx: &serenity::Context, interaction: &serenity::Interaction
     }
 }
 
-/// Warns about configured channel and role names that the server does not have: a typo there
-/// would silently turn suggestions or moderator rights off.
-fn check_names(data: &Data, guild: &serenity::Guild) {
-    if data
-        .guild
-        .is_some_and(|configured| configured != guild.id.get())
-    {
+/// A server the bot is in but does not serve (someone added a public bot): named once in the log,
+/// and left when `[discord] leave_unserved` says so.
+async fn unserved(ctx: &serenity::Context, data: &Data, guild: &serenity::Guild) {
+    if !lock(&data.unserved_seen).insert(guild.id.get()) {
         return;
     }
-    for configured in &data.channels {
+    if !data.leave_unserved {
+        tracing::info!(
+            server = %guild.name,
+            server_id = guild.id.get(),
+            "in a server the config does not list: the bot answers nothing there (set [discord] leave_unserved = true to leave such servers)"
+        );
+        return;
+    }
+    match guild.id.leave(ctx).await {
+        Ok(()) => tracing::info!(
+            server = %guild.name,
+            server_id = guild.id.get(),
+            "left a server the config does not list ([discord] leave_unserved)"
+        ),
+        Err(error) => tracing::warn!(
+            server_id = guild.id.get(),
+            "could not leave a server the config does not list: {error}"
+        ),
+    }
+}
+
+/// Warns about configured channel and role names that the server does not have: a typo there
+/// would silently turn suggestions or moderator rights off.
+fn check_names(settings: &crate::config::Settings, guild: &serenity::Guild) {
+    for configured in &settings.suggest.channels {
         if server::configured_channel(guild, configured).is_none() {
             tracing::warn!(
                 server = %guild.name,
@@ -128,7 +152,7 @@ fn check_names(data: &Data, guild: &serenity::Guild) {
             );
         }
     }
-    for configured in &data.moderator_roles {
+    for configured in &settings.moderator_roles {
         if !server::has_configured_role(guild, configured) {
             tracing::warn!(
                 server = %guild.name,

@@ -90,7 +90,7 @@ pub async fn learn_with_config(
 ) -> Result<Learned, HistoryError> {
     let (http, _) = super::http(config, token);
     let sender = Sender::default();
-    let moderators = Moderators::new(&config.moderators.roles);
+    let moderators = Moderators::new(&config.settings(reading.guild).moderator_roles);
     learn(&http, &sender, store, faq, &moderators, reading, progress).await
 }
 
@@ -120,8 +120,9 @@ pub(super) async fn learn(
         .await
         .map_err(discord("roles"))?;
     let places = places(http, sender, guild, &reading.channels).await?;
-    let stored = off_runtime(|| store.examples()).map_err(HistoryError::Store)?;
-    let mut learner = Learner::new(faq, &stored);
+    let server = crate::ids::GuildId(reading.guild);
+    let stored = off_runtime(|| store.examples(Some(server))).map_err(HistoryError::Store)?;
+    let mut learner = Learner::new(server, faq, &stored);
     drop(stored);
     let mut staff = Staff {
         http,

@@ -5,20 +5,21 @@ use poise::serenity_prelude as serenity;
 
 use super::{blocking, send, Data, Error};
 use crate::render;
-use crate::service::Link;
+use crate::service::{Link, Service};
 use crate::time;
+use std::sync::Arc;
 
 /// What a moderator is told when using a picker a second time.
 pub const PICKER_SPENT: &str =
     "This picker was used already: run \"Answer with FAQ\" again to link another entry.";
 
-/// Marks a picker used; false if it was used before.
-pub async fn spend_picker(data: &Data, picker: u64) -> bool {
+/// Marks a picker used; false if it was used before (or that cannot be told).
+pub async fn spend_picker(service: &Arc<Service>, picker: u64) -> bool {
     let picker = crate::ids::MessageId(picker);
-    let service = data.service.clone();
+    let service = service.clone();
     blocking(move || service.spend_picker(picker, time::now_ms()))
         .await
-        .unwrap_or(true)
+        .unwrap_or(false)
 }
 
 /// After a deferred answer, an error is told by filling in that answer.
@@ -32,6 +33,7 @@ pub fn went_wrong(error: Error) -> String {
 pub async fn link(
     ctx: &serenity::Context,
     data: &Data,
+    service: &Arc<Service>,
     channel: u64,
     message: u64,
     entry: &crate::faq::Entry,
@@ -61,13 +63,12 @@ pub async fn link(
         "linked"
     );
     // The message becomes an example of the entry, used from the next message on.
-    let service = data.service.clone();
-    let (id, guild) = (entry.id.clone(), target.guild_id.map(Into::into));
+    let service = service.clone();
+    let id = entry.id.clone();
     blocking(move || {
         service.linked(
             &Link {
                 entry: &id,
-                guild,
                 channel: channel.into(),
                 message: target.id.into(),
                 author: target.author.id.into(),

@@ -47,10 +47,9 @@ use serenity::{GatewayIntents, HttpBuilder};
 
 use crate::config::{Config, Token};
 use crate::faq::LoadError;
-use crate::matcher::Params;
-use crate::policy::{Moderators, Policy};
+use crate::ids::GuildId;
 use crate::second_opinion::{Loading, SecondOpinion};
-use crate::service::{Loaded, Service, ServiceError, Verdict};
+use crate::service::{Servers, Service, ServiceError, Shared, Verdict};
 use crate::store::{self, Store};
 use crate::time;
 use lifecycle::{reachable, stopped, InFlight, CLOSE_FOR};
@@ -60,14 +59,12 @@ type Context<'a> = poise::Context<'a, Data, Error>;
 
 /// What every handler shares.
 pub struct Data {
-    service: Arc<Service>,
-    moderators: Moderators,
-    /// The watched channels as configured, for `/faq-admin status`.
-    channels: Vec<String>,
-    /// The moderator roles as configured, to warn about names the server does not have.
-    moderator_roles: Vec<String>,
-    /// The server the commands are registered in, if one is configured.
-    guild: Option<u64>,
+    /// The served servers, each with its own service.
+    servers: Arc<Servers>,
+    /// Whether to leave servers that are not served.
+    leave_unserved: bool,
+    /// The servers not served that the log named already, so that each is named once.
+    unserved_seen: Mutex<std::collections::HashSet<u64>>,
     started: Instant,
     /// Who wants to know each decision about a message (the demo, tests).
     verdicts: Option<Verdicts>,
@@ -94,9 +91,20 @@ pub struct Data {
 pub type Verdicts = tokio::sync::mpsc::UnboundedSender<Verdict>;
 
 impl Data {
-    /// The FAQ in service now.
-    fn current(&self) -> Arc<Loaded> {
-        self.service.current()
+    /// The service of the server an event came from; `None` when the bot does not serve it (or
+    /// the event came from no server).
+    async fn service(
+        &self,
+        guild: Option<serenity::GuildId>,
+    ) -> Result<Option<Arc<Service>>, Error> {
+        let Some(guild) = guild.map(|g| GuildId(g.get())) else {
+            return Ok(None);
+        };
+        if let Some(service) = self.servers.open_already(guild) {
+            return Ok(Some(service));
+        }
+        let servers = self.servers.clone();
+        Ok(blocking(move || servers.get(guild)).await??)
     }
 }
 
@@ -177,27 +185,24 @@ async fn run_observed(
     shutdown: impl Future<Output = ()> + Send + 'static,
     verdicts: Option<Verdicts>,
 ) -> Result<(), RunError> {
-    let moderators = Moderators::new(&config.moderators.roles);
-    let policy = Policy::new(&config.suggest, moderators.clone(), time::now_ms());
-    let service = open_service(&config, policy).await?;
-    let store = service.store().clone();
-    let loaded = service.current();
+    let servers = open_servers(&config).await?;
+    let store = servers.store().clone();
     tracing::info!(
         faq = %config.faq.display(),
-        entries = loaded.faq.entries.len(),
         store = %store::describe(&config.store.path),
+        served = %match servers.listed() {
+            Some(ids) => format!("{} listed server(s)", ids.len()),
+            None => "every server the bot is in".to_owned(),
+        },
         "FAQ loaded"
     );
-    drop(loaded);
-    if config.suggest.channels.is_empty() {
+    if config.suggest.channels.is_empty() && config.servers.iter().all(|s| s.channels.is_none()) {
         tracing::info!("no [suggest] channels: /faq works, automatic suggestions are off");
     }
     let data = Data {
-        service,
-        moderators,
-        channels: config.suggest.channels.clone(),
-        moderator_roles: config.moderators.roles.clone(),
-        guild: config.discord.guild_id,
+        servers,
+        leave_unserved: config.discord.leave_unserved,
+        unserved_seen: Mutex::default(),
         started: Instant::now(),
         verdicts,
         in_flight: InFlight::default(),
@@ -210,7 +215,7 @@ async fn run_observed(
         started_ms: time::now_ms(),
     };
     let (http, where_) = http(&config, &token);
-    let _following = processes::follow_teaching(data.service.clone());
+    let _following = processes::follow_teaching(data.servers.clone());
 
     // One signal, watched at every stage: a stop request is honoured connected or not.
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
@@ -236,13 +241,9 @@ async fn run_observed(
             "commands are registered by the process that runs shard 0 (or `faqbot register`)"
         );
     }
-    let service = data.service.clone();
-    let framework = framework(
-        data,
-        config.discord.guild_id,
-        register,
-        setup_failure.clone(),
-    );
+    let servers = data.servers.clone();
+    let listed = servers.listed().map(<[u64]>::to_vec);
+    let framework = framework(data, listed, register, setup_failure.clone());
     let mut client = serenity::ClientBuilder::new_with_http(http, intents())
         .framework(framework)
         .raw_event_handler(forged::Unreadable)
@@ -251,7 +252,7 @@ async fn run_observed(
 
     let manager = client.shard_manager.clone();
     if let Some(shards) = shards {
-        if !processes::identify_turn(&service, shards, &mut stop).await {
+        if !processes::identify_turn(&servers, shards, &mut stop).await {
             tracing::info!("stopped before connecting");
             return Ok(());
         }
@@ -334,37 +335,40 @@ impl From<serenity::Error> for RunError {
     }
 }
 
-/// Opens the store and loads the FAQ with what it learned: off the runtime, both read files.
-async fn open_service(config: &Config, policy: Policy) -> Result<Arc<Service>, RunError> {
-    let (path, keep_days) = (config.store.path.clone(), config.store.keep_days);
-    let (faq, max_examples) = (config.faq.clone(), config.store.max_examples_per_entry);
-    let model_dir = config.matcher.model.dir.clone();
-    let mut params = Params::default();
-    if let Some(min) = config.suggest.min_confidence {
-        params.min_confidence = min;
-    }
+/// Opens the store and loads every FAQ the config names with what each server learned: off the
+/// runtime, both read files.
+async fn open_servers(config: &Config) -> Result<Arc<Servers>, RunError> {
+    let config = config.clone();
     let opened = tokio::task::spawn_blocking(move || {
-        let store = Store::open(&path, keep_days).map_err(RunError::Store)?;
+        let store_config = &config.store;
+        let store =
+            Store::open(&store_config.path, store_config.keep_days).map_err(RunError::Store)?;
+        // Every FAQ first: a broken one is the first thing said, before anything else loads.
+        for file in config.faq_files() {
+            crate::faq::Faq::load(&file).map_err(RunError::Faq)?;
+        }
         let memory = Arc::new(store.memory());
-        let service_error = |error| match error {
-            ServiceError::Faq(error) => RunError::Faq(error),
-            ServiceError::Store(error) => RunError::Store(error),
-        };
-        let service = Service::new(&faq, policy, memory, store, max_examples, params)
-            .map_err(service_error)?;
-        match SecondOpinion::load(&model_dir).map_err(RunError::Model)? {
+        let model_dir = &config.matcher.model.dir;
+        let opinion = match SecondOpinion::load(model_dir).map_err(RunError::Model)? {
             Loading::Ready(opinion) => {
                 tracing::info!("the model's second opinion is on ({})", opinion.model());
-                service.with_second_opinion(Arc::new(opinion)).map_err(service_error)
+                Some(Arc::new(opinion))
             }
             Loading::Absent => {
                 tracing::info!(
                     "words alone decide: run `faqbot model fetch` for the model's second opinion (no model in {})",
                     model_dir.display()
                 );
-                Ok(service)
+                None
             }
-        }
+        };
+        let service_error = |error| match error {
+            ServiceError::Faq(error) => RunError::Faq(error),
+            ServiceError::Store(error) => RunError::Store(error),
+        };
+        let shared = Shared::new(store, memory, opinion, store_config.max_examples_per_entry)
+            .map_err(service_error)?;
+        Servers::open(&config, shared, time::now_ms()).map_err(service_error)
     })
     .await
     .map_err(|error| RunError::Discord(format!("the start-up task failed: {error}")))?;
@@ -381,7 +385,7 @@ fn invocation(ctx: poise::Context<'_, Data, Error>) -> u64 {
 
 fn framework(
     data: Data,
-    guild: Option<u64>,
+    listed: Option<Vec<u64>>,
     register: bool,
     setup_failure: Arc<Mutex<Option<String>>>,
 ) -> poise::Framework<Data, Error> {
@@ -423,16 +427,9 @@ fn framework(
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 let commands = &framework.options().commands;
-                let registered = match (register, guild) {
+                let registered = match (register, &listed) {
                     (false, _) => Ok(()),
-                    (true, Some(guild)) => {
-                        poise::builtins::register_in_guild(
-                            ctx,
-                            commands,
-                            serenity::GuildId::new(guild),
-                        )
-                        .await
-                    }
+                    (true, Some(listed)) => commands::register_in(ctx, commands, listed).await,
                     (true, None) => poise::builtins::register_globally(ctx, commands).await,
                 };
                 if let Err(error) = registered {
@@ -446,7 +443,7 @@ fn framework(
                 tracing::info!(
                     user = %ready.user.name,
                     guilds = ready.guilds.len(),
-                    scope = match (register, guild.is_some()) {
+                    scope = match (register, listed.is_some()) {
                         (false, _) => "by another process",
                         (true, true) => "guild",
                         (true, false) => "global",

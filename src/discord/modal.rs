@@ -29,7 +29,24 @@ pub async fn on_modal(
     let Action::Search { channel, message } = action else {
         return Ok(());
     };
-    if !server::member_is_moderator(ctx, &data.moderators, modal.guild_id, modal.member.as_ref()) {
+    let refuse =
+        |text: &str| CreateInteractionResponse::Message(render::notice(text).to_interaction());
+    let Some(service) = data.service(modal.guild_id).await? else {
+        modal
+            .create_response(ctx, refuse(render::NOT_SERVED))
+            .await?;
+        return Ok(());
+    };
+    if !action.belongs_in(modal.channel_id.get()) {
+        tracing::warn!(
+            user = modal.user.id.get(),
+            "a form names another channel than its own; refused"
+        );
+        modal.create_response(ctx, refuse(render::NOT_HERE)).await?;
+        return Ok(());
+    }
+    let moderators = service.policy().moderators();
+    if !server::member_is_moderator(ctx, moderators, modal.guild_id, modal.member.as_ref()) {
         let refusal = CreateInteractionResponse::Message(commands::refusal().to_interaction());
         modal.create_response(ctx, refusal).await?;
         return Ok(());
@@ -37,20 +54,28 @@ pub async fn on_modal(
     // Linking takes two calls to Discord: answer within its 3 s first.
     modal.defer_ephemeral(ctx).await?;
     let query = SearchForm::parse(modal.data.clone()).map_or_else(|_| String::new(), |f| f.query);
-    let loaded = data.current();
+    let loaded = service.current();
     let post = match lookup::find(&loaded.faq, &query) {
         Found::Entry(entry) => {
             // The form belongs to a picker; a used picker links nothing more.
             let picker = modal.message.as_ref().map(|m| m.id.get());
             if let Some(false) = match picker {
-                Some(picker) => Some(spend_picker(data, picker).await),
+                Some(picker) => Some(spend_picker(&service, picker).await),
                 None => None,
             } {
                 render::notice(PICKER_SPENT)
             } else {
-                let done = link(ctx, data, channel, message, entry, modal.user.id.get())
-                    .await
-                    .unwrap_or_else(went_wrong);
+                let done = link(
+                    ctx,
+                    data,
+                    &service,
+                    channel,
+                    message,
+                    entry,
+                    modal.user.id.get(),
+                )
+                .await
+                .unwrap_or_else(went_wrong);
                 render::notice(&done)
             }
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::blocking;
 use super::lifecycle::stopped;
-use crate::service::Service;
+use crate::service::Servers;
 use crate::store;
 
 /// How far apart the bot's IDENTIFYs are sent across its processes: Discord allows one per 5 s
@@ -18,13 +18,13 @@ const IDENTIFY_EVERY_MS: u64 = 5_500;
 /// shares, so that processes started together do not identify faster than Discord allows; false
 /// when the process is stopped first. A store that cannot be asked lets it go at once.
 pub(super) async fn identify_turn(
-    service: &Arc<Service>,
+    servers: &Arc<Servers>,
     shards: crate::config::Shards,
     stop: &mut tokio::sync::watch::Receiver<bool>,
 ) -> bool {
-    let service = service.clone();
+    let servers = servers.clone();
     let turn = blocking(move || {
-        service
+        servers
             .store()
             .backend()
             .identify_turn(shards.count(), IDENTIFY_EVERY_MS)
@@ -64,24 +64,24 @@ const TEACHING_POLL: Duration = Duration::from_millis(500);
 
 /// Reloads the matcher whenever another process sharing the store teaches it, until the returned
 /// guard is dropped.
-pub(super) fn follow_teaching(service: Arc<Service>) -> AbortOnDrop {
-    AbortOnDrop(tokio::spawn(follow(service)))
+pub(super) fn follow_teaching(servers: Arc<Servers>) -> AbortOnDrop {
+    AbortOnDrop(tokio::spawn(follow(servers)))
 }
 
-async fn follow(service: Arc<Service>) {
+async fn follow(servers: Arc<Servers>) {
     let mut tick = tokio::time::interval(TEACHING_POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let failing = store::Throttle::new();
     loop {
         tick.tick().await;
-        let service = service.clone();
-        match blocking(move || service.follow_teaching()).await {
-            Ok(Ok(true)) => {
+        let servers = servers.clone();
+        match blocking(move || servers.follow_teaching()).await {
+            Ok(Ok(0)) => {
                 failing.recovered();
-                tracing::info!("what the matcher learns from changed in the store (another process, or a command): reloaded");
             }
-            Ok(Ok(false)) => {
+            Ok(Ok(reloaded)) => {
                 failing.recovered();
+                tracing::info!(servers = reloaded, "what the matcher learns from changed in the store (another process, or a command): reloaded");
             }
             Ok(Err(error)) => failing.error(|held_back| {
                 tracing::warn!(

@@ -6,13 +6,26 @@ use poise::serenity_prelude as serenity;
 use super::{blocking, send, server, Data, Error};
 use crate::ids::{ChannelId, MessageId, UserId};
 use crate::policy;
-use crate::service::{Incoming, Silence, Suggestion, Verdict};
+use crate::service::{Incoming, Service, Silence, Suggestion, Verdict};
 use crate::time;
+use std::sync::Arc;
 
 /// Suggests an entry for a message when the service says so.
 pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::Message) {
     let id = message.id.get();
-    let verdict = consider(ctx, data, message).await;
+    // A server the bot does not serve: nothing is considered, nothing recorded.
+    let service = match data.service(message.guild_id).await {
+        Ok(Some(service)) => service,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!(
+                message_id = id,
+                "could not open the server's service: {error}"
+            );
+            return;
+        }
+    };
+    let verdict = consider(ctx, data, &service, message).await;
     let suggestion = match verdict {
         Ok(Ok(suggestion)) => suggestion,
         Ok(Err(Silence::Policy(policy::Quiet::NotWatched))) => {
@@ -29,7 +42,7 @@ pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::M
         }
     };
     // Boxed: only the messages that get a suggestion hold the state of posting one.
-    Box::pin(post(ctx, data, message, suggestion)).await;
+    Box::pin(post(ctx, data, &service, message, suggestion)).await;
 }
 
 /// What the service decides about `message`: a suggestion or why the bot stays quiet. Watched
@@ -37,6 +50,7 @@ pub async fn suggest(ctx: &serenity::Context, data: &Data, message: &serenity::M
 async fn consider(
     ctx: &serenity::Context,
     data: &Data,
+    service: &Arc<Service>,
     message: &serenity::Message,
 ) -> Result<Result<Suggestion, Silence>, Error> {
     let place = server::place(ctx, message.guild_id, message.channel_id).await;
@@ -48,8 +62,8 @@ async fn consider(
         message.channel_id.get(),
         message.author.id.get(),
     );
-    let (guild, text) = (message.guild_id.map(Into::into), message.content.clone());
-    let service = data.service.clone();
+    let text = message.content.clone();
+    let service = service.clone();
     let verdict = blocking(move || {
         let roles = author.roles();
         let incoming = Incoming {
@@ -63,7 +77,6 @@ async fn consider(
                 }),
             },
             text: &text,
-            guild,
             channel: ChannelId(channel),
             author: UserId(author_id),
         };
@@ -92,6 +105,7 @@ async fn consider(
 async fn post(
     ctx: &serenity::Context,
     data: &Data,
+    service: &Arc<Service>,
     message: &serenity::Message,
     suggestion: Suggestion,
 ) {
@@ -111,8 +125,6 @@ async fn post(
         .await
     {
         Ok(sent) => {
-            data.service
-                .posted(&suggestion, sent.id.into(), time::now_ms());
             tracing::info!(
                 target: "faqbot::suggestions",
                 entry = %suggestion.entry,
@@ -122,9 +134,11 @@ async fn post(
                 reply = sent.id.get(),
                 "suggested"
             );
+            let (service, reply) = (service.clone(), sent.id.into());
+            let _ = blocking(move || service.posted(&suggestion, reply, time::now_ms())).await;
         }
         Err(error) => {
-            let service = data.service.clone();
+            let service = service.clone();
             let entry = suggestion.entry.clone();
             let _ = blocking(move || service.not_posted(&suggestion)).await;
             tracing::error!(

@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use super::protocol;
-use super::world::{self, person, BOT, GUILD};
+use super::world::{self, person, BOT};
 use super::{id_field, lock, Emulator, Event, Interaction};
 
 /// The direct-message channel between the bot and the people who write to it.
@@ -152,7 +152,8 @@ impl Emulator {
 
     /// `user` runs the slash command `name` with `options` (Discord's option objects).
     pub fn slash(&self, user: u64, channel: u64, name: &str, options: Value) -> Sent {
-        let mut data = json!({"id": self.command_id(name), "name": name, "type": protocol::CHAT_INPUT, "guild_id": GUILD.to_string(), "options": options});
+        let guild = lock(&self.state.world).guild_of(channel);
+        let mut data = json!({"id": self.command_id(name), "name": name, "type": protocol::CHAT_INPUT, "guild_id": guild.to_string(), "options": options});
         let mentioned = users_in(&data["options"]);
         if !mentioned.is_empty() {
             let users: serde_json::Map<String, Value> = mentioned
@@ -170,7 +171,8 @@ impl Emulator {
 
     /// `user` has typed into a slash command option marked `"focused": true` in `options`.
     pub fn autocomplete(&self, user: u64, channel: u64, name: &str, options: Value) -> Sent {
-        let data = json!({"id": self.command_id(name), "name": name, "type": protocol::CHAT_INPUT, "guild_id": GUILD.to_string(), "options": options});
+        let guild = lock(&self.state.world).guild_of(channel);
+        let data = json!({"id": self.command_id(name), "name": name, "type": protocol::CHAT_INPUT, "guild_id": guild.to_string(), "options": options});
         self.interact(user, channel, protocol::AUTOCOMPLETE, data, None)
     }
 
@@ -178,8 +180,9 @@ impl Emulator {
     pub fn message_command(&self, user: u64, name: &str, target: u64) -> Option<Sent> {
         let message = lock(&self.state.world).messages.get(&target).cloned()?;
         let channel = id_field(&message["channel_id"]);
+        let guild = lock(&self.state.world).guild_of(channel);
         let data = json!({
-            "id": self.command_id(name), "name": name, "type": protocol::MESSAGE_COMMAND, "guild_id": GUILD.to_string(),
+            "id": self.command_id(name), "name": name, "type": protocol::MESSAGE_COMMAND, "guild_id": guild.to_string(),
             "target_id": target.to_string(),
             "resolved": {"messages": {target.to_string(): message}},
         });
@@ -278,13 +281,14 @@ impl Emulator {
         let id = state.new_id();
         let token = format!("interaction-{id}");
         let who = person(user);
-        let (channel_name, channel_kind, source_message) = {
+        let (channel_name, channel_kind, source_message, guild) = {
             let world = lock(&state.world);
             let found = world.channel(channel);
             (
                 found.map_or("unknown".to_owned(), |c| c.name.clone()),
                 found.map_or(0, |c| c.kind),
                 source.and_then(|m| world.messages.get(&m).cloned()),
+                world.guild_of(channel),
             )
         };
         let mut member = world::member(who);
@@ -294,9 +298,9 @@ impl Emulator {
             "application_id": BOT.to_string(),
             "type": kind,
             "data": data,
-            "guild_id": GUILD.to_string(),
+            "guild_id": guild.to_string(),
             "channel_id": channel.to_string(),
-            "channel": {"id": channel.to_string(), "type": channel_kind, "name": channel_name, "guild_id": GUILD.to_string(), "permissions": world::permissions(who, channel).to_string(), "flags": 0},
+            "channel": {"id": channel.to_string(), "type": channel_kind, "name": channel_name, "guild_id": guild.to_string(), "permissions": world::permissions(who, channel).to_string(), "flags": 0},
             "member": member,
             "token": token,
             "version": 1,
@@ -304,7 +308,7 @@ impl Emulator {
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": GUILD.to_string()},
+            "authorizing_integration_owners": {"0": guild.to_string()},
             "context": 0,
             "attachment_size_limit": 10_485_760,
         });

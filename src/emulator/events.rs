@@ -35,6 +35,8 @@ pub enum Event {
     Modal { interaction: u64, data: Value },
     /// The bot deleted a message.
     Deleted { channel: u64, message: u64 },
+    /// The bot left a server.
+    Left { guild: u64 },
     /// The bot read a page of a channel's messages: how many it got.
     Read { channel: u64, messages: usize },
     /// The emulator refused a request, as Discord would have.

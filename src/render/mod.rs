@@ -39,6 +39,12 @@ pub const NOT_UNDERSTOOD: &str = "I did not understand that command's options: i
 /// What a user is told about an interaction that came while the bot was stopping.
 pub const RESTARTING: &str = "faqbot is restarting; try again in a minute.";
 
+/// The one answer in a server the bot does not serve (its operator lists the servers it serves).
+pub const NOT_SERVED: &str = "faqbot does not serve this server.";
+
+/// The answer to a button or form that names another channel than the one it was used in.
+pub const NOT_HERE: &str = "This control does not belong to this channel.";
+
 /// What is appended where an answer was cut.
 const CUT_NOTE: &str = "… read the rest in the docs";
 

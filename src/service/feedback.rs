@@ -104,6 +104,7 @@ impl Service {
             return Ok(());
         }
         self.teach(&Example {
+            guild: Some(self.server),
             entry: not_it.entry.to_owned(),
             text: not_it.text.to_owned(),
             positive: false,
@@ -118,6 +119,6 @@ impl Service {
     }
 
     fn outcome(&self, reply: MessageId, outcome: Outcome) {
-        self.store.record(Record::Outcome { reply, outcome });
+        self.store().record(Record::Outcome { reply, outcome });
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::ids::{ChannelId, GuildId, MessageId, UserId};
+use crate::ids::{ChannelId, MessageId, UserId};
 use crate::memory::Claim;
 use crate::policy::{self, Quiet};
 use crate::render::{self, Post};
@@ -16,7 +16,6 @@ use super::Service;
 pub struct Incoming<'a> {
     pub view: policy::Message<'a>,
     pub text: &'a str,
-    pub guild: Option<GuildId>,
     pub channel: ChannelId,
     pub author: UserId,
 }
@@ -48,7 +47,6 @@ pub struct Suggestion {
     pub confidence: f32,
     pub post: Post,
     claim: Option<Claim>,
-    guild: Option<GuildId>,
     channel: ChannelId,
     message: MessageId,
     author: UserId,
@@ -70,7 +68,10 @@ impl Service {
         // The memory is resilient (it falls back to this process while its own database fails),
         // so an error here means no memory at all, or a shared database that cannot be reached:
         // answering could then repeat itself or another process.
-        match self.policy.screen(&incoming.view, &*self.memory, now_ms) {
+        match self
+            .policy
+            .screen(&incoming.view, &*self.shared.memory, now_ms)
+        {
             Ok(Ok(())) => {}
             Ok(Err(quiet)) => return Err(Silence::Policy(quiet)),
             Err(error) => {
@@ -93,9 +94,9 @@ impl Service {
         let decision = loaded.decide(self.second_opinion(), incoming.text, 2);
         let Some(chosen) = decision.suggest else {
             if incoming.text.trim().chars().count() >= QUESTION_MIN_CHARS {
-                self.store.record(Record::Unmatched {
+                self.store().record(Record::Unmatched {
                     at_ms: now_ms,
-                    guild: incoming.guild,
+                    guild: Some(self.server),
                     channel: incoming.channel,
                     message: MessageId(incoming.view.id),
                     user: incoming.author,
@@ -122,12 +123,17 @@ impl Service {
             .policy
             .claim(place, &entry.id, incoming.view.id, now_ms);
         if let Some(claim) = &claim {
-            match self.memory.claim(claim, now_ms) {
+            match self.shared.memory.claim(claim, now_ms) {
                 Ok(true) => {}
                 Ok(false) => {
                     return Err(Silence::Cooldown {
                         entry: entry.id.clone(),
-                        until_ms: self.memory.held_until(place, &entry.id).ok().flatten(),
+                        until_ms: self
+                            .shared
+                            .memory
+                            .held_until(place, &entry.id)
+                            .ok()
+                            .flatten(),
                     })
                 }
                 // Only a shared database that cannot be reached fails here (see `message`'s
@@ -143,7 +149,6 @@ impl Service {
             confidence: chosen.confidence,
             post: render::suggestion(entry, incoming.author.get()),
             claim,
-            guild: incoming.guild,
             channel: incoming.channel,
             message: MessageId(incoming.view.id),
             author: incoming.author,
@@ -153,10 +158,10 @@ impl Service {
     /// The suggestion was posted as `reply`.
     pub fn posted(&self, suggestion: &Suggestion, reply: MessageId, now_ms: u64) {
         self.finish(suggestion.message.get());
-        self.store.record(Record::Shown {
+        self.store().record(Record::Shown {
             at_ms: now_ms,
             how: Shown::Auto,
-            guild: suggestion.guild,
+            guild: Some(self.server),
             channel: suggestion.channel,
             message: Some(suggestion.message),
             user: Some(suggestion.author),
@@ -171,7 +176,7 @@ impl Service {
         self.finish(suggestion.message.get());
         self.suggestions.fetch_sub(1, Ordering::Relaxed);
         if let Some(claim) = &suggestion.claim {
-            if let Err(error) = self.memory.release(claim) {
+            if let Err(error) = self.shared.memory.release(claim) {
                 tracing::warn!("could not give back a cooldown slot: {error}");
             }
         }
@@ -181,16 +186,15 @@ impl Service {
     pub fn shown_on_request(
         &self,
         entry: &str,
-        guild: Option<GuildId>,
         channel: ChannelId,
         user: Option<UserId>,
         reply: MessageId,
         now_ms: u64,
     ) {
-        self.store.record(Record::Shown {
+        self.store().record(Record::Shown {
             at_ms: now_ms,
             how: Shown::Faq,
-            guild,
+            guild: Some(self.server),
             channel,
             message: None,
             user,
@@ -200,16 +204,10 @@ impl Service {
         });
     }
 
-    /// The bot's reply to `message` was found where it was asked (read back after a restart): its
-    /// answer is finished, whatever the run that posted it had time to note.
-    pub fn replied_before(&self, message: MessageId) {
-        self.finish(message.get());
-    }
-
     /// Notes that the answer of `message` is finished; a failure only means that a later run may
     /// consider it again, where answer-once keys and nonces keep it from being posted twice.
     fn finish(&self, message: u64) {
-        if let Err(error) = self.memory.finish(message) {
+        if let Err(error) = self.shared.memory.finish(message) {
             tracing::warn!(
                 message_id = message,
                 "could not note an answer as finished: {error}"

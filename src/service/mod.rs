@@ -2,25 +2,31 @@
 //! and the store, and says what to send. No serenity types: the Discord layer translates events
 //! into these calls and sends what comes back.
 //!
-//! One file per step: `message` (a message in, a suggestion or the reason for silence out),
-//! `feedback` (clicks on a suggestion's buttons, "Not it"), `link` (moderators' links and
-//! their undoing); here, the FAQ in service and its reloads.
+//! A [`Service`] is one server's world: its settings, its FAQ with what it learned, its
+//! statistics; nothing one server does reaches another's. [`Servers`] (`servers`) says which
+//! servers are served and holds their services. One file per step: `message` (a message in, a
+//! suggestion or the reason for silence out), `feedback` (clicks on a suggestion's buttons,
+//! "Not it"), `link` (moderators' links and their undoing); here, the FAQ in service, what it
+//! learned, and its reloads.
 //!
-//! Every method here may touch the database, so callers on the async runtime run them with
-//! `spawn_blocking`. Events nobody waits for (what was shown, feedback) are recorded in the
-//! background by the store.
+//! Every method here may touch the database, so callers on the async runtime run them off it
+//! (the Discord layer's `blocking`). Events nobody waits for (what was shown, feedback) are
+//! recorded in the background by the store.
 
 mod feedback;
 mod link;
 mod message;
+mod servers;
 #[cfg(test)]
 mod tests;
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::config::Settings;
 use crate::faq::{Faq, LoadError};
+use crate::ids::GuildId;
 use crate::matcher::opinion::EntryVectors;
 use crate::matcher::{Decision, Learned, Matcher, Params};
 use crate::memory::Memory;
@@ -31,6 +37,7 @@ use crate::store::{self, Example, Stats, Store};
 pub use feedback::{Click, Feedback, NotIt};
 pub use link::Link;
 pub use message::{Incoming, Silence, Suggestion, Verdict, QUESTION_MIN_CHARS};
+pub use servers::Servers;
 
 /// A FAQ in service with its matcher (which includes what was learned) and, with the second
 /// opinion, the model's vectors of its texts; replaced as a whole.
@@ -78,24 +85,89 @@ pub fn learned(examples: &[Example]) -> Learned {
     learned
 }
 
-/// What the bot shares between events: the FAQ in service, the rules, memory and store.
-pub struct Service {
-    faq_path: PathBuf,
-    loaded: RwLock<Arc<Loaded>>,
-    policy: Policy,
-    memory: Arc<dyn Memory>,
+/// What every server's service shares: the store and memory, the model, and how far this process
+/// has followed what the store was taught.
+pub struct Shared {
     store: Store,
-    max_examples: usize,
-    params: Params,
-    /// One rebuild at a time, so the last swap always includes every change made before it.
-    rebuilding: Mutex<()>,
-    suggestions: AtomicU64,
-    links: AtomicU64,
+    memory: Arc<dyn Memory>,
     /// The model's second opinion, when its files are there.
     opinion: Option<Arc<SecondOpinion>>,
-    /// The store's teaching version this process's matcher has learned up to: when another
-    /// process teaches (a link, "Not it", a reload), the version moves and this one reloads.
+    max_examples: usize,
+    /// The store's teaching version this process's matchers have learned up to: when another
+    /// process teaches (a link, "Not it", a reload), the version moves and the servers taught
+    /// reload.
     taught: AtomicU64,
+}
+
+impl Shared {
+    pub fn new(
+        store: Store,
+        memory: Arc<dyn Memory>,
+        opinion: Option<Arc<SecondOpinion>>,
+        max_examples: usize,
+    ) -> Result<Shared, ServiceError> {
+        // Read before any server's examples: a change made in between is loaded again, not missed.
+        let taught = store
+            .backend()
+            .teaching_version()
+            .map_err(ServiceError::Store)?;
+        Ok(Shared {
+            store,
+            memory,
+            opinion,
+            max_examples,
+            taught: AtomicU64::new(taught),
+        })
+    }
+
+    /// A FAQ with `learned`, and its vectors when the bot has the second opinion. If the model
+    /// fails on the FAQ, words alone decide until the next reload, and the log says so.
+    fn load(&self, faq: Faq, learned: &Learned, params: &Params) -> Loaded {
+        let mut loaded = Loaded::new(faq, learned, params);
+        if let Some(opinion) = &self.opinion {
+            match opinion.index(&loaded.faq, learned, Some(self.store.backend())) {
+                Ok(vectors) => loaded.vectors = Some(vectors),
+                Err(error) => tracing::error!(
+                    "the model failed on the FAQ, words alone decide until the next reload: {error}"
+                ),
+            }
+        }
+        loaded
+    }
+
+    /// This process just taught the store one change and relearns it itself: when that is the
+    /// only change since it last looked, it need not reload for it again.
+    fn taught_here(&self) {
+        if let Ok(version) = self.store.backend().teaching_version() {
+            let _ = self.taught.compare_exchange(
+                version.wrapping_sub(1),
+                version,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        }
+    }
+}
+
+/// One server's world: its rules, its FAQ in service with what it learned, what it did.
+pub struct Service {
+    server: GuildId,
+    settings: Settings,
+    policy: Policy,
+    params: Params,
+    shared: Arc<Shared>,
+    /// The FAQ's index without anything learned, shared by every server of the same FAQ file
+    /// and parameters.
+    base: RwLock<Arc<Loaded>>,
+    /// What decides here: `base` while the server has learned nothing, else its own index of
+    /// the FAQ with its examples and vetoes.
+    loaded: RwLock<Arc<Loaded>>,
+    /// One rebuild at a time; `dirty` says a change came during one, so that it runs again and
+    /// a burst of teaching costs a few rebuilds, not one each.
+    rebuilding: Mutex<()>,
+    dirty: AtomicBool,
+    suggestions: AtomicU64,
+    links: AtomicU64,
 }
 
 /// What the service did since start.
@@ -118,68 +190,63 @@ pub struct Reloaded {
 pub const UNMATCHED_TOP: usize = 10;
 
 impl Service {
-    /// Loads the FAQ at `faq_path` with what the store has learned.
-    pub fn new(
-        faq_path: &Path,
+    /// Server `server`'s service over the shared index `base`, with what the store learned there.
+    fn new(
+        server: GuildId,
+        settings: Settings,
         policy: Policy,
-        memory: Arc<dyn Memory>,
-        store: Store,
-        max_examples: usize,
         params: Params,
+        shared: Arc<Shared>,
+        base: Arc<Loaded>,
     ) -> Result<Service, ServiceError> {
-        let faq = Faq::load(faq_path).map_err(ServiceError::Faq)?;
-        // Read before the examples: a change made between the two is loaded again, not missed.
-        let taught = store
-            .backend()
-            .teaching_version()
-            .map_err(ServiceError::Store)?;
-        let examples = store.backend().examples().map_err(ServiceError::Store)?;
-        let loaded = Loaded::new(faq, &learned(&examples), &params);
-        Ok(Service {
-            faq_path: faq_path.to_path_buf(),
-            loaded: RwLock::new(Arc::new(loaded)),
+        let service = Service {
+            server,
+            settings,
             policy,
-            memory,
-            store,
-            max_examples,
             params,
+            shared,
+            loaded: RwLock::new(base.clone()),
+            base: RwLock::new(base),
             rebuilding: Mutex::new(()),
+            dirty: AtomicBool::new(false),
             suggestions: AtomicU64::new(0),
             links: AtomicU64::new(0),
-            opinion: None,
-            taught: AtomicU64::new(taught),
-        })
+        };
+        service.rebuild()?;
+        Ok(service)
     }
 
-    /// Decides with the model's second opinion from now on: the FAQ's texts are embedded (or read
-    /// from the store's cache) before this returns.
-    pub fn with_second_opinion(
-        mut self,
-        opinion: Arc<SecondOpinion>,
+    /// One server's service on its own, its FAQ loaded from `settings.faq` (tests, benchmarks).
+    pub fn alone(
+        server: GuildId,
+        settings: Settings,
+        policy: Policy,
+        shared: Arc<Shared>,
     ) -> Result<Service, ServiceError> {
-        self.opinion = Some(opinion);
-        self.relearn()?;
-        Ok(self)
+        let params = servers::params(&settings);
+        let faq = Faq::load(&settings.faq).map_err(ServiceError::Faq)?;
+        let base = Arc::new(shared.load(faq, &Learned::default(), &params));
+        Service::new(server, settings, policy, params, shared, base)
+    }
+
+    /// The server this service is for.
+    pub fn server(&self) -> GuildId {
+        self.server
+    }
+
+    /// Its settings: its `[[server]]` table over the top level's.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Its rules (who moderates, where it suggests).
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// The second opinion, if the bot has one.
     pub fn second_opinion(&self) -> Option<&SecondOpinion> {
-        self.opinion.as_deref()
-    }
-
-    /// A FAQ with what was learned, and its vectors when the bot has the second opinion. If the
-    /// model fails on the FAQ, words alone decide until the next reload, and the log says so.
-    fn load(&self, faq: Faq, learned: &Learned) -> Loaded {
-        let mut loaded = Loaded::new(faq, learned, &self.params);
-        if let Some(opinion) = &self.opinion {
-            match opinion.index(&loaded.faq, learned, Some(self.store.backend())) {
-                Ok(vectors) => loaded.vectors = Some(vectors),
-                Err(error) => tracing::error!(
-                    "the model failed on the FAQ, words alone decide until the next reload: {error}"
-                ),
-            }
-        }
-        loaded
+        self.shared.opinion.as_deref()
     }
 
     /// The FAQ in service now.
@@ -191,25 +258,16 @@ impl Service {
     }
 
     pub fn faq_path(&self) -> &Path {
-        &self.faq_path
+        &self.settings.faq
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.shared.store
     }
 
     /// Learned examples kept per entry at most.
     pub fn max_examples(&self) -> usize {
-        self.max_examples
-    }
-
-    /// The watched places where messages were noted since `since_ms`, with the newest noted and
-    /// the oldest an earlier run left unfinished; empty when the memory cannot say.
-    pub fn places(&self, since_ms: u64) -> Vec<crate::memory::PlaceSeen> {
-        self.memory.places(since_ms).unwrap_or_else(|error| {
-            tracing::warn!("cannot tell which places to read back: {error}");
-            Vec::new()
-        })
+        self.shared.max_examples
     }
 
     /// What the service did since start.
@@ -220,80 +278,68 @@ impl Service {
         }
     }
 
-    /// Reads faq.toml again; a broken file keeps the FAQ in service.
-    pub fn reload(&self) -> Result<Reloaded, ServiceError> {
-        let reloaded = self.reload_here()?;
-        // The other processes sharing the store reload too.
-        if let Err(error) = self.store.backend().note_reload() {
-            tracing::warn!("reloaded here, but could not tell the other processes: {error}");
-        }
-        Ok(reloaded)
+    /// Whether this server learned anything: then it decides with its own index.
+    pub fn learned_anything(&self) -> bool {
+        !Arc::ptr_eq(&self.current(), &self.base())
     }
 
-    /// Reloads faq.toml and the examples in this process only.
-    fn reload_here(&self) -> Result<Reloaded, ServiceError> {
-        let _one_at_a_time = self.rebuilding.lock().unwrap_or_else(|p| p.into_inner());
-        let before = self.current().faq.entries.len();
-        let faq = Faq::load(&self.faq_path).map_err(ServiceError::Faq)?;
+    fn base(&self) -> Arc<Loaded> {
+        self.base.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Serves a new shared index of the FAQ (after a reload), with what this server learned.
+    fn rebase(&self, base: Arc<Loaded>) -> Result<(), ServiceError> {
+        *self.base.write().unwrap_or_else(|p| p.into_inner()) = base;
+        self.relearn()
+    }
+
+    /// Rebuilds this server's matcher with every example it learned, then swaps it in (after a
+    /// link, an unlink, "Not it", learning from a channel's history). Changes that come while a
+    /// rebuild runs are folded into the next one: the caller that finds one running returns at
+    /// once, and the running one goes round again.
+    pub fn relearn(&self) -> Result<(), ServiceError> {
+        self.dirty.store(true, Ordering::SeqCst);
+        loop {
+            let Ok(_one_at_a_time) = self.rebuilding.try_lock() else {
+                return Ok(());
+            };
+            while self.dirty.swap(false, Ordering::SeqCst) {
+                self.rebuild()?;
+            }
+            drop(_one_at_a_time);
+            // A change noted just before the lock was let go would otherwise wait for the next.
+            if !self.dirty.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+        }
+    }
+
+    fn rebuild(&self) -> Result<(), ServiceError> {
         let examples = self
-            .store
+            .store()
             .backend()
-            .examples()
+            .examples(Some(self.server))
             .map_err(ServiceError::Store)?;
-        let after = faq.entries.len();
-        self.swap(self.load(faq, &learned(&examples)));
-        Ok(Reloaded { before, after })
+        let base = self.base();
+        let loaded = if examples.is_empty() {
+            base
+        } else {
+            Arc::new(
+                self.shared
+                    .load(base.faq.clone(), &learned(&examples), &self.params),
+            )
+        };
+        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = loaded;
+        Ok(())
     }
 
-    /// This process just taught the store one change and relearns it itself: when that is the
-    /// only change since it last looked, it need not reload for it again.
-    fn taught_here(&self) {
-        if let Ok(version) = self.store.backend().teaching_version() {
-            let _ = self.taught.compare_exchange(
-                version.wrapping_sub(1),
-                version,
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            );
-        }
-    }
-
-    /// Reloads when the store says that what the matcher learns from changed since this process
-    /// last loaded it (another process linked, unlinked, said "Not it" or reloaded); true when it
-    /// reloaded. A FAQ file that no longer loads keeps the FAQ in service, with the new examples.
-    pub fn follow_teaching(&self) -> Result<bool, ServiceError> {
-        let version = self
-            .store
-            .backend()
-            .teaching_version()
-            .map_err(ServiceError::Store)?;
-        if version == self.taught.load(Ordering::SeqCst) {
-            return Ok(false);
-        }
-        match self.reload_here() {
-            Err(ServiceError::Faq(error)) => {
-                tracing::warn!("another process reloaded, but the FAQ here does not load: {error}; keeping the FAQ in service");
-                self.relearn()?;
-            }
-            other => {
-                other?;
-            }
-        }
-        self.taught.store(version, Ordering::SeqCst);
-        Ok(true)
-    }
-
-    fn swap(&self, loaded: Loaded) {
-        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
-    }
-
-    /// Statistics of the last `days` days.
+    /// Statistics of this server's last `days` days.
     pub fn stats(&self, days: u64, now_ms: u64) -> Result<Stats, ServiceError> {
         let since = now_ms.saturating_sub(crate::time::days_ms(days));
-        self.store.flush();
-        self.store
+        self.store().flush();
+        self.store()
             .backend()
-            .stats(since, UNMATCHED_TOP)
+            .stats(Some(self.server), since, UNMATCHED_TOP)
             .map_err(ServiceError::Store)
     }
 }

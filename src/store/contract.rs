@@ -6,6 +6,10 @@ use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory::Claim;
 use crate::store::{Backend, Example, Outcome, Record, Shown};
 
+/// The server most checks keep their rows in, and another.
+const HOME: GuildId = GuildId(1);
+const OTHER: GuildId = GuildId(2);
+
 /// Opens the database under test again.
 pub(crate) type Open<'a> = &'a dyn Fn() -> Box<dyn Backend>;
 
@@ -22,6 +26,8 @@ pub(crate) fn check_all(fresh: &dyn Fn(&str) -> Opener) {
     examples_added_twice_are_kept_once_and_history_reads_are_remembered(&*fresh("history"));
     what_is_taught_moves_the_teaching_version(&*fresh("teaching"));
     processes_take_turns_to_identify(&*fresh("identify"));
+    servers_are_kept_apart_and_vetoes_capped(&*fresh("servers"));
+    a_store_from_before_servers_is_adopted_whole(&*fresh("adopt"));
 }
 
 pub(crate) fn two_handles_never_both_win_a_claim(open: Open) {
@@ -92,6 +98,7 @@ pub(crate) fn examples_are_capped_per_entry_oldest_dropped_and_unlinked(open: Op
     let db = open();
     for n in 0..5u64 {
         let example = Example {
+            guild: Some(HOME),
             entry: "cost".into(),
             text: format!("text {n}"),
             positive: true,
@@ -106,6 +113,7 @@ pub(crate) fn examples_are_capped_per_entry_oldest_dropped_and_unlinked(open: Op
         db.add_example(&example, 3).unwrap();
     }
     let negative = Example {
+        guild: Some(HOME),
         entry: "cost".into(),
         text: "not this".into(),
         positive: false,
@@ -118,14 +126,22 @@ pub(crate) fn examples_are_capped_per_entry_oldest_dropped_and_unlinked(open: Op
         from_history: false,
     };
     db.add_example(&negative, 3).unwrap();
-    let texts: Vec<String> = db.examples().unwrap().into_iter().map(|e| e.text).collect();
+    let texts: Vec<String> = db
+        .examples(Some(HOME))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
     assert_eq!(texts, ["text 2", "text 3", "text 4", "not this"]);
 
     // By the bot's reply or by the member's message; negatives stay.
-    assert_eq!(db.remove_link(MessageId(203)).unwrap().len(), 1);
-    assert_eq!(db.remove_link(MessageId(104)).unwrap()[0].text, "text 4");
-    assert_eq!(db.remove_link(MessageId(300)).unwrap().len(), 0);
-    assert_eq!(db.examples().unwrap().len(), 2);
+    assert_eq!(db.remove_link(HOME, MessageId(203)).unwrap().len(), 1);
+    assert_eq!(
+        db.remove_link(HOME, MessageId(104)).unwrap()[0].text,
+        "text 4"
+    );
+    assert_eq!(db.remove_link(HOME, MessageId(300)).unwrap().len(), 0);
+    assert_eq!(db.examples(Some(HOME)).unwrap().len(), 2);
 }
 
 pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user(open: Open) {
@@ -134,7 +150,7 @@ pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a
     let shown = |at_ms, how, entry: &str, reply, user| Record::Shown {
         at_ms,
         how,
-        guild: Some(GuildId(1)),
+        guild: Some(HOME),
         channel: ChannelId(2),
         message: Some(MessageId(reply + 1000)),
         user: Some(UserId(user)),
@@ -144,7 +160,7 @@ pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a
     };
     let unmatched = |at_ms, text: &str, user| Record::Unmatched {
         at_ms,
-        guild: Some(GuildId(1)),
+        guild: Some(HOME),
         channel: ChannelId(2),
         message: MessageId(at_ms),
         user: UserId(user),
@@ -171,7 +187,7 @@ pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a
         shown(day, Shown::Auto, "old", 6, 7),
     ])
     .unwrap();
-    let stats = db.stats(2 * day, 10).unwrap();
+    let stats = db.stats(Some(HOME), 2 * day, 10).unwrap();
     let cost = &stats.entries[0];
     assert_eq!(
         (
@@ -199,12 +215,12 @@ pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a
 
     let forgotten = db.forget(UserId(8)).unwrap();
     assert_eq!((forgotten.events, forgotten.unmatched), (3, 2));
-    let stats = db.stats(0, 10).unwrap();
+    let stats = db.stats(Some(HOME), 0, 10).unwrap();
     assert_eq!(stats.unmatched.len(), 1);
     assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 3);
 
     db.prune(10 * day + 1, 10 * day + 1).unwrap();
-    let stats = db.stats(0, 10).unwrap();
+    let stats = db.stats(Some(HOME), 0, 10).unwrap();
     assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 1);
     assert!(stats.unmatched.is_empty());
 }
@@ -212,6 +228,7 @@ pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a
 pub(crate) fn examples_added_twice_are_kept_once_and_history_reads_are_remembered(open: Open) {
     let db = open();
     let example = |n: u64| Example {
+        guild: Some(HOME),
         entry: "cost".into(),
         text: format!("how much does it cost {n}"),
         positive: true,
@@ -230,7 +247,7 @@ pub(crate) fn examples_added_twice_are_kept_once_and_history_reads_are_remembere
         "the oldest is over the cap"
     );
     assert_eq!(db.add_examples(&batch, 3).unwrap(), 0, "none twice");
-    let kept = db.examples().unwrap();
+    let kept = db.examples(Some(HOME)).unwrap();
     assert_eq!(kept.len(), 3, "the cap holds");
     assert!(kept.iter().all(|e| e.from_history));
     assert_eq!(kept[0].message, Some(MessageId(101)), "the newest win");
@@ -248,6 +265,7 @@ pub(crate) fn what_is_taught_moves_the_teaching_version(open: Open) {
     let (db, other) = (open(), open());
     let before = other.teaching_version().unwrap();
     let example = Example {
+        guild: Some(HOME),
         entry: "cost".into(),
         text: "how much is it".into(),
         positive: true,
@@ -268,10 +286,10 @@ pub(crate) fn what_is_taught_moves_the_teaching_version(open: Open) {
         taught,
         "nothing new taught"
     );
-    db.remove_link(MessageId(200)).unwrap();
+    db.remove_link(HOME, MessageId(200)).unwrap();
     let unlinked = other.teaching_version().unwrap();
     assert!(unlinked > taught, "an unlink is seen");
-    db.note_reload().unwrap();
+    db.note_reload(HOME).unwrap();
     assert!(
         other.teaching_version().unwrap() > unlinked,
         "a reload is seen"
@@ -292,4 +310,92 @@ pub(crate) fn processes_take_turns_to_identify(open: Open) {
     );
     let after = a.identify_turn(1, 5_000).unwrap();
     assert!((14_000..=15_000).contains(&after), "after b's: {after}");
+}
+
+fn example_in(guild: Option<GuildId>, positive: bool, n: u64) -> Example {
+    Example {
+        guild,
+        entry: "cost".into(),
+        text: format!("text {n}"),
+        positive,
+        at_ms: n,
+        channel: Some(ChannelId(2)),
+        message: Some(MessageId(100 + n)),
+        author: Some(UserId(7)),
+        reply: Some(MessageId(200 + n)),
+        by: Some(UserId(9)),
+        from_history: false,
+    }
+}
+
+pub(crate) fn servers_are_kept_apart_and_vetoes_capped(open: Open) {
+    let (db, other) = (open(), open());
+    let version = other.teaching_version().unwrap();
+    db.add_example(&example_in(Some(HOME), true, 1), 3).unwrap();
+    assert_eq!(other.taught_since(version).unwrap(), [HOME]);
+    // The same message taught in another server is that server's own example.
+    db.add_example(&example_in(Some(OTHER), true, 1), 3)
+        .unwrap();
+    for n in 10..20 {
+        db.add_example(&example_in(Some(OTHER), false, n), 3)
+            .unwrap();
+    }
+    assert_eq!(db.examples(Some(HOME)).unwrap().len(), 1);
+    let others = db.examples(Some(OTHER)).unwrap();
+    let vetoes: Vec<&str> = others
+        .iter()
+        .filter(|e| !e.positive)
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(
+        vetoes,
+        ["text 17", "text 18", "text 19"],
+        "vetoes are capped too"
+    );
+    assert_eq!(other.taught_since(version).unwrap(), [HOME, OTHER]);
+    // A link is undone only from its own server.
+    assert!(db.remove_link(OTHER, MessageId(201)).unwrap().len() == 1);
+    assert_eq!(
+        db.examples(Some(HOME)).unwrap().len(),
+        1,
+        "home keeps its own"
+    );
+    assert!(db.remove_link(OTHER, MessageId(201)).unwrap().is_empty());
+    // Statistics are per server.
+    let unmatched = |guild, message| Record::Unmatched {
+        at_ms: 5,
+        guild: Some(guild),
+        channel: ChannelId(2),
+        message: MessageId(message),
+        user: UserId(7),
+        text: "how do I add a tenant".into(),
+    };
+    db.write(&[unmatched(HOME, 1), unmatched(OTHER, 2), unmatched(OTHER, 3)])
+        .unwrap();
+    assert_eq!(db.stats(Some(HOME), 0, 10).unwrap().unmatched[0].1, 1);
+    assert_eq!(db.stats(Some(OTHER), 0, 10).unwrap().unmatched[0].1, 2);
+    assert_eq!(db.servers().unwrap(), [HOME, OTHER]);
+}
+
+pub(crate) fn a_store_from_before_servers_is_adopted_whole(open: Open) {
+    let db = open();
+    db.add_example(&example_in(None, true, 1), 10).unwrap();
+    db.add_example(&example_in(None, false, 2), 10).unwrap();
+    db.write(&[Record::Unmatched {
+        at_ms: 5,
+        guild: None,
+        channel: ChannelId(2),
+        message: MessageId(9),
+        user: UserId(7),
+        text: "how do I add a tenant".into(),
+    }])
+    .unwrap();
+    assert!(db.examples(Some(HOME)).unwrap().is_empty());
+    assert_eq!(db.examples(None).unwrap().len(), 2);
+    let version = db.teaching_version().unwrap();
+    assert_eq!(db.adopt(HOME).unwrap(), 2);
+    assert_eq!(db.examples(Some(HOME)).unwrap().len(), 2);
+    assert_eq!(db.stats(Some(HOME), 0, 10).unwrap().unmatched.len(), 1);
+    assert_eq!(db.taught_since(version).unwrap(), [HOME]);
+    assert_eq!(db.adopt(OTHER).unwrap(), 0, "nothing left to adopt");
 }

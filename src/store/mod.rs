@@ -123,6 +123,10 @@ pub enum Record {
 /// "Not it".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {
+    /// The server it was taught in: only that server's matcher learns from it. `None`: taught
+    /// before the store kept servers apart, or offline (`faqbot examples import`); the bot's one
+    /// server adopts such examples at start.
+    pub guild: Option<GuildId>,
     pub entry: String,
     pub text: String,
     pub positive: bool,
@@ -240,41 +244,50 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub trait Backend: Memory {
     /// Writes a batch of events at once (one transaction).
     fn write(&self, records: &[Record]) -> Result<()>;
-    /// Adds an example; past `cap` positive examples of its entry, the oldest ones are dropped.
+    /// Adds an example; past `cap` examples of its entry in its server taught the same way
+    /// (links, or "Not it"), the oldest ones are dropped.
     fn add_example(&self, example: &Example, cap: usize) -> Result<()>;
     /// Adds examples in one transaction, each unless its message is already taught as its entry
-    /// the same way; at most `cap` positive ones per entry stay (the newest). Returns how many
+    /// the same way; at most `cap` per server, entry and way stay (the newest). Returns how many
     /// were added.
     fn add_examples(&self, examples: &[Example], cap: usize) -> Result<usize>;
     /// How far a channel's history was read, if it was.
     fn history_read(&self, channel: ChannelId) -> Result<Option<HistoryRead>>;
     fn set_history_read(&self, channel: ChannelId, read: HistoryRead) -> Result<()>;
-    /// Removes the positive examples linked by the bot's post `reply` or taught from the member's
-    /// message `message`; returns what was removed.
-    fn remove_link(&self, id: MessageId) -> Result<Vec<Example>>;
+    /// Removes `guild`'s positive examples linked by the bot's post `id` or taught from the
+    /// member's message `id`; returns what was removed.
+    fn remove_link(&self, guild: GuildId, id: MessageId) -> Result<Vec<Example>>;
     /// A number that grows whenever what the matcher learns from changes (examples added or
     /// removed, a FAQ reload noted): a process sharing the store reloads when it moves.
     fn teaching_version(&self) -> Result<u64>;
+    /// The servers whose teaching changed after `version`, each once.
+    fn taught_since(&self, version: u64) -> Result<Vec<GuildId>>;
     /// Whether other processes may share this database: then, while it is unreachable, claims
     /// fail closed rather than fall back to this process's memory.
     fn shared(&self) -> bool {
         false
     }
-    /// Notes that the FAQ was reloaded, for the other processes sharing the store.
-    fn note_reload(&self) -> Result<()>;
+    /// Notes that the FAQ was reloaded in `guild`, for the other processes sharing the store.
+    fn note_reload(&self, guild: GuildId) -> Result<()>;
     /// Takes the next turn to identify `shards` shards with Discord's gateway, which allows one
     /// IDENTIFY per `every_ms` across all of a bot's processes; returns how long to wait before
     /// the first (the others follow `every_ms` apart, as serenity paces its own shards).
     fn identify_turn(&self, shards: u32, every_ms: u64) -> Result<u64>;
-    /// Every example, oldest first.
-    fn examples(&self) -> Result<Vec<Example>>;
+    /// Every example taught in `guild` (`None`: those of no server yet), oldest first.
+    fn examples(&self, guild: Option<GuildId>) -> Result<Vec<Example>>;
+    /// The servers the store holds anything of (examples, what was shown, unmatched messages).
+    fn servers(&self) -> Result<Vec<GuildId>>;
+    /// Gives every example and event that belongs to no server (written before the store kept
+    /// servers apart) to `guild`; returns how many examples it took.
+    fn adopt(&self, guild: GuildId) -> Result<usize>;
     /// The model's cached vectors of texts, by their hash; `None` where none is cached.
     fn vectors(&self, model: &str, hashes: &[TextHash]) -> Result<Vec<Option<Vec<f32>>>>;
     /// Caches the model's vectors of texts.
     fn save_vectors(&self, model: &str, vectors: &[(TextHash, Vec<f32>)]) -> Result<()>;
-    /// Statistics of the events since `since_ms`; `top` bounds the unmatched list.
-    fn stats(&self, since_ms: u64, top: usize) -> Result<Stats>;
-    /// Removes everything recorded about `user`.
+    /// Statistics of `guild`'s events (`None`: those of no server) since `since_ms`; `top` bounds
+    /// the unmatched list.
+    fn stats(&self, guild: Option<GuildId>, since_ms: u64, top: usize) -> Result<Stats>;
+    /// Removes everything recorded about `user`, in every server.
     fn forget(&self, user: UserId) -> Result<Forgotten>;
     /// Deletes events, unmatched messages and memory older than `before_ms`, and expired claims.
     fn prune(&self, before_ms: u64, now_ms: u64) -> Result<()>;
@@ -536,7 +549,7 @@ mod tests {
             });
         }
         store.flush();
-        let stats = store.backend().stats(0, 10).unwrap();
+        let stats = store.backend().stats(None, 0, 10).unwrap();
         assert_eq!(stats.entries[0].faq, 1_500);
         assert_eq!(store.dropped(), 0);
     }

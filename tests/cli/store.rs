@@ -115,7 +115,7 @@ fn import_keeps_the_configured_number_of_examples_per_entry() {
         "",
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let kept = Sqlite::open(&db).unwrap().examples().unwrap();
+    let kept = Sqlite::open(&db).unwrap().examples(None).unwrap();
     assert_eq!(kept.len(), 2, "{kept:?}");
     // Without a config the default cap (200) holds: all five are kept.
     let db2 = dir.join("default.db");
@@ -124,7 +124,7 @@ fn import_keeps_the_configured_number_of_examples_per_entry() {
         "",
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(Sqlite::open(&db2).unwrap().examples().unwrap().len(), 5);
+    assert_eq!(Sqlite::open(&db2).unwrap().examples(None).unwrap().len(), 5);
 }
 
 #[test]

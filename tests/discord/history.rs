@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, MOD, NEWBIE, OTHER_BOT};
 use faqbot::emulator::{Emulator, Event, Options};
-use faqbot::ids::{ChannelId, MessageId, UserId};
+use faqbot::ids::{ChannelId, GuildId, MessageId, UserId};
 use faqbot::store::sqlite::Sqlite;
 use faqbot::store::{Backend, Example};
 
@@ -234,6 +234,7 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
     let db = Sqlite::open(&dir.join("faqbot.db")).unwrap();
     for (message, entry) in &seeded.vetoed {
         let veto = Example {
+            guild: Some(GuildId(GUILD)),
             entry: (*entry).to_owned(),
             text: "vetoed".into(),
             positive: false,
@@ -254,7 +255,10 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
     assert!(said.contains("would learn: 240 learned"), "{said}");
     assert!(said.contains("gdap:\n  question"), "{said}");
     assert!(
-        db.examples().unwrap().iter().all(|e| !e.positive),
+        db.examples(Some(GuildId(GUILD)))
+            .unwrap()
+            .iter()
+            .all(|e| !e.positive),
         "a dry run learns nothing"
     );
 
@@ -275,7 +279,7 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
         "{said}"
     );
     let mut learned: Vec<(u64, String)> = db
-        .examples()
+        .examples(Some(GuildId(GUILD)))
         .unwrap()
         .into_iter()
         .filter(|e| e.positive)
@@ -327,6 +331,7 @@ async fn an_unreadable_channel_is_one_line_and_the_rest_is_learned() {
     let dir = bot_dir(&emulator);
     let db = Sqlite::open(&dir.join("faqbot.db")).unwrap();
     let linked = Example {
+        guild: Some(GuildId(GUILD)),
         entry: "cost".into(),
         text: "what will hosting cost me per month".into(),
         positive: true,
@@ -350,14 +355,18 @@ async fn an_unreadable_channel_is_one_line_and_the_rest_is_learned() {
     assert_eq!(refused.len(), 1, "{said}");
     assert!(refused[0].contains("Read Message History"), "{said}");
     assert!(said.contains("1 learned;"), "{said}");
-    assert_eq!(db.examples().unwrap().len(), 2, "the earlier example stays");
+    assert_eq!(
+        db.examples(Some(GuildId(GUILD))).unwrap().len(),
+        2,
+        "the earlier example stays"
+    );
 
     // Nothing new, no links: nothing learned, nothing lost.
     let output = learn(&emulator, &dir, &["--channel", "cipp-issues"]);
     let said = text(&output);
     assert!(output.status.success(), "{said}");
     assert!(said.contains("0 learned;"), "{said}");
-    assert_eq!(db.examples().unwrap().len(), 2);
+    assert_eq!(db.examples(Some(GuildId(GUILD))).unwrap().len(), 2);
 
     // A channel that does not exist, or no guild: one line, exit 1.
     let output = learn(&emulator, &dir, &["--channel", "no-such-channel"]);

@@ -8,6 +8,7 @@ mod durability;
 mod history;
 mod learning;
 mod restart;
+mod servers;
 mod shards;
 
 use std::path::PathBuf;
@@ -81,8 +82,7 @@ pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
             channels: vec!["cipp-issues".into(), SUPPORT_FORUM.to_string()],
             cooldown_secs: 600,
             threads: ThreadMode::FirstMessage,
-            min_confidence: None,
-            max_delay_secs: 30,
+            ..SuggestConfig::default()
         },
         moderators: ModeratorConfig {
             roles: vec!["Moderator".into()],
@@ -94,6 +94,7 @@ pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
                 dir: PathBuf::from("/nonexistent/faqbot-model"),
             },
         },
+        servers: Vec::new(),
     }
 }
 
@@ -103,6 +104,11 @@ impl Harness {
     }
 
     async fn start_with(faq: &str, tweak: impl FnOnce(&mut Config)) -> Harness {
+        Harness::start_prepared(faq, |_, config| tweak(config)).await
+    }
+
+    /// Starts the bot once `prepare` has set up the emulator (more servers, say) and the config.
+    async fn start_prepared(faq: &str, prepare: impl FnOnce(&Emulator, &mut Config)) -> Harness {
         // RUST_LOG=faqbot=debug shows the bot's log for a failing test.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -113,7 +119,7 @@ impl Harness {
         let path = dir.join("faq.toml");
         std::fs::write(&path, faq).unwrap();
         let mut config = config(&emulator, path);
-        tweak(&mut config);
+        prepare(&emulator, &mut config);
         let watcher = emulator.watch_from_start();
         let mut harness = Harness {
             emulator,

@@ -43,7 +43,7 @@ fn bot_dir(emulator: &Emulator, url: &str, shards: &str) -> std::path::PathBuf {
     std::fs::write(
         dir.join("faqbot.toml"),
         format!(
-            "[discord]\napi_base = \"{}\"\nguild_id = \"{GUILD}\"\nshards = \"{shards}\"\n[suggest]\nchannels = [\"cipp-issues\"]\ncooldown_secs = 0\n[store]\nurl = \"{url}\"\n",
+            "[discord]\napi_base = \"{}\"\nshards = \"{shards}\"\n[suggest]\nchannels = [\"cipp-issues\"]\ncooldown_secs = 0\n[store]\nurl = \"{url}\"\n",
             emulator.origin()
         ),
     )
@@ -196,7 +196,7 @@ async fn two_processes_answer_every_servers_questions_exactly_once() {
 const NOVEL: &str = "the gizmotron widget keeps flickering on my tablet";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_link_made_through_one_process_teaches_the_other_within_2_seconds() {
+async fn a_link_in_one_processs_server_teaches_no_server_of_the_other() {
     let Some(pg) = LocalServer::or_skip("a_link_made_through_one_process_teaches_the_other") else {
         return;
     };
@@ -243,17 +243,11 @@ async fn a_link_made_through_one_process_teaches_the_other_within_2_seconds() {
         let text = format!("my gizmotron widget is flickering on the tablet, try {n}");
         asked_at.push((emulator.say(BOB, other_channel, &text), taught_at.elapsed()));
     }
+    // Every server its own memory: what server A learned is not B's to use.
     let questions: Vec<u64> = asked_at.iter().map(|(q, _)| *q).collect();
-    let replies = all_answered(&emulator, &questions[8..], Duration::from_secs(20)).await;
-    let first = asked_at
-        .iter()
-        .find(|(q, _)| replies.contains_key(q))
-        .map(|(_, at)| *at);
-    println!("process B answered the taught entry for questions asked {first:?} after the link");
-    assert!(
-        first.is_some_and(|at| at <= Duration::from_millis(2_000)),
-        "{first:?}"
-    );
+    let replies = all_answered(&emulator, &questions, Duration::from_secs(3)).await;
+    let answered = questions.iter().filter(|q| replies.contains_key(q)).count();
+    assert_eq!(answered, 0, "a link in one server teaches no other server");
     assert!(!replies.contains_key(&before), "taught after it was asked");
     stop(a).await;
     stop(b).await;

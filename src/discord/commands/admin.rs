@@ -2,7 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{moderator, refusal, send};
+use super::{moderator, refusal, send, served};
 use crate::discord::{blocking, server, Context, Error};
 use crate::render;
 use crate::service::{Reloaded, ServiceError};
@@ -24,15 +24,18 @@ pub async fn faq_admin(_ctx: Context<'_>) -> Result<(), Error> {
 /// Reload faq.toml; a broken file keeps the current FAQ in service.
 #[poise::command(slash_command, guild_only)]
 async fn reload(ctx: Context<'_>) -> Result<(), Error> {
-    if !moderator(ctx).await {
+    let Some(service) = served(ctx).await? else {
+        return Ok(());
+    };
+    if !moderator(ctx, &service).await {
         return send(ctx, &refusal()).await;
     }
     // Building the matcher for a large FAQ can take longer than Discord waits for an answer.
     ctx.defer_ephemeral().await?;
-    let data = ctx.data();
-    let service = data.service.clone();
-    let before = data.current().faq.entries.len();
-    let post = match blocking(move || service.reload()).await? {
+    let servers = ctx.data().servers.clone();
+    let before = service.current().faq.entries.len();
+    let reloading = service.clone();
+    let post = match blocking(move || servers.reload(&reloading)).await? {
         Ok(Reloaded {
             before,
             after: entries,
@@ -45,7 +48,7 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
             );
             render::notice(&format!(
                 "Reloaded {}: {entries} entries (was {before}).",
-                data.service.faq_path().display()
+                service.faq_path().display()
             ))
         }
         Err(ServiceError::Store(error)) => {
@@ -72,27 +75,32 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
 /// Version, entries, uptime, watched channels and suggestions made.
 #[poise::command(slash_command, guild_only)]
 async fn status(ctx: Context<'_>) -> Result<(), Error> {
-    if !moderator(ctx).await {
+    let Some(service) = served(ctx).await? else {
+        return Ok(());
+    };
+    if !moderator(ctx, &service).await {
         return send(ctx, &refusal()).await;
     }
     let data = ctx.data();
     let guild = ctx.guild_id();
-    let channels = data
+    let channels = service
+        .settings()
+        .suggest
         .channels
         .iter()
         .map(|configured| describe_channel(ctx.serenity_context(), guild, configured))
         .collect();
     let post = render::status(&render::Status {
         version: env!("CARGO_PKG_VERSION"),
-        entries: data.current().faq.entries.len(),
+        entries: service.current().faq.entries.len(),
         uptime: data.started.elapsed(),
         channels,
-        suggestions: data.service.counts().suggestions,
-        links: data.service.counts().links,
-        unrecorded: data.service.store().dropped(),
+        suggestions: service.counts().suggestions,
+        links: service.counts().links,
+        unrecorded: service.store().dropped(),
         retries: data.sender.counts().retries,
         given_up: data.sender.counts().given_up,
-        second_opinion: data.service.second_opinion().map(|opinion| {
+        second_opinion: service.second_opinion().map(|opinion| {
             let count =
                 |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
             let counts = &opinion.counts;
@@ -119,12 +127,14 @@ async fn stats(
     #[max = 3650]
     days: Option<u32>,
 ) -> Result<(), Error> {
-    if !moderator(ctx).await {
+    let Some(service) = served(ctx).await? else {
+        return Ok(());
+    };
+    if !moderator(ctx, &service).await {
         return send(ctx, &refusal()).await;
     }
     let days = u64::from(days.unwrap_or(30));
     ctx.defer_ephemeral().await?;
-    let service = ctx.data().service.clone();
     let post = match blocking(move || service.stats(days, time::now_ms())).await? {
         Ok(stats) => render::stats(&stats, days),
         Err(error) => {
@@ -141,7 +151,10 @@ async fn unlink(
     ctx: Context<'_>,
     #[description = "The linked message or the bot's reply: its link or id"] message: String,
 ) -> Result<(), Error> {
-    if !moderator(ctx).await {
+    let Some(service) = served(ctx).await? else {
+        return Ok(());
+    };
+    if !moderator(ctx, &service).await {
         return send(ctx, &refusal()).await;
     }
     let Some(id) = message_id(&message) else {
@@ -149,7 +162,6 @@ async fn unlink(
         return send(ctx, &render::notice(hint)).await;
     };
     ctx.defer_ephemeral().await?;
-    let service = ctx.data().service.clone();
     let removed = blocking(move || service.unlink(crate::ids::MessageId(id))).await??;
     for example in &removed {
         if let (Some(channel), Some(reply)) = (example.channel, example.reply) {

@@ -3,7 +3,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{moderator_here, refusal, send};
+use super::{moderator_here, refusal, send, served};
 use crate::discord::{Context, Error};
 use crate::render;
 
@@ -17,10 +17,13 @@ const PICKER_SIZE: usize = 5;
     default_member_permissions = "MANAGE_MESSAGES"
 )]
 pub async fn answer_with_faq(ctx: Context<'_>, message: serenity::Message) -> Result<(), Error> {
-    if !moderator_here(ctx).await {
+    let Some(service) = served(ctx).await? else {
+        return Ok(());
+    };
+    if !moderator_here(ctx, &service).await {
         return send(ctx, &refusal()).await;
     }
-    let loaded = ctx.data().current();
+    let loaded = service.current();
     let best: Vec<_> = loaded
         .matcher
         .rank(&message.content, PICKER_SIZE)

@@ -2,7 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{interaction_id, send};
+use super::{interaction_id, moderator_here, send, served};
 use crate::discord::{Context, Error};
 use crate::lookup::{self, Found};
 use crate::render;
@@ -23,7 +23,23 @@ pub async fn faq(
     >,
     #[description = "Show the answer only to you"] private: Option<bool>,
 ) -> Result<(), Error> {
-    let loaded = ctx.data().current();
+    let Some(service) = served(ctx).await? else {
+        return Ok(());
+    };
+    // Aimed at a member, the post pings them: a member may do that once in a while.
+    if user.is_some() {
+        let moderator = moderator_here(ctx, &service).await;
+        let aimer = ctx.author().id.get();
+        if let Err(wait_ms) = service.policy().aim(aimer, moderator, time::now_ms()) {
+            let wait = wait_ms.div_ceil(1000);
+            let notice = format!(
+                "You can point an answer at a member once every {} s; try again in {wait} s, or post it without `user`.",
+                service.settings().suggest.aimed_cooldown_secs
+            );
+            return send(ctx, &render::notice(&notice)).await;
+        }
+    }
+    let loaded = service.current();
     let (post, shown) = match lookup::find(&loaded.faq, &entry) {
         Found::Entry(found) => (
             render::entry(
@@ -38,9 +54,8 @@ pub async fn faq(
     send(ctx, &post).await?;
     if let Some(entry) = shown {
         // The interaction stands for the post: /faq posts have no buttons to give feedback on.
-        ctx.data().service.shown_on_request(
+        service.shown_on_request(
             &entry,
-            ctx.guild_id().map(Into::into),
             ctx.channel_id().into(),
             user.map(|u| u.id.into()),
             crate::ids::MessageId(interaction_id(ctx)),
@@ -51,7 +66,11 @@ pub async fn faq(
 }
 
 async fn complete_entry(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
-    let loaded = ctx.data().current();
+    // Outside a served server there is nothing to offer.
+    let Ok(Some(service)) = ctx.data().service(ctx.guild_id()).await else {
+        return serenity::CreateAutocompleteResponse::new();
+    };
+    let loaded = service.current();
     let choices = lookup::complete(&loaded.faq, partial, CHOICES_MAX)
         .into_iter()
         .map(|entry| {

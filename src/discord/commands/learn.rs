@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{moderator, refusal, send};
+use super::{moderator, refusal, send, served};
 use crate::discord::history::{self, Learned, Progress, Reading};
 use crate::discord::{lock, Context, Error};
 use crate::render;
@@ -17,19 +17,19 @@ use crate::history::SINCE_DAYS;
 /// Learn from the watched channels' past: staff replies with an entry's docs link.
 #[poise::command(slash_command, guild_only, rename = "learn-history")]
 pub async fn learn_history(ctx: Context<'_>) -> Result<(), Error> {
-    if !moderator(ctx).await {
-        return send(ctx, &refusal()).await;
-    }
-    let Some(guild) = ctx.guild_id() else {
+    let Some(service) = served(ctx).await? else {
         return Ok(());
     };
+    if !moderator(ctx, &service).await {
+        return send(ctx, &refusal()).await;
+    }
     let data = ctx.data();
     let reading = Reading {
-        guild: guild.get(),
-        channels: data.channels.clone(),
+        guild: service.server().get(),
+        channels: service.settings().suggest.channels.clone(),
         since_ms: crate::time::now_ms().saturating_sub(crate::time::days_ms(SINCE_DAYS)),
         dry_run: false,
-        max_examples: data.service.max_examples(),
+        max_examples: service.max_examples(),
     };
     tracing::info!(
         user = ctx.author().id.get(),
@@ -45,14 +45,13 @@ pub async fn learn_history(ctx: Context<'_>) -> Result<(), Error> {
         .await?;
     let progress = Arc::new(Mutex::new(Progress::default()));
     let seen = progress.clone();
-    let service = data.service.clone();
     let loaded = service.current();
     let learning = history::learn(
         &ctx.serenity_context().http,
         &data.sender,
         service.store().backend(),
         &loaded.faq,
-        &data.moderators,
+        service.policy().moderators(),
         &reading,
         move |now| *lock(&seen) = now,
     );

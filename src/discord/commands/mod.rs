@@ -11,15 +11,17 @@ mod learn;
 mod register;
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::retry::{self, Backoff};
 use super::{server, Context, Data, Error};
 use crate::render::{self, Post};
+use crate::service::Service;
 
 pub use admin::unlinked;
 pub use faq::faq;
-pub use register::{all, register};
+pub use register::{all, register, register_in};
 
 /// The id of the interaction behind a command.
 fn interaction_id(ctx: Context<'_>) -> u64 {
@@ -29,26 +31,38 @@ fn interaction_id(ctx: Context<'_>) -> u64 {
     }
 }
 
+/// The service of the server the command was used in; when the bot does not serve it, the user
+/// is told so privately and there is none.
+pub(super) async fn served(ctx: Context<'_>) -> Result<Option<Arc<Service>>, Error> {
+    match ctx.data().service(ctx.guild_id()).await? {
+        Some(service) => Ok(Some(service)),
+        None => {
+            send(ctx, &render::notice(render::NOT_SERVED)).await?;
+            Ok(None)
+        }
+    }
+}
+
 /// Whether the member may moderate in this channel (linking an answer here): checked on the
 /// server side, since `default_member_permissions` only hides commands.
-pub(super) async fn moderator_here(ctx: Context<'_>) -> bool {
+pub(super) async fn moderator_here(ctx: Context<'_>, service: &Service) -> bool {
     let member = ctx.author_member().await;
     server::member_is_moderator(
         ctx.serenity_context(),
-        &ctx.data().moderators,
+        service.policy().moderators(),
         ctx.guild_id(),
         member.as_deref(),
     )
 }
 
-/// Whether the member may do what acts on the whole bot (reload, status, stats, unlink): by
+/// Whether the member may do what acts on the whole server (reload, status, stats, unlink): by
 /// configured roles or server-wide permissions, never one channel's overwrites.
-pub(super) async fn moderator(ctx: Context<'_>) -> bool {
+pub(super) async fn moderator(ctx: Context<'_>, service: &Service) -> bool {
     let member = ctx.author_member().await;
     member.is_some_and(|member| {
         server::member_is_moderator_server_wide(
             ctx.serenity_context(),
-            &ctx.data().moderators,
+            service.policy().moderators(),
             ctx.guild_id(),
             &member,
         )

@@ -57,6 +57,15 @@ pub(super) async fn me() -> Response {
     Json(world::user(person(BOT))).into_response()
 }
 
+/// `DELETE /users/@me/guilds/{id}`: the bot leaves a server, which then no longer comes with a
+/// new session.
+pub(super) async fn leave(Shared(state): SharedState, Path(guild): Path<String>) -> Response {
+    let guild: u64 = guild.parse().unwrap_or(0);
+    lock(&state.world).guilds.retain(|g| *g != guild);
+    state.record(Event::Left { guild });
+    StatusCode::NO_CONTENT.into_response()
+}
+
 /// `GET /guilds/{id}/channels`: the server's channels (not its threads).
 pub(super) async fn guild_channels(Shared(state): SharedState) -> Response {
     if let Some(refused) = read_turn(&state, "/guilds/{id}/channels") {

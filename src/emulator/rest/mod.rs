@@ -45,6 +45,10 @@ pub(super) fn router(state: Arc<State>) -> Router {
         )
         .route("/channels/{channel}", get(get_channel))
         .route("/users/@me", get(history::me))
+        .route(
+            "/users/@me/guilds/{guild}",
+            axum::routing::delete(history::leave),
+        )
         .route("/guilds/{guild}/channels", get(history::guild_channels))
         .route("/guilds/{guild}/roles", get(history::roles))
         .route("/guilds/{guild}/members/{user}", get(history::member))

@@ -46,10 +46,11 @@ impl Backend for Postgres {
             let insert = tx
                 .prepare(
                     "INSERT INTO examples
-                     (entry, text, positive, at_ms, channel, message, author, reply, by_user, from_history)
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+                     (entry, text, positive, at_ms, channel, message, author, reply, by_user, from_history, guild)
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
                      WHERE $6::BIGINT IS NULL OR NOT EXISTS (SELECT 1 FROM examples
-                         WHERE message = $6 AND entry = $1 AND positive = $3)
+                         WHERE message = $6 AND entry = $1 AND positive = $3
+                         AND guild IS NOT DISTINCT FROM $11)
                      RETURNING id",
                 )
                 .map_err(query_error)?;
@@ -70,25 +71,35 @@ impl Backend for Postgres {
                             &id(example.reply.map(|m| m.get())),
                             &id(example.by.map(|u| u.get())),
                             &example.from_history,
+                            &id(example.guild.map(GuildId::get)),
                         ],
                     )
                     .map_err(query_error)?;
-                inserted.extend(row.map(|row| row.get::<_, i64>(0)));
-                if example.positive {
-                    capped.insert(example.entry.as_str());
+                if let Some(row) = row {
+                    inserted.push(row.get::<_, i64>(0));
+                    capped.insert((example.guild, example.entry.as_str(), example.positive));
                 }
             }
-            for entry in capped {
+            // Links and "Not it" alike: a flood of either keeps only the newest.
+            for &(guild, entry, positive) in &capped {
                 tx.execute(
-                    "DELETE FROM examples WHERE entry = $1 AND positive AND id NOT IN
-                     (SELECT id FROM examples WHERE entry = $1 AND positive
-                      ORDER BY at_ms DESC, id DESC LIMIT $2)",
-                    &[&entry, &(cap as i64)],
+                    "DELETE FROM examples WHERE guild IS NOT DISTINCT FROM $1 AND entry = $2
+                     AND positive = $3 AND id NOT IN (SELECT id FROM examples
+                        WHERE guild IS NOT DISTINCT FROM $1 AND entry = $2 AND positive = $3
+                        ORDER BY at_ms DESC, id DESC LIMIT $4)",
+                    &[
+                        &id(guild.map(GuildId::get)),
+                        &entry,
+                        &positive,
+                        &(cap as i64),
+                    ],
                 )
                 .map_err(query_error)?;
             }
-            if !inserted.is_empty() {
-                bump_teaching(&mut tx)?;
+            let guilds: std::collections::BTreeSet<GuildId> =
+                capped.iter().filter_map(|(guild, ..)| *guild).collect();
+            for guild in guilds {
+                bump_teaching(&mut tx, guild)?;
             }
             // Added means still there: one older than the cap's newest is dropped at once.
             let kept: i64 = tx
@@ -136,26 +147,27 @@ impl Backend for Postgres {
         Ok(())
     }
 
-    fn remove_link(&self, message: MessageId) -> Result<Vec<Example>> {
+    fn remove_link(&self, guild: GuildId, message: MessageId) -> Result<Vec<Example>> {
         off_runtime(|| {
             let mut conn = self.conn()?;
             let mut tx = conn.transaction().map_err(query_error)?;
             let rows = tx
                 .query(
                     &format!(
-                        "DELETE FROM examples WHERE positive AND (reply = $1 OR message = $1)
+                        "DELETE FROM examples WHERE guild = $2 AND positive
+                         AND (reply = $1 OR message = $1)
                          RETURNING {EXAMPLE_COLUMNS}, id"
                     ),
-                    &[&(message.get() as i64)],
+                    &[&(message.get() as i64), &(guild.get() as i64)],
                 )
                 .map_err(query_error)?;
             if !rows.is_empty() {
-                bump_teaching(&mut tx)?;
+                bump_teaching(&mut tx, guild)?;
             }
             tx.commit().map_err(query_error)?;
             let mut removed: Vec<(i64, Example)> = rows
                 .iter()
-                .map(|row| (row.get::<_, i64>(10), example(row)))
+                .map(|row| (row.get::<_, i64>(11), example(row)))
                 .collect();
             removed.sort_by_key(|(id, example)| (example.at_ms, *id));
             Ok(removed.into_iter().map(|(_, example)| example).collect())
@@ -169,6 +181,21 @@ impl Backend for Postgres {
                 .map_err(query_error)
         })?;
         Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    fn taught_since(&self, version: u64) -> Result<Vec<GuildId>> {
+        let rows = off_runtime(|| {
+            self.conn()?
+                .query(
+                    "SELECT guild FROM taught WHERE version > $1 ORDER BY guild",
+                    &[&(version as i64)],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(rows
+            .iter()
+            .map(|row| GuildId(row.get::<_, i64>(0) as u64))
+            .collect())
     }
 
     fn identify_turn(&self, shards: u32, every_ms: u64) -> Result<u64> {
@@ -196,20 +223,63 @@ impl Backend for Postgres {
         true
     }
 
-    fn note_reload(&self) -> Result<()> {
-        off_runtime(|| bump_teaching(&mut *self.conn()?))
+    fn note_reload(&self, guild: GuildId) -> Result<()> {
+        off_runtime(|| bump_teaching(&mut *self.conn()?, guild))
     }
 
-    fn examples(&self) -> Result<Vec<Example>> {
+    fn examples(&self, guild: Option<GuildId>) -> Result<Vec<Example>> {
         let rows = off_runtime(|| {
             self.conn()?
                 .query(
-                    &format!("SELECT {EXAMPLE_COLUMNS} FROM examples ORDER BY at_ms, id"),
-                    &[],
+                    &format!(
+                        "SELECT {EXAMPLE_COLUMNS} FROM examples
+                         WHERE guild IS NOT DISTINCT FROM $1 ORDER BY at_ms, id"
+                    ),
+                    &[&id(guild.map(GuildId::get))],
                 )
                 .map_err(query_error)
         })?;
         Ok(rows.iter().map(example).collect())
+    }
+
+    fn servers(&self) -> Result<Vec<GuildId>> {
+        let rows = off_runtime(|| {
+            self.conn()?
+                .query(
+                    "SELECT guild FROM examples WHERE guild IS NOT NULL
+                     UNION SELECT guild FROM shown WHERE guild IS NOT NULL
+                     UNION SELECT guild FROM unmatched WHERE guild IS NOT NULL ORDER BY 1",
+                    &[],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(rows
+            .iter()
+            .map(|row| GuildId(row.get::<_, i64>(0) as u64))
+            .collect())
+    }
+
+    fn adopt(&self, guild: GuildId) -> Result<usize> {
+        let id = guild.get() as i64;
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            let mut tx = conn.transaction().map_err(query_error)?;
+            let examples = tx
+                .execute("UPDATE examples SET guild = $1 WHERE guild IS NULL", &[&id])
+                .map_err(query_error)?;
+            for table in ["shown", "unmatched"] {
+                tx.execute(
+                    &format!("UPDATE {table} SET guild = $1 WHERE guild IS NULL"),
+                    &[&id],
+                )
+                .map_err(query_error)?;
+            }
+            if examples > 0 {
+                bump_teaching(&mut tx, guild)?;
+            }
+            tx.commit().map_err(query_error)?;
+            Ok(examples as usize)
+        })
     }
 
     fn vectors(&self, model: &str, hashes: &[TextHash]) -> Result<Vec<Option<Vec<f32>>>> {
@@ -255,8 +325,9 @@ impl Backend for Postgres {
         })
     }
 
-    fn stats(&self, since_ms: u64, top: usize) -> Result<Stats> {
+    fn stats(&self, guild: Option<GuildId>, since_ms: u64, top: usize) -> Result<Stats> {
         let since = since_ms as i64;
+        let guild = id(guild.map(GuildId::get));
         off_runtime(|| {
             let mut conn = self.conn()?;
             let count = |row: &Row, n| row.get::<_, Option<i64>>(n).unwrap_or(0) as u64;
@@ -269,8 +340,8 @@ impl Backend for Postgres {
                         COUNT(*) FILTER (WHERE outcome = 'not-it'),
                         COUNT(*) FILTER (WHERE outcome = 'dismissed')
                      FROM shown LEFT JOIN outcomes USING (reply) WHERE shown.at_ms >= $1
-                     GROUP BY entry",
-                    &[&since],
+                     AND guild IS NOT DISTINCT FROM $2 GROUP BY entry",
+                    &[&since, &guild],
                 )
                 .map_err(query_error)?
                 .iter()
@@ -292,8 +363,9 @@ impl Backend for Postgres {
                         COUNT(*) FILTER (WHERE outcome = 'solved'),
                         COUNT(*) FILTER (WHERE outcome IN ('not-it', 'dismissed'))
                      FROM shown LEFT JOIN outcomes USING (reply)
-                     WHERE shown.at_ms >= $1 AND how = 'auto' GROUP BY day ORDER BY day",
-                    &[&since],
+                     WHERE shown.at_ms >= $1 AND guild IS NOT DISTINCT FROM $2 AND how = 'auto'
+                     GROUP BY day ORDER BY day",
+                    &[&since, &guild],
                 )
                 .map_err(query_error)?
                 .iter()
@@ -307,8 +379,8 @@ impl Backend for Postgres {
             let unmatched = conn
                 .query(
                     "SELECT MIN(text), COUNT(*) AS n FROM unmatched WHERE at_ms >= $1
-                     GROUP BY key ORDER BY n DESC, MAX(at_ms) DESC LIMIT $2",
-                    &[&since, &(top as i64)],
+                     AND guild IS NOT DISTINCT FROM $3 GROUP BY key ORDER BY n DESC, MAX(at_ms) DESC LIMIT $2",
+                    &[&since, &(top as i64), &guild],
                 )
                 .map_err(query_error)?
                 .iter()
@@ -332,6 +404,16 @@ impl Backend for Postgres {
                 &[&user],
             )
             .map_err(query_error)?;
+            let taught_in: Vec<GuildId> = tx
+                .query(
+                    "SELECT DISTINCT guild FROM examples
+                     WHERE (author = $1 OR by_user = $1) AND guild IS NOT NULL",
+                    &[&user],
+                )
+                .map_err(query_error)?
+                .iter()
+                .map(|row| GuildId(row.get::<_, i64>(0) as u64))
+                .collect();
             let forgotten = Forgotten {
                 events: tx
                     .execute("DELETE FROM shown WHERE user_id = $1", &[&user])
@@ -346,8 +428,8 @@ impl Backend for Postgres {
                     .execute("DELETE FROM unmatched WHERE user_id = $1", &[&user])
                     .map_err(query_error)? as usize,
             };
-            if forgotten.examples > 0 {
-                bump_teaching(&mut tx)?;
+            for guild in taught_in {
+                bump_teaching(&mut tx, guild)?;
             }
             tx.commit().map_err(query_error)?;
             Ok(forgotten)
@@ -466,17 +548,22 @@ fn write_one(
     }
 }
 
-/// One more change to what the matcher learns from, for the other processes to see.
-fn bump_teaching(client: &mut impl GenericClient) -> Result<()> {
+/// One more change to what `guild`'s matcher learns from, for the other processes to see.
+fn bump_teaching(client: &mut impl GenericClient, guild: GuildId) -> Result<()> {
     client
-        .execute("UPDATE teaching SET version = version + 1", &[])
+        .execute(
+            "WITH moved AS (UPDATE teaching SET version = version + 1 RETURNING version)
+             INSERT INTO taught (guild, version) SELECT $1, version FROM moved
+             ON CONFLICT (guild) DO UPDATE SET version = excluded.version",
+            &[&(guild.get() as i64)],
+        )
         .map(|_| ())
         .map_err(query_error)
 }
 
 /// The columns [`example`] reads, in its order.
 const EXAMPLE_COLUMNS: &str =
-    "entry, text, positive, at_ms, channel, message, author, reply, by_user, from_history";
+    "entry, text, positive, at_ms, channel, message, author, reply, by_user, from_history, guild";
 
 fn example(row: &Row) -> Example {
     let id = |n| row.get::<_, Option<i64>>(n).map(|v| v as u64);
@@ -491,5 +578,6 @@ fn example(row: &Row) -> Example {
         reply: id(7).map(MessageId),
         by: id(8).map(UserId),
         from_history: row.get(9),
+        guild: id(10).map(GuildId),
     }
 }

@@ -88,6 +88,12 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO teaching (id, version) VALUES (1, 0);",
     // 6: when the next gateway IDENTIFY may be sent, for processes starting together.
     "CREATE TABLE identify_turns (id INTEGER PRIMARY KEY CHECK (id = 1), free_ms BIGINT NOT NULL);",
+    // 7: every server its own memory (see the SQLite step).
+    "ALTER TABLE examples ADD COLUMN guild BIGINT;
+    CREATE INDEX examples_guild ON examples (guild, entry, positive, at_ms);
+    CREATE INDEX shown_guild ON shown (guild, at_ms);
+    CREATE INDEX unmatched_guild ON unmatched (guild, at_ms);
+    CREATE TABLE taught (guild BIGINT PRIMARY KEY, version BIGINT NOT NULL);",
 ];
 
 /// The steps this faqbot knows.

@@ -45,7 +45,8 @@ pub enum Clock {
 }
 
 pub struct Postgres {
-    pool: Pool,
+    /// Always there until the store is dropped (see its `Drop`).
+    pool: Option<Pool>,
     clock: Clock,
     /// This process's run, and when it began by the clock in use: answers an earlier run began
     /// and did not finish are taken over (see [`crate::memory::Memory::answer_once`]).
@@ -66,6 +67,20 @@ pub fn redacted(url: &str) -> String {
         }
         Ok(parsed) => parsed.to_string(),
         Err(_) => "the configured postgres:// URL".to_owned(),
+    }
+}
+
+impl Drop for Postgres {
+    /// The sync client closes each connection through a runtime of its own, which panics on an
+    /// async worker: wherever the last handle goes (a stopping bot's task, say), the pool is
+    /// closed on a thread of its own.
+    fn drop(&mut self) {
+        let Some(pool) = self.pool.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
     }
 }
 
@@ -117,7 +132,7 @@ impl Postgres {
             Clock::Caller => crate::time::now_ms(),
         };
         Ok(Postgres {
-            pool,
+            pool: Some(pool),
             clock,
             run: super::sqlite::run_id(),
             started_ms,
@@ -126,8 +141,11 @@ impl Postgres {
 
     /// A connection from the pool, or the error that the database is unreachable.
     fn conn(&self) -> Result<Connection> {
-        self.pool
-            .get()
+        let pool = self
+            .pool
+            .as_ref()
+            .ok_or_else(|| StoreError::Query("the store is closing".into()))?;
+        pool.get()
             .map_err(|e| StoreError::Query(format!("cannot reach PostgreSQL: {e}")))
     }
 

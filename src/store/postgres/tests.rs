@@ -171,7 +171,7 @@ fn an_unreachable_database_fails_closed_and_queued_records_are_written_when_it_r
     let shown = loop {
         let shown = store
             .backend()
-            .stats(0, 10)
+            .stats(None, 0, 10)
             .map(|s| s.entries.first().map_or(0, |e| e.faq))
             .unwrap_or(0);
         if shown == 3 || std::time::Instant::now() > deadline {

@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{query_error, to_i64, Sqlite};
-use crate::ids::{ChannelId, MessageId, UserId};
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
     unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead, Record, Result,
@@ -104,10 +104,10 @@ impl Backend for Sqlite {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO examples
-                     (entry, text, positive, at_ms, channel, message, author, reply, by, from_history)
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+                     (entry, text, positive, at_ms, channel, message, author, reply, by, from_history, guild)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
                      WHERE ?6 IS NULL OR NOT EXISTS (SELECT 1 FROM examples
-                         WHERE message = ?6 AND entry = ?1 AND positive = ?3)",
+                         WHERE message = ?6 AND entry = ?1 AND positive = ?3 AND guild IS ?11)",
                 )
                 .map_err(query_error)?;
             for example in examples {
@@ -122,28 +122,30 @@ impl Backend for Sqlite {
                         example.author,
                         example.reply,
                         example.by,
-                        example.from_history
+                        example.from_history,
+                        example.guild
                     ])
                     .map_err(query_error)?;
                 if added == 1 {
                     inserted.push(tx.last_insert_rowid());
-                }
-                if example.positive {
-                    capped.insert(example.entry.as_str());
+                    capped.insert((example.guild, example.entry.as_str(), example.positive));
                 }
             }
         }
-        for entry in capped {
+        // Links and "Not it" alike: a flood of either keeps only the newest.
+        for &(guild, entry, positive) in &capped {
             tx.execute(
-                "DELETE FROM examples WHERE entry = ?1 AND positive AND id NOT IN
-                 (SELECT id FROM examples WHERE entry = ?1 AND positive
-                  ORDER BY at_ms DESC, id DESC LIMIT ?2)",
-                params![entry, cap as i64],
+                "DELETE FROM examples WHERE guild IS ?1 AND entry = ?2 AND positive = ?3
+                 AND id NOT IN (SELECT id FROM examples WHERE guild IS ?1 AND entry = ?2
+                    AND positive = ?3 ORDER BY at_ms DESC, id DESC LIMIT ?4)",
+                params![guild, entry, positive, cap as i64],
             )
             .map_err(query_error)?;
         }
-        if !inserted.is_empty() {
-            bump_teaching(&tx)?;
+        let guilds: std::collections::BTreeSet<GuildId> =
+            capped.iter().filter_map(|(guild, ..)| *guild).collect();
+        for guild in guilds {
+            bump_teaching(&tx, guild)?;
         }
         // Added means still there: one older than the cap's newest is dropped at once.
         let mut kept = 0;
@@ -184,21 +186,21 @@ impl Backend for Sqlite {
         Ok(())
     }
 
-    fn remove_link(&self, id: MessageId) -> Result<Vec<Example>> {
+    fn remove_link(&self, guild: GuildId, id: MessageId) -> Result<Vec<Example>> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(query_error)?;
         let removed = select_examples(
             &tx,
-            "WHERE positive AND (reply = ?1 OR message = ?1)",
-            params![id],
+            "WHERE guild = ?1 AND positive AND (reply = ?2 OR message = ?2)",
+            params![guild, id],
         )?;
         tx.execute(
-            "DELETE FROM examples WHERE positive AND (reply = ?1 OR message = ?1)",
-            params![id],
+            "DELETE FROM examples WHERE guild = ?1 AND positive AND (reply = ?2 OR message = ?2)",
+            params![guild, id],
         )
         .map_err(query_error)?;
         if !removed.is_empty() {
-            bump_teaching(&tx)?;
+            bump_teaching(&tx, guild)?;
         }
         tx.commit().map_err(query_error)?;
         Ok(removed)
@@ -210,6 +212,16 @@ impl Backend for Sqlite {
                 row.get::<_, i64>(0)
             })
             .map(|v| v as u64)
+            .map_err(query_error)
+    }
+
+    fn taught_since(&self, version: u64) -> Result<Vec<GuildId>> {
+        self.conn()
+            .prepare_cached("SELECT guild FROM taught WHERE version > ?1 ORDER BY guild")
+            .and_then(|mut s| {
+                s.query_map([to_i64(version)], |row| row.get(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
             .map_err(query_error)
     }
 
@@ -229,12 +241,49 @@ impl Backend for Sqlite {
         Ok((free - span - now).max(0) as u64)
     }
 
-    fn note_reload(&self) -> Result<()> {
-        bump_teaching(&self.conn())
+    fn note_reload(&self, guild: GuildId) -> Result<()> {
+        bump_teaching(&self.conn(), guild)
     }
 
-    fn examples(&self) -> Result<Vec<Example>> {
-        select_examples(&self.conn(), "", [])
+    fn examples(&self, guild: Option<GuildId>) -> Result<Vec<Example>> {
+        select_examples(&self.conn(), "WHERE guild IS ?1", [guild])
+    }
+
+    fn servers(&self) -> Result<Vec<GuildId>> {
+        self.conn()
+            .prepare(
+                "SELECT guild FROM examples WHERE guild IS NOT NULL
+                 UNION SELECT guild FROM shown WHERE guild IS NOT NULL
+                 UNION SELECT guild FROM unmatched WHERE guild IS NOT NULL ORDER BY 1",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |row| row.get(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(query_error)
+    }
+
+    fn adopt(&self, guild: GuildId) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(query_error)?;
+        let examples = tx
+            .execute(
+                "UPDATE examples SET guild = ?1 WHERE guild IS NULL",
+                [guild],
+            )
+            .map_err(query_error)?;
+        for table in ["shown", "unmatched"] {
+            tx.execute(
+                &format!("UPDATE {table} SET guild = ?1 WHERE guild IS NULL"),
+                [guild],
+            )
+            .map_err(query_error)?;
+        }
+        if examples > 0 {
+            bump_teaching(&tx, guild)?;
+        }
+        tx.commit().map_err(query_error)?;
+        Ok(examples)
     }
 
     fn vectors(&self, model: &str, hashes: &[TextHash]) -> Result<Vec<Option<Vec<f32>>>> {
@@ -276,7 +325,7 @@ impl Backend for Sqlite {
         tx.commit().map_err(query_error)
     }
 
-    fn stats(&self, since_ms: u64, top: usize) -> Result<Stats> {
+    fn stats(&self, guild: Option<GuildId>, since_ms: u64, top: usize) -> Result<Stats> {
         let conn = self.conn();
         let since = to_i64(since_ms);
         let mut entries = conn
@@ -285,10 +334,10 @@ impl Backend for Sqlite {
                     SUM(how = 'auto'), SUM(how = 'faq'), SUM(how = 'link'),
                     SUM(outcome IS 'solved'), SUM(outcome IS 'not-it'), SUM(outcome IS 'dismissed')
                  FROM shown LEFT JOIN outcomes USING (reply) WHERE shown.at_ms >= ?1
-                 GROUP BY entry ORDER BY COUNT(*) DESC, entry",
+                 AND guild IS ?2 GROUP BY entry ORDER BY COUNT(*) DESC, entry",
             )
             .and_then(|mut s| {
-                s.query_map([since], |row| {
+                s.query_map(params![since, guild], |row| {
                     Ok(EntryStats {
                         entry: row.get(0)?,
                         auto: row.get(1)?,
@@ -308,10 +357,11 @@ impl Backend for Sqlite {
                 "SELECT date(shown.at_ms / 1000, 'unixepoch') AS day, COUNT(*),
                     SUM(outcome IS 'solved'), SUM(IFNULL(outcome, '') IN ('not-it', 'dismissed'))
                  FROM shown LEFT JOIN outcomes USING (reply)
-                 WHERE shown.at_ms >= ?1 AND how = 'auto' GROUP BY day ORDER BY day",
+                 WHERE shown.at_ms >= ?1 AND guild IS ?2 AND how = 'auto'
+                 GROUP BY day ORDER BY day",
             )
             .and_then(|mut s| {
-                s.query_map([since], |row| {
+                s.query_map(params![since, guild], |row| {
                     Ok(DayStats {
                         day: row.get(0)?,
                         suggestions: row.get(1)?,
@@ -324,11 +374,11 @@ impl Backend for Sqlite {
             .map_err(query_error)?;
         let unmatched = conn
             .prepare(
-                "SELECT MIN(text), COUNT(*) AS n FROM unmatched WHERE at_ms >= ?1
+                "SELECT MIN(text), COUNT(*) AS n FROM unmatched WHERE at_ms >= ?1 AND guild IS ?3
                  GROUP BY key ORDER BY n DESC, MAX(at_ms) DESC LIMIT ?2",
             )
             .and_then(|mut s| {
-                s.query_map(params![since, top as i64], |row| {
+                s.query_map(params![since, top as i64, guild], |row| {
                     Ok((row.get(0)?, row.get(1)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
@@ -349,6 +399,16 @@ impl Backend for Sqlite {
             [user],
         )
         .map_err(query_error)?;
+        let taught_in: Vec<GuildId> = tx
+            .prepare(
+                "SELECT DISTINCT guild FROM examples
+                 WHERE (author = ?1 OR by = ?1) AND guild IS NOT NULL",
+            )
+            .and_then(|mut s| {
+                s.query_map([user], |row| row.get(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(query_error)?;
         let forgotten = Forgotten {
             events: tx
                 .execute("DELETE FROM shown WHERE user = ?1", [user])
@@ -360,8 +420,8 @@ impl Backend for Sqlite {
                 .execute("DELETE FROM unmatched WHERE user = ?1", [user])
                 .map_err(query_error)?,
         };
-        if forgotten.examples > 0 {
-            bump_teaching(&tx)?;
+        for guild in taught_in {
+            bump_teaching(&tx, guild)?;
         }
         tx.commit().map_err(query_error)?;
         Ok(forgotten)
@@ -385,9 +445,16 @@ impl Backend for Sqlite {
     }
 }
 
-/// One more change to what the matcher learns from, for the other processes to see.
-fn bump_teaching(conn: &Connection) -> Result<()> {
-    conn.execute("UPDATE teaching SET version = version + 1", [])
+/// One more change to what `guild`'s matcher learns from, for the other processes to see.
+fn bump_teaching(conn: &Connection, guild: GuildId) -> Result<()> {
+    conn.execute_batch("UPDATE teaching SET version = version + 1")
+        .and_then(|_| {
+            conn.execute(
+                "INSERT INTO taught (guild, version) SELECT ?1, version FROM teaching WHERE true
+                 ON CONFLICT (guild) DO UPDATE SET version = excluded.version",
+                [guild],
+            )
+        })
         .map(|_| ())
         .map_err(query_error)
 }
@@ -398,7 +465,7 @@ fn select_examples(
     params: impl rusqlite::Params,
 ) -> Result<Vec<Example>> {
     let sql = format!(
-        "SELECT entry, text, positive, at_ms, channel, message, author, reply, by, from_history
+        "SELECT entry, text, positive, at_ms, channel, message, author, reply, by, from_history, guild
          FROM examples {filter}
          ORDER BY at_ms, id"
     );
@@ -416,6 +483,7 @@ fn select_examples(
                     reply: row.get(7)?,
                     by: row.get(8)?,
                     from_history: row.get(9)?,
+                    guild: row.get(10)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()

@@ -1,7 +1,7 @@
 //! The schema, one step per version.
 
 /// The schema, one step per version: `user_version` counts the steps applied. Append only.
-pub(super) const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
     "CREATE TABLE claims (
         place INTEGER NOT NULL,
@@ -85,4 +85,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 6: when the next gateway IDENTIFY may be sent, so that processes starting together take
     // turns within Discord's limit.
     "CREATE TABLE identify_turns (id INTEGER PRIMARY KEY CHECK (id = 1), free_ms INTEGER NOT NULL);",
+    // 7: every server its own memory. Examples belong to the server they were taught in (rows
+    // from before stay without one until `adopt` gives them to the single server they came
+    // from); `taught` says which servers' teaching moved with each version, so that another
+    // process rebuilds only those servers' matchers.
+    "ALTER TABLE examples ADD COLUMN guild INTEGER;
+    CREATE INDEX examples_guild ON examples (guild, entry, positive, at_ms);
+    CREATE INDEX shown_guild ON shown (guild, at_ms);
+    CREATE INDEX unmatched_guild ON unmatched (guild, at_ms);
+    CREATE TABLE taught (guild INTEGER PRIMARY KEY, version INTEGER NOT NULL);",
 ];

@@ -6,7 +6,7 @@
 
 mod backend;
 mod claims;
-mod migrations;
+pub(crate) mod migrations;
 #[cfg(test)]
 mod tests;
 

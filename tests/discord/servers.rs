@@ -1,0 +1,180 @@
+//! One bot in two servers, one of them a stranger's that added the (public) bot: for one
+//! community (`guild_id`) the stranger's server gets nothing; for a bot serving every server,
+//! nothing one server says or does reaches the other.
+
+use serde_json::{json, Value};
+
+use super::{entry_option, shipped_faq, Harness, PROBLEM};
+use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD, MOD};
+use faqbot::emulator::Event;
+
+/// Words no FAQ entry has: only what a moderator teaches can match them.
+const NOVEL: &str = "the gizmotron widget keeps flickering on my tablet";
+const NOVEL_AGAIN: &str = "my gizmotron widget is flickering on the tablet again";
+
+fn stats() -> Value {
+    json!([{"name": "stats", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}])
+}
+
+fn unlink(message: u64) -> Value {
+    json!([{"name": "unlink", "type": 1, "options": [{"name": "message", "type": 3, "value": message.to_string()}]}])
+}
+
+/// A moderator answers `asked` with entry `name` through the search form of "Answer with FAQ".
+async fn link(h: &mut Harness, asked: u64, name: &str) -> u64 {
+    h.emulator
+        .message_command(MOD, "Answer with FAQ", asked)
+        .unwrap();
+    let picker = h.post().await;
+    let search = picker.custom_id("Search all entries").unwrap();
+    let (form, field) = h.open_form(picker.id, &search).await;
+    h.emulator
+        .submit_from(MOD, picker.id, &form, &[(field.as_str(), name)])
+        .unwrap();
+    let linked = h.post().await;
+    assert_eq!(linked.reply_to, Some(asked));
+    h.post().await;
+    linked.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_community_is_served_and_a_strangers_server_gets_nothing() {
+    let mut stranger = (0, 0);
+    let mut h = Harness::start_prepared(&shipped_faq(), |emulator, config| {
+        stranger = emulator.add_guild();
+        config.suggest.cooldown_secs = 0;
+    })
+    .await;
+    let (_, stranger_issues) = stranger;
+    // Commands are registered in the one server served, not globally.
+    let registered: Vec<Option<u64>> = h
+        .emulator
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Commands { guild, .. } => Some(guild),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(registered, [Some(GUILD)]);
+
+    // A question in the stranger's watched channel: nothing; the same at home: answered.
+    h.emulator.say(ALICE, stranger_issues, PROBLEM);
+    let asked = h.emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    assert_eq!(h.post().await.reply_to, Some(asked));
+    h.no_post().await;
+    // Commands there get one private line.
+    h.faq(BOB, stranger_issues, entry_option("500-error"));
+    h.private("does not serve this server").await;
+    h.emulator.slash(MOD, stranger_issues, "faq-admin", stats());
+    h.private("does not serve this server").await;
+    // Nothing of it was recorded: home's statistics show home's one suggestion only.
+    h.emulator.slash(MOD, CIPP_ISSUES, "faq-admin", stats());
+    let shown = h.private("the last 7 days").await;
+    assert!(
+        shown.content().contains("shown 1 (unasked 1"),
+        "{}",
+        shown.content()
+    );
+    assert!(
+        !h.emulator
+            .events()
+            .iter()
+            .any(|e| matches!(e, Event::Left { .. })),
+        "leave_unserved is off by default"
+    );
+    h.stop().await;
+
+    // With leave_unserved, the bot leaves the stranger's server at once.
+    let mut left = 0;
+    let mut h = Harness::start_prepared(&shipped_faq(), |emulator, config| {
+        left = emulator.add_guild().0;
+        config.discord.leave_unserved = true;
+    })
+    .await;
+    let gone = h
+        .watcher
+        .find(super::WAIT, |e| matches!(e, Event::Left { .. }))
+        .await;
+    assert!(
+        matches!(gone, Some(Event::Left { guild }) if guild == left),
+        "{gone:?}"
+    );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_bot_keeps_every_server_apart() {
+    let mut stranger = (0, 0);
+    let mut h = Harness::start_prepared(&shipped_faq(), |emulator, config| {
+        stranger = emulator.add_guild();
+        config.discord.guild_id = None;
+        config.suggest.cooldown_secs = 0;
+    })
+    .await;
+    let (_, stranger_issues) = stranger;
+
+    // "Not it" in the stranger's server silences the entry there only.
+    let theirs = h.emulator.say(ALICE, stranger_issues, PROBLEM);
+    let suggestion = h.post().await;
+    assert_eq!(suggestion.reply_to, Some(theirs));
+    let not_it = suggestion.custom_id("Not it").unwrap();
+    h.emulator.click(ALICE, suggestion.id, &not_it).unwrap();
+    assert!(h.post().await.content().contains("removed the suggestion"));
+    assert_eq!(h.deleted().await, Some(suggestion.id));
+    let again = h.emulator.say(BOB, stranger_issues, PROBLEM);
+    h.quiet(again).await;
+    let ours = h.emulator.say(BOB, CIPP_ISSUES, PROBLEM);
+    assert_eq!(h.post().await.reply_to, Some(ours), "home still answered");
+
+    // A link at home teaches home only.
+    let asked = h.emulator.say(ALICE, CIPP_ISSUES, NOVEL);
+    h.quiet(asked).await;
+    let linked = link(&mut h, asked, "cost").await;
+    let similar = h.emulator.say(BOB, CIPP_ISSUES, NOVEL_AGAIN);
+    assert_eq!(h.post().await.reply_to, Some(similar));
+    let elsewhere = h.emulator.say(BOB, stranger_issues, NOVEL_AGAIN);
+    h.quiet(elsewhere).await;
+
+    // The stranger's moderator cannot undo home's link: nothing deleted, nothing forgotten.
+    h.emulator
+        .slash(MOD, stranger_issues, "faq-admin", unlink(asked));
+    h.private("Nothing was linked there").await;
+    assert!(
+        !h.emulator
+            .events()
+            .iter()
+            .any(|e| matches!(e, Event::Deleted { message, .. } if *message == linked)),
+        "home's linked reply stays"
+    );
+    let still = h.emulator.say(ALICE, CIPP_ISSUES, NOVEL_AGAIN);
+    assert_eq!(
+        h.post().await.reply_to,
+        Some(still),
+        "home still knows its link"
+    );
+
+    // Statistics: each server sees its own.
+    h.emulator.slash(MOD, stranger_issues, "faq-admin", stats());
+    let theirs = h.private("the last 7 days").await;
+    assert!(
+        theirs.content().contains("gizmotron"),
+        "{}",
+        theirs.content()
+    );
+    assert!(!theirs.content().contains("`cost`"), "{}", theirs.content());
+    h.emulator.slash(MOD, CIPP_ISSUES, "faq-admin", stats());
+    let ours = h.private("the last 7 days").await;
+    assert!(ours.content().contains("`cost`"), "{}", ours.content());
+    assert!(
+        !ours.content().contains("; 0% helpful"),
+        "{}",
+        ours.content()
+    );
+    assert!(
+        theirs.content().contains("; 0% helpful"),
+        "{}",
+        theirs.content()
+    );
+    h.stop().await;
+}
