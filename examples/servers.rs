@@ -37,17 +37,7 @@ fn open(dir: &std::path::Path, servers: u64) -> Servers {
             cooldown_secs: 0,
             ..SuggestConfig::default()
         },
-        servers: (1..=servers)
-            .map(|id| ServerConfig {
-                id,
-                faq: None,
-                channels: None,
-                threads: None,
-                moderator_roles: None,
-                min_confidence: None,
-                cooldown_secs: None,
-            })
-            .collect(),
+        servers: (1..=servers).map(ServerConfig::new).collect(),
         ..Config::default()
     };
     let memory = Arc::new(store.memory());

@@ -54,6 +54,21 @@ pub struct ServerConfig {
     pub cooldown_secs: Option<u64>,
 }
 
+impl ServerConfig {
+    /// Server `id` with the top level's settings.
+    pub fn new(id: u64) -> ServerConfig {
+        ServerConfig {
+            id,
+            faq: None,
+            channels: None,
+            threads: None,
+            moderator_roles: None,
+            min_confidence: None,
+            cooldown_secs: None,
+        }
+    }
+}
+
 /// One server's settings: its `[[server]]` table over the top level's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {

@@ -36,15 +36,6 @@ fn service(name: &str, cooldown_secs: u64) -> Arc<Service> {
 fn servers_in(dir: &std::path::Path, cooldown_secs: u64) -> Servers {
     // Nothing pruned: the tests' clock is in the past, and pruning follows the real one.
     let store = Store::open(&dir.join("faqbot.db"), 0).unwrap();
-    let server = |id| ServerConfig {
-        id,
-        faq: None,
-        channels: None,
-        threads: None,
-        moderator_roles: None,
-        min_confidence: None,
-        cooldown_secs: None,
-    };
     let config = Config {
         faq: dir.join("faq.toml"),
         suggest: SuggestConfig {
@@ -55,7 +46,10 @@ fn servers_in(dir: &std::path::Path, cooldown_secs: u64) -> Servers {
         moderators: crate::config::ModeratorConfig {
             roles: vec!["Moderator".into()],
         },
-        servers: vec![server(HOME.get()), server(OTHER.get())],
+        servers: vec![
+            ServerConfig::new(HOME.get()),
+            ServerConfig::new(OTHER.get()),
+        ],
         ..Config::default()
     };
     let memory = Arc::new(store.memory());

@@ -7,11 +7,11 @@ use super::{shipped_faq, Harness, PROBLEM};
 use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, MOD};
 
 /// Words no FAQ entry has: only what a moderator teaches can match them.
-const NOVEL: &str = "the gizmotron widget keeps flickering on my tablet";
-const NOVEL_AGAIN: &str = "my gizmotron widget is flickering on the tablet again";
+pub(super) const NOVEL: &str = "the gizmotron widget keeps flickering on my tablet";
+pub(super) const NOVEL_AGAIN: &str = "my gizmotron widget is flickering on the tablet again";
 
 /// A moderator answers `asked` with entry `name` through the search form of "Answer with FAQ".
-async fn link(h: &mut Harness, asked: u64, name: &str) {
+pub(super) async fn link(h: &mut Harness, asked: u64, name: &str) {
     h.emulator
         .message_command(MOD, "Answer with FAQ", asked)
         .unwrap();

@@ -4,13 +4,10 @@
 
 use serde_json::{json, Value};
 
+use super::learning::{NOVEL, NOVEL_AGAIN};
 use super::{entry_option, shipped_faq, Harness, PROBLEM};
 use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD, MOD};
 use faqbot::emulator::Event;
-
-/// Words no FAQ entry has: only what a moderator teaches can match them.
-const NOVEL: &str = "the gizmotron widget keeps flickering on my tablet";
-const NOVEL_AGAIN: &str = "my gizmotron widget is flickering on the tablet again";
 
 fn stats() -> Value {
     json!([{"name": "stats", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}])
@@ -20,17 +17,9 @@ fn unlink(message: u64) -> Value {
     json!([{"name": "unlink", "type": 1, "options": [{"name": "message", "type": 3, "value": message.to_string()}]}])
 }
 
-/// A moderator answers `asked` with entry `name` through the search form of "Answer with FAQ".
+/// A moderator links entry `name` to `asked`; the linked reply's id.
 async fn link(h: &mut Harness, asked: u64, name: &str) -> u64 {
-    h.emulator
-        .message_command(MOD, "Answer with FAQ", asked)
-        .unwrap();
-    let picker = h.post().await;
-    let search = picker.custom_id("Search all entries").unwrap();
-    let (form, field) = h.open_form(picker.id, &search).await;
-    h.emulator
-        .submit_from(MOD, picker.id, &form, &[(field.as_str(), name)])
-        .unwrap();
+    super::learning::link(h, asked, name).await;
     let linked = h.post().await;
     assert_eq!(linked.reply_to, Some(asked));
     h.post().await;
