@@ -29,6 +29,7 @@ fn rss_mb() -> f64 {
 }
 
 fn open(dir: &std::path::Path, servers: u64) -> Servers {
+    std::fs::create_dir_all(dir).expect("a folder for the store");
     let store = Store::open(&dir.join("faqbot.db"), 0).expect("a store");
     let config = Config {
         faq: concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml").into(),
