@@ -38,6 +38,53 @@ fn best(text: &str) -> Option<String> {
     shipped().1.rank(text, 1).first().map(|m| m.id.to_owned())
 }
 
+/// A matcher relearned from another of the same FAQ (sharing its speller) decides as one built
+/// from scratch with the same examples and vetoes, typos included.
+#[test]
+fn a_relearned_matcher_decides_as_one_built_anew() {
+    let (faq, base) = shipped();
+    let learned = Learned {
+        examples: vec![
+            (
+                "cost".into(),
+                "the gizmotron widget keeps flickering on my tablet".into(),
+            ),
+            (
+                "500-error".into(),
+                "everything explodes when I open the portal".into(),
+            ),
+        ],
+        negatives: vec![(
+            "500-error".into(),
+            "I keep getting a 500 error when I open the dashboard".into(),
+        )],
+    };
+    let params = Params::default();
+    let anew = Matcher::build(faq, &params, &learned);
+    let relearned = base.relearned(faq, &params, &learned);
+    for text in [
+        "my gizmotron widget is flickering on the tablet",
+        "I keep getting a 500 error when I open the dashboard",
+        "the portal explodes when I open it",
+        "how much does it cost to run, the hostnig",
+        "multifactor authentification is not working for my tenant",
+    ] {
+        // Sums over hash maps differ in their last bits from one build to the next.
+        let (a, b) = (anew.decide(text, 5), relearned.decide(text, 5));
+        let ids = |d: &faqbot::matcher::Decision<'_>| -> Vec<String> {
+            d.matches.iter().map(|m| m.id.to_owned()).collect()
+        };
+        assert_eq!(ids(&a), ids(&b), "{text}");
+        assert_eq!(a.suggest.map(|m| m.id), b.suggest.map(|m| m.id), "{text}");
+        for (x, y) in a.matches.iter().zip(&b.matches) {
+            assert!(
+                (x.confidence - y.confidence).abs() < 1e-5,
+                "{text}: {x:?} {y:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn digits_decide_between_similar_entries() {
     assert_eq!(

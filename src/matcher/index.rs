@@ -3,6 +3,7 @@
 //! its terms.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::semantic::Semantic;
 use super::spell::Speller;
@@ -13,6 +14,22 @@ use crate::faq::Faq;
 impl Matcher {
     /// The FAQ plus what moderators taught, with any parameters.
     pub fn build(faq: &Faq, params: &Params, learned: &Learned) -> Self {
+        Matcher::build_with(faq, params, learned, None)
+    }
+
+    /// The FAQ this matcher was built from (`faq`, the same) with other learned examples and
+    /// vetoes: what depends on the FAQ's reviewed texts alone (the speller) is shared, not built
+    /// again, so the matchers of many servers of one FAQ cost little more than their examples.
+    pub fn relearned(&self, faq: &Faq, params: &Params, learned: &Learned) -> Self {
+        Matcher::build_with(faq, params, learned, Some(self.speller.clone()))
+    }
+
+    fn build_with(
+        faq: &Faq,
+        params: &Params,
+        learned: &Learned,
+        speller: Option<Arc<Speller>>,
+    ) -> Self {
         let p = *params;
         let index_of: HashMap<&str, usize> = faq
             .entries
@@ -23,7 +40,8 @@ impl Matcher {
         let learned_examples = per_entry(&learned.examples, &index_of, faq.entries.len());
         let learned_negatives = per_entry(&learned.negatives, &index_of, faq.entries.len());
         let analyzer = Analyzer::default();
-        let (texts, speller) = Texts::of(faq, &p, &analyzer, &learned_examples);
+        let (texts, built) = Texts::of(faq, &p, &analyzer, &learned_examples, speller.is_none());
+        let speller = speller.unwrap_or_else(|| Arc::new(built));
         let (terms, specific) = specificity(&texts.entries);
         let weight = |term: &str, count: f32| {
             specific[terms[term] as usize] * term_weight(term, count, p.pair_weight)
@@ -76,13 +94,14 @@ struct Texts {
 }
 
 impl Texts {
-    /// The texts of `faq` and the learned examples; and the speller of the words the FAQ's
-    /// reviewed texts use.
+    /// The texts of `faq` and the learned examples; and, with `spell`, the speller of the words
+    /// the FAQ's reviewed texts use (else an empty one).
     fn of(
         faq: &Faq,
         p: &Params,
         analyzer: &Analyzer,
         learned_examples: &[Vec<&str>],
+        spell: bool,
     ) -> (Texts, Speller) {
         let mut speller = Speller::default();
         let mut singles: Vec<(u32, Bag)> = Vec::new();
@@ -93,7 +112,7 @@ impl Texts {
             // that messages are corrected to.
             let mut add = |text: &str, weight: f32, single: bool, speller: Option<&mut Speller>| {
                 let words = analyzer.words(text);
-                if let Some(speller) = speller {
+                if let Some(speller) = speller.filter(|_| spell) {
                     for word in &words {
                         speller.add(&word.surface);
                     }

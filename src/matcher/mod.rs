@@ -40,6 +40,7 @@ mod spell;
 pub mod text;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::faq::Faq;
 pub use params::{ParamError, Params};
@@ -154,7 +155,9 @@ fn per_entry<'a>(
 /// An index over one FAQ.
 pub struct Matcher {
     analyzer: Analyzer,
-    speller: Speller,
+    /// The words of the FAQ's reviewed texts (never learned ones), the largest part of an index:
+    /// shared by every matcher of the same FAQ ([`Matcher::relearned`]).
+    speller: Arc<Speller>,
     params: Params,
     ids: Vec<String>,
     terms: HashMap<String, u32>,

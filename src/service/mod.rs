@@ -123,7 +123,22 @@ impl Shared {
     /// A FAQ with `learned`, and its vectors when the bot has the second opinion. If the model
     /// fails on the FAQ, words alone decide until the next reload, and the log says so.
     fn load(&self, faq: Faq, learned: &Learned, params: &Params) -> Loaded {
-        let mut loaded = Loaded::new(faq, learned, params);
+        self.embedded(Loaded::new(faq, learned, params), learned)
+    }
+
+    /// `base`'s FAQ with `learned` instead, sharing what depends on the FAQ alone.
+    fn relearned(&self, base: &Loaded, learned: &Learned, params: &Params) -> Loaded {
+        let matcher = base.matcher.relearned(&base.faq, params, learned);
+        let loaded = Loaded {
+            faq: base.faq.clone(),
+            matcher,
+            vectors: None,
+        };
+        self.embedded(loaded, learned)
+    }
+
+    /// `loaded` with the model's vectors of its texts and `learned`, when the bot has the model.
+    fn embedded(&self, mut loaded: Loaded, learned: &Learned) -> Loaded {
         if let Some(opinion) = &self.opinion {
             match opinion.index(&loaded.faq, learned, Some(self.store.backend())) {
                 Ok(vectors) => loaded.vectors = Some(vectors),
@@ -326,7 +341,7 @@ impl Service {
         } else {
             Arc::new(
                 self.shared
-                    .load(base.faq.clone(), &learned(&examples), &self.params),
+                    .relearned(&base, &learned(&examples), &self.params),
             )
         };
         *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = loaded;
