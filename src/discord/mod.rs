@@ -343,24 +343,11 @@ async fn open_servers(config: &Config) -> Result<Arc<Servers>, RunError> {
         let store_config = &config.store;
         let store =
             Store::open(&store_config.path, store_config.keep_days).map_err(RunError::Store)?;
-        // Every FAQ first: a broken one is the first thing said, before anything else loads.
-        for file in config.faq_files() {
-            crate::faq::Faq::load(&file).map_err(RunError::Faq)?;
-        }
         let memory = Arc::new(store.memory());
         let model_dir = &config.matcher.model.dir;
         let opinion = match SecondOpinion::load(model_dir).map_err(RunError::Model)? {
-            Loading::Ready(opinion) => {
-                tracing::info!("the model's second opinion is on ({})", opinion.model());
-                Some(Arc::new(opinion))
-            }
-            Loading::Absent => {
-                tracing::info!(
-                    "words alone decide: run `faqbot model fetch` for the model's second opinion (no model in {})",
-                    model_dir.display()
-                );
-                None
-            }
+            Loading::Ready(opinion) => Some(Arc::new(opinion)),
+            Loading::Absent => None,
         };
         let service_error = |error| match error {
             ServiceError::Faq(error) => RunError::Faq(error),
@@ -368,7 +355,18 @@ async fn open_servers(config: &Config) -> Result<Arc<Servers>, RunError> {
         };
         let shared = Shared::new(store, memory, opinion, store_config.max_examples_per_entry)
             .map_err(service_error)?;
-        Servers::open(&config, shared, time::now_ms()).map_err(service_error)
+        // Said once every FAQ loaded: a broken one is the first thing said.
+        let servers = Servers::open(&config, shared, time::now_ms()).map_err(service_error)?;
+        match servers.second_opinion() {
+            Some(opinion) => {
+                tracing::info!("the model's second opinion is on ({})", opinion.model());
+            }
+            None => tracing::info!(
+                "words alone decide: run `faqbot model fetch` for the model's second opinion (no model in {})",
+                model_dir.display()
+            ),
+        }
+        Ok::<_, RunError>(servers)
     })
     .await
     .map_err(|error| RunError::Discord(format!("the start-up task failed: {error}")))?;

@@ -49,8 +49,9 @@ fn key(settings: &Settings) -> FaqKey {
 }
 
 impl Servers {
-    /// Loads every FAQ the config names (a broken one stops here, before anything connects) and
-    /// the listed servers' services with what each learned.
+    /// Loads every FAQ the config names (a broken one stops here, before anything connects; with
+    /// every server served, the top level's is the only one) and the listed servers' services
+    /// with what each learned.
     pub fn open(config: &Config, shared: Shared, started_ms: u64) -> Result<Servers, ServiceError> {
         adopt(&shared, &config.served())?;
         let servers = Servers {
@@ -202,16 +203,20 @@ impl Servers {
         }
         let taught = backend.taught_since(last).map_err(ServiceError::Store)?;
         let mut reloaded = 0;
+        // Each FAQ file is read again once, however many of its servers were taught.
+        let mut files_read = std::collections::HashSet::new();
         for guild in taught {
             let Some(service) = self.open_already(guild) else {
                 continue;
             };
-            match self.reload_file(&service.settings) {
-                Err(ServiceError::Faq(error)) => tracing::warn!(
-                    "another process reloaded, but the FAQ here does not load: {error}; keeping the FAQ in service"
-                ),
-                other => {
-                    other?;
+            if files_read.insert(key(&service.settings)) {
+                match self.reload_file(&service.settings) {
+                    Err(ServiceError::Faq(error)) => tracing::warn!(
+                        "another process reloaded, but the FAQ here does not load: {error}; keeping the FAQ in service"
+                    ),
+                    other => {
+                        other?;
+                    }
                 }
             }
             service.relearn()?;

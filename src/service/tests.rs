@@ -74,6 +74,19 @@ fn incoming(id: u64, text: &str) -> Incoming<'_> {
     }
 }
 
+/// A moderator's link of `cost` to ALICE's message `message` saying `asked`, replied as 50.
+fn link_of(asked: &str, message: u64) -> Link<'_> {
+    Link {
+        entry: "cost",
+        channel: ChannelId(ISSUES.id),
+        message: MessageId(message),
+        author: UserId(ALICE),
+        text: asked,
+        reply: MessageId(50),
+        moderator: UserId(9),
+    }
+}
+
 const PROBLEM: &str = "I keep getting a 500 error when I open the dashboard";
 
 #[test]
@@ -135,16 +148,7 @@ fn what_one_process_teaches_another_follows_without_a_restart() {
         "nothing taught yet"
     );
     let asked = "the gizmotron widget keeps flickering on my tablet";
-    let link = Link {
-        entry: "cost",
-        channel: ChannelId(ISSUES.id),
-        message: MessageId(1),
-        author: UserId(ALICE),
-        text: asked,
-        reply: MessageId(50),
-        moderator: UserId(9),
-    };
-    a.linked(&link, START_MS).unwrap();
+    a.linked(&link_of(asked, 1), START_MS).unwrap();
     let similar = "my gizmotron widget is flickering on the tablet";
     assert!(
         b.message(&incoming(2, similar), START_MS).is_err(),
@@ -204,16 +208,7 @@ fn nothing_one_server_does_reaches_another() {
     );
     // The other server's link teaches only the other server.
     let asked = "the gizmotron widget keeps flickering on my tablet";
-    let link = Link {
-        entry: "cost",
-        channel: ChannelId(ISSUES.id),
-        message: MessageId(4),
-        author: UserId(ALICE),
-        text: asked,
-        reply: MessageId(50),
-        moderator: UserId(9),
-    };
-    other.linked(&link, START_MS).unwrap();
+    other.linked(&link_of(asked, 4), START_MS).unwrap();
     let similar = "my gizmotron widget is flickering on the tablet";
     assert_eq!(
         other
@@ -256,16 +251,7 @@ fn a_link_teaches_a_similar_message_and_unlink_forgets_it() {
     let service = service("link", 0);
     let asked = "the gizmotron widget keeps flickering on my tablet";
     assert!(service.message(&incoming(1, asked), START_MS).is_err());
-    let link = Link {
-        entry: "cost",
-        channel: ChannelId(ISSUES.id),
-        message: MessageId(1),
-        author: UserId(ALICE),
-        text: asked,
-        reply: MessageId(50),
-        moderator: UserId(9),
-    };
-    service.linked(&link, START_MS).unwrap();
+    service.linked(&link_of(asked, 1), START_MS).unwrap();
     let similar = "my gizmotron widget is flickering on the tablet";
     let taught = service.message(&incoming(2, similar), START_MS).unwrap();
     assert_eq!(taught.entry, "cost");

@@ -97,20 +97,7 @@ pub(crate) fn an_answer_left_unfinished_is_taken_over_by_the_next_run_only(open:
 pub(crate) fn examples_are_capped_per_entry_oldest_dropped_and_unlinked(open: Open) {
     let db = open();
     for n in 0..5u64 {
-        let example = Example {
-            guild: Some(HOME),
-            entry: "cost".into(),
-            text: format!("text {n}"),
-            positive: true,
-            at_ms: n,
-            channel: Some(ChannelId(2)),
-            message: Some(MessageId(100 + n)),
-            author: Some(UserId(7)),
-            reply: Some(MessageId(200 + n)),
-            by: Some(UserId(9)),
-            from_history: false,
-        };
-        db.add_example(&example, 3).unwrap();
+        db.add_example(&example_in(Some(HOME), true, n), 3).unwrap();
     }
     let negative = Example {
         guild: Some(HOME),
@@ -264,19 +251,7 @@ pub(crate) fn examples_added_twice_are_kept_once_and_history_reads_are_remembere
 pub(crate) fn what_is_taught_moves_the_teaching_version(open: Open) {
     let (db, other) = (open(), open());
     let before = other.teaching_version().unwrap();
-    let example = Example {
-        guild: Some(HOME),
-        entry: "cost".into(),
-        text: "how much is it".into(),
-        positive: true,
-        at_ms: 1,
-        channel: Some(ChannelId(2)),
-        message: Some(MessageId(100)),
-        author: Some(UserId(7)),
-        reply: Some(MessageId(200)),
-        by: Some(UserId(9)),
-        from_history: false,
-    };
+    let example = example_in(Some(HOME), true, 0);
     db.add_example(&example, 10).unwrap();
     let taught = other.teaching_version().unwrap();
     assert!(taught > before, "a link is seen by another handle");
@@ -312,6 +287,7 @@ pub(crate) fn processes_take_turns_to_identify(open: Open) {
     assert!((14_000..=15_000).contains(&after), "after b's: {after}");
 }
 
+/// Example `n` of `cost` in `guild`: text `text {n}`, message `100 + n`, the bot's reply `200 + n`.
 fn example_in(guild: Option<GuildId>, positive: bool, n: u64) -> Example {
     Example {
         guild,

@@ -243,3 +243,61 @@ fn a_missing_or_newer_database_is_a_one_line_error_and_left_alone() {
     assert!(err.contains("newer faqbot"), "{err}");
     assert_eq!(faqbot::store::sqlite::schema_version(&db), Some(42));
 }
+
+/// A database of several servers: the store's commands ask which one (one line, exit 1), and with
+/// `--server` act on that server's examples and records only; a database of one needs no flag.
+#[test]
+fn a_database_of_several_servers_needs_server_and_keeps_them_apart() {
+    let dir = temp_dir("servers");
+    let cases = dir.join("cases.toml");
+    let case = |text: &str| format!("[[case]]\ntext = \"{text}\"\nexpect = \"500-error\"\n\n");
+    std::fs::write(&cases, case("the dashboard shows error 500 every time")).unwrap();
+    let db = dir.join("faqbot.db");
+    let (db_s, cases_s) = (db.to_str().unwrap(), cases.to_str().unwrap());
+    let import = |server: &str| {
+        let out = faqbot(
+            &[
+                "examples", "import", cases_s, "--db", db_s, "--server", server,
+            ],
+            "",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    import("1");
+    // One server in the database: it is the one, without --server.
+    let out = faqbot(&["examples", "export", "--db", db_s], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("error 500 every time"));
+
+    std::fs::write(&cases, case("the tenant list is empty after login")).unwrap();
+    import("2");
+    for command in [&["examples", "export"][..], &["stats"][..]] {
+        let mut args = command.to_vec();
+        args.extend(["--db", db_s]);
+        let out = faqbot(&args, "");
+        assert_eq!(out.status.code(), Some(1), "{command:?}");
+        let said = text(&out.stderr);
+        assert_eq!(said.trim().lines().count(), 1, "{said}");
+        assert!(
+            said.contains("holds 2 servers (1, 2): pass --server ID"),
+            "{said}"
+        );
+    }
+    let export = |server: &str| {
+        let out = faqbot(
+            &["examples", "export", "--db", db_s, "--server", server],
+            "",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let (one, two) = (export("1"), export("2"));
+    assert!(
+        one.contains("every time") && !one.contains("tenant list"),
+        "{one}"
+    );
+    assert!(
+        two.contains("tenant list") && !two.contains("every time"),
+        "{two}"
+    );
+}

@@ -167,3 +167,25 @@ async fn a_public_bot_keeps_every_server_apart() {
     );
     h.stop().await;
 }
+
+/// `/faq` aimed at a member pings them: a member may do it once per `aimed_cooldown_secs`, a
+/// moderator always; a private answer or one for nobody is not limited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aiming_faq_at_members_is_limited_per_member_but_not_for_moderators() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let aimed = |at: u64| json!([{"name": "entry", "type": 3, "value": "cost"}, {"name": "user", "type": 6, "value": at.to_string()}]);
+    h.faq(ALICE, CIPP_ISSUES, aimed(BOB));
+    let first = h.post().await;
+    assert!(!first.ephemeral && first.pings.users == [BOB], "{first:?}");
+    h.faq(ALICE, CIPP_ISSUES, aimed(MOD));
+    h.private("try again in").await;
+    // Without a member the answer goes out as always.
+    h.faq(ALICE, CIPP_ISSUES, entry_option("cost"));
+    assert!(!h.post().await.ephemeral);
+    for _ in 0..2 {
+        h.faq(MOD, CIPP_ISSUES, aimed(ALICE));
+        let by_moderator = h.post().await;
+        assert_eq!(by_moderator.pings.users, [ALICE], "{by_moderator:?}");
+    }
+    h.stop().await;
+}

@@ -26,8 +26,17 @@ pub async fn faq(
     let Some(service) = served(ctx).await? else {
         return Ok(());
     };
-    // Aimed at a member, the post pings them: a member may do that once in a while.
-    if user.is_some() {
+    let loaded = service.current();
+    let private = private.unwrap_or(false);
+    let (post, shown) = match lookup::find(&loaded.faq, &entry) {
+        Found::Entry(found) => (
+            render::entry(found, user.as_ref().map(|u| u.id.get()), private),
+            Some(found.id.clone()),
+        ),
+        Found::Missing(closest) => (render::not_found(&entry, &closest), None),
+    };
+    // An answer posted at a member pings them: a member may do that once in a while.
+    if shown.is_some() && user.is_some() && !private {
         let moderator = moderator_here(ctx, &service).await;
         let aimer = ctx.author().id.get();
         if let Err(wait_ms) = service.policy().aim(aimer, moderator, time::now_ms()) {
@@ -39,18 +48,6 @@ pub async fn faq(
             return send(ctx, &render::notice(&notice)).await;
         }
     }
-    let loaded = service.current();
-    let (post, shown) = match lookup::find(&loaded.faq, &entry) {
-        Found::Entry(found) => (
-            render::entry(
-                found,
-                user.as_ref().map(|u| u.id.get()),
-                private.unwrap_or(false),
-            ),
-            Some(found.id.clone()),
-        ),
-        Found::Missing(closest) => (render::not_found(&entry, &closest), None),
-    };
     send(ctx, &post).await?;
     if let Some(entry) = shown {
         // The interaction stands for the post: /faq posts have no buttons to give feedback on.

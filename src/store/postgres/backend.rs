@@ -192,10 +192,7 @@ impl Backend for Postgres {
                 )
                 .map_err(query_error)
         })?;
-        Ok(rows
-            .iter()
-            .map(|row| GuildId(row.get::<_, i64>(0) as u64))
-            .collect())
+        Ok(guilds(&rows))
     }
 
     fn identify_turn(&self, shards: u32, every_ms: u64) -> Result<u64> {
@@ -253,10 +250,7 @@ impl Backend for Postgres {
                 )
                 .map_err(query_error)
         })?;
-        Ok(rows
-            .iter()
-            .map(|row| GuildId(row.get::<_, i64>(0) as u64))
-            .collect())
+        Ok(guilds(&rows))
     }
 
     fn adopt(&self, guild: GuildId) -> Result<usize> {
@@ -410,10 +404,8 @@ impl Backend for Postgres {
                      WHERE (author = $1 OR by_user = $1) AND guild IS NOT NULL",
                     &[&user],
                 )
-                .map_err(query_error)?
-                .iter()
-                .map(|row| GuildId(row.get::<_, i64>(0) as u64))
-                .collect();
+                .map_err(query_error)
+                .map(|rows| guilds(&rows))?;
             let forgotten = Forgotten {
                 events: tx
                     .execute("DELETE FROM shown WHERE user_id = $1", &[&user])
@@ -559,6 +551,13 @@ fn bump_teaching(client: &mut impl GenericClient, guild: GuildId) -> Result<()> 
         )
         .map(|_| ())
         .map_err(query_error)
+}
+
+/// The servers in the first column of `rows`.
+fn guilds(rows: &[Row]) -> Vec<GuildId> {
+    rows.iter()
+        .map(|row| GuildId(row.get::<_, i64>(0) as u64))
+        .collect()
 }
 
 /// The columns [`example`] reads, in its order.
