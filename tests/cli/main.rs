@@ -57,6 +57,36 @@ fn check_accepts_the_shipped_faq() {
     );
 }
 
+/// `check --config` reads the config and checks every FAQ it names, each server's own too.
+#[test]
+fn check_with_a_config_checks_every_faq_it_names() {
+    let broken = temp_file("server-faq.toml", "[[entry]]\nid = \"x\"\n");
+    let config = temp_file(
+        "servers.toml",
+        &format!(
+            "faq = \"{ROOT}/faq.toml\"\n[[server]]\nid = \"1\"\nfaq = \"{}\"\n",
+            broken.display()
+        ),
+    );
+    let out = faqbot(&["check", "--config", config.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stdout);
+    assert!(said.contains("servers.toml: ok"), "{said}");
+    assert!(said.contains("faq.toml: ok, 10 entries"), "{said}");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{}: 2 problems", broken.display())),
+        "{err}"
+    );
+    // A config that does not parse is its one line.
+    let bad = temp_file("bad-servers.toml", "[[server]]\nid = \"1\"\nchanels = []\n");
+    let out = faqbot(&["check", "--config", bad.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("bad-servers.toml:3:1"), "{err}");
+}
+
 #[test]
 fn check_reports_every_problem_and_fails() {
     let path = temp_file(

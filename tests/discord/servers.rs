@@ -143,6 +143,22 @@ async fn a_public_bot_keeps_every_server_apart() {
         "home still knows its link"
     );
 
+    // A picker's menu forged to name the stranger's channel is refused, and posts nothing there.
+    h.emulator
+        .message_command(MOD, "Answer with FAQ", still)
+        .unwrap();
+    let picker = h.post().await;
+    let forged = faqbot::action::Action::Link {
+        channel: stranger_issues,
+        message: again,
+    }
+    .custom_id();
+    h.emulator
+        .select(MOD, picker.id, &forged, &["cost"])
+        .unwrap();
+    h.private("does not belong to this channel").await;
+    h.no_post().await;
+
     // Statistics: each server sees its own.
     h.emulator.slash(MOD, stranger_issues, "faq-admin", stats());
     let theirs = h.private("the last 7 days").await;
