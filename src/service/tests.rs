@@ -413,3 +413,54 @@ fn a_single_server_store_keeps_what_it_learned_after_the_upgrade() {
     );
     assert_eq!(home.stats(1, START_MS + 1).unwrap().entries[0].faq, 1);
 }
+
+/// A memory that cannot be reached: every call fails.
+struct Unreachable;
+
+impl crate::memory::Memory for Unreachable {
+    fn claim(&self, _: &crate::memory::Claim, _: u64) -> crate::memory::Result<bool> {
+        Err(crate::memory::MemoryError("unreachable".into()))
+    }
+    fn release(&self, _: &crate::memory::Claim) -> crate::memory::Result<()> {
+        Err(crate::memory::MemoryError("unreachable".into()))
+    }
+    fn held_until(&self, _: u64, _: &str) -> crate::memory::Result<Option<u64>> {
+        Err(crate::memory::MemoryError("unreachable".into()))
+    }
+    fn see_thread(&self, _: u64, _: u64) -> crate::memory::Result<bool> {
+        Err(crate::memory::MemoryError("unreachable".into()))
+    }
+    fn answer_once(&self, _: u64, _: Option<u64>, _: u64) -> crate::memory::Result<bool> {
+        Err(crate::memory::MemoryError("unreachable".into()))
+    }
+    fn finish(&self, _: u64) -> crate::memory::Result<()> {
+        Err(crate::memory::MemoryError("unreachable".into()))
+    }
+    fn places(&self, _: u64) -> crate::memory::Result<Vec<crate::memory::PlaceSeen>> {
+        Err(crate::memory::MemoryError("unreachable".into()))
+    }
+}
+
+/// A picker is spent once; when the memory cannot tell, it is spent too, never left usable.
+#[test]
+fn a_picker_is_spent_once_and_when_the_memory_cannot_tell() {
+    let service = service("picker", 0);
+    assert!(service.spend_picker(MessageId(70), START_MS));
+    assert!(!service.spend_picker(MessageId(70), START_MS), "used");
+
+    let dir = dir("picker-unreachable");
+    let store = Store::open(&dir.join("faqbot.db"), 0).unwrap();
+    let shared = Arc::new(Shared::new(store, Arc::new(Unreachable), None, 200).unwrap());
+    let settings = Config {
+        faq: dir.join("faq.toml"),
+        ..Config::default()
+    }
+    .settings(HOME.get());
+    let policy = Policy::new(
+        &settings.suggest,
+        crate::policy::Moderators::new(&[]),
+        START_MS,
+    );
+    let alone = Service::alone(HOME, settings, policy, shared).unwrap();
+    assert!(!alone.spend_picker(MessageId(71), START_MS));
+}
