@@ -22,6 +22,7 @@ use serenity::{ChannelId, GetMessages, MessageId};
 use super::{lock, retry::Backoff, server, suggest, Data};
 
 use crate::ids;
+use crate::memory::PlaceSeen;
 use crate::time;
 
 /// Discord's largest page of messages.
@@ -125,7 +126,17 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data, why: Why) {
             .min(data.started_ms)
             .max(counted_back),
     );
-    let places = places(ctx, data, unnoted, counted_back);
+    // What the memory noted, read off the async runtime; then the cache, here.
+    let servers = data.servers.clone();
+    let noted = super::blocking(move || servers.places(counted_back))
+        .await
+        .unwrap_or_default();
+    let young = time::first_id_at(now.saturating_sub(max_delay_ms)).saturating_sub(1);
+    let noted = noted
+        .iter()
+        .map(|noted| (noted.place, noted_start(noted, young, counted_back)))
+        .collect();
+    let places = places(ctx, data, unnoted, noted);
     let caught = Mutex::new(Caught {
         places: places.len(),
         ..Caught::default()
@@ -211,7 +222,12 @@ async fn catch_up_place(
 /// memory noted messages in since `noted_since_ms` from the newest noted there (or the oldest an
 /// earlier run left unfinished). A place whose last message (as the cache knows it) is not newer
 /// than where reading would start is left out: it has nothing new.
-fn places(ctx: &serenity::Context, data: &Data, unnoted: u64, noted_since_ms: u64) -> Vec<Place> {
+fn places(
+    ctx: &serenity::Context,
+    data: &Data,
+    unnoted: u64,
+    noted: HashMap<u64, u64>,
+) -> Vec<Place> {
     let mut after: HashMap<u64, u64> = HashMap::new();
     let mut last_message: HashMap<u64, Option<u64>> = HashMap::new();
     for guild in ctx.cache.guilds() {
@@ -243,13 +259,7 @@ fn places(ctx: &serenity::Context, data: &Data, unnoted: u64, noted_since_ms: u6
     for place in last_message.keys() {
         after.insert(*place, unnoted);
     }
-    for noted in data.servers.places(noted_since_ms) {
-        let from = match noted.unfinished {
-            Some(unfinished) => noted.newest.min(unfinished.saturating_sub(1)),
-            None => noted.newest,
-        };
-        after.insert(noted.place, from.max(time::first_id_at(noted_since_ms)));
-    }
+    after.extend(noted);
     let mut places: Vec<Place> = after
         .into_iter()
         .filter(|(id, after)| match last_message.get(id) {
@@ -263,6 +273,20 @@ fn places(ctx: &serenity::Context, data: &Data, unnoted: u64, noted_since_ms: u6
     // The oldest gaps first: their questions are the nearest to being too late.
     places.sort_unstable_by_key(|place| place.after);
     places
+}
+
+/// Where reading a noted place starts (its messages after this id): after the newest message noted
+/// there, or before the oldest an earlier run left unfinished; but never after `young`, the last id
+/// before the messages still young enough to answer. Handlers finish out of order (each event is
+/// its own task), so a message older than the newest noted may not have been taken when the run
+/// stopped; the answer-once claims keep what was taken from being answered twice. Never before
+/// what the read-back counts (`counted_ms`).
+fn noted_start(noted: &PlaceSeen, young: u64, counted_ms: u64) -> u64 {
+    let from = match noted.unfinished {
+        Some(unfinished) => noted.newest.min(unfinished.saturating_sub(1)),
+        None => noted.newest,
+    };
+    from.min(young).max(time::first_id_at(counted_ms))
 }
 
 /// The messages of `place` after its start, page by page, within the global rate limit; `None`
@@ -343,6 +367,39 @@ fn complete(ctx: &serenity::Context, message: &mut serenity::Message) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// M7 noted before M6 (handlers finish out of order), then a crash: the read-back starts
+    /// before every message still young enough, not after M7, so M6 is not skipped for good.
+    #[test]
+    fn a_place_is_read_from_the_first_young_message_not_only_after_the_newest_noted() {
+        let now = 1_700_000_000_000;
+        let at = |ago_ms: u64| time::first_id_at(now - ago_ms);
+        let young = at(30_000).saturating_sub(1);
+        let counted = now - 3_600_000;
+        let noted = |newest, unfinished| PlaceSeen {
+            place: 1,
+            newest,
+            unfinished,
+        };
+        let (m6, m7) = (at(2_000), at(1_000));
+        assert_eq!(noted_start(&noted(m7, None), young, counted), young);
+        assert!(noted_start(&noted(m7, None), young, counted) < m6);
+        // A place noted long ago starts after its newest: older ones are too late to answer.
+        let old = at(120_000);
+        assert_eq!(noted_start(&noted(old, None), young, counted), old);
+        // An answer an earlier run left unfinished is read again, whenever it was.
+        let unfinished = at(60_000);
+        assert_eq!(
+            noted_start(&noted(m7, Some(unfinished)), young, counted),
+            unfinished - 1
+        );
+        // Never before what the read-back counts.
+        let ancient = at(7_200_000);
+        assert_eq!(
+            noted_start(&noted(ancient, None), young, counted),
+            time::first_id_at(counted)
+        );
+    }
 
     #[test]
     fn a_read_back_is_owed_once_per_session() {
