@@ -554,6 +554,42 @@ mod tests {
         assert_eq!(store.dropped(), 0);
     }
 
+    /// `keep_days = 0` keeps the statistics forever, but the working memory (a row per message)
+    /// is pruned all the same.
+    #[test]
+    fn working_memory_is_pruned_even_when_statistics_are_kept_forever() {
+        let dir = std::env::temp_dir().join(format!("faqbot-store-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("faqbot.db");
+        let long_ago = 1_000;
+        {
+            let db = sqlite::Sqlite::open(&path).unwrap();
+            db.answer_once(7, Some(1), long_ago).unwrap();
+            db.finish(7).unwrap();
+            db.see_thread(8, long_ago).unwrap();
+        }
+        let store = Store::open(&path, 0).unwrap();
+        store.record(Record::Unmatched {
+            at_ms: long_ago,
+            guild: None,
+            channel: ChannelId(1),
+            message: MessageId(9),
+            user: UserId(3),
+            text: "an old question, kept".into(),
+        });
+        drop(store);
+        let db = sqlite::Sqlite::open(&path).unwrap();
+        assert!(db.places(0).unwrap().is_empty(), "answered messages pruned");
+        assert_eq!(db.see_thread(8, 2_000), Ok(true), "threads seen pruned");
+        assert_eq!(
+            db.stats(None, 0, 10).unwrap().unmatched.len(),
+            1,
+            "statistics kept"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn texts_are_cut_to_the_stored_length() {
         let long = "é".repeat(TEXT_MAX_CHARS + 10);

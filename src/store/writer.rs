@@ -4,11 +4,12 @@
 //! event). While the database refuses writes (locked, disk full, file unwritable) the batch is
 //! kept and retried every second, the error logged at most once a minute; only past
 //! [`MAX_PENDING`] waiting records are the oldest given up, counted and logged. Once an hour the
-//! thread deletes what is older than the configured keep time.
+//! thread deletes what is older than the configured keep time, and the working memory (claims,
+//! threads seen, messages answered) past its use, kept or not.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -20,6 +21,10 @@ use crate::time::now_ms;
 const BATCH: usize = 1_000;
 /// Records kept while the database is unusable: hours of a busy server's events, a few MB.
 const MAX_PENDING: usize = 100_000;
+/// Records handed over and not yet taken by the writer: the thread takes them all each time it
+/// wakes, so the queue fills only while a call hangs (a database that holds a statement); past
+/// this the newest are given up, counted and logged, rather than memory growing without end.
+const QUEUE_BOUND: usize = MAX_PENDING;
 const RETRY_EVERY: Duration = Duration::from_secs(1);
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -30,14 +35,20 @@ enum Message {
 }
 
 pub(super) struct Writer {
-    sender: Mutex<Option<Sender<Message>>>,
+    sender: Mutex<Option<SyncSender<Message>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
     dropped: Arc<AtomicU64>,
+    /// Says when records are given up because the queue is full, at most once a minute.
+    overflowing: Throttle,
 }
 
 impl Writer {
     pub(super) fn start(backend: Arc<dyn Backend>, keep_ms: u64) -> Writer {
-        let (sender, receiver) = mpsc::channel();
+        Writer::start_bounded(backend, keep_ms, QUEUE_BOUND)
+    }
+
+    fn start_bounded(backend: Arc<dyn Backend>, keep_ms: u64, bound: usize) -> Writer {
+        let (sender, receiver) = mpsc::sync_channel(bound);
         let dropped = Arc::new(AtomicU64::new(0));
         let counter = dropped.clone();
         let thread = std::thread::Builder::new()
@@ -48,18 +59,33 @@ impl Writer {
             sender: Mutex::new(Some(sender)),
             thread: Mutex::new(Some(thread)),
             dropped,
+            overflowing: Throttle::new(),
         }
     }
 
+    /// Hands `record` over without waiting: a full queue gives it up (counted), never blocks.
     pub(super) fn send(&self, record: Record) {
         let sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(sender) = sender.as_ref() {
-            if sender.send(Message::Record(record)).is_ok() {
-                return;
+        let sent = match sender.as_ref() {
+            Some(sender) => sender.try_send(Message::Record(record)),
+            None => Err(TrySendError::Disconnected(Message::Record(record))),
+        };
+        match sent {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                self.overflowing.error(|held_back| {
+                    tracing::error!(
+                        held_back,
+                        "the store's writer is stuck in a database call and its queue is full: events are given up"
+                    )
+                });
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::error!("the store's writer has stopped; an event was not recorded");
             }
         }
-        self.dropped.fetch_add(1, Ordering::Relaxed);
-        tracing::error!("the store's writer has stopped; an event was not recorded");
     }
 
     pub(super) fn flush(&self) {
@@ -139,9 +165,16 @@ fn run(backend: &dyn Backend, receiver: &Receiver<Message>, keep_ms: u64, droppe
             );
             return;
         }
-        if keep_ms > 0 && last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+        // Working memory (claims, threads seen, messages answered) is pruned whatever is kept of
+        // the statistics: it would otherwise grow by a row per message forever.
+        if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
             let now = now_ms();
-            if let Err(error) = backend.prune(now.saturating_sub(keep_ms), now) {
+            let events_before = if keep_ms == 0 {
+                0
+            } else {
+                now.saturating_sub(keep_ms)
+            };
+            if let Err(error) = backend.prune(events_before, now) {
                 tracing::warn!("could not delete old events: {error}; will try again in an hour");
             }
             last_prune = Some(Instant::now());
@@ -179,4 +212,59 @@ fn write_pending(
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ChannelId, MessageId, UserId};
+    use crate::store::sqlite::Sqlite;
+
+    fn unmatched(n: u64) -> Record {
+        Record::Unmatched {
+            at_ms: 1,
+            guild: None,
+            channel: ChannelId(1),
+            message: MessageId(n),
+            user: UserId(2),
+            text: format!("question {n}"),
+        }
+    }
+
+    /// While the writer hangs in a database call, a full queue gives records up at once,
+    /// counted, instead of the caller waiting or memory growing.
+    #[test]
+    fn a_full_queue_gives_records_up_without_blocking_and_counts_them() {
+        let dir = std::env::temp_dir().join(format!("faqbot-writer-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("faqbot.db");
+        let backend: Arc<dyn Backend> = Arc::new(Sqlite::open(&path).unwrap());
+        // Another connection holds the database: each write waits out the busy timeout.
+        let locker = rusqlite::Connection::open(&path).unwrap();
+        locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let writer = Writer::start_bounded(backend, 0, 10);
+        writer.send(unmatched(0));
+        std::thread::sleep(Duration::from_millis(100));
+        let started = Instant::now();
+        for n in 1..=100 {
+            writer.send(unmatched(n));
+        }
+        assert!(
+            started.elapsed() < Duration::from_millis(100),
+            "sending never waits"
+        );
+        // Ten fit in the queue (nine when the first is still in it).
+        let dropped = writer.dropped();
+        assert!((80..=91).contains(&dropped), "{dropped}");
+        locker.execute_batch("COMMIT").unwrap();
+        drop(writer);
+        let stats = Sqlite::open(&path).unwrap().stats(None, 0, 200).unwrap();
+        assert_eq!(
+            stats.unmatched.len() as u64,
+            101 - dropped,
+            "the rest is written"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -436,6 +436,9 @@ impl Backend for Postgres {
         off_runtime(|| {
             let mut conn = self.conn()?;
             let mut tx = conn.transaction().map_err(query_error)?;
+            // Deleting a busy month may take longer than a claim may.
+            tx.batch_execute("SET LOCAL statement_timeout = 0")
+                .map_err(query_error)?;
             tx.execute("DELETE FROM shown WHERE at_ms < $1", &[&before])
                 .and_then(|_| tx.execute("DELETE FROM outcomes WHERE at_ms < $1", &[&before]))
                 .and_then(|_| tx.execute("DELETE FROM unmatched WHERE at_ms < $1", &[&before]))

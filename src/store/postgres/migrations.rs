@@ -106,6 +106,9 @@ const MIGRATION_LOCK: i64 = 0x6661_7162_6f74; // "faqbot"
 /// starting together wait for each other on an advisory lock, so each step runs once.
 pub(super) fn apply(client: &mut Client) -> Result<()> {
     let mut tx = client.transaction().map_err(query_error)?;
+    // A migration of a big table may take longer than a claim may; so may waiting for the lock.
+    tx.batch_execute("SET LOCAL statement_timeout = 0")
+        .map_err(query_error)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .map_err(query_error)?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")

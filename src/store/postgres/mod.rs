@@ -31,6 +31,14 @@ pub const POOL_SIZE: u32 = 4;
 /// How long a call waits for a connection: short, since a reply waits on it and the bot stays
 /// quiet rather than late while the database is unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// The longest a statement may run: a claim takes a millisecond, and a database that holds one
+/// for seconds (a lock held elsewhere, an overloaded server) should fail it, so that the bot stays
+/// quiet rather than wait forever. Pruning and migrations, which may take longer on big tables,
+/// lift it for their own transaction.
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// TCP keepalives: a connection that died silently (a failover, a NAT's timeout) is found within
+/// a minute instead of hours of hanging calls.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Connection = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
@@ -55,7 +63,12 @@ pub struct Postgres {
 }
 
 fn query_error(error: postgres::Error) -> StoreError {
-    StoreError::Query(error.to_string())
+    // The client's own words for a database's error are only "db error": the database's message
+    // says what happened (a statement timeout, a constraint).
+    StoreError::Query(match error.as_db_error() {
+        Some(db) => format!("PostgreSQL: {}", db.message()),
+        None => error.to_string(),
+    })
 }
 
 /// The URL as it may be shown: without its password.
@@ -100,6 +113,13 @@ impl Postgres {
             .parse()
             .map_err(|e: postgres::Error| open_error(e.to_string()))?;
         config.connect_timeout(CONNECT_TIMEOUT);
+        config.keepalives(true).keepalives_idle(KEEPALIVE_IDLE);
+        let options = format!(
+            "{} -c statement_timeout={}",
+            config.get_options().unwrap_or_default(),
+            STATEMENT_TIMEOUT.as_millis()
+        );
+        config.options(options.trim_start());
         if config.get_application_name().is_none() {
             config.application_name("faqbot");
         }
@@ -145,8 +165,18 @@ impl Postgres {
             .pool
             .as_ref()
             .ok_or_else(|| StoreError::Query("the store is closing".into()))?;
-        pool.get()
-            .map_err(|e| StoreError::Query(format!("cannot reach PostgreSQL: {e}")))
+        pool.get().map_err(|error| {
+            // Every connection open and taken: the database answers, this process is busy.
+            let state = pool.state();
+            if state.connections >= POOL_SIZE && state.idle_connections == 0 {
+                StoreError::Query(format!(
+                    "all {POOL_SIZE} connections to PostgreSQL are busy (waited {} s): the database is slow or this process overloaded",
+                    CONNECT_TIMEOUT.as_secs()
+                ))
+            } else {
+                StoreError::Query(format!("cannot reach PostgreSQL: {error}"))
+            }
+        })
     }
 
     /// The time to pass as the statement's `now`: `None` lets the database's clock decide.

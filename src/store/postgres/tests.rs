@@ -192,3 +192,27 @@ fn an_unreachable_database_fails_closed_and_queued_records_are_written_when_it_r
         "kept across the outage"
     );
 }
+
+/// A statement the database holds too long fails instead of hanging, and a pool whose every
+/// connection is taken says so, not that the database cannot be reached.
+#[test]
+fn a_slow_statement_times_out_and_a_busy_pool_says_it_is_busy() {
+    let Some(server) = LocalServer::or_skip("a_slow_statement_times_out") else {
+        return;
+    };
+    let db = Postgres::open(&server.url()).unwrap();
+    let started = std::time::Instant::now();
+    let slow = db.conn().unwrap().batch_execute("SELECT pg_sleep(30)");
+    let error = super::query_error(slow.expect_err("the statement timeout ends it")).to_string();
+    assert!(error.contains("statement timeout"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+
+    let held: Vec<_> = (0..super::POOL_SIZE).map(|_| db.conn().unwrap()).collect();
+    let error = db.conn().err().expect("no connection left").to_string();
+    assert!(
+        error.contains("connections to PostgreSQL are busy"),
+        "{error}"
+    );
+    drop(held);
+    assert!(db.conn().is_ok());
+}
