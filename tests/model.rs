@@ -89,3 +89,45 @@ fn the_second_opinion_keeps_the_dev_cases_right_and_speaks_on_an_mfa_error() {
     let decision = opinion.decide(&matcher, &vectors, text, 1);
     assert_eq!(decision.suggest.map(|m| m.id), Some("mfa-error"));
 }
+
+/// `faqbot match` without a database keeps the model's vectors of the FAQ beside the model, so
+/// that the next call embeds nothing it embedded before.
+#[test]
+fn match_without_a_database_caches_the_faqs_vectors_beside_the_model() {
+    let Some(opinion) = opinion() else { return };
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("model");
+    let dir = std::env::temp_dir().join(format!("faqbot-model-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in std::fs::read_dir(&model).unwrap() {
+        let file = file.unwrap();
+        if file.file_name() != "vectors.db" {
+            std::os::unix::fs::symlink(file.path(), dir.join(file.file_name())).unwrap();
+        }
+    }
+    let question = "How do I connect the gizmotron to my tenant?";
+    let faq = dir.join("faq.toml");
+    std::fs::write(
+        &faq,
+        format!("[[entry]]\nid = \"gizmo\"\nquestion = \"{question}\"\nanswer = \"Plug it in.\"\n"),
+    )
+    .unwrap();
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
+            .args(["match", "--faq"])
+            .arg(&faq)
+            .arg("--model")
+            .arg(&dir)
+            .arg("the gizmotron will not connect")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run();
+    let cache = faqbot::store::sqlite::Sqlite::open(&dir.join("vectors.db")).unwrap();
+    let hash = faqbot::store::text_hash(question);
+    let cached = faqbot::store::Backend::vectors(&cache, opinion.model(), &[hash]).unwrap();
+    assert!(cached[0].is_some(), "the question's vector is cached");
+    run();
+    let _ = std::fs::remove_dir_all(&dir);
+}

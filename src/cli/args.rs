@@ -70,7 +70,27 @@ impl ModelArg {
             }
         }
     }
+
+    /// Where `match` and `eval` without `--db` keep the model's vectors of a FAQ's texts: a file
+    /// beside the model, keyed as the store keys them (model and text), so that a second call
+    /// embeds only what changed. `None` (said once) when it cannot be opened: everything is
+    /// embedded again, as before.
+    pub fn vector_cache(&self) -> Option<std::sync::Arc<dyn faqbot::store::Backend>> {
+        let file = self.dir.join(VECTOR_CACHE);
+        match faqbot::store::sqlite::Sqlite::open(&file) {
+            Ok(cache) => Some(std::sync::Arc::new(cache)),
+            Err(error) => {
+                eprintln!(
+                    "note: no cache of the model's vectors ({error}): embedding the FAQ again"
+                );
+                None
+            }
+        }
+    }
 }
+
+/// The model folder's cache of vectors (see [`ModelArg::vector_cache`]).
+pub const VECTOR_CACHE: &str = "vectors.db";
 
 /// What `match` and `eval` decide with: the FAQ, what a database learned, the parameters and
 /// the model.

@@ -24,6 +24,7 @@ impl<'o> Decider<'o> {
         server: Option<u64>,
         params: &Params,
         opinion: Option<&'o SecondOpinion>,
+        cache: Option<std::sync::Arc<dyn faqbot::store::Backend>>,
     ) -> Result<Decider<'o>> {
         let store = db.map(existing_db).transpose()?;
         let learned = match &store {
@@ -32,8 +33,9 @@ impl<'o> Decider<'o> {
         };
         let mut loaded = Loaded::new(faq.clone(), &learned, params);
         if let Some(opinion) = opinion {
-            let cache = store.as_deref();
-            loaded.vectors = Some(opinion.index(faq, &learned, cache)?);
+            // The database's cache when one is given, else the model folder's.
+            let cache = store.or(cache);
+            loaded.vectors = Some(opinion.index(faq, &learned, cache.as_deref())?);
         }
         Ok(Decider { loaded, opinion })
     }

@@ -63,8 +63,16 @@ pub fn exec(args: Args) -> Result<ExitCode> {
     faqbot::eval::check_cases(&ids, &cases)?;
     let params = params.params()?;
     let opinion = model.load()?;
+    let cache = opinion.is_some().then(|| model.vector_cache()).flatten();
     let run = |faq: &Faq, cases: &[faqbot::eval::Case]| -> Result<faqbot::eval::Report> {
-        let decider = Decider::with(faq, db.as_deref(), server.id, &params, opinion.as_ref())?;
+        let decider = Decider::with(
+            faq,
+            db.as_deref(),
+            server.id,
+            &params,
+            opinion.as_ref(),
+            cache.clone(),
+        )?;
         let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
         Ok(evaluate_with(|text| decider.decide(text, 5), &ids, cases)?)
     };

@@ -35,7 +35,14 @@ pub fn exec(args: Args) -> Result<ExitCode> {
     let faq = super::load(&faq.faq)?;
     let opinion = model.load()?;
     let params = params.params()?;
-    let decider = Decider::with(&faq, db.as_deref(), server.id, &params, opinion.as_ref())?;
+    let decider = Decider::with(
+        &faq,
+        db.as_deref(),
+        server.id,
+        &params,
+        opinion.as_ref(),
+        opinion.is_some().then(|| model.vector_cache()).flatten(),
+    )?;
     if args.text.is_empty() {
         let stdin = std::io::stdin().lock();
         for line in stdin.split(b'\n') {
