@@ -121,7 +121,11 @@ fn match_without_a_database_caches_the_faqs_vectors_beside_the_model() {
             .arg("the gizmotron will not connect")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     run();
     let cache = faqbot::store::sqlite::Sqlite::open(&dir.join("vectors.db")).unwrap();

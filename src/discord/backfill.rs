@@ -17,9 +17,9 @@ use futures_util::StreamExt;
 use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
-use serenity::{ChannelId, GetMessages, MessageId};
+use serenity::{ChannelId, MessageId};
 
-use super::{lock, retry::Backoff, server, suggest, Data};
+use super::{lock, server, suggest, Data};
 
 use crate::ids;
 use crate::memory::PlaceSeen;
@@ -299,16 +299,22 @@ async fn read(
     let mut messages = Vec::new();
     let mut after = place.after;
     for _ in 0..MAX_PAGES {
-        let request = GetMessages::new()
-            .after(MessageId::new(after.max(1)))
-            .limit(PAGE);
-        let page = data
+        let params = vec![
+            ("after", after.max(1).to_string()),
+            ("limit", PAGE.to_string()),
+        ];
+        let route = serenity::http::Route::ChannelMessages {
+            channel_id: ChannelId::new(place.id),
+        };
+        let page: Result<Vec<serenity::Message>, _> = data
             .sender
-            .read(
+            .get(
+                &ctx.http,
                 "reading back a channel",
                 Instant::now() + READ_FOR,
-                Backoff::CHANNEL,
-                || ChannelId::new(place.id).messages(ctx, request),
+                route,
+                Some(params),
+                None,
             )
             .await;
         let page = match page {

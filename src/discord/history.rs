@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use poise::serenity_prelude as serenity;
-use serenity::{ChannelId, GetMessages, GuildId, Http, Message, MessageId, UserId};
+use serenity::http::Route;
+use serenity::{ChannelId, GuildId, Http, Message, UserId};
 
-use super::retry::{describe, Backoff};
+use super::retry::describe;
 use super::send::Sender;
 use crate::config::Named;
 use crate::faq::Faq;
@@ -112,13 +113,19 @@ pub(super) async fn learn(
             reason: describe(&error),
         }
     };
-    let me = read(sender, || http.get_current_user())
+    let me = read::<serenity::CurrentUser>(sender, http, Route::UserMe, None, None)
         .await
         .map_err(discord("bot user"))?
         .id;
-    let roles = read(sender, || http.get_guild_roles(guild))
-        .await
-        .map_err(discord("roles"))?;
+    let roles: Vec<serenity::Role> = read(
+        sender,
+        http,
+        Route::GuildRoles { guild_id: guild },
+        None,
+        Some(guild),
+    )
+    .await
+    .map_err(discord("roles"))?;
     let places = places(http, sender, guild, &reading.channels).await?;
     let server = crate::ids::GuildId(reading.guild);
     let stored = off_runtime(|| store.examples(Some(server))).map_err(HistoryError::Store)?;
@@ -197,12 +204,18 @@ async fn places(
     if configured.is_empty() {
         return Err(HistoryError::NoChannels);
     }
-    let channels = read(sender, || http.get_channels(guild))
-        .await
-        .map_err(|e| HistoryError::Discord {
-            what: "channels",
-            reason: describe(&e),
-        })?;
+    let channels: Vec<serenity::GuildChannel> = read(
+        sender,
+        http,
+        Route::GuildChannels { guild_id: guild },
+        None,
+        Some(guild),
+    )
+    .await
+    .map_err(|e| HistoryError::Discord {
+        what: "channels",
+        reason: describe(&e),
+    })?;
     let mut places = Vec::new();
     for name in configured {
         let named = Named::parse(name);
@@ -216,12 +229,14 @@ async fn places(
         });
     }
     let parents: Vec<ChannelId> = places.iter().map(|p| p.id).collect();
-    let active = read(sender, || http.get_guild_active_threads(guild))
-        .await
-        .map_err(|e| HistoryError::Discord {
-            what: "active threads",
-            reason: describe(&e),
-        })?;
+    let route = Route::GuildThreadsActive { guild_id: guild };
+    let active: serenity::ThreadsData =
+        read(sender, http, route, None, None)
+            .await
+            .map_err(|e| HistoryError::Discord {
+                what: "active threads",
+                reason: describe(&e),
+            })?;
     let mut threads: Vec<ChannelId> = active
         .threads
         .iter()
@@ -230,11 +245,11 @@ async fn places(
         .collect();
     for parent in &parents {
         // A channel whose archived threads cannot be listed is still read itself.
-        match read(sender, || {
-            http.get_channel_archived_public_threads(*parent, None, Some(100))
-        })
-        .await
-        {
+        let route = Route::ChannelArchivedPublicThreads {
+            channel_id: *parent,
+        };
+        let limit = vec![("limit", "100".to_owned())];
+        match read::<serenity::ThreadsData>(sender, http, route, Some(limit), None).await {
             Ok(archived) => {
                 if archived.has_more {
                     // serenity 0.12 takes `before` as a number where Discord documents an ISO 8601
@@ -301,11 +316,14 @@ async fn read_place(
             continue;
         }
         loop {
-            let mut request = GetMessages::new().limit(PAGE);
+            let mut params = vec![("limit", PAGE.to_string())];
             if let Some(before) = before {
-                request = request.before(MessageId::new(before));
+                params.push(("before", before.to_string()));
             }
-            let page = read(sender, || place.id.messages(http, request))
+            let route = Route::ChannelMessages {
+                channel_id: place.id,
+            };
+            let page: Vec<Message> = read(sender, http, route, Some(params), None)
                 .await
                 .map_err(|e| unreadable(&e))?;
             let full = page.len() == usize::from(PAGE);
@@ -487,7 +505,12 @@ impl Staff<'_> {
         }
         let (http, guild) = (self.http, self.guild);
         // A member who left is no longer staff; neither is anyone who cannot be looked up.
-        let staff = match read(self.sender, || http.get_member(guild, user)).await {
+        let route = Route::GuildMember {
+            guild_id: guild,
+            user_id: user,
+        };
+        let member = read::<serenity::Member>(self.sender, http, route, None, Some(guild)).await;
+        let staff = match member {
             Ok(member) => {
                 let roles: Vec<&serenity::Role> = self
                     .roles
@@ -514,18 +537,25 @@ impl Staff<'_> {
     }
 }
 
-/// One read, within the global rate limit, retried through 429s and outages.
-async fn read<T, F, Fut>(sender: &Sender, call: F) -> Result<T, serenity::Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, serenity::Error>>,
-{
+/// One read of the server's history, within the global rate limit, retried through 429s (as
+/// long as they say) and outages.
+async fn read<T: serde::de::DeserializeOwned>(
+    sender: &Sender,
+    http: &Http,
+    route: Route<'_>,
+    params: Option<Vec<(&'static str, String)>>,
+    guild: Option<GuildId>,
+) -> Result<T, serenity::Error> {
+    let deadline = Instant::now() + READ_FOR;
+    let guild = guild.map(GuildId::get);
     sender
-        .read(
+        .get(
+            http,
             "reading the server's history",
-            Instant::now() + READ_FOR,
-            Backoff::CHANNEL,
-            call,
+            deadline,
+            route,
+            params,
+            guild,
         )
         .await
 }

@@ -482,29 +482,79 @@ impl Sender {
         retry::until(what, deadline, backoff, &self.retries, call).await
     }
 
-    /// [`retrying`](Self::retrying) for reads made in numbers (the read-back of many places):
-    /// each attempt first waits for room in the global window, so that reading never takes the
-    /// room that posts need beyond Discord's limit.
-    pub async fn read<T, F, Fut>(
+    /// A read made in numbers (the read-back of many places, a channel's history): `GET route`
+    /// with `params`, as serenity sends it, its JSON answer turned into `T` (with `guild_id` set
+    /// on each object when `guild` is given, as serenity does for members and roles). Each attempt
+    /// first takes room in the global window, so that reading never takes the room that posts
+    /// need; it goes through this sender's own client, so that a 429's `Retry-After` (or
+    /// `X-RateLimit-Reset-After`) is waited out before the next attempt, which serenity's errors
+    /// do not show. An outage's waits double as `backoff` says; a 4xx other than 429 is final.
+    pub async fn get<T: serde::de::DeserializeOwned>(
         &self,
+        http: &serenity::Http,
         what: &str,
         deadline: Instant,
-        backoff: Backoff,
-        mut call: F,
-    ) -> Result<T, serenity::Error>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<T, serenity::Error>>,
-    {
-        retry::until(what, deadline, backoff, &self.retries, || {
-            let attempt = call();
-            async move {
-                // Past the deadline the request goes anyway: its failure, if any, ends the retries.
-                let _slot = self.slot(None, deadline).await;
-                attempt.await
+        route: serenity::http::Route<'_>,
+        params: Option<Vec<(&'static str, String)>>,
+        guild: Option<u64>,
+    ) -> Result<T, serenity::Error> {
+        let mut wait = Backoff::CHANNEL.first;
+        loop {
+            // Past the deadline the request goes anyway: its failure, if any, ends the retries.
+            let slot = self.slot(None, deadline).await;
+            let request = serenity::http::Request::new(route, serenity::http::LightMethod::Get)
+                .params(params.clone())
+                .build(&self.client, http.token(), http.proxy.as_deref())?
+                .timeout(REQUEST_TIMEOUT);
+            let response = request.send().await;
+            drop(slot);
+            let (error, retry_after) = match response {
+                Ok(response) if response.status().is_success() => {
+                    let bytes = response
+                        .bytes()
+                        .await
+                        .map_err(|e| serenity::Error::from(serenity::HttpError::Request(e)))?;
+                    let mut value: serde_json::Value = serde_json::from_slice(&bytes)?;
+                    if let Some(guild) = guild {
+                        with_guild(&mut value, guild);
+                    }
+                    return Ok(serde_json::from_value(value)?);
+                }
+                Ok(response) => {
+                    let refused = response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS;
+                    let headers = Headers::read(|name| response.headers().get(name)?.to_str().ok());
+                    let error = serenity::http::ErrorResponse::from_response(
+                        response,
+                        reqwest::Method::GET,
+                    )
+                    .await;
+                    let retry_after = refused.then(|| headers.wait_after_429()).flatten();
+                    (
+                        serenity::HttpError::UnsuccessfulRequest(error).into(),
+                        retry_after,
+                    )
+                }
+                Err(error) => (serenity::HttpError::Request(error).into(), None),
+            };
+            if !worth_retrying(&error) {
+                return Err(error);
             }
-        })
-        .await
+            // A 429 says how long; an outage gets waits that double.
+            let pause = retry_after.unwrap_or(wait);
+            if Instant::now() + pause > deadline {
+                return Err(error);
+            }
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(
+                retry_in_ms = pause.as_millis() as u64,
+                "{what} failed, will retry: {}",
+                describe(&error)
+            );
+            tokio::time::sleep(pause).await;
+            if retry_after.is_none() {
+                wait = Backoff::CHANNEL.next(wait);
+            }
+        }
     }
 
     /// Retries made, and posts given up as too late, since start.
@@ -512,6 +562,19 @@ impl Sender {
         Retried {
             retries: self.retries.load(Ordering::Relaxed),
             given_up: self.given_up.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Sets `guild_id` on the object `value`, or on each object of the array `value`.
+fn with_guild(value: &mut serde_json::Value, guild: u64) {
+    let objects: Vec<&mut serde_json::Value> = match value {
+        serde_json::Value::Array(items) => items.iter_mut().collect(),
+        other => vec![other],
+    };
+    for object in objects {
+        if let Some(map) = object.as_object_mut() {
+            map.insert("guild_id".to_owned(), guild.to_string().into());
         }
     }
 }
@@ -579,17 +642,16 @@ mod tests {
         let arrivals = Mutex::new(Vec::new());
         let deadline = Instant::now() + Duration::from_secs(30);
         for read in 0..110 {
-            let arrivals = &arrivals;
-            sender
-                .read("a read", deadline, Backoff::CHANNEL, || async move {
-                    if read == 0 {
-                        tokio::time::sleep(Duration::from_millis(400)).await;
-                    }
-                    arrivals.lock().unwrap().push(Instant::now());
-                    Ok::<_, serenity::Error>(())
-                })
+            // As `get` makes a read: a slot held until the answer.
+            let slot = sender
+                .slot(None, deadline)
                 .await
-                .unwrap();
+                .expect("room before the deadline");
+            if read == 0 {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+            }
+            arrivals.lock().unwrap().push(Instant::now());
+            drop(slot);
         }
         let arrivals = arrivals.into_inner().unwrap();
         let busiest = (0..arrivals.len())

@@ -54,6 +54,15 @@ impl Emulator {
         self.state.lose_answers.store(count, Ordering::SeqCst);
     }
 
+    /// Answers the next `count` reads (history, read-back) with a 429 that asks to wait
+    /// `retry_after`, as a REST proxy or another client of the bot using the bucket makes Discord
+    /// do; a read sent before that wait is over is recorded as [`Event::DisregardedLimit`].
+    ///
+    /// [`Event::DisregardedLimit`]: super::Event::DisregardedLimit
+    pub fn refuse_reads(&self, count: usize, retry_after: std::time::Duration) {
+        *lock(&self.state.read_refusals) = (count, retry_after, None);
+    }
+
     /// Fills `channel`'s window as another client of the same bot would (a second process), so
     /// that the bot's next post there is refused with a 429 it could not foresee.
     pub fn use_up(&self, channel: u64) {

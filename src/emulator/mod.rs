@@ -161,6 +161,9 @@ struct State {
     lose_answers: std::sync::atomic::AtomicUsize,
     /// When the latest reads were answered: Discord's global limit.
     reads: Mutex<std::collections::VecDeque<Instant>>,
+    /// Reads still to refuse with a 429 ([`Emulator::refuse_reads`]), how long each says to wait,
+    /// and until when the last refusal asked to wait.
+    read_refusals: Mutex<(usize, Duration, Option<Instant>)>,
 }
 
 /// Locks a mutex, surviving a panic elsewhere (a test that failed must not hang the others).
@@ -253,6 +256,7 @@ impl Emulator {
             nonces: Mutex::new(HashMap::new()),
             lose_answers: std::sync::atomic::AtomicUsize::new(0),
             reads: Mutex::new(std::collections::VecDeque::new()),
+            read_refusals: Mutex::new((0, Duration::ZERO, None)),
         });
         let app = rest::router(state.clone());
         let server = tokio::spawn(async move {

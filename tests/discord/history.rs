@@ -376,3 +376,39 @@ async fn an_unreadable_channel_is_one_line_and_the_rest_is_learned() {
     assert!(said.contains("no channel \"no-such-channel\""), "{said}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Reads refused with a 429 wait as long as the 429 says before trying again, not the shorter
+/// waits of an outage (a rate-limiting proxy's 1.5 s here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_on_a_read_is_waited_out_as_it_says() {
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    let asked = emulator.past(
+        Duration::from_secs(3_600),
+        ALICE,
+        CIPP_ISSUES,
+        &question(1),
+        None,
+    );
+    emulator.past(
+        Duration::from_secs(1_800),
+        MOD,
+        CIPP_ISSUES,
+        LINKS[0],
+        Some(asked),
+    );
+    let dir = bot_dir(&emulator);
+    emulator.refuse_reads(3, Duration::from_millis(1_500));
+    let output = learn(&emulator, &dir, &[]);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("1 learned;"), "{said}");
+    let events = emulator.events();
+    let count = |f: fn(&Event) -> bool| events.iter().filter(|e| f(e)).count();
+    assert_eq!(count(|e| matches!(e, Event::RateLimited { .. })), 3);
+    assert_eq!(
+        count(|e| matches!(e, Event::DisregardedLimit { .. })),
+        0,
+        "no read before its 429's wait was over"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,6 +25,22 @@ pub(super) fn read_turn(state: &State, route: &str) -> Option<Response> {
         return None;
     }
     let now = Instant::now();
+    {
+        let mut refusals = lock(&state.read_refusals);
+        let (left, retry_after, until) = &mut *refusals;
+        if until.is_some_and(|until| now < until) {
+            state.record(Event::DisregardedLimit {
+                route: route.to_owned(),
+            });
+        }
+        if *left > 0 {
+            *left -= 1;
+            *until = Some(now + *retry_after);
+            let retry = *retry_after;
+            drop(refusals);
+            return Some(refused(state, route, retry, false));
+        }
+    }
     let mut reads = lock(&state.reads);
     while reads
         .front()
@@ -38,18 +54,26 @@ pub(super) fn read_turn(state: &State, route: &str) -> Option<Response> {
     }
     let retry = GLOBAL_WINDOW.saturating_sub(now.duration_since(reads[0]));
     drop(reads);
+    Some(refused(state, route, retry, true))
+}
+
+/// A 429 (recorded) asking to wait `retry`, for the whole bot when `global`.
+fn refused(state: &State, route: &str, retry: Duration, global: bool) -> Response {
     state.record(Event::RateLimited {
         route: route.to_owned(),
     });
-    let body = json!({"message": "You are being rate limited.", "retry_after": retry.as_secs_f64(), "global": true});
+    let body = json!({"message": "You are being rate limited.", "retry_after": retry.as_secs_f64(), "global": global});
     let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     let headers = response.headers_mut();
-    headers.insert("x-ratelimit-global", "true".parse().unwrap());
-    headers.insert("x-ratelimit-scope", "global".parse().unwrap());
+    if global {
+        headers.insert("x-ratelimit-global", "true".parse().unwrap());
+    }
+    let scope = if global { "global" } else { "user" };
+    headers.insert("x-ratelimit-scope", scope.parse().unwrap());
     if let Ok(value) = format!("{:.3}", retry.as_secs_f64().max(0.001)).parse() {
         headers.insert("retry-after", value);
     }
-    Some(response)
+    response
 }
 
 /// `GET /users/@me`: the bot.
