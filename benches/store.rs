@@ -28,7 +28,7 @@ fn sqlite() -> Store {
     let dir = std::env::temp_dir().join(format!("faqbot-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    Store::open(&dir.join("faqbot.db"), 0).unwrap()
+    Store::open_unpruned(&dir.join("faqbot.db")).unwrap()
 }
 
 /// Runs `bench` on SQLite, then on PostgreSQL if it is installed, naming each run by its backend.
@@ -36,7 +36,7 @@ fn each_backend(c: &mut Criterion, bench: fn(&mut Criterion, &str, Store)) {
     bench(c, "sqlite", sqlite());
     match faqbot::store::postgres::local::LocalServer::start() {
         Ok(server) => {
-            let store = Store::open(std::path::Path::new(&server.url()), 0).unwrap();
+            let store = Store::open_unpruned(std::path::Path::new(&server.url())).unwrap();
             bench(c, "postgres", store);
         }
         Err(_) => eprintln!("{}", faqbot::store::postgres::local::HOW_TO_INSTALL),

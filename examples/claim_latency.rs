@@ -46,10 +46,13 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("faqbot-claims-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    measure("sqlite", &Store::open(&dir.join("faqbot.db"), 0).unwrap());
+    measure(
+        "sqlite",
+        &Store::open_unpruned(&dir.join("faqbot.db")).unwrap(),
+    );
     match LocalServer::start() {
         Ok(server) => {
-            let store = Store::open(std::path::Path::new(&server.url()), 0).unwrap();
+            let store = Store::open_unpruned(std::path::Path::new(&server.url())).unwrap();
             measure("postgres", &store);
         }
         Err(_) => eprintln!(

@@ -35,7 +35,7 @@ fn service(name: &str, cooldown_secs: u64) -> Arc<Service> {
 /// The servers over the FAQ and database in `dir`: a second one there is another process.
 fn servers_in(dir: &std::path::Path, cooldown_secs: u64) -> Servers {
     // Nothing pruned: the tests' clock is in the past, and pruning follows the real one.
-    let store = Store::open(&dir.join("faqbot.db"), 0).unwrap();
+    let store = Store::open_unpruned(&dir.join("faqbot.db")).unwrap();
     let config = Config {
         faq: dir.join("faq.toml"),
         suggest: SuggestConfig {
@@ -388,7 +388,7 @@ fn a_single_server_store_keeps_what_it_learned_after_the_upgrade() {
         )
         .unwrap();
     }
-    let store = Store::open(&dir.join("faqbot.db"), 0).unwrap();
+    let store = Store::open_unpruned(&dir.join("faqbot.db")).unwrap();
     let config = Config {
         faq: dir.join("faq.toml"),
         discord: crate::config::DiscordConfig {
@@ -449,7 +449,7 @@ fn a_picker_is_spent_once_and_when_the_memory_cannot_tell() {
     assert!(!service.spend_picker(MessageId(70), START_MS), "used");
 
     let dir = dir("picker-unreachable");
-    let store = Store::open(&dir.join("faqbot.db"), 0).unwrap();
+    let store = Store::open_unpruned(&dir.join("faqbot.db")).unwrap();
     let shared = Arc::new(Shared::new(store, Arc::new(Unreachable), None, 200).unwrap());
     let settings = Config {
         faq: dir.join("faq.toml"),

@@ -43,11 +43,13 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(backend: Arc<dyn Backend>, keep_ms: u64) -> Writer {
+    /// Starts the writer; with `keep_ms`, it prunes every hour (0: events kept, working memory
+    /// pruned), without, never.
+    pub(super) fn start(backend: Arc<dyn Backend>, keep_ms: Option<u64>) -> Writer {
         Writer::start_bounded(backend, keep_ms, QUEUE_BOUND)
     }
 
-    fn start_bounded(backend: Arc<dyn Backend>, keep_ms: u64, bound: usize) -> Writer {
+    fn start_bounded(backend: Arc<dyn Backend>, keep_ms: Option<u64>, bound: usize) -> Writer {
         let (sender, receiver) = mpsc::sync_channel(bound);
         let dropped = Arc::new(AtomicU64::new(0));
         let counter = dropped.clone();
@@ -116,7 +118,12 @@ impl Drop for Writer {
     }
 }
 
-fn run(backend: &dyn Backend, receiver: &Receiver<Message>, keep_ms: u64, dropped: &AtomicU64) {
+fn run(
+    backend: &dyn Backend,
+    receiver: &Receiver<Message>,
+    keep_ms: Option<u64>,
+    dropped: &AtomicU64,
+) {
     let mut pending: VecDeque<Record> = VecDeque::new();
     let mut flushes: Vec<SyncSender<()>> = Vec::new();
     let throttle = Throttle::new();
@@ -167,6 +174,7 @@ fn run(backend: &dyn Backend, receiver: &Receiver<Message>, keep_ms: u64, droppe
         }
         // Working memory (claims, threads seen, messages answered) is pruned whatever is kept of
         // the statistics: it would otherwise grow by a row per message forever.
+        let Some(keep_ms) = keep_ms else { continue };
         if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
             let now = now_ms();
             let events_before = if keep_ms == 0 {
@@ -243,7 +251,7 @@ mod tests {
         // Another connection holds the database: each write waits out the busy timeout.
         let locker = rusqlite::Connection::open(&path).unwrap();
         locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
-        let writer = Writer::start_bounded(backend, 0, 10);
+        let writer = Writer::start_bounded(backend, None, 10);
         writer.send(unmatched(0));
         std::thread::sleep(Duration::from_millis(100));
         let started = Instant::now();

@@ -133,7 +133,7 @@ fn an_unreachable_database_fails_closed_and_queued_records_are_written_when_it_r
     let Some(server) = LocalServer::or_skip("an_unreachable_database_fails_closed") else {
         return;
     };
-    let store = Store::open(std::path::Path::new(&server.url()), 0).unwrap();
+    let store = Store::open_unpruned(std::path::Path::new(&server.url())).unwrap();
     assert!(store.shared());
     let memory = store.memory();
     assert_eq!(memory.answer_once(1, Some(5), 0), Ok(true));
