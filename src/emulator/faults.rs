@@ -70,6 +70,8 @@ impl Emulator {
         let now = Instant::now();
         let mut windows = lock(&self.state.channel_windows);
         let sent = windows.entry(channel).or_default();
+        // A bucket opened now and used up.
+        sent.clear();
         while sent.len() < limit {
             sent.push_back(now);
         }

@@ -204,6 +204,11 @@ pub(super) const CHANNEL_WINDOW: Duration = Duration::from_secs(5);
 /// Takes a slot of the channel's window: the slots left and seconds until the window resets, or
 /// (exhausted) the seconds to wait. `Ok(None)` when limits are off. Records a request that the
 /// last response had told to wait.
+///
+/// A window is a bucket, as Discord's `X-RateLimit-Reset-After` describes it ("when the current
+/// rate limit bucket will reset"): it opens with its first request and, once reset, holds its
+/// whole limit again. (Counted as a sliding window, a reset would free one slot only, and a
+/// client that takes Discord's word for it would be refused for sending into the reset window.)
 pub(super) fn take_slot(state: &State, channel: u64) -> Result<Option<(usize, f64)>, f64> {
     if !state.options.rate_limits {
         return Ok(None);
@@ -222,11 +227,11 @@ pub(super) fn take_slot(state: &State, channel: u64) -> Result<Option<(usize, f6
         .load(std::sync::atomic::Ordering::SeqCst);
     let mut windows = lock(&state.channel_windows);
     let sent = windows.entry(channel).or_default();
-    while sent
+    if sent
         .front()
-        .is_some_and(|at| now.duration_since(*at) >= CHANNEL_WINDOW)
+        .is_some_and(|opened| now.duration_since(*opened) >= CHANNEL_WINDOW)
     {
-        sent.pop_front();
+        sent.clear();
     }
     let reset_after = |oldest: Option<&std::time::Instant>| {
         oldest
