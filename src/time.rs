@@ -1,6 +1,11 @@
 //! Time as faqbot counts it: Unix milliseconds, the lengths it names, and the creation time that
-//! every Discord id carries. The one place that reads the clock; the layers below the Discord layer
-//! take the time as an argument.
+//! every Discord id carries. The layers below the Discord layer take the time as an argument.
+//!
+//! A Discord id's time is Discord's clock; `now_ms` is this host's. When the two differ (a host
+//! clock that drifted), every age would be off by the difference: a host a minute fast finds
+//! every message too old to answer. So the Discord layer measures the difference at start
+//! ([`set_skew_ms`]) and ids are read through it: [`created_ms`] gives an id's time on this
+//! host's clock, [`first_id_at`] the id of a time on it.
 
 /// A second, a minute, an hour and a day in milliseconds.
 pub const SECOND_MS: u64 = 1_000;
@@ -23,13 +28,42 @@ pub fn days_ms(days: u64) -> u64 {
     days.saturating_mul(DAY_MS)
 }
 
-/// The Unix time in milliseconds at which the object with this Discord id was created.
+/// How far this host's clock is ahead of Discord's, in ms (negative: behind); 0 until measured.
+static SKEW_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Reads Discord's ids from now on as `skew_ms` off this host's clock (its clock minus Discord's).
+pub fn set_skew_ms(skew_ms: i64) {
+    SKEW_MS.store(skew_ms, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn shifted(ms: u64, by: i64) -> u64 {
+    ms.saturating_add_signed(by)
+}
+
+/// The Unix time, on this host's clock, at which the object with this Discord id was created.
 pub fn created_ms(id: u64) -> u64 {
+    shifted(
+        discord_ms(id),
+        SKEW_MS.load(std::sync::atomic::Ordering::Relaxed),
+    )
+}
+
+/// The smallest Discord id created at `ms` on this host's clock: ids above it are younger
+/// (Discord's `after`).
+pub fn first_id_at(ms: u64) -> u64 {
+    discord_id_at(shifted(
+        ms,
+        -SKEW_MS.load(std::sync::atomic::Ordering::Relaxed),
+    ))
+}
+
+/// The time an id carries, on Discord's clock.
+pub fn discord_ms(id: u64) -> u64 {
     (id >> 22) + DISCORD_EPOCH_MS
 }
 
-/// The smallest Discord id created at `ms`: ids above it are younger (Discord's `after`).
-pub fn first_id_at(ms: u64) -> u64 {
+/// The smallest id Discord makes at `ms` on its own clock (what the emulator mints).
+pub fn discord_id_at(ms: u64) -> u64 {
     ms.saturating_sub(DISCORD_EPOCH_MS) << 22
 }
 
@@ -50,5 +84,13 @@ mod tests {
         assert_eq!(first_id_at(0), 0);
         assert_eq!(days_ms(2), 172_800_000);
         assert_eq!(days_ms(u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn a_skew_shifts_ids_both_ways() {
+        let id = discord_id_at(1_700_000_000_000);
+        assert_eq!(shifted(discord_ms(id), 60_000), 1_700_000_060_000);
+        assert_eq!(shifted(1_700_000_060_000, -60_000), 1_700_000_000_000);
+        assert_eq!(shifted(5, -10), 0, "never below the epoch of time");
     }
 }

@@ -47,6 +47,32 @@ pub(super) async fn reachable(
     }
 }
 
+/// Past this difference between this host's clock and Discord's, Discord's ids are read through
+/// it and the log says so: the `Date` header tells Discord's time to the second, and within a
+/// couple of seconds an age is as good as posting makes it anyway.
+const SKEW_CORRECTED_MS: u64 = 2_000;
+
+/// Measures how far this host's clock is from Discord's, and when it is more than
+/// [`SKEW_CORRECTED_MS`], reads Discord's ids through the difference from now on (a host a
+/// minute fast would find every question too old to answer) and says so.
+pub(super) async fn measure_skew(http: &serenity::Http, sender: &super::send::Sender) {
+    let Some((local, discord)) = sender.clocks(http).await else {
+        tracing::info!("could not read Discord's clock: message ages are taken by this host's");
+        return;
+    };
+    let skew = local as i64 - discord as i64;
+    if skew.unsigned_abs() <= SKEW_CORRECTED_MS {
+        return;
+    }
+    tracing::warn!(
+        skew_ms = skew,
+        "this host's clock is {} s {} Discord's: message ages are corrected by it; set the host's time (NTP)",
+        skew.unsigned_abs() / 1_000,
+        if skew > 0 { "ahead of" } else { "behind" }
+    );
+    crate::time::set_skew_ms(skew);
+}
+
 /// Completes once a stop is asked for (or the sender is gone).
 pub(super) async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
     // The guard `wait_for` returns is dropped here, before any other await.

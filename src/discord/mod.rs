@@ -229,6 +229,7 @@ async fn run_observed(
         tracing::info!("stopped before connecting");
         return Ok(());
     }
+    lifecycle::measure_skew(&http, &data.sender).await;
 
     let in_flight = data.in_flight.clone();
     let drain_for = Duration::from_secs(config.discord.drain_secs);

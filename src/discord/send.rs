@@ -557,6 +557,29 @@ impl Sender {
         }
     }
 
+    /// Discord's clock, as the `Date` header of its answer to `GET /gateway` tells it (to the
+    /// second; the middle of that second is taken), and this host's at the middle of the
+    /// request, in Unix ms; `None` when either cannot be read.
+    pub async fn clocks(&self, http: &serenity::Http) -> Option<(u64, u64)> {
+        let request = serenity::http::Request::new(
+            serenity::http::Route::Gateway,
+            serenity::http::LightMethod::Get,
+        )
+        .build(&self.client, http.token(), http.proxy.as_deref())
+        .ok()?
+        .timeout(REQUEST_TIMEOUT);
+        let sent = crate::time::now_ms();
+        let response = request.send().await.ok()?;
+        let local = sent + (crate::time::now_ms() - sent) / 2;
+        let date = response.headers().get("date")?.to_str().ok()?;
+        let discord = httpdate::parse_http_date(date)
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_millis() as u64;
+        Some((local, discord + 500))
+    }
+
     /// Retries made, and posts given up as too late, since start.
     pub fn counts(&self) -> Retried {
         Retried {

@@ -46,8 +46,10 @@ impl Emulator {
         content: &str,
         reply_to: Option<u64>,
     ) -> u64 {
-        let at = crate::time::now_ms().saturating_sub(ago.as_millis() as u64);
-        let id = crate::time::first_id_at(at) | (self.state.new_id() & 0x3f_ffff);
+        let at = lock(&self.state.world)
+            .now_ms()
+            .saturating_sub(ago.as_millis() as u64);
+        let id = crate::time::discord_id_at(at) | (self.state.new_id() & 0x3f_ffff);
         let mut message = lock(&self.state.world).message(id, channel, person(author), content);
         if let Some(replied) = reply_to {
             message["type"] = json!(19);
@@ -60,8 +62,10 @@ impl Emulator {
 
     /// A thread of the server's past in `parent`, opened `ago` before now; returns its id.
     pub fn past_thread(&self, ago: std::time::Duration, parent: u64, name: &str) -> u64 {
-        let at = crate::time::now_ms().saturating_sub(ago.as_millis() as u64);
-        let id = crate::time::first_id_at(at) | (self.state.new_id() & 0x3f_ffff);
+        let at = lock(&self.state.world)
+            .now_ms()
+            .saturating_sub(ago.as_millis() as u64);
+        let id = crate::time::discord_id_at(at) | (self.state.new_id() & 0x3f_ffff);
         let mut world = lock(&self.state.world);
         let guild = world.guild_of(parent);
         world.channels.push(world::Channel {

@@ -55,6 +55,9 @@ pub struct Options {
     /// session (op 9), as Discord does beyond a bot's `max_concurrency` (one per 5 s). Off by
     /// default: tests that restart the bot at once do not wait for it.
     pub identify_every: Option<Duration>,
+    /// Discord's clock this much behind the host's: its ids and its `Date` header say so, as
+    /// when the bot's host clock runs fast.
+    pub clock_behind: Duration,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             rate_limits: true,
             heartbeat: Duration::from_millis(41_250),
             identify_every: None,
+            clock_behind: Duration::ZERO,
         }
     }
 }
@@ -234,10 +238,11 @@ impl Emulator {
     pub async fn start(options: Options) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
+        let behind_ms = options.clock_behind.as_millis() as u64;
         let state = Arc::new(State {
             options,
             ws_url: format!("ws://{addr}/ws"),
-            world: Mutex::new(World::default()),
+            world: Mutex::new(World::behind(behind_ms)),
             seq: AtomicU64::new(0),
             outbox: Mutex::new(Vec::new()),
             latest: watch::channel(0).0,

@@ -134,6 +134,8 @@ pub struct World {
     /// Channels the bot may not read (403 Missing Access).
     pub forbidden: std::collections::HashSet<u64>,
     ids: AtomicU64,
+    /// How far the emulated Discord's clock is behind the host's ([`super::Options::clock_behind`]).
+    pub behind_ms: u64,
 }
 
 impl Default for World {
@@ -156,15 +158,29 @@ impl Default for World {
             archived: Default::default(),
             forbidden: Default::default(),
             ids: AtomicU64::new(0),
+            behind_ms: 0,
         }
     }
 }
 
 impl World {
+    /// The first server's world, its clock `behind_ms` behind the host's.
+    pub fn behind(behind_ms: u64) -> World {
+        World {
+            behind_ms,
+            ..World::default()
+        }
+    }
+
     /// A fresh id that, like Discord's, carries the current time.
     pub fn new_id(&self) -> u64 {
         let n = self.ids.fetch_add(1, Ordering::Relaxed) & 0x3f_ffff;
-        time::first_id_at(time::now_ms()) | n
+        time::discord_id_at(self.now_ms()) | n
+    }
+
+    /// The time on the emulated Discord's clock, [`behind_ms`](Self::behind_ms) behind the host's.
+    pub fn now_ms(&self) -> u64 {
+        time::now_ms().saturating_sub(self.behind_ms)
     }
 
     pub fn channel(&self, id: u64) -> Option<&Channel> {

@@ -568,3 +568,31 @@ pub async fn stop(child: Child) -> String {
     assert_eq!(code, Some(0), "{output}");
     output
 }
+
+/// A host clock a minute fast (Discord's behind it): the bot measures the difference at start and
+/// says so, and the question asked while it was down is read back and answered, not taken for a
+/// minute old (too old, with `max_delay_secs` at 30).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_clock_a_minute_fast_still_answers_in_time() {
+    let options = Options {
+        clock_behind: Duration::from_secs(60),
+        ..Options::default()
+    };
+    let emulator = Emulator::start(options).await.unwrap();
+    let asked = emulator.say(ALICE, CIPP_ISSUES, PROBLEM);
+    let (child, mut watcher, dir) = run_without_cooldown(&emulator).await;
+    let reply = watcher
+        .find(
+            WAIT,
+            |e| matches!(e, Event::Posted(p) if p.reply_to == Some(asked)),
+        )
+        .await;
+    let output = stop(child).await;
+    assert!(reply.is_some(), "no answer: {output}");
+    assert!(
+        output.contains("this host's clock is 60 s ahead of Discord's")
+            || output.contains("this host's clock is 59 s ahead of Discord's"),
+        "{output}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -108,7 +108,14 @@ pub(super) async fn authorize(
             return error(StatusCode::UNAUTHORIZED, 0, "401: Unauthorized");
         }
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // Discord's clock, as every answer's `Date` header shows it.
+    let behind = std::time::Duration::from_millis(crate::emulator::lock(&state.world).behind_ms);
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now() - behind);
+    if let Ok(value) = date.parse() {
+        response.headers_mut().insert("date", value);
+    }
+    response
 }
 
 pub(super) fn error(status: StatusCode, code: u32, message: &str) -> Response {
