@@ -47,7 +47,8 @@ pub struct PlaceSeen {
 pub trait Memory: Send + Sync {
     /// Takes the slot unless an unexpired claim holds it; `Ok(true)` when this call won it.
     fn claim(&self, claim: &Claim, now_ms: u64) -> Result<bool>;
-    /// Gives back a slot that [`claim`](Self::claim) won, unless someone has claimed it since.
+    /// Gives back a slot that [`claim`](Self::claim) won for `claim.message`, unless another
+    /// message has claimed it since.
     fn release(&self, claim: &Claim) -> Result<()>;
     /// Until when the slot of `entry` at `place` is held, if a claim holds it (expired or not).
     fn held_until(&self, place: u64, entry: &str) -> Result<Option<u64>>;
@@ -172,10 +173,13 @@ impl Memory for InMemory {
     }
 
     fn release(&self, claim: &Claim) -> Result<()> {
+        // By the message that holds it, as the stores do (a shared store's expiry is set by the
+        // database's clock, not the caller's).
         let mut state = self.state();
         let key = (claim.place, claim.entry.clone());
-        if state.claims.map.get(&key) == Some(&claim.until_ms) {
+        if state.owners.get(&key) == Some(&claim.message) {
             state.claims.map.remove(&key);
+            state.owners.remove(&key);
         }
         Ok(())
     }
@@ -258,6 +262,38 @@ pub(crate) fn check_contract(memory: &dyn Memory) {
     assert_eq!(
         memory.claim(&claim(10, "500-error", 1_900), 1_300),
         Ok(false)
+    );
+    // A slot is released by the message that holds it, whatever expiry the release names.
+    let mine = Claim {
+        message: 40,
+        ..claim(13, "cost", 5_000)
+    };
+    let theirs = Claim {
+        message: 42,
+        ..claim(13, "cost", 5_000)
+    };
+    assert_eq!(memory.claim(&mine, 1_000), Ok(true));
+    memory
+        .release(&Claim {
+            message: 41,
+            ..mine.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        memory.claim(&theirs, 1_001),
+        Ok(false),
+        "another message's release"
+    );
+    memory
+        .release(&Claim {
+            until_ms: 4_000,
+            ..mine.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        memory.claim(&theirs, 1_002),
+        Ok(true),
+        "its own message's release"
     );
     // Threads and messages: true the first time only.
     assert_eq!(memory.see_thread(7, 1_000), Ok(true));

@@ -37,13 +37,14 @@ impl Memory for Sqlite {
     }
 
     fn release(&self, claim: &Claim) -> memory::Result<()> {
+        // By the message that holds it, as in PostgreSQL (whose expiry its own clock sets).
         self.conn()
-            .prepare_cached("DELETE FROM claims WHERE place = ?1 AND entry = ?2 AND until_ms = ?3")
+            .prepare_cached("DELETE FROM claims WHERE place = ?1 AND entry = ?2 AND message = ?3")
             .and_then(|mut s| {
                 s.execute(params![
                     to_i64(claim.place),
                     claim.entry,
-                    to_i64(claim.until_ms)
+                    to_i64(claim.message)
                 ])
             })
             .map_err(query_error)?;
