@@ -106,6 +106,49 @@ impl Drop for Taken<'_> {
     }
 }
 
+/// The waits between the attempts of one request: a 429's own, else an outage's, which double.
+struct Waits {
+    outage: Duration,
+}
+
+impl Default for Waits {
+    fn default() -> Self {
+        Waits {
+            outage: Backoff::CHANNEL.first,
+        }
+    }
+}
+
+impl Waits {
+    /// Waits before the next attempt after `error` (as long as `retry_after` says, when a 429
+    /// said); false, without waiting, when that would be past `deadline`. A retry is counted and
+    /// said in the log.
+    async fn wait(
+        &mut self,
+        sender: &Sender,
+        what: &str,
+        error: &serenity::Error,
+        retry_after: Option<Duration>,
+        deadline: Instant,
+    ) -> bool {
+        let pause = retry_after.unwrap_or(self.outage);
+        if Instant::now() + pause > deadline {
+            return false;
+        }
+        sender.retries.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            retry_in_ms = pause.as_millis() as u64,
+            "{what} failed, will retry: {}",
+            describe(error)
+        );
+        tokio::time::sleep(pause).await;
+        if retry_after.is_none() {
+            self.outage = Backoff::CHANNEL.next(self.outage);
+        }
+        true
+    }
+}
+
 /// One failed attempt, and how long Discord asked to wait before the next.
 struct Failed {
     error: serenity::Error,
@@ -253,7 +296,7 @@ impl Sender {
     ) -> Result<Message, NotSent> {
         // Its own loop, not `retry::until`: each attempt first waits for a turn in the channel's
         // window, and a 429 says how long to wait.
-        let mut wait = Backoff::CHANNEL.first;
+        let mut waits = Waits::default();
         let mut attempts = 0;
         loop {
             let Ok(slot) = self.ready(ctx, channel.get(), deadline).await else {
@@ -273,25 +316,15 @@ impl Sender {
             if !worth_retrying(&error) {
                 return Err(NotSent::Refused(error));
             }
-            // A 429 says how long; an outage gets waits that double.
-            let pause = retry_after.unwrap_or(wait);
-            if Instant::now() + pause > deadline {
+            if !waits
+                .wait(self, "posting", &error, retry_after, deadline)
+                .await
+            {
                 self.given_up.fetch_add(1, Ordering::Relaxed);
                 return Err(NotSent::TooLate {
                     attempts,
                     last: Some(error),
                 });
-            }
-            self.retries.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(
-                attempt = attempts,
-                retry_in_ms = pause.as_millis() as u64,
-                "posting failed, will retry: {}",
-                describe(&error)
-            );
-            tokio::time::sleep(pause).await;
-            if retry_after.is_none() {
-                wait = Backoff::CHANNEL.next(wait);
             }
         }
     }
@@ -498,7 +531,7 @@ impl Sender {
         params: Option<Vec<(&'static str, String)>>,
         guild: Option<u64>,
     ) -> Result<T, serenity::Error> {
-        let mut wait = Backoff::CHANNEL.first;
+        let mut waits = Waits::default();
         loop {
             // Past the deadline the request goes anyway: its failure, if any, ends the retries.
             let slot = self.slot(None, deadline).await;
@@ -536,23 +569,10 @@ impl Sender {
                 }
                 Err(error) => (serenity::HttpError::Request(error).into(), None),
             };
-            if !worth_retrying(&error) {
+            if !worth_retrying(&error)
+                || !waits.wait(self, what, &error, retry_after, deadline).await
+            {
                 return Err(error);
-            }
-            // A 429 says how long; an outage gets waits that double.
-            let pause = retry_after.unwrap_or(wait);
-            if Instant::now() + pause > deadline {
-                return Err(error);
-            }
-            self.retries.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(
-                retry_in_ms = pause.as_millis() as u64,
-                "{what} failed, will retry: {}",
-                describe(&error)
-            );
-            tokio::time::sleep(pause).await;
-            if retry_after.is_none() {
-                wait = Backoff::CHANNEL.next(wait);
             }
         }
     }
