@@ -39,9 +39,12 @@ pub struct PlaceSeen {
     pub place: u64,
     /// The newest message noted there.
     pub newest: u64,
-    /// The oldest message there whose answer an earlier run of the bot began and did not finish
-    /// (it was stopped or killed first).
+    /// The oldest message there whose answer another run of the bot began and did not finish
+    /// (it was stopped or killed first, or it is still at work).
     pub unfinished: Option<u64>,
+    /// How much longer a run that is still alive holds unfinished answers there (its lease): they
+    /// are its own until then, and taken over after if it has not finished them.
+    pub held_for_ms: Option<u64>,
 }
 
 pub trait Memory: Send + Sync {
@@ -57,14 +60,26 @@ pub trait Memory: Send + Sync {
     /// Notes that `message` (at `place`, a channel or thread, if it is in one) is being
     /// answered; `Ok(true)` the first time, so a message that arrives twice (a gateway replay, a
     /// read-back, a second process) is answered once. Also `Ok(true)` for a message whose answer
-    /// an earlier run began and never [finished](Self::finish): the run that takes it over
-    /// answers it.
+    /// another run began and never [finished](Self::finish), once that run's
+    /// [lease](Self::hold_lease) is over: the run that takes it over answers it.
     fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> Result<bool>;
     /// The answer of `message` is finished: posted, decided against, or given up on purpose.
     fn finish(&self, message: u64) -> Result<()>;
-    /// The places where messages were noted since `since_ms`, for the read-back at start and
-    /// after a reconnect.
-    fn places(&self, since_ms: u64) -> Result<Vec<PlaceSeen>>;
+    /// The places where messages were noted in the last `within_ms`, for the read-back at start
+    /// and after a reconnect.
+    fn places(&self, within_ms: u64, now_ms: u64) -> Result<Vec<PlaceSeen>>;
+    /// This run is alive for `for_ms` from now (by the memory's clock): no other run takes over
+    /// the answers it began before then. A run renews its lease while it runs, so only a run
+    /// that died (or hangs) loses what it was answering; a run that never took a lease (a
+    /// test's, the demo's) keeps its answers. A memory of one process has no other run to keep
+    /// off.
+    fn hold_lease(&self, _for_ms: u64, _now_ms: u64) -> Result<()> {
+        Ok(())
+    }
+    /// This run ends now: another takes over at once whatever it leaves unfinished.
+    fn end_lease(&self, _now_ms: u64) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Past this many remembered items a map is swept of expired ones; the bound doubles with what is
@@ -217,7 +232,8 @@ impl Memory for InMemory {
         Ok(())
     }
 
-    fn places(&self, since_ms: u64) -> Result<Vec<PlaceSeen>> {
+    fn places(&self, within_ms: u64, now_ms: u64) -> Result<Vec<PlaceSeen>> {
+        let since_ms = now_ms.saturating_sub(within_ms);
         Ok(self
             .state()
             .places
@@ -227,6 +243,7 @@ impl Memory for InMemory {
                 place,
                 newest,
                 unfinished: None,
+                held_for_ms: None,
             })
             .collect())
     }
@@ -318,11 +335,11 @@ pub(crate) fn check_contract(memory: &dyn Memory) {
     // Places: the newest message noted in each, and only those noted in since a time.
     memory.answer_once(30, Some(71), 5_000).unwrap();
     memory.answer_once(20, Some(71), 5_001).unwrap();
-    let places = memory.places(0).unwrap();
+    let places = memory.places(u64::MAX, 5_001).unwrap();
     let seen = |place| places.iter().find(|p| p.place == place).map(|p| p.newest);
     assert_eq!(seen(70), Some(9));
     assert_eq!(seen(71), Some(30));
-    let recent = memory.places(5_000).unwrap();
+    let recent = memory.places(1, 5_001).unwrap();
     assert_eq!(recent.iter().map(|p| p.place).collect::<Vec<_>>(), [71]);
 }
 

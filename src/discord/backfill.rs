@@ -4,10 +4,11 @@
 //!
 //! Discord delivers nothing of a gap to a new session. The memory notes each message the bot
 //! takes up, with its place (channel or thread) and whether its answer finished, so each watched
-//! place is read from its newest message noted, or from the oldest whose answer an earlier run
-//! began and did not finish (it was killed, or its drain ran out of time). Answer-once keys keep a
-//! message from being answered twice; a reply of the bot found in the place finishes its question
-//! without a post, and the post's nonce makes Discord return, not repeat, one it already took.
+//! place is read from its newest message noted, or from the oldest whose answer another run
+//! began and did not finish (it was killed, or its drain ran out of time): taken over once that
+//! run's lease is over, read again then if it was not yet. Answer-once keys keep a message from
+//! being answered twice; a reply of the bot found in the place finishes its question without a
+//! post, and the post's nonce makes Discord return, not repeat, one it already took.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -37,16 +38,21 @@ const COUNTED_BACK_MS: u64 = time::HOUR_MS;
 const PLACES_AT_ONCE: usize = 16;
 /// How long one read may be retried through an outage or a rate limit.
 const READ_FOR: Duration = Duration::from_secs(30);
+/// How long after another process's lease ends its answers are read back: a little later than
+/// the lease, so that the store's clock has surely passed it too.
+const LEASE_MARGIN: Duration = Duration::from_millis(500);
 
 /// Why a read-back is owed, if one is.
 #[derive(Default)]
 pub struct Owed(AtomicU8);
 
-/// Why the bot reads back: it started, or the gateway gave it a new session.
+/// Why the bot reads back: it started, the gateway gave it a new session, or another process's
+/// lease on answers it began is over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {
     Start,
     Reconnect,
+    TakeOver,
 }
 
 impl From<Why> for Owed {
@@ -63,6 +69,7 @@ impl Owed {
         let code = match why {
             Why::Start => 1,
             Why::Reconnect => 2,
+            Why::TakeOver => 3,
         };
         self.0.store(code, Ordering::SeqCst);
     }
@@ -80,6 +87,7 @@ impl Owed {
         match self.0.swap(0, Ordering::SeqCst) {
             1 => Some(Why::Start),
             2 => Some(Why::Reconnect),
+            3 => Some(Why::TakeOver),
             _ => None,
         }
     }
@@ -114,8 +122,25 @@ struct Place {
 }
 
 /// Reads back what each watched place received since the bot last took up a message there, and
-/// considers what is young enough to answer.
-pub async fn catch_up(ctx: &serenity::Context, data: &Data, why: Why) {
+/// considers what is young enough to answer. Answers another process began and holds by its lease
+/// (a rolling restart's overlap, or a process killed moments ago) are its own: once the lease is
+/// over, the places are read again and what it left is taken over.
+pub async fn catch_up(ctx: &serenity::Context, data: &Data, mut why: Why) {
+    while let Some(held) = catch_up_once(ctx, data, why).await {
+        tracing::info!(
+            held_secs = held.as_secs_f64(),
+            "another running process holds answers it began; reading back again when its lease ends, to take over what it leaves"
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(held + LEASE_MARGIN) => why = Why::TakeOver,
+            _ = data.in_flight.stopping() => return,
+        }
+    }
+}
+
+/// One read-back of every watched place; how long another process still holds answers it began
+/// there, if it does for any that may still be answered.
+async fn catch_up_once(ctx: &serenity::Context, data: &Data, why: Why) -> Option<Duration> {
     let now = time::now_ms();
     let max_delay_ms = data.max_delay.as_millis() as u64;
     let counted_back = now.saturating_sub(COUNTED_BACK_MS);
@@ -128,10 +153,16 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data, why: Why) {
     );
     // What the memory noted, read off the async runtime; then the cache, here.
     let servers = data.servers.clone();
-    let noted = super::blocking(move || servers.places(counted_back))
+    let noted = super::blocking(move || servers.places(COUNTED_BACK_MS))
         .await
         .unwrap_or_default();
     let young = time::first_id_at(now.saturating_sub(max_delay_ms)).saturating_sub(1);
+    let held = noted
+        .iter()
+        .filter(|noted| noted.unfinished.is_some_and(|m| m > young))
+        .filter_map(|noted| noted.held_for_ms)
+        .max()
+        .map(Duration::from_millis);
     let noted = noted
         .iter()
         .map(|noted| (noted.place, noted_start(noted, young, counted_back)))
@@ -158,6 +189,7 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data, why: Why) {
         Why::Reconnect => {
             "read back the messages sent while the connection was down (Discord does not replay them to a new session)"
         }
+        Why::TakeOver => "read back what another process's answers left, now that its lease is over",
     };
     tracing::info!(
         places = caught.places,
@@ -168,6 +200,7 @@ pub async fn catch_up(ctx: &serenity::Context, data: &Data, why: Why) {
         places_unreadable = caught.failed_places,
         "{said}; those older than [suggest] max_delay_secs are not answered"
     );
+    held
 }
 
 /// Reads back one place and considers its messages in order; what it counted.
@@ -386,6 +419,7 @@ mod tests {
             place: 1,
             newest,
             unfinished,
+            held_for_ms: None,
         };
         let (m6, m7) = (at(2_000), at(1_000));
         assert_eq!(noted_start(&noted(m7, None), young, counted), young);

@@ -216,6 +216,7 @@ async fn run_observed(
     };
     let (http, where_) = http(&config, &token);
     let _following = processes::follow_teaching(data.servers.clone());
+    let lease = processes::Lease::hold(data.servers.clone()).await;
 
     // One signal, watched at every stage: a stop request is honoured connected or not.
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
@@ -294,6 +295,7 @@ async fn run_observed(
     };
     // What was recorded before the stop is written before the process exits.
     let _ = tokio::task::spawn_blocking(move || store.flush()).await;
+    lease.end().await;
     if let Some(reason) = lock(&setup_failure).take() {
         return Err(RunError::Setup(reason));
     }

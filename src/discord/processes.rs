@@ -93,3 +93,90 @@ async fn follow(servers: Arc<Servers>) {
         }
     }
 }
+
+/// How long a run's lease on the answers it began lasts: what a process killed mid-answer left is
+/// taken over this long after at the latest, while a live process's answers are never taken.
+const LEASE: Duration = Duration::from_secs(10);
+/// How often the lease is renewed: four times a lease, so that a slow or failed renewal or two
+/// (a busy database) does not let it lapse.
+const LEASE_RENEWAL: Duration = Duration::from_millis(2_500);
+
+/// This run's lease in the store, renewed until [`Lease::end`].
+pub(super) struct Lease {
+    servers: Arc<Servers>,
+    /// Set once the lease ends: a renewal already under way must not bring it back.
+    ended: Arc<std::sync::Mutex<bool>>,
+    _renewing: AbortOnDrop,
+}
+
+impl Lease {
+    /// Takes the lease before the run takes up any message, and renews it from then on.
+    pub(super) async fn hold(servers: Arc<Servers>) -> Lease {
+        let ended = Arc::new(std::sync::Mutex::new(false));
+        renew(&servers, &ended, &store::Throttle::new()).await;
+        let renewing = tokio::spawn({
+            let (servers, ended) = (servers.clone(), ended.clone());
+            async move {
+                let failing = store::Throttle::new();
+                let mut tick = tokio::time::interval(LEASE_RENEWAL);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    renew(&servers, &ended, &failing).await;
+                }
+            }
+        });
+        Lease {
+            servers,
+            ended,
+            _renewing: AbortOnDrop(renewing),
+        }
+    }
+
+    /// The run is over: another takes over at once whatever it left unfinished.
+    pub(super) async fn end(self) {
+        let (servers, ended) = (self.servers.clone(), self.ended.clone());
+        let result = blocking(move || {
+            let mut ended = super::lock(&ended);
+            *ended = true;
+            servers.store().backend().end_lease(crate::time::now_ms())
+        })
+        .await;
+        if let Ok(Err(error)) = result {
+            tracing::warn!("cannot end this run's lease in the store: {error}; another process takes over what it left when the lease runs out");
+        }
+    }
+}
+
+async fn renew(
+    servers: &Arc<Servers>,
+    ended: &Arc<std::sync::Mutex<bool>>,
+    failing: &store::Throttle,
+) {
+    let (servers, ended) = (servers.clone(), ended.clone());
+    let result = blocking(move || {
+        let ended = super::lock(&ended);
+        if *ended {
+            return Ok(());
+        }
+        let now = crate::time::now_ms();
+        servers
+            .store()
+            .backend()
+            .hold_lease(LEASE.as_millis() as u64, now)
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => {
+            failing.recovered();
+        }
+        Ok(Err(error)) => failing.error(|held_back| {
+            tracing::warn!(
+                held_back,
+                "cannot renew this run's lease in the store: {error}; if it runs out, another process may take over answers this one began"
+            )
+        }),
+        Err(_) => {}
+    }
+}

@@ -58,6 +58,10 @@ pub struct Options {
     /// Discord's clock this much behind the host's: its ids and its `Date` header say so, as
     /// when the bot's host clock runs fast.
     pub clock_behind: Duration,
+    /// Return the earlier message for a nonce used again with `enforce_nonce`, as Discord does for
+    /// a few minutes (on by default). Off, every post is new: what a client posts twice shows,
+    /// whatever its nonces.
+    pub fold_nonces: bool,
 }
 
 impl Default for Options {
@@ -70,6 +74,7 @@ impl Default for Options {
             heartbeat: Duration::from_millis(41_250),
             identify_every: None,
             clock_behind: Duration::ZERO,
+            fold_nonces: true,
         }
     }
 }

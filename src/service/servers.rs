@@ -228,14 +228,18 @@ impl Servers {
         Ok(reloaded)
     }
 
-    /// The watched places where messages were noted since `since_ms`, with the newest noted and
-    /// the oldest an earlier run left unfinished; empty when the memory cannot say. Only served
-    /// servers' messages are ever noted.
-    pub fn places(&self, since_ms: u64) -> Vec<PlaceSeen> {
-        self.shared.memory.places(since_ms).unwrap_or_else(|error| {
-            tracing::warn!("cannot tell which places to read back: {error}");
-            Vec::new()
-        })
+    /// The watched places where messages were noted in the last `within_ms`, with the newest
+    /// noted and the oldest another run left unfinished; empty when the memory cannot say. Only
+    /// served servers' messages are ever noted.
+    pub fn places(&self, within_ms: u64) -> Vec<PlaceSeen> {
+        let now = crate::time::now_ms();
+        self.shared
+            .memory
+            .places(within_ms, now)
+            .unwrap_or_else(|error| {
+                tracing::warn!("cannot tell which places to read back: {error}");
+                Vec::new()
+            })
     }
 
     /// The second opinion, if the bot has one.

@@ -348,6 +348,7 @@ fn dismiss_and_solved_follow_who_asked() {
 #[test]
 fn only_a_suggestion_neither_posted_nor_given_up_is_left_for_a_later_run() {
     let service = service("finish", 0);
+    crate::memory::Memory::hold_lease(&*service.shared.memory, 10_000, START_MS).unwrap();
     let posted = service.message(&incoming(1, PROBLEM), START_MS).unwrap();
     service.posted(&posted, MessageId(100), START_MS);
     let given_up = service.message(&incoming(2, PROBLEM), START_MS).unwrap();
@@ -363,7 +364,7 @@ fn only_a_suggestion_neither_posted_nor_given_up_is_left_for_a_later_run() {
         .join(format!("faqbot-service-{}-finish", std::process::id()))
         .join("faqbot.db");
     let next_run = crate::store::sqlite::Sqlite::open(&db).unwrap();
-    let places = crate::memory::Memory::places(&next_run, 0).unwrap();
+    let places = crate::memory::Memory::places(&next_run, u64::MAX, START_MS).unwrap();
     assert_eq!(places.len(), 1);
     assert_eq!((places[0].place, places[0].newest), (ISSUES.id, 4));
     assert_eq!(places[0].unfinished, Some(4));
@@ -436,7 +437,7 @@ impl crate::memory::Memory for Unreachable {
     fn finish(&self, _: u64) -> crate::memory::Result<()> {
         Err(crate::memory::MemoryError("unreachable".into()))
     }
-    fn places(&self, _: u64) -> crate::memory::Result<Vec<crate::memory::PlaceSeen>> {
+    fn places(&self, _: u64, _: u64) -> crate::memory::Result<Vec<crate::memory::PlaceSeen>> {
         Err(crate::memory::MemoryError("unreachable".into()))
     }
 }

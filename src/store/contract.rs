@@ -3,7 +3,7 @@
 //! called: a new handle, as another process or a later run would have.
 
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
-use crate::memory::Claim;
+use crate::memory::{Claim, PlaceSeen};
 use crate::store::{Backend, Example, Outcome, Record, Shown};
 
 /// The server most checks keep their rows in, and another.
@@ -20,7 +20,7 @@ pub(crate) type Opener = Box<dyn Fn() -> Box<dyn Backend>>;
 pub(crate) fn check_all(fresh: &dyn Fn(&str) -> Opener) {
     crate::memory::check_contract(&*fresh("memory")());
     two_handles_never_both_win_a_claim(&*fresh("two"));
-    an_answer_left_unfinished_is_taken_over_by_the_next_run_only(&*fresh("runs"));
+    an_answer_left_unfinished_is_taken_over_once_its_runs_lease_is_over(&*fresh("runs"));
     examples_are_capped_per_entry_oldest_dropped_and_unlinked(&*fresh("examples"));
     stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a_user(&*fresh("stats"));
     examples_added_twice_are_kept_once_and_history_reads_are_remembered(&*fresh("history"));
@@ -56,42 +56,72 @@ pub(crate) fn two_handles_never_both_win_a_claim(open: Open) {
     );
 }
 
-pub(crate) fn an_answer_left_unfinished_is_taken_over_by_the_next_run_only(open: Open) {
+pub(crate) fn an_answer_left_unfinished_is_taken_over_once_its_runs_lease_is_over(open: Open) {
     let earlier = open();
+    earlier.hold_lease(10_000, 1_000).unwrap();
     assert_eq!(earlier.answer_once(100, Some(9), 1_000), Ok(true));
     assert_eq!(earlier.answer_once(101, Some(9), 1_000), Ok(true));
     assert_eq!(earlier.answer_once(102, Some(9), 1_000), Ok(true));
     earlier.finish(101).unwrap();
     // The same run never takes a message twice, finished or not.
     assert_eq!(earlier.answer_once(100, Some(9), 1_001), Ok(false));
-    let seen = earlier.places(0).unwrap();
     assert_eq!(
-        seen,
-        [crate::memory::PlaceSeen {
+        earlier.places(u64::MAX, 1_001).unwrap(),
+        [PlaceSeen {
             place: 9,
             newest: 102,
-            unfinished: None
+            unfinished: None,
+            held_for_ms: None,
         }],
-        "nothing is unfinished by an earlier run"
+        "nothing is unfinished by another run"
     );
-    drop(earlier);
 
+    // A run started while the earlier one still runs (a rolling restart's overlap).
     let next = open();
     assert_eq!(
-        next.places(0).unwrap()[0].unfinished,
-        Some(100),
-        "the oldest unfinished answer"
+        next.places(u64::MAX, 2_000).unwrap(),
+        [PlaceSeen {
+            place: 9,
+            newest: 102,
+            unfinished: Some(100),
+            held_for_ms: Some(9_000),
+        }],
+        "the oldest unfinished answer, held 9 s more"
     );
     assert_eq!(
         next.answer_once(100, Some(9), 2_000),
-        Ok(true),
-        "taken over"
+        Ok(false),
+        "a live run's answer is its own"
     );
-    assert_eq!(next.answer_once(100, Some(9), 2_001), Ok(false));
-    assert_eq!(next.answer_once(101, Some(9), 2_000), Ok(false), "finished");
+    earlier.hold_lease(10_000, 5_000).unwrap();
+    assert_eq!(next.answer_once(100, Some(9), 12_000), Ok(false), "renewed");
+    assert_eq!(
+        next.answer_once(100, Some(9), 15_000),
+        Ok(true),
+        "taken over once the lease ran out (the run died)"
+    );
+    assert_eq!(next.answer_once(100, Some(9), 15_001), Ok(false));
+    assert_eq!(
+        next.answer_once(101, Some(9), 15_000),
+        Ok(false),
+        "finished"
+    );
+    assert_eq!(next.places(u64::MAX, 15_000).unwrap()[0].held_for_ms, None);
     next.finish(100).unwrap();
     next.finish(102).unwrap();
-    assert_eq!(next.places(0).unwrap()[0].unfinished, None);
+    assert_eq!(next.places(u64::MAX, 15_000).unwrap()[0].unfinished, None);
+
+    // A run that ends leaves what it did not finish to the others at once.
+    let stopping = open();
+    stopping.hold_lease(10_000, 20_000).unwrap();
+    assert_eq!(stopping.answer_once(200, Some(9), 20_000), Ok(true));
+    assert_eq!(next.answer_once(200, Some(9), 20_001), Ok(false));
+    stopping.end_lease(20_002).unwrap();
+    assert_eq!(next.answer_once(200, Some(9), 20_002), Ok(true), "ended");
+    // A run that never took a lease (a test's, the demo's) keeps its answers.
+    let unleased = open();
+    assert_eq!(unleased.answer_once(300, Some(9), 30_000), Ok(true));
+    assert_eq!(next.answer_once(300, Some(9), 90_000), Ok(false));
 }
 
 pub(crate) fn examples_are_capped_per_entry_oldest_dropped_and_unlinked(open: Open) {

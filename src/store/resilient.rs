@@ -125,11 +125,12 @@ impl Memory for Resilient {
         self.either(self.primary.finish(message), |m| m.finish(message))
     }
 
-    fn places(&self, since_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
+    fn places(&self, within_ms: u64, now_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
         // What was noted while the database failed is in this process's memory: both count.
-        let mut places = self.either(self.primary.places(since_ms), |_| Ok(Vec::new()))?;
+        let primary = self.primary.places(within_ms, now_ms);
+        let mut places = self.either(primary, |_| Ok(Vec::new()))?;
         let own = match self.own() {
-            Some(own) => own.places(since_ms)?,
+            Some(own) => own.places(within_ms, now_ms)?,
             None => Vec::new(),
         };
         for noted in own {
@@ -139,6 +140,15 @@ impl Memory for Resilient {
             }
         }
         Ok(places)
+    }
+
+    // The lease is the database's to keep: this process's memory has no other run to keep off.
+    fn hold_lease(&self, for_ms: u64, now_ms: u64) -> memory::Result<()> {
+        self.primary.hold_lease(for_ms, now_ms)
+    }
+
+    fn end_lease(&self, now_ms: u64) -> memory::Result<()> {
+        self.primary.end_lease(now_ms)
     }
 }
 

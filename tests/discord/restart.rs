@@ -136,6 +136,43 @@ async fn after_kill_9_a_restart_answers_every_question_once() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A rolling restart with overlap: a new process starts while the old one's answers are on their
+/// way (Discord is slow to take posts here). The old one is alive and holds them by its lease, so
+/// the new one takes over none (the emulator does not fold nonces in this test: a second post
+/// would show); it reads back again when the lease would have run out, and finds them finished.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overlapping_restart_takes_over_nothing_a_live_process_is_answering() {
+    let emulator = Emulator::start(Options {
+        post_delay: Some(Duration::from_secs(6)),
+        fold_nonces: false,
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    let dir = bot_dir(&emulator, SUGGEST);
+    let (old, _old_watcher) = run_in(&emulator, &dir).await;
+    let threads: Vec<u64> = threads(&emulator).into_iter().take(10).collect();
+    let asked = ask(&emulator, &threads, 0..10);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (new, _new_watcher) = run_in(&emulator, &dir).await;
+    answered(&emulator, &asked, Duration::from_secs(20)).await;
+    // Past the old process's lease as the new one saw it at its start, and its second read-back.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let new_output = stop(new).await;
+    let old_output = stop(old).await;
+    let output = format!("old:\n{old_output}\nnew:\n{new_output}");
+    once_each(&replies(&emulator), &asked, &output);
+    assert!(
+        new_output.contains("another running process holds answers it began"),
+        "{output}"
+    );
+    assert!(
+        new_output.contains("read back what another process's answers left"),
+        "{output}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Questions asked while the bot was down for longer than `max_delay_secs` are read back at the
 /// next start and counted, but not answered: a late answer would read as a reply to something
 /// else.

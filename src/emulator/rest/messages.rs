@@ -133,7 +133,8 @@ pub(super) async fn create_message(
         .as_str()
         .map(str::to_owned)
         .or_else(|| body["nonce"].as_u64().map(|n| n.to_string()))
-        .filter(|_| body["enforce_nonce"].as_bool() == Some(true));
+        .filter(|_| body["enforce_nonce"].as_bool() == Some(true))
+        .filter(|_| state.options.fold_nonces);
     if let Some(nonce) = &nonce {
         let earlier = lock(&state.nonces)
             .get(nonce)

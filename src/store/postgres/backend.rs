@@ -429,37 +429,38 @@ impl Backend for Postgres {
     }
 
     fn prune(&self, before_ms: u64, now_ms: u64) -> Result<()> {
-        let remember_since = now_ms.saturating_sub(memory::CLAIMS_KEPT_MS) as i64;
         let before = before_ms as i64;
-        // Claims expire by the clock that set them.
+        // Working memory is timed by the clock that wrote it (see `now`): expired claims and
+        // what is older than `CLAIMS_KEPT_MS` by that clock go.
         let now = self.now(now_ms);
+        let kept = memory::CLAIMS_KEPT_MS as i64;
         off_runtime(|| {
             let mut conn = self.conn()?;
             let mut tx = conn.transaction().map_err(query_error)?;
             // Deleting a busy month may take longer than a claim may.
             tx.batch_execute("SET LOCAL statement_timeout = 0")
                 .map_err(query_error)?;
+            let memory_now = concat!("COALESCE($1::BIGINT, ", now_ms!(), ")");
             tx.execute("DELETE FROM shown WHERE at_ms < $1", &[&before])
                 .and_then(|_| tx.execute("DELETE FROM outcomes WHERE at_ms < $1", &[&before]))
                 .and_then(|_| tx.execute("DELETE FROM unmatched WHERE at_ms < $1", &[&before]))
                 .and_then(|_| {
                     tx.execute(
-                        concat!(
-                            "DELETE FROM claims WHERE until_ms <= COALESCE($1::BIGINT, ",
-                            now_ms!(),
-                            ")"
-                        ),
+                        &format!("DELETE FROM claims WHERE until_ms <= {memory_now}"),
                         &[&now],
                     )
                 })
                 .and_then(|_| {
                     tx.execute(
-                        "DELETE FROM threads_seen WHERE at_ms < $1",
-                        &[&remember_since],
+                        &format!("DELETE FROM threads_seen WHERE at_ms < {memory_now} - $2"),
+                        &[&now, &kept],
                     )
                 })
                 .and_then(|_| {
-                    tx.execute("DELETE FROM answered WHERE at_ms < $1", &[&remember_since])
+                    tx.execute(
+                        &format!("DELETE FROM answered WHERE at_ms < {memory_now} - $2"),
+                        &[&now, &kept],
+                    )
                 })
                 .map_err(query_error)?;
             tx.commit().map_err(query_error)

@@ -96,17 +96,21 @@ impl Memory for Postgres {
 
     fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> memory::Result<bool> {
         // A row comes back when this call wrote it: the first time, or when it takes over an
-        // answer that an earlier run (begun before this one) did not finish.
+        // answer that another run began and did not finish, once that run's lease is over (a run
+        // that never took one, a test's or the demo's, keeps its answers).
         let won = off_runtime(|| {
             self.conn()?
                 .query_typed_opt(
                     concat!(
-                        "INSERT INTO answered (message, at_ms, place, run, done) VALUES ($1, ",
+                        "WITH t AS (SELECT ",
                         now!(3),
-                        ", $2, $4, FALSE)
+                        " AS now)
+                         INSERT INTO answered (message, at_ms, place, run, done)
+                         SELECT $1, t.now, $2, $4, FALSE FROM t
                          ON CONFLICT (message) DO UPDATE SET at_ms = excluded.at_ms, run = excluded.run
                          WHERE NOT answered.done AND answered.run <> excluded.run
-                            AND answered.at_ms < $5
+                           AND EXISTS (SELECT 1 FROM runs WHERE runs.run = answered.run
+                                       AND runs.lease_until_ms <= (SELECT now FROM t))
                          RETURNING 1"
                     ),
                     &[
@@ -114,7 +118,6 @@ impl Memory for Postgres {
                         (&place.map(|p| p as i64), Type::INT8),
                         (&self.now(now_ms), Type::INT8),
                         (&self.run, Type::INT8),
-                        (&(self.started_ms as i64), Type::INT8),
                     ],
                 )
                 .map_err(query_error)
@@ -134,13 +137,27 @@ impl Memory for Postgres {
         Ok(())
     }
 
-    fn places(&self, since_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
+    fn places(&self, within_ms: u64, now_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
+        // Both sides of each comparison by the clock that wrote the rows.
         let rows = off_runtime(|| {
             self.conn()?
                 .query_typed(
-                    "SELECT place, MAX(message), MIN(CASE WHEN NOT done AND run <> $2 THEN message END)
-                     FROM answered WHERE place IS NOT NULL AND at_ms >= $1 GROUP BY place",
-                    &[(&(since_ms as i64), Type::INT8), (&self.run, Type::INT8)],
+                    concat!(
+                        "WITH t AS (SELECT ",
+                        now!(3),
+                        " AS now)
+                         SELECT a.place, MAX(a.message),
+                                MIN(CASE WHEN NOT a.done AND a.run <> $2 AND r.run IS NOT NULL THEN a.message END),
+                                MAX(CASE WHEN NOT a.done AND a.run <> $2 AND r.lease_until_ms > t.now
+                                         THEN r.lease_until_ms - t.now END)
+                         FROM t, answered a LEFT JOIN runs r ON r.run = a.run
+                         WHERE a.place IS NOT NULL AND a.at_ms >= t.now - $1 GROUP BY a.place"
+                    ),
+                    &[
+                        (&(within_ms.min(i64::MAX as u64) as i64), Type::INT8),
+                        (&self.run, Type::INT8),
+                        (&self.now(now_ms), Type::INT8),
+                    ],
                 )
                 .map_err(query_error)
         })?;
@@ -150,7 +167,48 @@ impl Memory for Postgres {
                 place: row.get::<_, i64>(0) as u64,
                 newest: row.get::<_, i64>(1) as u64,
                 unfinished: row.get::<_, Option<i64>>(2).map(|m| m as u64),
+                held_for_ms: row.get::<_, Option<i64>>(3).map(|ms| ms as u64),
             })
             .collect())
+    }
+
+    fn hold_lease(&self, for_ms: u64, now_ms: u64) -> memory::Result<()> {
+        // Leases long over are swept here: a run that died leaves its row behind.
+        off_runtime(|| {
+            let mut conn = self.conn()?;
+            conn.query_typed(
+                concat!(
+                    "WITH t AS (SELECT ",
+                    now!(3),
+                    " AS now), swept AS (DELETE FROM runs WHERE lease_until_ms < (SELECT now FROM t) - $4)
+                     INSERT INTO runs (run, lease_until_ms) SELECT $1, t.now + $2 FROM t
+                     ON CONFLICT (run) DO UPDATE SET lease_until_ms = excluded.lease_until_ms"
+                ),
+                &[
+                    (&self.run, Type::INT8),
+                    (&(for_ms as i64), Type::INT8),
+                    (&self.now(now_ms), Type::INT8),
+                    (&(crate::time::DAY_MS as i64), Type::INT8),
+                ],
+            )
+            .map_err(query_error)
+        })?;
+        Ok(())
+    }
+
+    fn end_lease(&self, now_ms: u64) -> memory::Result<()> {
+        off_runtime(|| {
+            self.conn()?
+                .query_typed(
+                    concat!(
+                        "UPDATE runs SET lease_until_ms = ",
+                        now!(2),
+                        " WHERE run = $1"
+                    ),
+                    &[(&self.run, Type::INT8), (&self.now(now_ms), Type::INT8)],
+                )
+                .map_err(query_error)
+        })?;
+        Ok(())
     }
 }

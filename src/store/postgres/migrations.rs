@@ -94,6 +94,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX shown_guild ON shown (guild, at_ms);
     CREATE INDEX unmatched_guild ON unmatched (guild, at_ms);
     CREATE TABLE taught (guild BIGINT PRIMARY KEY, version BIGINT NOT NULL);",
+    // 8: each running process's lease (see the SQLite step), by the database's clock.
+    "CREATE TABLE runs (run BIGINT PRIMARY KEY, lease_until_ms BIGINT NOT NULL);",
 ];
 
 /// The steps this faqbot knows.

@@ -56,10 +56,9 @@ pub struct Postgres {
     /// Always there until the store is dropped (see its `Drop`).
     pool: Option<Pool>,
     clock: Clock,
-    /// This process's run, and when it began by the clock in use: answers an earlier run began
-    /// and did not finish are taken over (see [`crate::memory::Memory::answer_once`]).
+    /// This process's run: answers it begins and does not finish are taken over by another once
+    /// its lease is over (see [`crate::memory::Memory::answer_once`]).
     run: i64,
-    started_ms: u64,
 }
 
 fn query_error(error: postgres::Error) -> StoreError {
@@ -145,17 +144,10 @@ impl Postgres {
             StoreError::Query(reason) => open_error(reason),
             other => other,
         })?;
-        let started_ms = match clock {
-            Clock::Server => off_runtime(|| conn.query_one(concat!("SELECT ", now_ms!()), &[]))
-                .map_err(|e| open_error(e.to_string()))?
-                .get::<_, i64>(0) as u64,
-            Clock::Caller => crate::time::now_ms(),
-        };
         Ok(Postgres {
             pool: Some(pool),
             clock,
-            run: super::sqlite::run_id(),
-            started_ms,
+            run: super::run_id(),
         })
     }
 

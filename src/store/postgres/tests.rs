@@ -50,6 +50,30 @@ fn claims_expire_by_the_database_clock_not_the_callers() {
     assert_eq!(db.claim(&claim(3, 0), 0), Ok(true));
 }
 
+/// A lease is timed by the database's clock: a process whose clock is hours ahead does not take
+/// over a live run's answers, nor one whose clock is behind keep a dead run's.
+#[test]
+fn leases_and_working_memory_are_timed_by_the_database_clock() {
+    let Some(server) = LocalServer::or_skip("leases_are_timed_by_the_database_clock") else {
+        return;
+    };
+    let (running, next) = (
+        Postgres::open(&server.url()).unwrap(),
+        Postgres::open(&server.url()).unwrap(),
+    );
+    running.hold_lease(1_000, 0).unwrap();
+    assert_eq!(running.answer_once(1, Some(9), 0), Ok(true));
+    let ahead = crate::time::now_ms() + 10 * crate::time::HOUR_MS;
+    assert_eq!(next.answer_once(1, Some(9), ahead), Ok(false), "leased");
+    let held = next.places(crate::time::HOUR_MS, 0).unwrap()[0].held_for_ms;
+    assert!(held.is_some_and(|ms| ms <= 1_000), "{held:?}");
+    // Pruning by a clock hours ahead keeps what the database noted a moment ago.
+    next.prune(0, ahead).unwrap();
+    assert_eq!(next.places(crate::time::HOUR_MS, 0).unwrap().len(), 1);
+    std::thread::sleep(Duration::from_millis(1_100));
+    assert_eq!(next.answer_once(1, Some(9), 0), Ok(true), "lease over");
+}
+
 #[test]
 fn processes_racing_for_one_slot_or_message_win_it_once() {
     let Some(server) = LocalServer::or_skip("processes_racing_for_one_slot") else {

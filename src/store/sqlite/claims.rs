@@ -74,24 +74,21 @@ impl Memory for Sqlite {
 
     fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> memory::Result<bool> {
         // A row comes back when this call wrote it: the first time, or when it takes over an
-        // answer that an earlier run (begun before this one) did not finish.
+        // answer that another run began and did not finish, once that run's lease is over (a run
+        // that never took one, a test's or the demo's, keeps its answers).
         let won = self
             .conn()
             .prepare_cached(
                 "INSERT INTO answered (message, at_ms, place, run, done) VALUES (?1, ?2, ?3, ?4, 0)
                  ON CONFLICT (message) DO UPDATE SET at_ms = excluded.at_ms, run = excluded.run
-                 WHERE answered.done = 0 AND answered.run <> excluded.run AND answered.at_ms < ?5
+                 WHERE answered.done = 0 AND answered.run <> excluded.run
+                   AND EXISTS (SELECT 1 FROM runs
+                               WHERE runs.run = answered.run AND runs.lease_until_ms <= ?2)
                  RETURNING 1",
             )
             .and_then(|mut s| {
                 s.query_row(
-                    params![
-                        to_i64(message),
-                        to_i64(now_ms),
-                        place.map(to_i64),
-                        self.run.id,
-                        to_i64(self.run.started_ms)
-                    ],
+                    params![to_i64(message), to_i64(now_ms), place.map(to_i64), self.run],
                     |_| Ok(()),
                 )
                 .optional()
@@ -108,23 +105,55 @@ impl Memory for Sqlite {
         Ok(())
     }
 
-    fn places(&self, since_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
+    fn places(&self, within_ms: u64, now_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
         let conn = self.conn();
         let mut statement = conn
             .prepare_cached(
-                "SELECT place, MAX(message), MIN(CASE WHEN done = 0 AND run <> ?2 THEN message END)
-                 FROM answered WHERE place IS NOT NULL AND at_ms >= ?1 GROUP BY place",
+                "SELECT a.place, MAX(a.message),
+                        MIN(CASE WHEN a.done = 0 AND a.run <> ?2 AND r.run IS NOT NULL THEN a.message END),
+                        MAX(CASE WHEN a.done = 0 AND a.run <> ?2 AND r.lease_until_ms > ?3
+                                 THEN r.lease_until_ms - ?3 END)
+                 FROM answered a LEFT JOIN runs r ON r.run = a.run
+                 WHERE a.place IS NOT NULL AND a.at_ms >= ?1 GROUP BY a.place",
             )
             .map_err(query_error)?;
+        let since = to_i64(now_ms.saturating_sub(within_ms));
         let rows = statement
-            .query_map(params![to_i64(since_ms), self.run.id], |row| {
+            .query_map(params![since, self.run, to_i64(now_ms)], |row| {
                 Ok(PlaceSeen {
                     place: row.get::<_, i64>(0)? as u64,
                     newest: row.get::<_, i64>(1)? as u64,
                     unfinished: row.get::<_, Option<i64>>(2)?.map(|m| m as u64),
+                    held_for_ms: row.get::<_, Option<i64>>(3)?.map(|ms| ms as u64),
                 })
             })
             .map_err(query_error)?;
         Ok(rows.collect::<Result<_, _>>().map_err(query_error)?)
+    }
+
+    fn hold_lease(&self, for_ms: u64, now_ms: u64) -> memory::Result<()> {
+        // Leases long over are swept here: a run that died leaves its row behind.
+        let until = to_i64(now_ms + for_ms);
+        let swept = to_i64(now_ms.saturating_sub(crate::time::DAY_MS));
+        let conn = self.conn();
+        conn.prepare_cached(
+            "INSERT INTO runs (run, lease_until_ms) VALUES (?1, ?2)
+             ON CONFLICT (run) DO UPDATE SET lease_until_ms = excluded.lease_until_ms",
+        )
+        .and_then(|mut s| s.execute(params![self.run, until]))
+        .and_then(|_| {
+            conn.prepare_cached("DELETE FROM runs WHERE lease_until_ms < ?1")
+                .and_then(|mut s| s.execute([swept]))
+        })
+        .map_err(query_error)?;
+        Ok(())
+    }
+
+    fn end_lease(&self, now_ms: u64) -> memory::Result<()> {
+        self.conn()
+            .prepare_cached("UPDATE runs SET lease_until_ms = ?2 WHERE run = ?1")
+            .and_then(|mut s| s.execute(params![self.run, to_i64(now_ms)]))
+            .map_err(query_error)?;
+        Ok(())
     }
 }

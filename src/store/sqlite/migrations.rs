@@ -94,4 +94,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX shown_guild ON shown (guild, at_ms);
     CREATE INDEX unmatched_guild ON unmatched (guild, at_ms);
     CREATE TABLE taught (guild INTEGER PRIMARY KEY, version INTEGER NOT NULL);",
+    // 8: each running process's lease: until when the answers it began are its own (another run
+    // takes over only what a run left once its lease is over).
+    "CREATE TABLE runs (run INTEGER PRIMARY KEY, lease_until_ms INTEGER NOT NULL);",
 ];

@@ -27,34 +27,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_millis(500);
 
 pub struct Sqlite {
     conn: Mutex<Connection>,
-    /// This opening of the file: answers it begins and does not finish are taken over by a later
-    /// one (see [`crate::memory::Memory::answer_once`]).
-    run: Run,
-}
-
-/// One opening of the store, and when it began (Unix ms).
-#[derive(Debug, Clone, Copy)]
-struct Run {
-    id: i64,
-    started_ms: u64,
-}
-
-impl Run {
-    fn new() -> Run {
-        Run {
-            id: run_id(),
-            started_ms: crate::time::now_ms(),
-        }
-    }
-}
-
-/// A random id for one opening of a store: random enough to tell two processes apart, without
-/// a dependency for it.
-pub(super) fn run_id() -> i64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    hasher.finish() as i64
+    /// This opening of the file: answers it begins and does not finish are taken over by
+    /// another once its lease is over (see [`crate::memory::Memory::answer_once`]).
+    run: i64,
 }
 
 fn query_error(error: rusqlite::Error) -> StoreError {
@@ -96,7 +71,7 @@ impl Sqlite {
         }
         Ok(Sqlite {
             conn: Mutex::new(conn),
-            run: Run::new(),
+            run: super::run_id(),
         })
     }
 
