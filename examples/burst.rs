@@ -81,7 +81,7 @@ async fn main() -> Result<(), String> {
         .ok_or("the bot did not connect")?;
 
     let started = Instant::now();
-    let sent = burst(&emulator, &[ALICE, BOB, NEWBIE]);
+    let sent = burst(&emulator, &[ALICE, BOB, NEWBIE], 3);
     // Every message decided, then every suggestion posted.
     let mut suggested = 0;
     for _ in 0..sent.len() {
@@ -151,12 +151,44 @@ async fn main() -> Result<(), String> {
         latencies[latencies.len() * 9 / 10].as_secs_f64() * 1000.0
     );
     println!("peak memory (bot + emulator) {} MB", peak_rss_kb() / 1024);
-    binary_memory().await
+    binary_memory(Shape::Burst).await?;
+    binary_memory(Shape::Paced).await
 }
 
-/// Says 1,000 messages, a third of them questions, by `people` in turn, across two channels and
-/// four threads of each (with the default cooldown each place gets each entry once): their ids.
-fn burst(emulator: &Emulator, people: &[u64]) -> Vec<u64> {
+/// How the messages reach `faqbot run`.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// The 1,000 of [`burst`] at once.
+    Burst,
+    /// 1,000 questions, 8 a second for two minutes, most in the two channels (a tenth in a
+    /// thread of each): far more than the channels' limits let the bot answer (about 2 a
+    /// second), so a backlog waits until each question is answered or too old.
+    Paced,
+}
+
+/// Says 1,000 questions, 8 a second, nine in ten in `#cipp-issues` and `#general` in turn, the
+/// rest in a thread of each.
+async fn paced(emulator: &Emulator) {
+    let threads = [
+        emulator.thread(CIPP_ISSUES, "paced"),
+        emulator.thread(GENERAL, "paced"),
+    ];
+    let mut tick = tokio::time::interval(Duration::from_millis(125));
+    for n in 0..1_000usize {
+        tick.tick().await;
+        let place = match n % 10 {
+            9 => threads[n / 10 % 2],
+            _ if n % 2 == 0 => CIPP_ISSUES,
+            _ => GENERAL,
+        };
+        emulator.say(ALICE, place, QUESTIONS[n % QUESTIONS.len()]);
+    }
+}
+
+/// Says 1,000 messages, one in `question_every` a question, by `people` in turn, across two
+/// channels and four threads of each (with the default cooldown each place gets each entry
+/// once): their ids.
+fn burst(emulator: &Emulator, people: &[u64], question_every: usize) -> Vec<u64> {
     let mut places = vec![CIPP_ISSUES, GENERAL];
     for parent in [CIPP_ISSUES, GENERAL] {
         for n in 0..4 {
@@ -165,8 +197,8 @@ fn burst(emulator: &Emulator, people: &[u64]) -> Vec<u64> {
     }
     (0..1_000usize)
         .map(|n| {
-            let text = if n % 3 == 0 {
-                QUESTIONS[n / 3 % QUESTIONS.len()]
+            let text = if n % question_every == 0 {
+                QUESTIONS[n / question_every % QUESTIONS.len()]
             } else {
                 CHATTER[n % CHATTER.len()]
             };
@@ -175,9 +207,10 @@ fn burst(emulator: &Emulator, people: &[u64]) -> Vec<u64> {
         .collect()
 }
 
-/// The same burst against `faqbot run` in a process of its own, without cooldown (every question
-/// answered: the most work): its resident and peak memory.
-async fn binary_memory() -> Result<(), String> {
+/// Messages in `shape` against `faqbot run` in a process of its own, without cooldown (every
+/// question answered, or given up once older than `max_delay_secs`: the most work): its resident
+/// and peak memory.
+async fn binary_memory(shape: Shape) -> Result<(), String> {
     let binary = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/faqbot");
     if !std::path::Path::new(binary).exists() {
         println!("(build the release binary to measure faqbot run's own memory)");
@@ -211,13 +244,34 @@ async fn binary_memory() -> Result<(), String> {
         })
         .await
         .ok_or("faqbot run did not connect")?;
-    let before = memory::status_mb(child.id(), "VmRSS:");
-    burst(&emulator, &[ALICE]);
+    let before = (
+        memory::status_mb(child.id(), "VmRSS:"),
+        memory::status_mb(child.id(), "RssAnon:"),
+        memory::status_mb(child.id(), "RssFile:"),
+    );
+    let started = Instant::now();
+    match shape {
+        Shape::Burst => drop(burst(&emulator, &[ALICE], 3)),
+        Shape::Paced => paced(&emulator).await,
+    }
     // Until the bot has been quiet for longer than a channel's rate-limit window (5 s): every
     // answer is posted or given up by then.
     while watcher.post(Duration::from_secs(8)).await.is_some() {}
+    let quiet = started.elapsed().saturating_sub(Duration::from_secs(8));
+    let posted = emulator
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::Posted(post) if post.reply_to.is_some()))
+        .count();
     let field = |name: &str| memory::status_mb(child.id(), name);
-    println!("faqbot run before the burst  {before} MB resident");
+    println!(
+        "faqbot run, {shape:?}: {posted} answers posted over {:.0} s",
+        quiet.as_secs_f64()
+    );
+    println!(
+        "faqbot run before the burst  {} MB resident ({} MB heap and other anonymous, {} MB of files)",
+        before.0, before.1, before.2
+    );
     println!(
         "faqbot run after the burst   {} MB resident ({} MB heap and other anonymous, {} MB of files), {} MB at peak",
         field("VmRSS:"),
@@ -225,6 +279,11 @@ async fn binary_memory() -> Result<(), String> {
         field("RssFile:"),
         field("VmHWM:")
     );
+    if std::env::var_os("FAQBOT_SMAPS").is_some() {
+        for (kb, what) in memory::largest_mappings(child.id(), 12) {
+            println!("  {kb:>8} kB  {what}");
+        }
+    }
     // Stopped as an operator would: it drains and exits.
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -8,8 +8,8 @@
 //! threads seen, messages answered) past its use, kept or not.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -23,7 +23,8 @@ const BATCH: usize = 1_000;
 const MAX_PENDING: usize = 100_000;
 /// Records handed over and not yet taken by the writer: the thread takes them all each time it
 /// wakes, so the queue fills only while a call hangs (a database that holds a statement); past
-/// this the newest are given up, counted and logged, rather than memory growing without end.
+/// this the newest are given up, counted and logged, rather than memory growing without end. Counted
+/// beside an unbounded channel: a bounded one would allocate all its slots up front (12 MB).
 const QUEUE_BOUND: usize = MAX_PENDING;
 const RETRY_EVERY: Duration = Duration::from_secs(1);
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
@@ -35,7 +36,10 @@ enum Message {
 }
 
 pub(super) struct Writer {
-    sender: Mutex<Option<SyncSender<Message>>>,
+    sender: Mutex<Option<Sender<Message>>>,
+    /// Records handed over and not yet taken by the thread, and how many may be.
+    queued: Arc<AtomicUsize>,
+    bound: usize,
     thread: Mutex<Option<JoinHandle<()>>>,
     dropped: Arc<AtomicU64>,
     /// Says when records are given up because the queue is full, at most once a minute.
@@ -50,15 +54,20 @@ impl Writer {
     }
 
     fn start_bounded(backend: Arc<dyn Backend>, keep_ms: Option<u64>, bound: usize) -> Writer {
-        let (sender, receiver) = mpsc::sync_channel(bound);
+        let (sender, receiver) = mpsc::channel();
         let dropped = Arc::new(AtomicU64::new(0));
-        let counter = dropped.clone();
+        let queued = Arc::new(AtomicUsize::new(0));
         let thread = std::thread::Builder::new()
             .name("faqbot-store".into())
-            .spawn(move || run(&*backend, &receiver, keep_ms, &counter))
+            .spawn({
+                let (dropped, queued) = (dropped.clone(), queued.clone());
+                move || run(&*backend, &receiver, keep_ms, &dropped, &queued)
+            })
             .expect("a thread for the store");
         Writer {
             sender: Mutex::new(Some(sender)),
+            queued,
+            bound,
             thread: Mutex::new(Some(thread)),
             dropped,
             overflowing: Throttle::new(),
@@ -67,26 +76,25 @@ impl Writer {
 
     /// Hands `record` over without waiting: a full queue gives it up (counted), never blocks.
     pub(super) fn send(&self, record: Record) {
+        if self.queued.fetch_add(1, Ordering::SeqCst) >= self.bound {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            self.overflowing.error(|held_back| {
+                tracing::error!(
+                    held_back,
+                    "the store's writer is stuck in a database call and its queue is full: events are given up"
+                )
+            });
+            return;
+        }
         let sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
-        let sent = match sender.as_ref() {
-            Some(sender) => sender.try_send(Message::Record(record)),
-            None => Err(TrySendError::Disconnected(Message::Record(record))),
-        };
-        match sent {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-                self.overflowing.error(|held_back| {
-                    tracing::error!(
-                        held_back,
-                        "the store's writer is stuck in a database call and its queue is full: events are given up"
-                    )
-                });
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-                tracing::error!("the store's writer has stopped; an event was not recorded");
-            }
+        let sent = sender
+            .as_ref()
+            .is_some_and(|sender| sender.send(Message::Record(record)).is_ok());
+        if !sent {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            tracing::error!("the store's writer has stopped; an event was not recorded");
         }
     }
 
@@ -123,6 +131,7 @@ fn run(
     receiver: &Receiver<Message>,
     keep_ms: Option<u64>,
     dropped: &AtomicU64,
+    queued: &AtomicUsize,
 ) {
     let mut pending: VecDeque<Record> = VecDeque::new();
     let mut flushes: Vec<SyncSender<()>> = Vec::new();
@@ -137,7 +146,10 @@ fn run(
             receiver.recv_timeout(RETRY_EVERY)
         };
         let mut take = |message: Message| match message {
-            Message::Record(record) => pending.push_back(record),
+            Message::Record(record) => {
+                queued.fetch_sub(1, Ordering::SeqCst);
+                pending.push_back(record);
+            }
             Message::Flush(done) => flushes.push(done),
         };
         match first {
