@@ -44,7 +44,7 @@ pub fn largest_mappings(pid: u32, top: usize) -> Vec<(u64, String)> {
             _ => {}
         }
     }
-    mappings.sort_by(|a, b| b.0.cmp(&a.0));
+    mappings.sort_by_key(|m| std::cmp::Reverse(m.0));
     mappings.truncate(top);
     mappings
 }
