@@ -34,12 +34,12 @@ fn sqlite() -> Store {
 /// Runs `bench` on SQLite, then on PostgreSQL if it is installed, naming each run by its backend.
 fn each_backend(c: &mut Criterion, bench: fn(&mut Criterion, &str, Store)) {
     bench(c, "sqlite", sqlite());
-    match faqbot::store::postgres::local::LocalServer::start() {
+    match faqbot_testdb::LocalServer::start() {
         Ok(server) => {
             let store = Store::open_unpruned(std::path::Path::new(&server.url())).unwrap();
             bench(c, "postgres", store);
         }
-        Err(_) => eprintln!("{}", faqbot::store::postgres::local::HOW_TO_INSTALL),
+        Err(_) => eprintln!("{}", faqbot_testdb::HOW_TO_INSTALL),
     }
 }
 

@@ -15,8 +15,8 @@ use faqbot::config::{
     Config, DiscordConfig, MatcherConfig, ModeratorConfig, StoreConfig, SuggestConfig, ThreadMode,
     Token,
 };
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, NEWBIE};
-use faqbot::emulator::{Emulator, Event, Options};
+use faqbot_emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, NEWBIE};
+use faqbot_emulator::{Emulator, Event, Options};
 
 /// Questions some entry answers with confidence, and chatter no entry does.
 const QUESTIONS: [&str; 4] = [

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use faqbot::memory::{Claim, Memory};
-use faqbot::store::postgres::local::LocalServer;
 use faqbot::store::Store;
+use faqbot_testdb::LocalServer;
 
 const CLAIMS: u64 = 10_000;
 
@@ -55,10 +55,7 @@ fn main() {
             let store = Store::open_unpruned(std::path::Path::new(&server.url())).unwrap();
             measure("postgres", &store);
         }
-        Err(_) => eprintln!(
-            "postgres skipped: {}",
-            faqbot::store::postgres::local::HOW_TO_INSTALL
-        ),
+        Err(_) => eprintln!("postgres skipped: {}", faqbot_testdb::HOW_TO_INSTALL),
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

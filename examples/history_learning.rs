@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use faqbot::config::{Config, DiscordConfig, ModeratorConfig, StoreConfig, SuggestConfig, Token};
 use faqbot::discord::history::{learn_with_config, Reading};
-use faqbot::emulator::world::{ALICE, CIPP_ISSUES, GUILD, MOD};
-use faqbot::emulator::{Emulator, Options};
 use faqbot::eval::{evaluate, hold_out, load_cases, mean, Case, Report};
 use faqbot::faq::Faq;
 use faqbot::matcher::{Learned, Matcher};
 use faqbot::store;
+use faqbot_emulator::world::{ALICE, CIPP_ISSUES, GUILD, MOD};
+use faqbot_emulator::{Emulator, Options};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/banking77");
 /// Utterances of each intent in the history.

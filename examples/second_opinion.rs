@@ -210,7 +210,10 @@ fn samples(opinion: &SecondOpinion, cache: &Sqlite, faq: &Faq, cases: &[Case]) -
                     opinion::features(&best.signals).to_vec(),
                     best.id == case.expect,
                 ),
-                _ => (vec![0.0; opinion::OPINION_FEATURES], false),
+                _ => (
+                    vec![0.0; faqbot::matcher::calibration::OPINION_FEATURES],
+                    false,
+                ),
             };
             Sample {
                 x,

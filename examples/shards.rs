@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use faqbot::emulator::world::{ALICE, CIPP_ISSUES, GUILD};
-use faqbot::emulator::{Emulator, Event, Options};
-use faqbot::store::postgres::local::LocalServer;
+use faqbot_emulator::world::{ALICE, CIPP_ISSUES, GUILD};
+use faqbot_emulator::{Emulator, Event, Options};
+use faqbot_testdb::LocalServer;
 
 const SERVERS: usize = 60;
 const PER_SERVER: usize = 5;
@@ -142,7 +142,7 @@ async fn main() {
     let server = match LocalServer::start() {
         Ok(server) => server,
         Err(_) => {
-            eprintln!("{}", faqbot::store::postgres::local::HOW_TO_INSTALL);
+            eprintln!("{}", faqbot_testdb::HOW_TO_INSTALL);
             std::process::exit(1);
         }
     };

@@ -38,11 +38,12 @@
 //! - [`time`]: the clock, the lengths of time faqbot names, and the time in Discord ids;
 //! - [`eval`] and [`report`]: figures on labelled cases (`faqbot eval`) and the store's statistics
 //!   (`faqbot stats`);
-//! - [`discord`]: the thin layer that turns Discord events into calls of the above;
-//! - [`emulator`]: Discord's gateway and REST API on 127.0.0.1, for tests and [`demo`].
+//! - [`discord`]: the thin layer that turns Discord events into calls of the above.
 //!
-//! Only `render`, `discord` and `emulator` know about Discord: the bot, the CLI, the tests and the
-//! benchmarks share the rest.
+//! Only `render` and `discord` know about Discord: the bot, the CLI, the tests and the benchmarks
+//! share the rest. Test machinery lives in crates of its own under `crates/`: `faqbot-emulator`
+//! (Discord's gateway and REST API on 127.0.0.1, for the tests and [`demo`]) and `faqbot-testdb`
+//! (a PostgreSQL server of its own for the tests).
 //!
 //! ```
 //! use faqbot::faq::Faq;
@@ -75,7 +76,6 @@ pub mod action;
 pub mod config;
 pub mod demo;
 pub mod discord;
-pub mod emulator;
 pub mod eval;
 pub mod faq;
 pub mod history;

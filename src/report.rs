@@ -1,6 +1,7 @@
 //! `faqbot stats`: the store's statistics as text for the terminal and as one self-contained HTML
 //! page (inline SVG and CSS, nothing loaded from a network).
 
+use crate::time::period;
 use std::fmt::Write as _;
 
 use crate::store::Stats;
@@ -288,24 +289,10 @@ fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// "the last day", "the last 30 days".
-pub fn period(days: u64) -> String {
-    if days == 1 {
-        "the last day".to_owned()
-    } else {
-        format!("the last {days} days")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn one_day_is_said_as_one_day() {
-        assert_eq!(period(1), "the last day");
-        assert_eq!(period(30), "the last 30 days");
-    }
     use crate::store::{DayStats, EntryStats};
 
     fn sample() -> Stats {

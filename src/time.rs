@@ -67,9 +67,24 @@ pub fn discord_id_at(ms: u64) -> u64 {
     ms.saturating_sub(DISCORD_EPOCH_MS) << 22
 }
 
+/// A span of days back from now, in words: "the last day", "the last 30 days".
+pub fn period(days: u64) -> String {
+    if days == 1 {
+        "the last day".to_owned()
+    } else {
+        format!("the last {days} days")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_day_is_said_as_one_day() {
+        assert_eq!(period(1), "the last day");
+        assert_eq!(period(30), "the last 30 days");
+    }
 
     #[test]
     fn an_id_and_its_time_go_both_ways() {

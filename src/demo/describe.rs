@@ -1,10 +1,10 @@
 //! The bot's posts and silences as text for the terminal.
 
-use crate::emulator::world;
-use crate::emulator::Post;
 use crate::matcher::calibration::MIN_CONFIDENCE;
 use crate::policy::Quiet;
 use crate::service::Silence;
+use faqbot_emulator::world;
+use faqbot_emulator::Post;
 
 /// Why the bot stays quiet, in one line.
 pub(super) fn quiet_reason(silence: &Silence) -> String {

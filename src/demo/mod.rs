@@ -14,8 +14,8 @@ use crate::config::{
     Token,
 };
 use crate::discord;
-use crate::emulator::world::GUILD;
-use crate::emulator::{Emulator, Event, Options};
+use faqbot_emulator::world::GUILD;
+use faqbot_emulator::{Emulator, Event, Options};
 
 mod describe;
 mod session;

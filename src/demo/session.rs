@@ -7,9 +7,9 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::emulator::world::{self, Person, ALICE, CIPP_ISSUES};
-use crate::emulator::{Emulator, Event, Post, Watcher};
 use crate::service::Verdict;
+use faqbot_emulator::world::{self, Person, ALICE, CIPP_ISSUES};
+use faqbot_emulator::{Emulator, Event, Post, Watcher};
 
 use super::describe::{describe, post_name, quiet_reason};
 use super::terminal::Terminal;

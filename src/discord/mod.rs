@@ -310,7 +310,7 @@ fn http(config: &Config, token: &Token) -> (serenity::Http, String) {
         .clone()
         .unwrap_or_else(|| "https://discord.com".to_owned());
     let http = match &config.discord.api_base {
-        // A proxy or the emulator: serenity's own rate limiter would bypass it (EMULATION.md at the root).
+        // A proxy or the emulator: serenity's own rate limiter would bypass it (crates/emulator/README.md).
         Some(base) => HttpBuilder::new(token.expose())
             .proxy(base.trim_end_matches('/'))
             .ratelimiter_disabled(true)

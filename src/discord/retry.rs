@@ -126,10 +126,7 @@ mod tests {
     }
 
     async fn unavailable() -> serenity::Error {
-        let response = axum::http::Response::builder()
-            .status(503)
-            .body("{}")
-            .unwrap();
+        let response = http::Response::builder().status(503).body("{}").unwrap();
         let response = serenity::http::ErrorResponse::from_response(
             reqwest::Response::from(response),
             reqwest::Method::POST,

@@ -4,7 +4,6 @@
 //! `cargo run --release --example calibrate` on the calibration sets (docs/quality.md: "Calibration") and
 //! pasted here; the same command shows what they reach.
 
-use super::opinion::OPINION_FEATURES;
 use super::Signals;
 
 /// The default lowest confidence of an unasked suggestion. On the calibration sets (README:
@@ -76,6 +75,9 @@ pub fn confidence(score: f32, signals: &Signals) -> f32 {
 pub fn confidence_with(weights: &[f32; FEATURES + 1], x: &[f32; FEATURES]) -> f32 {
     logistic(weights, x)
 }
+
+/// How many features the second opinion's confidence reads ([`super::opinion::features`]).
+pub const OPINION_FEATURES: usize = 10;
 
 /// The second opinion's fitted weights, then the bias, over [`super::opinion::features`]
 /// (`cargo run --release --example second_opinion`).

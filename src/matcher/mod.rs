@@ -62,6 +62,13 @@ pub struct Match<'a> {
     pub signals: Signals,
 }
 
+impl Match<'_> {
+    /// The ranking order: best score first; ties in FAQ order.
+    fn by_rank(a: &Match<'_>, b: &Match<'_>) -> std::cmp::Ordering {
+        b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
+    }
+}
+
 /// The evidence for one ranked entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Signals {

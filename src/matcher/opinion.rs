@@ -16,7 +16,8 @@
 
 use std::ops::Range;
 
-use super::{calibration, Match, Matcher, Params, Signals};
+use super::calibration::{self, OPINION_FEATURES};
+use super::{Match, Matcher, Params, Signals};
 use crate::faq::Faq;
 
 /// At most this many parts of a message are compared besides the whole: the title and the first
@@ -168,8 +169,6 @@ pub fn features(s: &Signals) -> [f32; OPINION_FEATURES] {
     ]
 }
 
-pub const OPINION_FEATURES: usize = 10;
-
 /// The features' names, for the calibration report.
 pub const OPINION_NAMES: [&str; OPINION_FEATURES] = [
     "logit(lexical confidence)",
@@ -286,7 +285,7 @@ impl Matcher {
                 }
             })
             .collect();
-        ranked.sort_by(super::rank::better);
+        ranked.sort_by(Match::by_rank);
         // Each entry's lead over the best of the others, by each score: the best and the runner-up
         // of each score are enough, so a large FAQ costs one pass rather than one per entry.
         let values = |m: &Match<'_>| {

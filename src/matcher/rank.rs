@@ -65,7 +65,7 @@ impl Matcher {
                 }
             })
             .collect();
-        ranked.sort_by(better);
+        ranked.sort_by(Match::by_rank);
         // Each entry's lead over the best of the others, by each score.
         let lead = |value: &dyn Fn(&Match<'_>) -> f32, i: usize, ranked: &[Match<'_>]| {
             let best_other = ranked
@@ -200,8 +200,9 @@ impl Matcher {
             })
             .filter(|(m, ..)| m.score > 0.0)
             .collect();
-        let by_score =
-            |a: &(Match<'_>, f32, f32, f32), b: &(Match<'_>, f32, f32, f32)| better(&a.0, &b.0);
+        let by_score = |a: &(Match<'_>, f32, f32, f32), b: &(Match<'_>, f32, f32, f32)| {
+            Match::by_rank(&a.0, &b.0)
+        };
         if ranked.len() > limit && limit > 0 {
             // Only the best few need sorting; a large FAQ can touch thousands of entries.
             ranked.select_nth_unstable_by(limit - 1, by_score);
@@ -333,9 +334,4 @@ fn cosine(a: &Bag, b: &Bag) -> f32 {
     } else {
         dot / norms
     }
-}
-
-/// Best score first; ties in FAQ order.
-pub(super) fn better(a: &Match<'_>, b: &Match<'_>) -> std::cmp::Ordering {
-    b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
 }

@@ -310,7 +310,7 @@ pub fn status(status: &Status) -> Post {
 /// `/faq-admin stats`: per entry how it was shown and how it helped, then the unmatched questions;
 /// as many lines as fit in one message.
 pub fn stats(stats: &crate::store::Stats, days: u64) -> Post {
-    let mut lines = vec![format!("**faqbot, {}**", crate::report::period(days))];
+    let mut lines = vec![format!("**faqbot, {}**", crate::time::period(days))];
     if stats.entries.is_empty() {
         lines.push("Nothing was shown yet.".to_owned());
     }

@@ -6,8 +6,8 @@ use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD};
-use faqbot::emulator::{Emulator, Event, Options, Watcher};
+use faqbot_emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD};
+use faqbot_emulator::{Emulator, Event, Options, Watcher};
 
 use super::{shipped_faq, temp_dir, PROBLEM, WAIT};
 

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES};
-use faqbot::emulator::{Emulator, Options};
 use faqbot::store::sqlite::Sqlite;
+use faqbot_emulator::world::{ALICE, BOB, CIPP_ISSUES};
+use faqbot_emulator::{Emulator, Options};
 
 use super::binary::{faqbot, run_without_cooldown, signal, wait};
 use super::{shipped_faq, temp_dir, Harness, PROBLEM, WAIT};

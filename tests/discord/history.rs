@@ -8,11 +8,11 @@
 use std::process::Output;
 use std::time::Duration;
 
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, MOD, NEWBIE, OTHER_BOT};
-use faqbot::emulator::{Emulator, Event, Options};
 use faqbot::ids::{ChannelId, GuildId, MessageId, UserId};
 use faqbot::store::sqlite::Sqlite;
 use faqbot::store::{Backend, Example};
+use faqbot_emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, MOD, NEWBIE, OTHER_BOT};
+use faqbot_emulator::{Emulator, Event, Options};
 
 use super::binary::faqbot;
 use super::temp_dir;

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{shipped_faq, Harness, PROBLEM};
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, MOD};
+use faqbot_emulator::world::{ALICE, BOB, CIPP_ISSUES, GENERAL, MOD};
 
 /// Words no FAQ entry has: only what a moderator teaches can match them.
 pub(super) const NOVEL: &str = "the gizmotron widget keeps flickering on my tablet";

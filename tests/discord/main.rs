@@ -22,12 +22,12 @@ use faqbot::config::{
     ThreadMode, Token,
 };
 use faqbot::discord::{self, RunningBot};
-use faqbot::emulator::world::{
-    ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, MOD, MODERATOR_ROLE, OTHER_BOT, SUPPORT_FORUM,
-};
-use faqbot::emulator::{Emulator, Event, Options, Post, Via, Watcher};
 use faqbot::policy::Quiet;
 use faqbot::service::{Silence, Verdict};
+use faqbot_emulator::world::{
+    ALICE, BOB, CIPP_ISSUES, GENERAL, GUILD, MOD, MODERATOR_ROLE, OTHER_BOT, SUPPORT_FORUM,
+};
+use faqbot_emulator::{Emulator, Event, Options, Post, Via, Watcher};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Long enough for any answer on a loaded 2-core machine.
@@ -979,7 +979,7 @@ async fn a_429_is_retried_when_discord_says() {
 /// channel, server-wide for what acts on the whole bot.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bot_wide_commands_need_server_wide_rights_not_a_channel_overwrite() {
-    use faqbot::emulator::world::HELPER;
+    use faqbot_emulator::world::HELPER;
     let mut h = Harness::start_with(&shipped_faq(), |c| c.moderators.roles.clear()).await;
     let admin = json!([{"name": "status", "type": 1, "options": []}]);
     // The helper may manage messages in #general only.

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES};
-use faqbot::emulator::{Emulator, Event, Options};
+use faqbot_emulator::world::{ALICE, BOB, CIPP_ISSUES};
+use faqbot_emulator::{Emulator, Event, Options};
 
 use super::binary::{answered, bot_dir, exit, once_each, replies, run_in, signal, stop};
 

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 
 use super::learning::{NOVEL, NOVEL_AGAIN};
 use super::{entry_option, shipped_faq, Harness, PROBLEM};
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD, MOD};
-use faqbot::emulator::Event;
+use faqbot_emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD, MOD};
+use faqbot_emulator::Event;
 
 fn stats() -> Value {
     json!([{"name": "stats", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}])

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use faqbot::emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD, MOD};
-use faqbot::emulator::{Emulator, Event, Options, Shard};
-use faqbot::store::postgres::local::LocalServer;
+use faqbot_emulator::world::{ALICE, BOB, CIPP_ISSUES, GUILD, MOD};
+use faqbot_emulator::{Emulator, Event, Options, Shard};
+use faqbot_testdb::LocalServer;
 use serde_json::json;
 
 use super::binary::{answered, exit, faqbot, replies, signal, stop, tally};

@@ -7,12 +7,11 @@
 //! [`off_runtime`] moves a call off it wherever it comes from.
 //!
 //! Files: `migrations` (the schema, step by step, the same steps as SQLite's), `claims` (the
-//! policy's claims as single statements), `backend` (records, examples, vectors, statistics),
-//! `local` (a server of its own, for tests and benchmarks); here, opening the pool.
+//! policy's claims as single statements), `backend` (records, examples, vectors, statistics);
+//! here, opening the pool. The tests start a server of their own with the `faqbot-testdb` crate.
 
 mod backend;
 mod claims;
-pub mod local;
 mod migrations;
 #[cfg(test)]
 mod tests;

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::local::LocalServer;
 use super::{Clock, Postgres};
 use crate::memory::{Claim, Memory};
 use crate::store::{Backend, Record, Shown, Store, StoreError};
+use faqbot_testdb::LocalServer;
 
 #[test]
 fn keeps_the_backend_contract() {

@@ -49,7 +49,7 @@ impl Emulator {
         let at = lock(&self.state.world)
             .now_ms()
             .saturating_sub(ago.as_millis() as u64);
-        let id = crate::time::discord_id_at(at) | (self.state.new_id() & 0x3f_ffff);
+        let id = crate::snowflake::id_at(at) | (self.state.new_id() & 0x3f_ffff);
         let mut message = lock(&self.state.world).message(id, channel, person(author), content);
         if let Some(replied) = reply_to {
             message["type"] = json!(19);
@@ -65,7 +65,7 @@ impl Emulator {
         let at = lock(&self.state.world)
             .now_ms()
             .saturating_sub(ago.as_millis() as u64);
-        let id = crate::time::discord_id_at(at) | (self.state.new_id() & 0x3f_ffff);
+        let id = crate::snowflake::id_at(at) | (self.state.new_id() & 0x3f_ffff);
         let mut world = lock(&self.state.world);
         let guild = world.guild_of(parent);
         world.channels.push(world::Channel {

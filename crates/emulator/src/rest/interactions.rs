@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::emulator::{id_field, limits, lock, protocol, Event, State, Via};
+use crate::{id_field, limits, lock, protocol, Event, State, Via};
 
 use super::messages::store;
 use super::{error, reject, SharedState, ANSWER_WITHIN};

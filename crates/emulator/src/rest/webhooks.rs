@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::Value;
 
-use crate::emulator::{id_field, lock, Event, State, Via};
+use crate::{id_field, lock, Event, State, Via};
 
 use super::interactions::{ephemeral_flag, set_original};
 use super::messages::store;

@@ -5,8 +5,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::emulator::world::BOT;
-use crate::emulator::{Event, State};
+use crate::world::BOT;
+use crate::{Event, State};
 
 use super::{reject, SharedState};
 

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::emulator::world::{self, person, BOT};
-use crate::emulator::{id_field, limits, lock, protocol, Event, Post, State, Via};
+use crate::world::{self, person, BOT};
+use crate::{id_field, limits, lock, protocol, Event, Post, State, Via};
 
 use super::{error, reject, SharedState};
 

@@ -110,7 +110,7 @@ pub(super) async fn authorize(
     }
     let mut response = next.run(request).await;
     // Discord's clock, as every answer's `Date` header shows it.
-    let behind = std::time::Duration::from_millis(crate::emulator::lock(&state.world).behind_ms);
+    let behind = std::time::Duration::from_millis(crate::lock(&state.world).behind_ms);
     let date = httpdate::fmt_http_date(std::time::SystemTime::now() - behind);
     if let Ok(value) = date.parse() {
         response.headers_mut().insert("date", value);

@@ -20,6 +20,7 @@ mod gateway;
 pub mod limits;
 pub mod protocol;
 mod rest;
+mod snowflake;
 pub mod world;
 
 use std::collections::HashMap;

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::emulator::world::{self, person, BOT};
-use crate::emulator::{lock, protocol, Event, State};
+use crate::world::{self, person, BOT};
+use crate::{lock, protocol, Event, State};
 
 use super::{error, SharedState};
 

@@ -2,8 +2,8 @@
 //! with a support channel, for sharding), the messages posted, and the JSON shapes Discord sends
 //! for them.
 //!
-//! Every payload carries the fields serenity 0.12 requires (see `EMULATION.md` at the root); the tests in
-//! `emulator::tests` prove that each one deserializes.
+//! Every payload carries the fields serenity 0.12 requires (see the crate's `README.md`); the
+//! tests in `tests.rs` prove that each one deserializes.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::{json, Value};
 
 use super::protocol;
-use crate::time;
+use crate::snowflake;
 
 /// The bot's user id, which is also its application id.
 pub const BOT: u64 = 100_000_000_000_000_001;
@@ -175,12 +175,12 @@ impl World {
     /// A fresh id that, like Discord's, carries the current time.
     pub fn new_id(&self) -> u64 {
         let n = self.ids.fetch_add(1, Ordering::Relaxed) & 0x3f_ffff;
-        time::discord_id_at(self.now_ms()) | n
+        snowflake::id_at(self.now_ms()) | n
     }
 
     /// The time on the emulated Discord's clock, [`behind_ms`](Self::behind_ms) behind the host's.
     pub fn now_ms(&self) -> u64 {
-        time::now_ms().saturating_sub(self.behind_ms)
+        snowflake::now_ms().saturating_sub(self.behind_ms)
     }
 
     pub fn channel(&self, id: u64) -> Option<&Channel> {
