@@ -210,7 +210,7 @@ impl Learner {
         Some(Example {
             guild: Some(self.server),
             entry: pair.1,
-            text: store::cut_text(text),
+            text: store::cut_text(text).to_owned(),
             positive: true,
             at_ms: crate::time::created_ms(id.get()),
             channel: Some(channel),

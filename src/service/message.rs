@@ -100,7 +100,7 @@ impl Service {
                     channel: incoming.channel,
                     message: MessageId(incoming.view.id),
                     user: incoming.author,
-                    text: store::cut_text(incoming.text),
+                    text: store::cut_text(incoming.text).to_owned(),
                 });
             }
             let min_confidence = loaded.matcher.params().min_confidence;

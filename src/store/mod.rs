@@ -8,211 +8,41 @@
 //! delays a reply; the writer batches them, retries while the database is locked or the disk is
 //! full, and says so in the log at most once a minute. Everything else is a short synchronous
 //! call, made off the async runtime by the caller.
+//!
+//! Files: `records` (what is kept, and the statistics read back), `location` (a configured
+//! location to its backend), `codec` (hashes and vectors as bytes), `blocking` (store work from
+//! async code), `throttle` (an error said once a minute), `resilient` (the memory that falls back
+//! while the database fails), `writer`; here, the [`Backend`] trait and the [`Store`] handle.
 
+mod blocking;
+mod codec;
 #[cfg(test)]
 mod contract;
+mod location;
 pub mod postgres;
+mod records;
 mod resilient;
 pub mod sqlite;
+mod throttle;
 mod writer;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory::{Memory, MemoryError};
+pub use blocking::off_runtime;
+pub use codec::{text_hash, TextHash};
+use codec::{vector_from_bytes, vector_to_bytes};
+pub use location::{describe, open, postgres_url, sqlite_file};
+use records::unmatched_key;
+pub use records::{
+    cut_text, DayStats, EntryStats, Example, Forgotten, HistoryRead, Outcome, Record, Shown, Stats,
+    TEXT_MAX_CHARS,
+};
 pub use resilient::Resilient;
+pub use throttle::Throttle;
 use writer::Writer;
-
-/// A text's SHA-256, the key of its cached vector.
-pub type TextHash = [u8; 32];
-
-/// The key of `text`'s cached vector.
-pub fn text_hash(text: &str) -> TextHash {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).into()
-}
-
-fn vector_to_bytes(vector: &[f32]) -> Vec<u8> {
-    vector.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-fn vector_from_bytes(bytes: &[u8]) -> Vec<f32> {
-    bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
-}
-
-/// Longest message text kept, in characters: enough to learn from and to recognise a question,
-/// short enough that the store never becomes an archive of the channel.
-pub const TEXT_MAX_CHARS: usize = 500;
-
-/// How a suggestion was shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shown {
-    /// Unasked, in a watched channel.
-    Auto,
-    /// On request, with `/faq`.
-    Faq,
-    /// By a moderator's "Answer with FAQ".
-    Link,
-}
-
-impl Shown {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Shown::Auto => "auto",
-            Shown::Faq => "faq",
-            Shown::Link => "link",
-        }
-    }
-}
-
-/// What became of a suggestion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Solved,
-    NotIt,
-    Dismissed,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Solved => "solved",
-            Outcome::NotIt => "not-it",
-            Outcome::Dismissed => "dismissed",
-        }
-    }
-}
-
-/// An event to record; written in the background.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Record {
-    /// An entry was shown.
-    Shown {
-        at_ms: u64,
-        how: Shown,
-        guild: Option<GuildId>,
-        channel: ChannelId,
-        /// The message it answers, if any.
-        message: Option<MessageId>,
-        /// Who it was for: the asker, or the member `/faq` named.
-        user: Option<UserId>,
-        entry: String,
-        /// The matcher's confidence, for unasked suggestions.
-        score: Option<f32>,
-        /// The bot's post.
-        reply: MessageId,
-    },
-    /// Feedback on the post `reply`.
-    Outcome { reply: MessageId, outcome: Outcome },
-    /// A message in a watched channel that no entry answered.
-    Unmatched {
-        at_ms: u64,
-        guild: Option<GuildId>,
-        channel: ChannelId,
-        message: MessageId,
-        user: UserId,
-        text: String,
-    },
-}
-
-/// A message taught as an example of an entry: positive from a moderator's link, negative from
-/// "Not it".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Example {
-    /// The server it was taught in: only that server's matcher learns from it. `None`: taught
-    /// before the store kept servers apart, or offline (`faqbot examples import`); the bot's one
-    /// server adopts such examples at start.
-    pub guild: Option<GuildId>,
-    pub entry: String,
-    pub text: String,
-    pub positive: bool,
-    pub at_ms: u64,
-    /// The member's message, where it is, and its author.
-    pub channel: Option<ChannelId>,
-    pub message: Option<MessageId>,
-    pub author: Option<UserId>,
-    /// The bot's reply that showed the entry, and who taught it.
-    pub reply: Option<MessageId>,
-    pub by: Option<UserId>,
-    /// Learned from the channel's history (a staff member's past reply), not from a link made
-    /// through the bot.
-    pub from_history: bool,
-}
-
-/// How far a channel's history was read: everything from `oldest` to `newest` (message ids).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HistoryRead {
-    pub newest: MessageId,
-    pub oldest: MessageId,
-}
-
-/// How one entry was shown and received within a period.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EntryStats {
-    pub entry: String,
-    pub auto: u64,
-    pub faq: u64,
-    pub link: u64,
-    pub solved: u64,
-    pub not_it: u64,
-    pub dismissed: u64,
-}
-
-impl EntryStats {
-    pub fn shown(&self) -> u64 {
-        self.auto + self.faq + self.link
-    }
-
-    /// Solved among the suggestions that got a verdict; `None` before any verdict.
-    pub fn helpful_rate(&self) -> Option<f64> {
-        helpful_rate(self.solved, self.not_it + self.dismissed)
-    }
-}
-
-/// One day's unasked suggestions and their verdicts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DayStats {
-    /// `YYYY-MM-DD`, UTC.
-    pub day: String,
-    pub suggestions: u64,
-    pub solved: u64,
-    /// Not it or dismissed.
-    pub unhelpful: u64,
-}
-
-impl DayStats {
-    pub fn helpful_rate(&self) -> Option<f64> {
-        helpful_rate(self.solved, self.unhelpful)
-    }
-}
-
-fn helpful_rate(solved: u64, unhelpful: u64) -> Option<f64> {
-    let rated = solved + unhelpful;
-    (rated > 0).then(|| solved as f64 / rated as f64)
-}
-
-/// What `/faq-admin stats` and `faqbot stats` show.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Stats {
-    /// Most shown first.
-    pub entries: Vec<EntryStats>,
-    /// Oldest first, days without suggestions left out.
-    pub days: Vec<DayStats>,
-    /// The most frequent messages that matched nothing: (an example of the text, how often).
-    pub unmatched: Vec<(String, u64)>,
-}
-
-/// What `faqbot forget` removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Forgotten {
-    pub events: usize,
-    pub examples: usize,
-    pub unmatched: usize,
-}
 
 /// Why the store could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -303,53 +133,6 @@ pub struct Store {
 /// How long events are kept when nothing is configured: half a year of statistics.
 pub const DEFAULT_KEEP_DAYS: u64 = 180;
 
-/// Opens (or creates) the store at its configured location: a file path or a `sqlite:PATH` URL,
-/// the embedded SQLite database; a `postgres://` (or `postgresql://`) URL, a PostgreSQL database
-/// that several bot processes share. The one place that picks a backend: nothing outside
-/// `store/` names one.
-pub fn open(location: &Path) -> Result<Arc<dyn Backend>> {
-    if let Some(url) = postgres_url(location) {
-        return Ok(Arc::new(postgres::Postgres::open(url)?));
-    }
-    let Some(file) = sqlite_file(location) else {
-        let text = location.to_string_lossy();
-        let scheme = text.split_once("://").map_or("", |(scheme, _)| scheme);
-        return Err(StoreError::Open {
-            path: text.to_string(),
-            reason: format!(
-                "faqbot has no {scheme} store; give a file path, a sqlite: URL or a postgres:// URL"
-            ),
-        });
-    };
-    Ok(Arc::new(sqlite::Sqlite::open(&file)?))
-}
-
-/// The configured location as it may be shown in the log: a URL without its password.
-pub fn describe(location: &Path) -> String {
-    match postgres_url(location) {
-        Some(url) => postgres::redacted(url),
-        None => location.display().to_string(),
-    }
-}
-
-/// The configured location if it is a PostgreSQL URL.
-pub fn postgres_url(location: &Path) -> Option<&str> {
-    let text = location.to_str()?;
-    (text.starts_with("postgres://") || text.starts_with("postgresql://")).then_some(text)
-}
-
-/// The SQLite file a configured store location names: a path as it is, a `sqlite:PATH` URL
-/// without its scheme; `None` for a URL of another scheme (another backend's).
-pub fn sqlite_file(location: &Path) -> Option<PathBuf> {
-    let Some(text) = location.to_str() else {
-        return Some(location.to_path_buf());
-    };
-    if let Some(path) = text.strip_prefix("sqlite:") {
-        return Some(PathBuf::from(path.trim_start_matches("//")));
-    }
-    (!text.contains("://")).then(|| location.to_path_buf())
-}
-
 impl Store {
     /// Opens (or creates) the store at `location` (see [`open`]) and starts its writer.
     pub fn open(location: &Path, keep_days: u64) -> Result<Store> {
@@ -412,23 +195,6 @@ impl Store {
     }
 }
 
-/// Runs synchronous store work where it may block: directly on a plain thread, through
-/// `block_in_place` on a worker of a multi-threaded runtime (the runtime's other tasks go on), on
-/// a thread of its own beside a single-threaded one (a test's). The PostgreSQL client needs it
-/// anywhere a runtime runs, since it runs a runtime of its own for each call.
-pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
-        Ok(_) => std::thread::scope(|scope| {
-            scope
-                .spawn(work)
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        }),
-        Err(_) => work(),
-    }
-}
-
 /// A random id for one opening of a store, one run of the bot: random enough to tell two
 /// processes apart, without a dependency for it.
 fn run_id() -> i64 {
@@ -436,69 +202,6 @@ fn run_id() -> i64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u32(std::process::id());
     hasher.finish() as i64
-}
-
-/// Unmatched messages are grouped by their first this many characters, lowercased.
-const KEY_CHARS: usize = 100;
-
-/// The grouping key of an unmatched message: lowercase words, first characters only.
-fn unmatched_key(text: &str) -> String {
-    let words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();
-    words.join(" ").chars().take(KEY_CHARS).collect()
-}
-
-/// Cuts a message text to what the store keeps.
-pub fn cut_text(text: &str) -> String {
-    match text.char_indices().nth(TEXT_MAX_CHARS) {
-        Some((end, _)) => text[..end].to_owned(),
-        None => text.to_owned(),
-    }
-}
-
-/// Logs an error at most once a minute, counting the ones it held back.
-pub struct Throttle {
-    state: std::sync::Mutex<(Option<std::time::Instant>, u64)>,
-}
-
-impl Default for Throttle {
-    fn default() -> Self {
-        Throttle::new()
-    }
-}
-
-impl Throttle {
-    const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
-
-    pub fn new() -> Self {
-        Throttle {
-            state: std::sync::Mutex::new((None, 0)),
-        }
-    }
-
-    /// Calls `log` with the number of errors held back since the last line, if a minute passed.
-    pub fn error(&self, log: impl FnOnce(u64)) {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let now = std::time::Instant::now();
-        if state
-            .0
-            .is_some_and(|last| now.duration_since(last) < Self::EVERY)
-        {
-            state.1 += 1;
-            return;
-        }
-        let held_back = std::mem::take(&mut state.1);
-        state.0 = Some(now);
-        drop(state);
-        log(held_back);
-    }
-
-    /// Forgets the last error, so the next one is logged at once; true if there was one.
-    pub fn recovered(&self) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let had = state.0.is_some();
-        *state = (None, 0);
-        had
-    }
 }
 
 #[cfg(test)]
@@ -517,35 +220,6 @@ mod tests {
         assert!(!throttle.recovered());
         throttle.error(|held_back| logged.push(held_back));
         assert_eq!(logged, [0, 0]);
-    }
-
-    #[test]
-    fn a_store_opens_from_a_path_or_a_sqlite_url_and_refuses_other_schemes() {
-        let dir = std::env::temp_dir().join(format!("faqbot-store-open-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("by-url.db");
-        let url = format!("sqlite:{}", file.display());
-        open(Path::new(&url)).unwrap();
-        assert!(file.exists(), "sqlite:PATH opens the file at PATH");
-        open(&dir.join("by-path.db")).unwrap();
-        assert!(dir.join("by-path.db").exists());
-        let error = open(Path::new("mysql://db.example/faqbot"))
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(error.contains("no mysql store"), "{error}");
-        assert_eq!(
-            sqlite_file(Path::new("sqlite:///var/lib/faqbot.db")),
-            Some(PathBuf::from("/var/lib/faqbot.db"))
-        );
-        assert_eq!(sqlite_file(Path::new("postgres://db/faqbot")), None);
-        // What the log shows of a location: never a password.
-        let shown = describe(Path::new("postgres://bot:s3cret@db:5432/faqbot"));
-        assert_eq!(shown, "postgres://bot:***@db:5432/faqbot");
-        assert_eq!(describe(Path::new("faqbot.db")), "faqbot.db");
-        assert_eq!(error.lines().count(), 1);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

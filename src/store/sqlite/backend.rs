@@ -7,16 +7,9 @@ use super::{query_error, to_i64, Sqlite};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead, Record, Result,
-    Stats, TextHash, TEXT_MAX_CHARS,
+    cut_text, unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead,
+    Record, Result, Stats, TextHash,
 };
-
-fn cut(text: &str) -> &str {
-    match text.char_indices().nth(TEXT_MAX_CHARS) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    }
-}
 
 impl Backend for Sqlite {
     fn write(&self, records: &[Record]) -> Result<()> {
@@ -79,7 +72,7 @@ impl Backend for Sqlite {
                             *channel,
                             *message,
                             *user,
-                            cut(text),
+                            cut_text(text),
                             unmatched_key(text)
                         ])
                     }),
@@ -114,7 +107,7 @@ impl Backend for Sqlite {
                 let added = insert
                     .execute(params![
                         example.entry,
-                        cut(&example.text),
+                        cut_text(&example.text),
                         example.positive,
                         to_i64(example.at_ms),
                         example.channel,
