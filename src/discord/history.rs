@@ -89,7 +89,7 @@ pub async fn learn_with_config(
     reading: &Reading,
     progress: impl FnMut(Progress),
 ) -> Result<Learned, HistoryError> {
-    let (http, _) = super::http(config, token);
+    let (http, _) = super::run::http(config, token);
     let sender = Sender::default();
     let moderators = Moderators::new(&config.settings(reading.guild).moderator_roles);
     learn(&http, &sender, store, faq, &moderators, reading, progress).await

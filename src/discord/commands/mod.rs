@@ -24,7 +24,7 @@ pub use faq::faq;
 pub use register::{all, register, register_in};
 
 /// The id of the interaction behind a command.
-fn interaction_id(ctx: Context<'_>) -> u64 {
+pub(super) fn interaction_id(ctx: Context<'_>) -> u64 {
     match ctx {
         poise::Context::Application(app) => app.interaction.id.get(),
         poise::Context::Prefix(prefix) => prefix.msg.id.get(),

@@ -16,7 +16,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
 /// registers them apart from every start: in each listed server (`[discord] guild_id`,
 /// `[[server]]`), else globally. Returns how many were registered (in each server).
 pub async fn register(config: &Config, token: &Token) -> Result<usize, RunError> {
-    let (http, _) = crate::discord::http(config, token);
+    let (http, _) = crate::discord::run::http(config, token);
     let setup = |error: serenity::Error| RunError::Setup(error.to_string());
     // A bot's user id is its application's id.
     let me = http.get_current_user().await.map_err(setup)?;
