@@ -26,8 +26,6 @@ use crate::ids;
 use crate::memory::PlaceSeen;
 use crate::time;
 
-/// Discord's largest page of messages.
-const PAGE: u8 = 100;
 /// Pages read at most in one place: with `max_delay_secs` bounding the window, more would be a
 /// flood that nobody should be answered in long after.
 const MAX_PAGES: usize = 10;
@@ -334,7 +332,7 @@ async fn read(
     for _ in 0..MAX_PAGES {
         let params = vec![
             ("after", after.max(1).to_string()),
-            ("limit", PAGE.to_string()),
+            ("limit", super::send::PAGE.to_string()),
         ];
         let route = serenity::http::Route::ChannelMessages {
             channel_id: ChannelId::new(place.id),
@@ -361,7 +359,7 @@ async fn read(
                 return None;
             }
         };
-        let full = page.len() == usize::from(PAGE);
+        let full = page.len() == usize::from(super::send::PAGE);
         after = page.iter().map(|m| m.id.get()).max().unwrap_or(after);
         messages.extend(page);
         if !full {

@@ -21,13 +21,8 @@ use crate::policy::{self, Moderators};
 use crate::store::off_runtime;
 use crate::store::{Backend, Example, HistoryRead};
 
-/// Discord's largest page of messages.
-const PAGE: u8 = 100;
 /// How long one read may be retried through an outage or rate limits.
 const READ_FOR: Duration = Duration::from_secs(60);
-/// Discord's permission bits that make a member a moderator when no roles are configured.
-const ADMINISTRATOR: u64 = 1 << 3;
-const MANAGE_MESSAGES: u64 = 1 << 13;
 
 /// What to read and how.
 #[derive(Debug, Clone)]
@@ -316,7 +311,7 @@ async fn read_place(
             continue;
         }
         loop {
-            let mut params = vec![("limit", PAGE.to_string())];
+            let mut params = vec![("limit", super::send::PAGE.to_string())];
             if let Some(before) = before {
                 params.push(("before", before.to_string()));
             }
@@ -326,7 +321,7 @@ async fn read_place(
             let page: Vec<Message> = read(sender, http, route, Some(params), None)
                 .await
                 .map_err(|e| unreadable(&e))?;
-            let full = page.len() == usize::from(PAGE);
+            let full = page.len() == usize::from(super::send::PAGE);
             let mut stopped = false;
             let mut read = 0;
             for message in page {
@@ -524,10 +519,12 @@ impl Staff<'_> {
                         name: &r.name,
                     })
                     .collect();
-                let permissions = roles.iter().fold(0, |all, r| all | r.permissions.bits());
+                let permissions = super::server::permissions_of(guild, &member.roles, |id| {
+                    self.roles.iter().find(|r| r.id == *id)
+                });
                 self.moderators.includes(&policy::Member {
                     roles: &named,
-                    manages_messages: permissions & (ADMINISTRATOR | MANAGE_MESSAGES) != 0,
+                    manages_messages: super::server::manages_messages(permissions),
                 })
             }
             Err(_) => false,

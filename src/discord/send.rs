@@ -21,6 +21,9 @@ use serenity::{ChannelId, CreateMessage, Message};
 use super::ratelimit::{Announced, Headers, Turn};
 use super::retry::{self, describe, worth_retrying, Backoff};
 
+/// Discord's largest page of messages, for every read of a channel's messages.
+pub(super) const PAGE: u8 = 100;
+
 /// Discord's published limits for a bot's messages. Discord counts a request when it arrives,
 /// which the bot cannot see: only that it was after the request left and before its answer came.
 /// So a request holds its slot while under way, and its window is counted from its answer (the

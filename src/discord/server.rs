@@ -159,7 +159,7 @@ pub fn author(ctx: &serenity::Context, message: &serenity::Message) -> Author {
             let permissions = role_permissions(ctx, guild, &member.roles);
             Author {
                 roles: roles(ctx, Some(guild), &member.roles),
-                manages_messages: permissions.manage_messages() || permissions.administrator(),
+                manages_messages: manages_messages(permissions),
             }
         }
         _ => Author::default(),
@@ -189,11 +189,27 @@ fn role_permissions(ctx: &serenity::Context, guild: GuildId, ids: &[RoleId]) -> 
     let Some(cached) = ctx.cache.guild(guild) else {
         return Permissions::empty();
     };
+    permissions_of(guild, ids, |id| cached.roles.get(id))
+}
+
+/// The server-wide permissions a member's roles `ids` give, with the `@everyone` role's (a server
+/// may give everyone Manage Messages), from the roles `role` finds: the one way the cache and a
+/// history read over REST tell them.
+pub fn permissions_of<'r>(
+    guild: GuildId,
+    ids: &[RoleId],
+    role: impl Fn(&RoleId) -> Option<&'r serenity::Role>,
+) -> Permissions {
     let everyone = RoleId::new(guild.get());
     std::iter::once(&everyone)
         .chain(ids)
-        .filter_map(|id| cached.roles.get(id))
+        .filter_map(role)
         .fold(Permissions::empty(), |all, role| all | role.permissions)
+}
+
+/// Whether `permissions` make a member staff without a configured role.
+pub fn manages_messages(permissions: Permissions) -> bool {
+    permissions.manage_messages() || permissions.administrator()
 }
 
 /// Whether a member is a moderator, given their roles and permissions.
@@ -214,7 +230,7 @@ pub fn is_moderator(
         .collect();
     moderators.includes(&policy::Member {
         roles: &roles,
-        manages_messages: permissions.manage_messages() || permissions.administrator(),
+        manages_messages: manages_messages(permissions),
     })
 }
 
@@ -250,4 +266,48 @@ pub fn member_is_moderator(
             member.permissions.unwrap_or_else(Permissions::empty),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(id: u64, name: &str, permissions: Permissions) -> serenity::Role {
+        serde_json::from_value(serde_json::json!({
+            "id": id.to_string(), "name": name, "color": 0, "hoist": false, "position": 0,
+            "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null},
+            "permissions": permissions.bits().to_string(), "managed": false, "mentionable": false,
+        }))
+        .expect("a role serenity reads")
+    }
+
+    /// A server that gives everyone Manage Messages makes every member staff without a role,
+    /// in a history read as in the live bot: the `@everyone` role's permissions count.
+    #[test]
+    fn the_everyone_roles_permissions_count() {
+        let guild = GuildId::new(10);
+        let roles = [
+            role(10, "@everyone", Permissions::MANAGE_MESSAGES),
+            role(11, "Helper", Permissions::empty()),
+        ];
+        let find = |id: &RoleId| roles.iter().find(|r| r.id == *id);
+        assert!(manages_messages(permissions_of(guild, &[], find)));
+        let plain = [
+            role(10, "@everyone", Permissions::SEND_MESSAGES),
+            roles[1].clone(),
+        ];
+        let find = |id: &RoleId| plain.iter().find(|r| r.id == *id);
+        assert!(!manages_messages(permissions_of(
+            guild,
+            &[RoleId::new(11)],
+            find
+        )));
+        let admin = [role(12, "Admin", Permissions::ADMINISTRATOR)];
+        let find = |id: &RoleId| admin.iter().find(|r| r.id == *id);
+        assert!(manages_messages(permissions_of(
+            guild,
+            &[RoleId::new(12)],
+            find
+        )));
+    }
 }
