@@ -93,7 +93,7 @@ impl Service {
         let loaded = self.current();
         let decision = loaded.decide(self.second_opinion(), incoming.text, 2);
         let Some(chosen) = decision.suggest else {
-            if incoming.text.trim().chars().count() >= QUESTION_MIN_CHARS {
+            if store::may_be_a_question(incoming.text) {
                 self.store().record(Record::Unmatched {
                     at_ms: now_ms,
                     guild: Some(self.server),
@@ -215,7 +215,3 @@ impl Service {
         }
     }
 }
-
-/// Messages shorter than this are chatter ("thanks!"), not questions: not recorded as questions
-/// the FAQ lacks, nor learned from a channel's history.
-pub const QUESTION_MIN_CHARS: usize = 15;

@@ -36,7 +36,7 @@ use crate::store::{self, Example, Stats, Store};
 
 pub use feedback::{Click, Feedback, NotIt};
 pub use link::Link;
-pub use message::{Incoming, Silence, Suggestion, Verdict, QUESTION_MIN_CHARS};
+pub use message::{Incoming, Silence, Suggestion, Verdict};
 pub use servers::Servers;
 
 /// A FAQ in service with its matcher (which includes what was learned) and, with the second

@@ -37,8 +37,8 @@ use codec::{vector_from_bytes, vector_to_bytes};
 pub use location::{describe, open, postgres_url, sqlite_file};
 use records::unmatched_key;
 pub use records::{
-    cut_text, DayStats, EntryStats, Example, Forgotten, HistoryRead, Outcome, Record, Shown, Stats,
-    TEXT_MAX_CHARS,
+    cut_text, may_be_a_question, DayStats, EntryStats, Example, Forgotten, HistoryRead, Outcome,
+    Record, Shown, Stats, TEXT_MAX_CHARS,
 };
 pub use resilient::Resilient;
 pub use throttle::Throttle;

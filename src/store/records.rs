@@ -183,6 +183,15 @@ pub(super) fn unmatched_key(text: &str) -> String {
     words.join(" ").chars().take(KEY_CHARS).collect()
 }
 
+/// Messages shorter than this are chatter ("thanks!"), not questions: not recorded as questions
+/// the FAQ lacks, nor learned from a channel's history.
+pub const QUESTION_MIN_CHARS: usize = 15;
+
+/// Whether `text` is long enough to be a question (see [`QUESTION_MIN_CHARS`]).
+pub fn may_be_a_question(text: &str) -> bool {
+    text.trim().chars().count() >= QUESTION_MIN_CHARS
+}
+
 /// What the store keeps of a message's text: its first [`TEXT_MAX_CHARS`] characters.
 pub fn cut_text(text: &str) -> &str {
     match text.char_indices().nth(TEXT_MAX_CHARS) {

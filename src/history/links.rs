@@ -1,0 +1,92 @@
+//! The documentation links in a reply, and which FAQ entries they name.
+
+use super::*;
+
+/// The entries' documentation links, normalised, and the entry each leads to.
+pub(super) struct Links {
+    /// (host, path, anchor) → entry; an anchorless page of several entries leads to none.
+    exact: HashMap<(String, String, String), String>,
+    /// (host, path) → the entries with a link to that page.
+    pages: HashMap<(String, String), Vec<String>>,
+}
+
+impl Links {
+    pub(super) fn new(faq: &Faq) -> Links {
+        let mut exact = HashMap::new();
+        let mut pages: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for entry in &faq.entries {
+            let addresses = entry.link.iter().chain(&entry.old_links);
+            for link in addresses {
+                let Some(url) = normalise(link) else {
+                    continue;
+                };
+                exact.insert(
+                    (url.host.clone(), url.path.clone(), url.anchor),
+                    entry.id.clone(),
+                );
+                let page = pages.entry((url.host, url.path)).or_default();
+                if !page.contains(&entry.id) {
+                    page.push(entry.id.clone());
+                }
+            }
+        }
+        Links { exact, pages }
+    }
+
+    /// The entry a link leads to: the same page and anchor, or the page alone when only one
+    /// entry lives there.
+    pub(super) fn entry(&self, link: &str) -> Option<&str> {
+        let url = normalise(link)?;
+        if let Some(entry) =
+            self.exact
+                .get(&(url.host.clone(), url.path.clone(), url.anchor.clone()))
+        {
+            return Some(entry);
+        }
+        match self.pages.get(&(url.host, url.path))?.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+}
+
+/// A link as compared: the scheme, `www.`, letter case of the host, a trailing slash, an `.html`
+/// or `.md` ending, the query and an empty anchor do not matter.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Url {
+    pub(super) host: String,
+    pub(super) path: String,
+    pub(super) anchor: String,
+}
+
+pub(super) fn normalise(link: &str) -> Option<Url> {
+    let link = link.trim().trim_end_matches(['>', ')', '.', ',']);
+    let rest = link
+        .strip_prefix("https://")
+        .or_else(|| link.strip_prefix("http://"))?;
+    let (rest, anchor) = rest.split_once('#').unwrap_or((rest, ""));
+    let rest = rest.split_once('?').map_or(rest, |(before, _)| before);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_owned();
+    if host.is_empty() {
+        return None;
+    }
+    let path = path.trim_end_matches('/');
+    let path = path
+        .strip_suffix(".html")
+        .or_else(|| path.strip_suffix(".md"))
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    Some(Url {
+        host,
+        path,
+        anchor: anchor.to_ascii_lowercase(),
+    })
+}
+
+/// The links in a text: what starts with `http://` or `https://`, up to a space or a bracket.
+pub fn links_in(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"'))
+        .filter(|word| word.starts_with("https://") || word.starts_with("http://"))
+}
