@@ -8,8 +8,8 @@ use super::{now_ms, query_error, Postgres};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    cut_text, off_runtime, unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten,
-    HistoryRead, Record, Result, Stats, TextHash,
+    cut_text, off_runtime, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result,
+    Stats, TextHash,
 };
 
 fn id(id: impl Into<Option<u64>>) -> Option<i64> {
@@ -320,72 +320,7 @@ impl Backend for Postgres {
     }
 
     fn stats(&self, guild: Option<GuildId>, since_ms: u64, top: usize) -> Result<Stats> {
-        let since = since_ms as i64;
-        let guild = id(guild.map(GuildId::get));
-        off_runtime(|| {
-            let mut conn = self.conn()?;
-            let count = |row: &Row, n| row.get::<_, Option<i64>>(n).unwrap_or(0) as u64;
-            let mut entries: Vec<EntryStats> = conn
-                .query(
-                    "SELECT entry,
-                        COUNT(*) FILTER (WHERE how = 'auto'), COUNT(*) FILTER (WHERE how = 'faq'),
-                        COUNT(*) FILTER (WHERE how = 'link'),
-                        COUNT(*) FILTER (WHERE outcome = 'solved'),
-                        COUNT(*) FILTER (WHERE outcome = 'not-it'),
-                        COUNT(*) FILTER (WHERE outcome = 'dismissed')
-                     FROM shown LEFT JOIN outcomes USING (reply) WHERE shown.at_ms >= $1
-                     AND guild IS NOT DISTINCT FROM $2 GROUP BY entry",
-                    &[&since, &guild],
-                )
-                .map_err(query_error)?
-                .iter()
-                .map(|row| EntryStats {
-                    entry: row.get(0),
-                    auto: count(row, 1),
-                    faq: count(row, 2),
-                    link: count(row, 3),
-                    solved: count(row, 4),
-                    not_it: count(row, 5),
-                    dismissed: count(row, 6),
-                })
-                .collect();
-            entries.sort_by(|a, b| b.shown().cmp(&a.shown()).then(a.entry.cmp(&b.entry)));
-            let days = conn
-                .query(
-                    "SELECT to_char(to_timestamp(shown.at_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')
-                        AS day, COUNT(*),
-                        COUNT(*) FILTER (WHERE outcome = 'solved'),
-                        COUNT(*) FILTER (WHERE outcome IN ('not-it', 'dismissed'))
-                     FROM shown LEFT JOIN outcomes USING (reply)
-                     WHERE shown.at_ms >= $1 AND guild IS NOT DISTINCT FROM $2 AND how = 'auto'
-                     GROUP BY day ORDER BY day",
-                    &[&since, &guild],
-                )
-                .map_err(query_error)?
-                .iter()
-                .map(|row| DayStats {
-                    day: row.get(0),
-                    suggestions: count(row, 1),
-                    solved: count(row, 2),
-                    unhelpful: count(row, 3),
-                })
-                .collect();
-            let unmatched = conn
-                .query(
-                    "SELECT MIN(text), COUNT(*) AS n FROM unmatched WHERE at_ms >= $1
-                     AND guild IS NOT DISTINCT FROM $3 GROUP BY key ORDER BY n DESC, MAX(at_ms) DESC LIMIT $2",
-                    &[&since, &(top as i64), &guild],
-                )
-                .map_err(query_error)?
-                .iter()
-                .map(|row| (row.get(0), count(row, 1)))
-                .collect();
-            Ok(Stats {
-                entries,
-                days,
-                unmatched,
-            })
-        })
+        off_runtime(|| super::stats::read(&mut *self.conn()?, guild, since_ms, top))
     }
 
     fn forget(&self, user: UserId) -> Result<Forgotten> {

@@ -13,6 +13,7 @@
 mod backend;
 mod claims;
 mod migrations;
+mod stats;
 #[cfg(test)]
 mod tests;
 

@@ -7,8 +7,8 @@ use super::{query_error, to_i64, Sqlite};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    cut_text, unmatched_key, Backend, DayStats, EntryStats, Example, Forgotten, HistoryRead,
-    Record, Result, Stats, TextHash,
+    cut_text, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result, Stats,
+    TextHash,
 };
 
 impl Backend for Sqlite {
@@ -319,69 +319,7 @@ impl Backend for Sqlite {
     }
 
     fn stats(&self, guild: Option<GuildId>, since_ms: u64, top: usize) -> Result<Stats> {
-        let conn = self.conn();
-        let since = to_i64(since_ms);
-        let mut entries = conn
-            .prepare(
-                "SELECT entry,
-                    SUM(how = 'auto'), SUM(how = 'faq'), SUM(how = 'link'),
-                    SUM(outcome IS 'solved'), SUM(outcome IS 'not-it'), SUM(outcome IS 'dismissed')
-                 FROM shown LEFT JOIN outcomes USING (reply) WHERE shown.at_ms >= ?1
-                 AND guild IS ?2 GROUP BY entry ORDER BY COUNT(*) DESC, entry",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![since, guild], |row| {
-                    Ok(EntryStats {
-                        entry: row.get(0)?,
-                        auto: row.get(1)?,
-                        faq: row.get(2)?,
-                        link: row.get(3)?,
-                        solved: row.get(4)?,
-                        not_it: row.get(5)?,
-                        dismissed: row.get(6)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(query_error)?;
-        entries.sort_by(|a, b| b.shown().cmp(&a.shown()).then(a.entry.cmp(&b.entry)));
-        let days = conn
-            .prepare(
-                "SELECT date(shown.at_ms / 1000, 'unixepoch') AS day, COUNT(*),
-                    SUM(outcome IS 'solved'), SUM(IFNULL(outcome, '') IN ('not-it', 'dismissed'))
-                 FROM shown LEFT JOIN outcomes USING (reply)
-                 WHERE shown.at_ms >= ?1 AND guild IS ?2 AND how = 'auto'
-                 GROUP BY day ORDER BY day",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![since, guild], |row| {
-                    Ok(DayStats {
-                        day: row.get(0)?,
-                        suggestions: row.get(1)?,
-                        solved: row.get(2)?,
-                        unhelpful: row.get(3)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(query_error)?;
-        let unmatched = conn
-            .prepare(
-                "SELECT MIN(text), COUNT(*) AS n FROM unmatched WHERE at_ms >= ?1 AND guild IS ?3
-                 GROUP BY key ORDER BY n DESC, MAX(at_ms) DESC LIMIT ?2",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![since, top as i64, guild], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(query_error)?;
-        Ok(Stats {
-            entries,
-            days,
-            unmatched,
-        })
+        super::stats::read(&self.conn(), guild, since_ms, top)
     }
 
     fn forget(&self, user: UserId) -> Result<Forgotten> {

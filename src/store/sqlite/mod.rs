@@ -7,6 +7,7 @@
 mod backend;
 mod claims;
 pub(crate) mod migrations;
+mod stats;
 #[cfg(test)]
 mod tests;
 
