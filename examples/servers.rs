@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use faqbot::config::{Config, ServerConfig, SuggestConfig};
 use faqbot::ids::{ChannelId, GuildId, MessageId, UserId};
 use faqbot::policy::{Channel, Member, Message, Place};
-use faqbot::service::{Incoming, Link, NotIt, Servers, Service, Shared};
+use faqbot::service::{Incoming, Link, Servers, Service, Shared, Veto};
 use faqbot::store::Example;
 use faqbot::store::Store;
 
@@ -200,7 +200,7 @@ fn many(dir: &std::path::Path) {
     let flood = std::thread::spawn(move || {
         for n in 0..500u64 {
             let text = format!("not this one, number {n}");
-            let not_it = NotIt {
+            let not_it = Veto {
                 entry: "500-error",
                 text: &text,
                 channel: ChannelId(10),

@@ -146,7 +146,7 @@ impl InMemory {
     }
 
     /// Whether this memory took `message` (while a database failed, say).
-    pub fn took(&self, message: u64) -> bool {
+    pub fn has_taken(&self, message: u64) -> bool {
         self.state().answered.map.contains_key(&message)
     }
 

@@ -11,7 +11,7 @@ use super::{blocking, commands, server, Data, Error};
 use crate::action::Action;
 use crate::ids::MessageId;
 use crate::render::{self, Post};
-use crate::service::{Click, Feedback, NotIt, Service};
+use crate::service::{Click, Feedback, Service, Veto};
 use crate::time;
 use poise::Modal as _;
 use std::sync::Arc;
@@ -259,7 +259,7 @@ async fn learn_not_it(
     let (channel, reply) = (component.channel_id.into(), component.message.id.into());
     blocking(move || {
         service.not_it(
-            &NotIt {
+            &Veto {
                 entry: &entry,
                 text: &asked.content,
                 channel,

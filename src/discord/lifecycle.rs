@@ -118,7 +118,7 @@ struct Shared {
     /// Unix ms of the stop; 0 while running.
     cut_ms: AtomicU64,
     /// An event from after the stop came: the gateway has delivered everything from before it.
-    passed: AtomicBool,
+    after_stop_seen: AtomicBool,
     /// Handlers started since the stop.
     taken: AtomicUsize,
     /// When the last event from before the stop came.
@@ -152,7 +152,7 @@ impl InFlight {
                     *super::lock(&shared.last_taken) = Some(Instant::now());
                 }
                 Some(_) => {
-                    shared.passed.store(true, Ordering::SeqCst);
+                    shared.after_stop_seen.store(true, Ordering::SeqCst);
                     return None;
                 }
                 None => return None,
@@ -206,7 +206,8 @@ impl InFlight {
         let mut settled_polls = 0;
         while settled_polls < 2 && Instant::now() < until {
             let last = super::lock(&shared.last_taken).unwrap_or(began);
-            let delivered = shared.passed.load(Ordering::SeqCst) || last.elapsed() >= QUIET;
+            let delivered =
+                shared.after_stop_seen.load(Ordering::SeqCst) || last.elapsed() >= QUIET;
             if delivered && shared.count.load(Ordering::SeqCst) == 0 {
                 settled_polls += 1;
             } else {

@@ -75,9 +75,9 @@ pub struct Data {
     sessions: Mutex<std::collections::HashMap<u32, String>>,
     /// Whether other processes run the bot's other shards: a place this one's servers do not
     /// hold is theirs to read back.
-    some_shards: bool,
+    shards_elsewhere: bool,
     /// Whether what a new session missed is still to be read back.
-    catch_up: backfill::Owed,
+    catch_up: backfill::ReadBackOwed,
     /// When the bot started, wall clock (ms): after a reconnect, a watched place that nothing
     /// was noted in is read back to here.
     started_ms: u64,

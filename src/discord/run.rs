@@ -104,9 +104,9 @@ async fn run_observed(
         sender: send::Sender::with_share(config.discord.global_requests_per_sec()),
         max_delay: Duration::from_secs(config.suggest.max_delay_secs),
         sessions: Mutex::default(),
-        some_shards: config.discord.shards.is_some_and(|s| !s.all()),
+        shards_elsewhere: config.discord.shards.is_some_and(|s| !s.all()),
         // Every start owes one: the first READY's GUILD_CREATE may be handled before its READY.
-        catch_up: backfill::Owed::from(backfill::Why::Start),
+        catch_up: backfill::ReadBackOwed::from(backfill::Why::Start),
         started_ms: time::now_ms(),
     };
     let (http, where_) = http(&config, &token);

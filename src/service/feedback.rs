@@ -35,7 +35,7 @@ pub struct Click<'a> {
 
 /// A "Not it" to learn from: the suggestion `reply` of `entry` was wrong for `message`.
 #[derive(Debug, Clone, Copy)]
-pub struct NotIt<'a> {
+pub struct Veto<'a> {
     pub entry: &'a str,
     pub text: &'a str,
     pub channel: ChannelId,
@@ -99,7 +99,7 @@ impl Service {
 
     /// "Not it" on a suggestion of `entry` for a message: the message is taught as one that entry
     /// does not answer, so it is not suggested for it (or for near copies) again.
-    pub fn not_it(&self, not_it: &NotIt<'_>, now_ms: u64) -> Result<(), ServiceError> {
+    pub fn not_it(&self, not_it: &Veto<'_>, now_ms: u64) -> Result<(), ServiceError> {
         if not_it.text.trim().is_empty() {
             return Ok(());
         }

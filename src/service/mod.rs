@@ -34,7 +34,7 @@ use crate::policy::Policy;
 use crate::second_opinion::SecondOpinion;
 use crate::store::{self, Example, Stats, Store};
 
-pub use feedback::{Click, Feedback, NotIt};
+pub use feedback::{Click, Feedback, Veto};
 pub use link::Link;
 pub use message::{Incoming, Silence, Suggestion, Verdict};
 pub use servers::Servers;

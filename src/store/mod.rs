@@ -44,11 +44,20 @@ pub use resilient::Resilient;
 pub use throttle::Throttle;
 use writer::Writer;
 
+/// What to check when the database at `path` cannot be opened: a file's folder, or a server.
+fn open_hint(path: &str) -> &'static str {
+    if postgres_url(Path::new(path)).is_some() {
+        "check [store] path, that the server runs and that the user may connect"
+    } else {
+        "check [store] path and that its folder is writable"
+    }
+}
+
 /// Why the store could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be opened or set up.
-    #[error("cannot open the database {path}: {reason} (check [store] path and that its folder is writable)")]
+    #[error("cannot open the database {path}: {reason} ({})", open_hint(path))]
     Open { path: String, reason: String },
     /// The database was written by a newer faqbot and is left alone.
     #[error("the database {path} was written by a newer faqbot (schema {found}, this one knows {known}): upgrade faqbot, or point [store] path at another file")]
@@ -207,6 +216,21 @@ fn run_id() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_open_error_says_what_to_check_for_its_kind_of_store() {
+        let open = |path: &str| {
+            StoreError::Open {
+                path: path.into(),
+                reason: "refused".into(),
+            }
+            .to_string()
+        };
+        assert!(open("faqbot.db").contains("its folder is writable"));
+        let postgres = open("postgres://bot:***@db/faqbot");
+        assert!(postgres.contains("that the server runs"), "{postgres}");
+        assert!(!postgres.contains("folder"), "{postgres}");
+    }
 
     #[test]
     fn the_throttle_logs_once_a_minute_and_again_after_recovery() {

@@ -40,7 +40,7 @@ impl Resilient {
         self.failures.load(Ordering::Relaxed)
     }
 
-    fn either<T>(
+    fn primary_or_fallback<T>(
         &self,
         primary: memory::Result<T>,
         fallback: impl FnOnce(&InMemory) -> memory::Result<T>,
@@ -75,7 +75,7 @@ impl Resilient {
     }
 
     /// Whether this process's memory holds what the database must then not give again.
-    fn own(&self) -> Option<&InMemory> {
+    fn fallback_memory(&self) -> Option<&InMemory> {
         self.fallback.as_ref()
     }
 }
@@ -83,31 +83,31 @@ impl Resilient {
 impl Memory for Resilient {
     fn claim(&self, claim: &Claim, now_ms: u64) -> memory::Result<bool> {
         // A slot this process took while the database failed still holds once it works again.
-        let won = self.either(self.primary.claim(claim, now_ms), |m| {
+        let won = self.primary_or_fallback(self.primary.claim(claim, now_ms), |m| {
             m.claim(claim, now_ms)
         })?;
         Ok(won
             && !self
-                .own()
+                .fallback_memory()
                 .is_some_and(|own| own.holds_against(claim, now_ms)))
     }
 
     fn release(&self, claim: &Claim) -> memory::Result<()> {
         // Either may hold it; giving back one that is not held changes nothing.
-        if let Some(own) = self.own() {
+        if let Some(own) = self.fallback_memory() {
             let _ = own.release(claim);
         }
-        self.either(self.primary.release(claim), |_| Ok(()))
+        self.primary_or_fallback(self.primary.release(claim), |_| Ok(()))
     }
 
     fn held_until(&self, place: u64, entry: &str) -> memory::Result<Option<u64>> {
-        self.either(self.primary.held_until(place, entry), |m| {
+        self.primary_or_fallback(self.primary.held_until(place, entry), |m| {
             m.held_until(place, entry)
         })
     }
 
     fn see_thread(&self, thread: u64, now_ms: u64) -> memory::Result<bool> {
-        self.either(self.primary.see_thread(thread, now_ms), |m| {
+        self.primary_or_fallback(self.primary.see_thread(thread, now_ms), |m| {
             m.see_thread(thread, now_ms)
         })
     }
@@ -115,21 +115,25 @@ impl Memory for Resilient {
     fn answer_once(&self, message: u64, place: Option<u64>, now_ms: u64) -> memory::Result<bool> {
         let primary = self.primary.answer_once(message, place, now_ms);
         let fell_back = primary.is_err();
-        let won = self.either(primary, |m| m.answer_once(message, place, now_ms))?;
+        let won = self.primary_or_fallback(primary, |m| m.answer_once(message, place, now_ms))?;
         // A message this process took while the database failed is not taken again once it
         // works (a read-back and the live event can bring the same message either side of it).
-        Ok(won && (fell_back || !self.own().is_some_and(|own| own.took(message))))
+        Ok(won
+            && (fell_back
+                || !self
+                    .fallback_memory()
+                    .is_some_and(|own| own.has_taken(message))))
     }
 
     fn finish(&self, message: u64) -> memory::Result<()> {
-        self.either(self.primary.finish(message), |m| m.finish(message))
+        self.primary_or_fallback(self.primary.finish(message), |m| m.finish(message))
     }
 
     fn places(&self, within_ms: u64, now_ms: u64) -> memory::Result<Vec<PlaceSeen>> {
         // What was noted while the database failed is in this process's memory: both count.
         let primary = self.primary.places(within_ms, now_ms);
-        let mut places = self.either(primary, |_| Ok(Vec::new()))?;
-        let own = match self.own() {
+        let mut places = self.primary_or_fallback(primary, |_| Ok(Vec::new()))?;
+        let own = match self.fallback_memory() {
             Some(own) => own.places(within_ms, now_ms)?,
             None => Vec::new(),
         };

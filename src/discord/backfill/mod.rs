@@ -42,7 +42,7 @@ const LEASE_MARGIN: Duration = Duration::from_millis(500);
 
 /// Why a read-back is owed, if one is.
 #[derive(Default)]
-pub struct Owed(AtomicU8);
+pub struct ReadBackOwed(AtomicU8);
 
 /// Why the bot reads back: it started, the gateway gave it a new session, or another process's
 /// lease on answers it began is over.
@@ -53,15 +53,15 @@ pub enum Why {
     TakeOver,
 }
 
-impl From<Why> for Owed {
-    fn from(why: Why) -> Owed {
-        let owed = Owed::default();
+impl From<Why> for ReadBackOwed {
+    fn from(why: Why) -> ReadBackOwed {
+        let owed = ReadBackOwed::default();
         owed.owe(why);
         owed
     }
 }
 
-impl Owed {
+impl ReadBackOwed {
     /// A new session started: read back once the server's channels are known.
     pub fn owe(&self, why: Why) {
         let code = match why {
@@ -297,7 +297,7 @@ fn places(
             Some(last) => last.is_none_or(|last| last > *after),
             // Unknown to the cache (a thread since archived, say): read it to be sure, unless
             // other processes run other shards: then it is likely one of their servers'.
-            None => !data.some_shards,
+            None => !data.shards_elsewhere,
         })
         .map(|(id, after)| Place { id, after })
         .collect();

@@ -38,12 +38,12 @@ fn a_place_is_read_from_the_first_young_message_not_only_after_the_newest_noted(
 
 #[test]
 fn a_read_back_is_owed_once_per_session() {
-    let owed = Owed::default();
+    let owed = ReadBackOwed::default();
     assert_eq!(owed.take(), None);
     owed.owe(Why::Start);
     assert_eq!(owed.take(), Some(Why::Start));
     assert_eq!(owed.take(), None);
     owed.owe(Why::Reconnect);
     assert_eq!(owed.take(), Some(Why::Reconnect));
-    assert_eq!(Owed::from(Why::Start).take(), Some(Why::Start));
+    assert_eq!(ReadBackOwed::from(Why::Start).take(), Some(Why::Start));
 }

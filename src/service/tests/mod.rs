@@ -178,7 +178,7 @@ fn not_it_from_the_asker_teaches_and_others_only_get_thanks() {
     else {
         panic!("the asker's \"Not it\" removes the suggestion");
     };
-    let not_it = NotIt {
+    let not_it = Veto {
         entry: &entry,
         text: PROBLEM,
         channel: ChannelId(ISSUES.id),

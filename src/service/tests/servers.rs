@@ -58,7 +58,7 @@ fn nothing_one_server_does_reaches_another() {
     // The other server's "Not it" on the home server's answer does not silence the home server.
     let first = other.message(&incoming(1, PROBLEM), START_MS).unwrap();
     other.posted(&first, MessageId(100), START_MS);
-    let not_it = NotIt {
+    let not_it = Veto {
         entry: &first.entry,
         text: PROBLEM,
         channel: ChannelId(ISSUES.id),

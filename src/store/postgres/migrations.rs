@@ -1,5 +1,6 @@
-//! The schema in PostgreSQL: the same steps as the SQLite store's (`sqlite::migrations`), in
-//! PostgreSQL's types, so that a version means the same tables in both.
+//! The schema in PostgreSQL: the same steps as the SQLite store's (`sqlite::migrations`), so that
+//! a version means the same tables in both; in PostgreSQL's types, and with two columns renamed
+//! because PostgreSQL reserves their names (`user` is `user_id`, `by` is `by_user`).
 
 use r2d2_postgres::postgres::Client;
 
