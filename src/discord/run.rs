@@ -33,12 +33,19 @@ pub enum RunError {
     )]
     InvalidIntents,
     #[error("could not set up the bot's commands: {0}")]
-    Setup(String),
+    Setup(#[source] serenity::Error),
     /// The model's files are there but wrong or unloadable.
     #[error("{0}")]
     Model(crate::model::ModelError),
     #[error("lost the connection to Discord: {0}")]
-    Discord(String),
+    Discord(#[source] serenity::Error),
+    /// A task of the bot's own ended by a panic or a cancellation.
+    #[error("{what} failed: {source}")]
+    Task {
+        what: &'static str,
+        #[source]
+        source: tokio::task::JoinError,
+    },
 }
 
 /// A FAQ that stops the bot at start, said for an operator who knows the config, not `--faq`.
@@ -129,7 +136,7 @@ async fn run_observed(
 
     let in_flight = data.in_flight.clone();
     let drain_for = Duration::from_secs(config.discord.drain_secs);
-    let setup_failure: Arc<Mutex<Option<String>>> = Arc::default();
+    let setup_failure: Arc<Mutex<Option<serenity::Error>>> = Arc::default();
     let shards = config.discord.shards;
     // The commands are registered once for the whole bot, by the process that runs shard 0.
     let register = shards.is_none_or(|s| s.has_first());
@@ -145,7 +152,7 @@ async fn run_observed(
         .framework(framework)
         .raw_event_handler(forged::Unreadable)
         .await
-        .map_err(|error| RunError::Discord(error.to_string()))?;
+        .map_err(RunError::Discord)?;
 
     let manager = client.shard_manager.clone();
     if let Some(shards) = shards {
@@ -228,7 +235,7 @@ impl From<serenity::Error> for RunError {
             serenity::Error::Gateway(serenity::GatewayError::InvalidGatewayIntents) => {
                 RunError::InvalidIntents
             }
-            other => RunError::Discord(other.to_string()),
+            other => RunError::Discord(other),
         }
     }
 }
@@ -267,7 +274,10 @@ async fn open_servers(config: &Config) -> Result<Arc<Servers>, RunError> {
         Ok::<_, RunError>(servers)
     })
     .await
-    .map_err(|error| RunError::Discord(format!("the start-up task failed: {error}")))?;
+    .map_err(|source| RunError::Task {
+        what: "the start-up task",
+        source,
+    })?;
     Ok(Arc::new(opened?))
 }
 
@@ -275,7 +285,7 @@ fn framework(
     data: Data,
     listed: Option<Vec<u64>>,
     register: bool,
-    setup_failure: Arc<Mutex<Option<String>>>,
+    setup_failure: Arc<Mutex<Option<serenity::Error>>>,
 ) -> poise::Framework<Data, Error> {
     let options = poise::FrameworkOptions {
         commands: commands::all(),
@@ -332,11 +342,11 @@ fn framework(
                 };
                 if let Err(error) = registered {
                     // poise stalls silently after a failed setup: stop the bot instead.
-                    let reason = error.to_string();
-                    tracing::error!("registering commands failed: {reason}");
-                    *lock(&setup_failure) = Some(reason);
+                    tracing::error!("registering commands failed: {error}");
                     framework.shard_manager().shutdown_all().await;
-                    return Err(error.into());
+                    let said = error.to_string();
+                    *lock(&setup_failure) = Some(error);
+                    return Err(said.into());
                 }
                 tracing::info!(
                     user = %ready.user.name,
@@ -373,7 +383,10 @@ impl RunningBot {
     pub async fn finished(&mut self) -> Result<(), RunError> {
         match (&mut self.handle).await {
             Ok(result) => result,
-            Err(error) => Err(RunError::Discord(format!("the bot task failed: {error}"))),
+            Err(source) => Err(RunError::Task {
+                what: "the bot task",
+                source,
+            }),
         }
     }
 }

@@ -66,7 +66,14 @@ pub enum StoreError {
         found: usize,
         known: usize,
     },
-    /// A query failed (locked, full disk, unwritable).
+    /// A query failed (locked, full disk, unwritable): the database's words, and its error.
+    #[error("database error: {message}")]
+    Database {
+        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The store cannot be used for a reason of its own (all connections busy, closing).
     #[error("database error: {0}")]
     Query(String),
 }

@@ -64,10 +64,14 @@ pub struct Postgres {
 fn query_error(error: postgres::Error) -> StoreError {
     // The client's own words for a database's error are only "db error": the database's message
     // says what happened (a statement timeout, a constraint).
-    StoreError::Query(match error.as_db_error() {
+    let message = match error.as_db_error() {
         Some(db) => format!("PostgreSQL: {}", db.message()),
         None => error.to_string(),
-    })
+    };
+    StoreError::Database {
+        message,
+        source: Box::new(error),
+    }
 }
 
 /// The URL as it may be shown: without its password.
@@ -141,7 +145,10 @@ impl Postgres {
                 found,
                 known,
             },
-            StoreError::Query(reason) => open_error(reason),
+            StoreError::Query(reason)
+            | StoreError::Database {
+                message: reason, ..
+            } => open_error(reason),
             other => other,
         })?;
         Ok(Postgres {

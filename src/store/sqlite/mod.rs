@@ -34,7 +34,10 @@ pub struct Sqlite {
 }
 
 fn query_error(error: rusqlite::Error) -> StoreError {
-    StoreError::Query(error.to_string())
+    StoreError::Database {
+        message: error.to_string(),
+        source: Box::new(error),
+    }
 }
 
 impl Sqlite {

@@ -33,3 +33,16 @@ fn refuses_a_database_from_a_newer_faqbot_and_leaves_it_alone() {
     assert!(error.to_string().contains("newer faqbot"), "{error}");
     assert_eq!(schema_version(&path), Some(99));
 }
+
+/// A failed query keeps SQLite's own error as its source, so a report can show the chain.
+#[test]
+fn a_failed_query_keeps_the_databases_error_as_its_source() {
+    let path = temp("source");
+    let db = Sqlite::open(&path).unwrap();
+    let locker = Connection::open(&path).unwrap();
+    locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let error = db.note_reload(GuildId(1)).err().expect("locked");
+    let source = std::error::Error::source(&error).expect("a source");
+    assert!(source.is::<rusqlite::Error>(), "{source}");
+    assert!(error.to_string().starts_with("database error: "), "{error}");
+}
