@@ -33,12 +33,12 @@ pub enum RunError {
     )]
     InvalidIntents,
     #[error("could not set up the bot's commands: {0}")]
-    Setup(#[source] serenity::Error),
+    Setup(#[source] Box<serenity::Error>),
     /// The model's files are there but wrong or unloadable.
     #[error("{0}")]
     Model(crate::model::ModelError),
     #[error("lost the connection to Discord: {0}")]
-    Discord(#[source] serenity::Error),
+    Discord(#[source] Box<serenity::Error>),
     /// A task of the bot's own ended by a panic or a cancellation.
     #[error("{what} failed: {source}")]
     Task {
@@ -152,7 +152,7 @@ async fn run_observed(
         .framework(framework)
         .raw_event_handler(forged::Unreadable)
         .await
-        .map_err(RunError::Discord)?;
+        .map_err(|error| RunError::Discord(Box::new(error)))?;
 
     let manager = client.shard_manager.clone();
     if let Some(shards) = shards {
@@ -199,7 +199,7 @@ async fn run_observed(
     let _ = tokio::task::spawn_blocking(move || store.flush()).await;
     lease.end().await;
     if let Some(reason) = lock(&setup_failure).take() {
-        return Err(RunError::Setup(reason));
+        return Err(RunError::Setup(Box::new(reason)));
     }
     result.map_err(RunError::from)
 }
@@ -235,7 +235,7 @@ impl From<serenity::Error> for RunError {
             serenity::Error::Gateway(serenity::GatewayError::InvalidGatewayIntents) => {
                 RunError::InvalidIntents
             }
-            other => RunError::Discord(other),
+            other => RunError::Discord(Box::new(other)),
         }
     }
 }

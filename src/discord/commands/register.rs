@@ -17,7 +17,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
 /// `[[server]]`), else globally. Returns how many were registered (in each server).
 pub async fn register(config: &Config, token: &Token) -> Result<usize, RunError> {
     let (http, _) = crate::discord::run::http(config, token);
-    let setup = RunError::Setup;
+    let setup = |error| RunError::Setup(Box::new(error));
     // A bot's user id is its application's id.
     let me = http.get_current_user().await.map_err(setup)?;
     http.set_application_id(serenity::ApplicationId::new(me.id.get()));

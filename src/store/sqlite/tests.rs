@@ -41,7 +41,7 @@ fn a_failed_query_keeps_the_databases_error_as_its_source() {
     let db = Sqlite::open(&path).unwrap();
     let locker = Connection::open(&path).unwrap();
     locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    let error = db.note_reload(GuildId(1)).err().expect("locked");
+    let error = db.note_reload(GuildId(1)).expect_err("locked");
     let source = std::error::Error::source(&error).expect("a source");
     assert!(source.is::<rusqlite::Error>(), "{source}");
     assert!(error.to_string().starts_with("database error: "), "{error}");
