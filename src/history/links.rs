@@ -1,6 +1,8 @@
 //! The documentation links in a reply, and which FAQ entries they name.
 
-use super::*;
+use std::collections::HashMap;
+
+use crate::faq::Faq;
 
 /// The entries' documentation links, normalised, and the entry each leads to.
 pub(super) struct Links {

@@ -3,7 +3,7 @@
 //! learned example of that entry. No Discord types: the Discord layer reads the history and hands
 //! each answer here with the message it answered; what does not become an example is dropped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 mod links;
 

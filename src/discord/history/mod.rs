@@ -7,25 +7,22 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use poise::serenity_prelude as serenity;
-use serenity::http::Route;
-use serenity::{ChannelId, GuildId, Http, Message, UserId};
-
 mod places;
 mod staff;
 
-use places::{places, read_place};
-use staff::Staff;
+use poise::serenity_prelude as serenity;
+use serenity::http::Route;
+use serenity::{GuildId, Http, Message, UserId};
 
 use super::retry::describe;
 use super::send::Sender;
-use crate::config::Named;
 use crate::faq::Faq;
 use crate::history::{links_in, Answer, Asked, Counts, Learner};
 use crate::ids;
-use crate::policy::{self, Moderators};
-use crate::store::off_runtime;
-use crate::store::{Backend, Example, HistoryRead};
+use crate::policy::Moderators;
+use crate::store::{off_runtime, Backend, Example};
+use places::{places, read_place};
+use staff::Staff;
 
 /// How long one read may be retried through an outage or rate limits.
 const READ_FOR: Duration = Duration::from_secs(60);

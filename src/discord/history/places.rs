@@ -1,7 +1,18 @@
 //! Where a history read reads: the configured channels and their threads, and one place's
 //! messages, page by page, from where the last read stopped.
 
-use super::*;
+use poise::serenity_prelude as serenity;
+use serenity::http::Route;
+use serenity::{ChannelId, GuildId, Http, Message, UserId};
+
+use super::staff::Staff;
+use super::{answer, asked_from, read, HistoryError, Reading};
+use crate::config::Named;
+use crate::discord::retry::describe;
+use crate::discord::send::Sender;
+use crate::history::{Answer, Asked, Learner};
+use crate::ids;
+use crate::store::{off_runtime, Backend, Example, HistoryRead};
 
 /// A channel or thread to read.
 #[derive(Debug, Clone, Copy)]

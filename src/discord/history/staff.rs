@@ -1,7 +1,15 @@
 //! Who is staff in a history read: members looked up over REST once each, judged by the same
 //! moderator check as the live bot.
 
-use super::*;
+use std::collections::HashMap;
+
+use poise::serenity_prelude as serenity;
+use serenity::http::Route;
+use serenity::{GuildId, Http, UserId};
+
+use super::read;
+use crate::discord::send::Sender;
+use crate::policy::{self, Moderators};
 
 /// Who is staff: members with a configured moderator role (or, with none configured, Manage
 /// Messages by their roles), looked up once per member.
