@@ -38,7 +38,7 @@ pub use location::{describe, open, postgres_url, sqlite_file};
 use records::unmatched_key;
 pub use records::{
     cut_text, may_be_a_question, DayStats, EntryStats, Example, Forgotten, HistoryRead, Outcome,
-    Record, Shown, Stats, TEXT_MAX_CHARS,
+    Record, Shown, Stats, QUESTION_MIN_CHARS, TEXT_MAX_CHARS,
 };
 pub use resilient::Resilient;
 pub use throttle::Throttle;
