@@ -66,8 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         dry_run: false,
         max_examples: config.store.max_examples_per_entry,
     };
-    let learned =
-        learn_with_config(&config, &token, store.as_ref(), &faq, &reading, |_| {}).await?;
+    let learned = learn_with_config(&config, &token, store.clone(), &faq, &reading, |_| {}).await?;
     println!(
         "history: {seeded} messages; read {} in {:.1} s; {}",
         learned.messages,

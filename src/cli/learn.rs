@@ -82,7 +82,7 @@ pub fn exec(command: Command) -> Result<ExitCode> {
     let learned = runtime.block_on(learn_with_config(
         &config,
         &token,
-        store.as_ref(),
+        store,
         &faq,
         &reading,
         |progress| bar(progress, terminal),

@@ -3,7 +3,10 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// Tokio's clock, which a test can pause and move on.
+use tokio::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
@@ -99,8 +102,9 @@ fn short_error(error: &serenity::Error) -> String {
 /// having delivered all it had: events queued in the socket arrive within milliseconds, and one
 /// from after the stop ends the wait at once.
 const QUIET: Duration = Duration::from_millis(500);
-/// How often a drain looks at the handlers still running.
-const POLL: Duration = Duration::from_millis(20);
+/// How long a drain that finds nothing running waits for a change before it ends: a handler
+/// serenity has spawned but not yet started shows up within it.
+const SETTLE: Duration = Duration::from_millis(20);
 /// Handlers at once past which the memory freed when the last one ends is given back to the
 /// system: a burst of hundreds of messages leaves megabytes that the allocator would keep.
 const GIVE_BACK_AFTER: usize = 64;
@@ -125,6 +129,9 @@ struct Shared {
     last_taken: std::sync::Mutex<Option<Instant>>,
     /// Wakes the work that gives up when the bot stops (a read-back's reads).
     stop: tokio::sync::Notify,
+    /// Wakes a drain: once stopping, a handler started or ended, or an event from after the stop
+    /// came.
+    changed: tokio::sync::Notify,
     /// Commands poise runs, by invocation: counted from their check until they end.
     commands: std::sync::Mutex<std::collections::HashMap<u64, InFlightGuard>>,
 }
@@ -153,6 +160,7 @@ impl InFlight {
                 }
                 Some(_) => {
                     shared.after_stop_seen.store(true, Ordering::SeqCst);
+                    shared.changed.notify_one();
                     return None;
                 }
                 None => return None,
@@ -160,6 +168,9 @@ impl InFlight {
         }
         let running = shared.count.fetch_add(1, Ordering::SeqCst) + 1;
         shared.high.fetch_max(running, Ordering::Relaxed);
+        if cut != 0 {
+            shared.changed.notify_one();
+        }
         Some(InFlightGuard(self.clone()))
     }
 
@@ -201,19 +212,28 @@ impl InFlight {
             .store(crate::time::now_ms().max(1), Ordering::SeqCst);
         shared.stop.notify_waiters();
         let until = began + limit;
-        // Twice in a row, a poll apart: a handler serenity has spawned but not yet started
-        // shows up by then.
-        let mut settled_polls = 0;
-        while settled_polls < 2 && Instant::now() < until {
-            let last = super::lock(&shared.last_taken).unwrap_or(began);
-            let delivered =
-                shared.after_stop_seen.load(Ordering::SeqCst) || last.elapsed() >= QUIET;
-            if delivered && shared.count.load(Ordering::SeqCst) == 0 {
-                settled_polls += 1;
-            } else {
-                settled_polls = 0;
+        loop {
+            // Registered before the state is read, so a change in between still wakes it.
+            let changed = shared.changed.notified();
+            let now = Instant::now();
+            if now >= until {
+                break;
             }
-            tokio::time::sleep(POLL).await;
+            let quiet_at = super::lock(&shared.last_taken).unwrap_or(began) + QUIET;
+            let delivered = shared.after_stop_seen.load(Ordering::SeqCst) || now >= quiet_at;
+            let idle = shared.count.load(Ordering::SeqCst) == 0;
+            let wake_at = match (delivered, idle) {
+                (true, true) => now + SETTLE,
+                (false, true) => quiet_at,
+                (_, false) => until,
+            };
+            let woken = tokio::select! {
+                _ = changed => true,
+                _ = tokio::time::sleep_until(wake_at.min(until)) => false,
+            };
+            if delivered && idle && !woken {
+                break;
+            }
         }
         Drained {
             taken: shared.taken.load(Ordering::SeqCst),
@@ -228,6 +248,9 @@ impl Drop for InFlightGuard {
     fn drop(&mut self) {
         let shared = &self.0 .0;
         let last = shared.count.fetch_sub(1, Ordering::SeqCst) == 1;
+        if shared.cut_ms.load(Ordering::SeqCst) != 0 {
+            shared.changed.notify_one();
+        }
         if last && shared.high.load(Ordering::Relaxed) >= GIVE_BACK_AFTER {
             shared.high.store(0, Ordering::Relaxed);
             give_back_memory();
@@ -279,6 +302,31 @@ mod tests {
         drop(late);
         let drained = drain.await.unwrap();
         assert_eq!(drained, Drained { taken: 1, left: 0 });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_drain_ends_when_the_last_handler_ends_not_at_its_next_look() {
+        let in_flight = InFlight::default();
+        let running = in_flight.enter(Some(crate::time::now_ms() - 1_000));
+        let drain = {
+            let in_flight = in_flight.clone();
+            tokio::spawn(async move {
+                let drained = in_flight.drain(Duration::from_secs(3_600)).await;
+                (drained, Instant::now())
+            })
+        };
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert!(!drain.is_finished(), "a handler still runs");
+        // The gateway has delivered all it had: an event from after the stop came.
+        assert!(in_flight
+            .enter(Some(crate::time::now_ms() + 60_000))
+            .is_none());
+        let ended = Instant::now();
+        drop(running);
+        let (drained, finished) = drain.await.unwrap();
+        assert_eq!(drained, Drained { taken: 0, left: 0 });
+        // On the paused clock: woken by the end, then one settle, not a look every so often.
+        assert_eq!(finished - ended, SETTLE);
     }
 
     #[tokio::test]

@@ -104,11 +104,13 @@ impl Data {
     }
 }
 
-/// Runs work that may touch the database off the async worker threads.
+/// Runs work that may touch the database (or read files) off the async worker threads: the one
+/// way the Discord layer calls the store, so a slow disk or database never stalls the gateway.
+/// `Err` only when the work panicked.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Error> {
-    Ok(tokio::task::spawn_blocking(work).await?)
+) -> Result<T, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(work).await
 }
 
 /// Locks a mutex, surviving a panic in another handler: the state it guards stays usable.

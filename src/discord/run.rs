@@ -196,7 +196,7 @@ async fn run_observed(
         }
     };
     // What was recorded before the stop is written before the process exits.
-    let _ = tokio::task::spawn_blocking(move || store.flush()).await;
+    let _ = super::blocking(move || store.flush()).await;
     lease.end().await;
     if let Some(reason) = lock(&setup_failure).take() {
         return Err(RunError::Setup(Box::new(reason)));
@@ -244,7 +244,7 @@ impl From<serenity::Error> for RunError {
 /// runtime, both read files.
 async fn open_servers(config: &Config) -> Result<Arc<Servers>, RunError> {
     let config = config.clone();
-    let opened = tokio::task::spawn_blocking(move || {
+    let opened = super::blocking(move || {
         let store_config = &config.store;
         let store =
             Store::open(&store_config.path, store_config.keep_days).map_err(RunError::Store)?;

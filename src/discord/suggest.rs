@@ -82,7 +82,8 @@ async fn consider(
         };
         service.message(&incoming, time::now_ms())
     })
-    .await;
+    .await
+    .map_err(Error::from);
     // A message that came twice (live and read back) was told about when it was first taken.
     let again = matches!(
         &verdict,

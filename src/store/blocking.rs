@@ -1,4 +1,7 @@
-//! Synchronous store work from wherever it is called, async runtime or not.
+//! Synchronous store work from wherever it is called, async runtime or not: the store's own
+//! guarantee for its PostgreSQL client. Async callers outside the store do not rely on it: the
+//! Discord layer moves every store call to a blocking thread (`discord::blocking`), and
+//! records go through the writer's queue, which never blocks.
 
 /// Runs synchronous store work where it may block: directly on a plain thread, through
 /// `block_in_place` on a worker of a multi-threaded runtime (the runtime's other tasks go on), on

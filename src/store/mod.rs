@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory::{Memory, MemoryError};
-pub use blocking::off_runtime;
+pub(crate) use blocking::off_runtime;
 pub use codec::{text_hash, TextHash};
 use codec::{vector_from_bytes, vector_to_bytes};
 pub use location::{describe, open, postgres_url, sqlite_file};
@@ -208,6 +208,11 @@ impl Store {
 
     pub fn backend(&self) -> &dyn Backend {
         &*self.backend
+    }
+
+    /// The backend for work that outlives a borrow (moved to a blocking thread).
+    pub fn shared_backend(&self) -> Arc<dyn Backend> {
+        self.backend.clone()
     }
 }
 

@@ -49,7 +49,7 @@ pub async fn learn_history(ctx: Context<'_>) -> Result<(), Error> {
     let learning = history::learn(
         &ctx.serenity_context().http,
         &data.sender,
-        service.store().backend(),
+        service.store().shared_backend(),
         &loaded.faq,
         service.policy().moderators(),
         &reading,

@@ -5,6 +5,7 @@
 //! `/faq-admin learn-history`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod places;
@@ -20,7 +21,7 @@ use crate::faq::Faq;
 use crate::history::{links_in, Answer, Asked, Counts, Learner};
 use crate::ids;
 use crate::policy::Moderators;
-use crate::store::{off_runtime, Backend, Example};
+use crate::store::{Backend, Example};
 use places::{places, read_place};
 use staff::Staff;
 
@@ -75,6 +76,8 @@ pub enum HistoryError {
     NoChannels,
     #[error("{0}")]
     Store(crate::store::StoreError),
+    #[error("reading the store failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 /// `faqbot learn history`: reads with the config's REST client (the token, `api_base`) and
@@ -82,7 +85,7 @@ pub enum HistoryError {
 pub async fn learn_with_config(
     config: &crate::config::Config,
     token: &crate::config::Token,
-    store: &dyn Backend,
+    store: Arc<dyn Backend>,
     faq: &Faq,
     reading: &Reading,
     progress: impl FnMut(Progress),
@@ -97,7 +100,7 @@ pub async fn learn_with_config(
 pub(super) async fn learn(
     http: &Http,
     sender: &Sender,
-    store: &dyn Backend,
+    store: Arc<dyn Backend>,
     faq: &Faq,
     moderators: &Moderators,
     reading: &Reading,
@@ -126,7 +129,12 @@ pub(super) async fn learn(
     .map_err(discord("roles"))?;
     let places = places(http, sender, guild, &reading.channels).await?;
     let server = crate::ids::GuildId(reading.guild);
-    let stored = off_runtime(|| store.examples(Some(server))).map_err(HistoryError::Store)?;
+    let stored = {
+        let store = store.clone();
+        super::blocking(move || store.examples(Some(server)))
+            .await?
+            .map_err(HistoryError::Store)?
+    };
     let mut learner = Learner::new(server, faq, &stored);
     drop(stored);
     let mut staff = Staff {
@@ -149,7 +157,7 @@ pub(super) async fn learn(
         let read = read_place(
             http,
             sender,
-            store,
+            &store,
             &mut learner,
             &mut staff,
             me,
@@ -177,9 +185,14 @@ pub(super) async fn learn(
     learned.counts = learner.counts();
     learned.messages = state.messages;
     if !reading.dry_run {
-        learned.stored =
-            off_runtime(|| store.add_examples(&learned.examples, reading.max_examples))
-                .map_err(HistoryError::Store)?;
+        let (examples, most) = (std::mem::take(&mut learned.examples), reading.max_examples);
+        let (examples, stored) = super::blocking(move || {
+            let stored = store.add_examples(&examples, most);
+            (examples, stored)
+        })
+        .await?;
+        learned.examples = examples;
+        learned.stored = stored.map_err(HistoryError::Store)?;
     }
     learned.elapsed = started.elapsed();
     Ok(learned)

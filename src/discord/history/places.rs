@@ -1,6 +1,8 @@
 //! Where a history read reads: the configured channels and their threads, and one place's
 //! messages, page by page, from where the last read stopped.
 
+use std::sync::Arc;
+
 use poise::serenity_prelude as serenity;
 use serenity::http::Route;
 use serenity::{ChannelId, GuildId, Http, Message, UserId};
@@ -8,11 +10,12 @@ use serenity::{ChannelId, GuildId, Http, Message, UserId};
 use super::staff::Staff;
 use super::{answer, asked_from, read, HistoryError, Reading};
 use crate::config::Named;
+use crate::discord::blocking;
 use crate::discord::retry::describe;
 use crate::discord::send::Sender;
 use crate::history::{Answer, Asked, Learner};
 use crate::ids;
-use crate::store::{off_runtime, Backend, Example, HistoryRead};
+use crate::store::{Backend, Example, HistoryRead};
 
 /// A channel or thread to read.
 #[derive(Debug, Clone, Copy)]
@@ -108,7 +111,7 @@ pub(super) async fn places(
 pub(super) async fn read_place(
     http: &Http,
     sender: &Sender,
-    store: &dyn Backend,
+    store: &Arc<dyn Backend>,
     learner: &mut Learner,
     staff: &mut Staff<'_>,
     me: UserId,
@@ -116,8 +119,14 @@ pub(super) async fn read_place(
     reading: &Reading,
     progress: &mut impl FnMut(usize),
 ) -> Result<Vec<Example>, String> {
-    let earlier = off_runtime(|| store.history_read(ids::ChannelId(place.id.get())))
-        .map_err(|e| e.to_string())?;
+    let channel = ids::ChannelId(place.id.get());
+    let earlier = {
+        let store = store.clone();
+        blocking(move || store.history_read(channel))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?
+    };
     let since = crate::time::first_id_at(reading.since_ms);
     // (start before, stop at or below): the new part, then the rest of the old one.
     let mut spans = Vec::new();
@@ -206,7 +215,10 @@ pub(super) async fn read_place(
                 newest: ids::MessageId(newest),
                 oldest: ids::MessageId(oldest),
             };
-            off_runtime(|| store.set_history_read(ids::ChannelId(place.id.get()), read))
+            let store = store.clone();
+            blocking(move || store.set_history_read(channel, read))
+                .await
+                .map_err(|e| e.to_string())?
                 .map_err(|e| e.to_string())?;
         }
     }
