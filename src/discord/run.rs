@@ -89,36 +89,12 @@ async fn run_observed(
 ) -> Result<(), RunError> {
     let servers = open_servers(&config).await?;
     let store = servers.store().clone();
-    tracing::info!(
-        faq = %config.faq.display(),
-        store = %store::describe(&config.store.path),
-        served = %match servers.listed() {
-            Some(ids) => format!("{} listed server(s)", ids.len()),
-            None => "every server the bot is in".to_owned(),
-        },
-        "FAQ loaded"
-    );
-    if config.suggest.channels.is_empty() && config.servers.iter().all(|s| s.channels.is_none()) {
-        tracing::info!("no [suggest] channels: /faq works, automatic suggestions are off");
-    }
-    let data = Data {
-        servers,
-        leave_unserved: config.discord.leave_unserved,
-        unserved_seen: Mutex::default(),
-        started: Instant::now(),
-        verdicts,
-        in_flight: InFlight::default(),
-        sender: send::Sender::with_share(config.discord.global_requests_per_sec()),
-        max_delay: Duration::from_secs(config.suggest.max_delay_secs),
-        sessions: Mutex::default(),
-        shards_elsewhere: config.discord.shards.is_some_and(|s| !s.all()),
-        // Every start owes one: the first READY's GUILD_CREATE may be handled before its READY.
-        catch_up: backfill::ReadBackOwed::from(backfill::Why::Start),
-        started_ms: time::now_ms(),
-    };
+    say_what_is_served(&config, &servers);
+    let data = shared_data(&config, servers.clone(), verdicts);
+    let in_flight = data.in_flight.clone();
     let (http, where_) = http(&config, &token);
-    let _following = processes::follow_teaching(data.servers.clone());
-    let lease = processes::Lease::hold(data.servers.clone()).await;
+    let _following = processes::follow_teaching(servers.clone());
+    let lease = processes::Lease::hold(servers.clone()).await;
 
     // One signal, watched at every stage: a stop request is honoured connected or not.
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
@@ -134,10 +110,68 @@ async fn run_observed(
     }
     lifecycle::measure_skew(&http, &data.sender).await;
 
-    let in_flight = data.in_flight.clone();
-    let drain_for = Duration::from_secs(config.discord.drain_secs);
     let setup_failure: Arc<Mutex<Option<serenity::Error>>> = Arc::default();
     let shards = config.discord.shards;
+    let mut client = client(http, data, shards, setup_failure.clone()).await?;
+    if let Some(shards) = shards {
+        if !processes::identify_turn(&servers, shards, &mut stop).await {
+            tracing::info!("stopped before connecting");
+            return Ok(());
+        }
+    }
+    let drain_for = Duration::from_secs(config.discord.drain_secs);
+    let result = serve(&mut client, shards, &mut stop, &in_flight, drain_for).await;
+    // What was recorded before the stop is written before the process exits.
+    let _ = super::blocking(move || store.flush()).await;
+    lease.end().await;
+    if let Some(reason) = lock(&setup_failure).take() {
+        return Err(RunError::Setup(Box::new(reason)));
+    }
+    result.map_err(RunError::from)
+}
+
+/// Says in the log what the bot serves, and that suggestions are off when no channel is watched.
+fn say_what_is_served(config: &Config, servers: &Servers) {
+    tracing::info!(
+        faq = %config.faq.display(),
+        store = %store::describe(&config.store.path),
+        served = %match servers.listed() {
+            Some(ids) => format!("{} listed server(s)", ids.len()),
+            None => "every server the bot is in".to_owned(),
+        },
+        "FAQ loaded"
+    );
+    if config.suggest.channels.is_empty() && config.servers.iter().all(|s| s.channels.is_none()) {
+        tracing::info!("no [suggest] channels: /faq works, automatic suggestions are off");
+    }
+}
+
+/// What every handler of this run shares.
+fn shared_data(config: &Config, servers: Arc<Servers>, verdicts: Option<Verdicts>) -> Data {
+    Data {
+        servers,
+        leave_unserved: config.discord.leave_unserved,
+        unserved_seen: Mutex::default(),
+        started: Instant::now(),
+        verdicts,
+        in_flight: InFlight::default(),
+        sender: send::Sender::with_share(config.discord.global_requests_per_sec()),
+        max_delay: Duration::from_secs(config.suggest.max_delay_secs),
+        sessions: Mutex::default(),
+        shards_elsewhere: config.discord.shards.is_some_and(|s| !s.all()),
+        // Every start owes one: the first READY's GUILD_CREATE may be handled before its READY.
+        catch_up: backfill::ReadBackOwed::from(backfill::Why::Start),
+        started_ms: time::now_ms(),
+    }
+}
+
+/// The serenity client with the bot's framework and handlers, not yet connected.
+async fn client(
+    http: serenity::Http,
+    data: Data,
+    shards: Option<crate::config::Shards>,
+    setup_failure: Arc<Mutex<Option<serenity::Error>>>,
+) -> Result<serenity::Client, RunError> {
     // The commands are registered once for the whole bot, by the process that runs shard 0.
     let register = shards.is_none_or(|s| s.has_first());
     if !register {
@@ -145,22 +179,25 @@ async fn run_observed(
             "commands are registered by the process that runs shard 0 (or `faqbot register`)"
         );
     }
-    let servers = data.servers.clone();
-    let listed = servers.listed().map(<[u64]>::to_vec);
-    let framework = framework(data, listed, register, setup_failure.clone());
-    let mut client = serenity::ClientBuilder::new_with_http(http, intents())
+    let listed = data.servers.listed().map(<[u64]>::to_vec);
+    let framework = framework(data, listed, register, setup_failure);
+    serenity::ClientBuilder::new_with_http(http, intents())
         .framework(framework)
         .raw_event_handler(forged::Unreadable)
         .await
-        .map_err(|error| RunError::Discord(Box::new(error)))?;
+        .map_err(|error| RunError::Discord(Box::new(error)))
+}
 
+/// Connects and serves until the client ends or a stop is asked for; then lets what was
+/// received before the stop be handled (up to `drain_for`) and closes the connection.
+async fn serve(
+    client: &mut serenity::Client,
+    shards: Option<crate::config::Shards>,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+    in_flight: &InFlight,
+    drain_for: Duration,
+) -> Result<(), serenity::Error> {
     let manager = client.shard_manager.clone();
-    if let Some(shards) = shards {
-        if !processes::identify_turn(&servers, shards, &mut stop).await {
-            tracing::info!("stopped before connecting");
-            return Ok(());
-        }
-    }
     let start = async {
         match shards {
             // serenity's range end is included: shards first..=last.
@@ -173,9 +210,9 @@ async fn run_observed(
         }
     };
     tokio::pin!(start);
-    let result = tokio::select! {
+    tokio::select! {
         result = &mut start => result,
-        _ = stopped(&mut stop) => {
+        _ = stopped(stop) => {
             tracing::info!(
                 drain_secs = drain_for.as_secs(),
                 "shutting down: handling what was received before the stop"
@@ -194,14 +231,7 @@ async fn run_observed(
             // Not connected (still retrying), the client may not return on its own.
             tokio::time::timeout(CLOSE_FOR, &mut start).await.unwrap_or(Ok(()))
         }
-    };
-    // What was recorded before the stop is written before the process exits.
-    let _ = super::blocking(move || store.flush()).await;
-    lease.end().await;
-    if let Some(reason) = lock(&setup_failure).take() {
-        return Err(RunError::Setup(Box::new(reason)));
     }
-    result.map_err(RunError::from)
 }
 
 /// The HTTP client for the configured API (Discord's, or a proxy or emulator), and its origin.
@@ -287,7 +317,45 @@ fn framework(
     register: bool,
     setup_failure: Arc<Mutex<Option<serenity::Error>>>,
 ) -> poise::Framework<Data, Error> {
-    let options = poise::FrameworkOptions {
+    poise::Framework::builder()
+        .options(options())
+        // Owners are not used, and fetching them is one more call that can fail at start.
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                let registered = match (register, &listed) {
+                    (false, _) => Ok(()),
+                    (true, Some(listed)) => commands::register_in(ctx, commands, listed).await,
+                    (true, None) => poise::builtins::register_globally(ctx, commands).await,
+                };
+                if let Err(error) = registered {
+                    // poise stalls silently after a failed setup: stop the bot instead.
+                    tracing::error!("registering commands failed: {error}");
+                    framework.shard_manager().shutdown_all().await;
+                    let said = error.to_string();
+                    *lock(&setup_failure) = Some(error);
+                    return Err(said.into());
+                }
+                tracing::info!(
+                    user = %ready.user.name,
+                    guilds = ready.guilds.len(),
+                    scope = match (register, listed.is_some()) {
+                        (false, _) => "by another process",
+                        (true, true) => "guild",
+                        (true, false) => "global",
+                    },
+                    "connected; commands registered"
+                );
+                Ok(data)
+            })
+        })
+        .build()
+}
+
+/// The commands, the event handler, and commands counted as work under way.
+fn options() -> poise::FrameworkOptions<Data, Error> {
+    poise::FrameworkOptions {
         commands: commands::all(),
         event_handler: |framework, event| Box::pin(events::handle(framework, event)),
         // Commands count as work under way, so that a stop lets them finish; while stopping, a
@@ -327,41 +395,7 @@ fn framework(
         // Nothing poise itself posts may ping anyone.
         allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
         ..Default::default()
-    };
-    poise::Framework::builder()
-        .options(options)
-        // Owners are not used, and fetching them is one more call that can fail at start.
-        .initialize_owners(false)
-        .setup(move |ctx, ready, framework| {
-            Box::pin(async move {
-                let commands = &framework.options().commands;
-                let registered = match (register, &listed) {
-                    (false, _) => Ok(()),
-                    (true, Some(listed)) => commands::register_in(ctx, commands, listed).await,
-                    (true, None) => poise::builtins::register_globally(ctx, commands).await,
-                };
-                if let Err(error) = registered {
-                    // poise stalls silently after a failed setup: stop the bot instead.
-                    tracing::error!("registering commands failed: {error}");
-                    framework.shard_manager().shutdown_all().await;
-                    let said = error.to_string();
-                    *lock(&setup_failure) = Some(error);
-                    return Err(said.into());
-                }
-                tracing::info!(
-                    user = %ready.user.name,
-                    guilds = ready.guilds.len(),
-                    scope = match (register, listed.is_some()) {
-                        (false, _) => "by another process",
-                        (true, true) => "guild",
-                        (true, false) => "global",
-                    },
-                    "connected; commands registered"
-                );
-                Ok(data)
-            })
-        })
-        .build()
+    }
 }
 
 /// A bot started with [`start`], for tests and the demo.

@@ -80,21 +80,13 @@ impl fmt::Display for Report {
     }
 }
 
-/// Merges `import` into the file `text` (named `path` in errors).
-///
-/// One pass over the file's entries in its order, editing the TOML document in place so that
-/// comments and formatting survive; kept in one piece because each step reads the entry the
-/// last one matched.
+/// Merges `import` into the file `text` (named `path` in errors): one pass over the file's
+/// entries in its order, editing the TOML document in place so that comments and formatting
+/// survive, then the new entries appended.
 pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged, ImportError> {
-    let current = Faq::parse(text, path).map_err(|problems| {
-        let first = problems
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        ImportError::CurrentInvalid {
-            path: path.to_owned(),
-            first,
-        }
+    let current = Faq::parse(text, path).map_err(|problems| ImportError::CurrentInvalid {
+        path: path.to_owned(),
+        first: first_problem(&problems),
     })?;
     let mut doc: DocumentMut =
         text.parse()
@@ -112,52 +104,14 @@ pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged
         pruned: prune,
         ..Report::default()
     };
-    let mut taken: HashSet<String> = current.entries.iter().map(|e| e.id.clone()).collect();
-    let mut added = Vec::new();
     if let Some(tables) = doc.get_mut("entry").and_then(Item::as_array_of_tables_mut) {
         for (new, old) in import.entries.iter().zip(&pairs) {
             let Some((index, by_similarity)) = *old else {
                 continue;
             };
-            let old = &current.entries[index];
-            let Some(table) = tables.get_mut(index) else {
-                continue;
-            };
-            let mut fields = Vec::new();
-            for (key, was, now) in [
-                ("question", Some(&old.question), Some(&new.question)),
-                ("answer", Some(&old.answer), Some(&new.answer)),
-                ("link", old.link.as_ref(), new.link.as_ref()),
-            ] {
-                let Some(now) = now.filter(|now| Some(*now) != was) else {
-                    continue;
-                };
-                let mut value = string_value(now);
-                if let Some(previous) = table.get(key).and_then(Item::as_value) {
-                    *value.decor_mut() = previous.decor().clone();
-                }
-                table.insert(key, Item::Value(value));
-                fields.push(key);
-            }
-            // A moved page: links to its old address in a channel's history still mean the entry.
-            if let (Some(was), Some(now)) = (&old.link, &new.link) {
-                if was != now && !old.old_links.contains(was) {
-                    let mut moved = toml_edit::Array::new();
-                    for link in old.old_links.iter().chain([was]) {
-                        moved.push(link.as_str());
-                    }
-                    table.insert("old_links", Item::Value(moved.into()));
-                }
-            }
-            if by_similarity && old.question != new.question {
-                report
-                    .reworded
-                    .push((old.id.clone(), old.question.clone(), new.question.clone()));
-            }
-            if fields.is_empty() {
-                report.unchanged += 1;
-            } else {
-                report.updated.push((old.id.clone(), fields));
+            if let Some(table) = tables.get_mut(index) {
+                let old = &current.entries[index];
+                update(table, old, new, by_similarity, &mut report);
             }
         }
         let gone: Vec<usize> = (0..current.entries.len())
@@ -173,7 +127,82 @@ pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged
             }
         }
     }
-    for (new, old) in import.entries.iter().zip(&pairs) {
+    let added = unpaired(&current, import, &pairs, &mut report);
+    let merged = appended(doc.to_string(), added);
+    if let Err(problems) = Faq::parse(&merged, path) {
+        return Err(ImportError::MergedInvalid(first_problem(&problems)));
+    }
+    Ok(Merged {
+        text: merged,
+        report,
+    })
+}
+
+/// The first of a file's problems, in one line.
+fn first_problem(problems: &[crate::location::Problem]) -> String {
+    problems
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+/// Gives the file's entry `table` (parsed as `old`) the docs' question, answer and link from
+/// `new`, keeping each value's comments, and notes in `report` what changed.
+fn update(
+    table: &mut toml_edit::Table,
+    old: &Entry,
+    new: &Entry,
+    by_similarity: bool,
+    report: &mut Report,
+) {
+    let mut fields = Vec::new();
+    for (key, was, now) in [
+        ("question", Some(&old.question), Some(&new.question)),
+        ("answer", Some(&old.answer), Some(&new.answer)),
+        ("link", old.link.as_ref(), new.link.as_ref()),
+    ] {
+        let Some(now) = now.filter(|now| Some(*now) != was) else {
+            continue;
+        };
+        let mut value = string_value(now);
+        if let Some(previous) = table.get(key).and_then(Item::as_value) {
+            *value.decor_mut() = previous.decor().clone();
+        }
+        table.insert(key, Item::Value(value));
+        fields.push(key);
+    }
+    // A moved page: links to its old address in a channel's history still mean the entry.
+    if let (Some(was), Some(now)) = (&old.link, &new.link) {
+        if was != now && !old.old_links.contains(was) {
+            let mut moved = toml_edit::Array::new();
+            for link in old.old_links.iter().chain([was]) {
+                moved.push(link.as_str());
+            }
+            table.insert("old_links", Item::Value(moved.into()));
+        }
+    }
+    if by_similarity && old.question != new.question {
+        report
+            .reworded
+            .push((old.id.clone(), old.question.clone(), new.question.clone()));
+    }
+    if fields.is_empty() {
+        report.unchanged += 1;
+    } else {
+        report.updated.push((old.id.clone(), fields));
+    }
+}
+
+/// The imported entries no file entry is paired with, each under an id the file does not use.
+fn unpaired(
+    current: &Faq,
+    import: &Faq,
+    pairs: &[Option<(usize, bool)>],
+    report: &mut Report,
+) -> Vec<Entry> {
+    let mut taken: HashSet<String> = current.entries.iter().map(|e| e.id.clone()).collect();
+    let mut added = Vec::new();
+    for (new, old) in import.entries.iter().zip(pairs) {
         if old.is_some() {
             continue;
         }
@@ -183,31 +212,25 @@ pub fn merge(text: &str, path: &str, import: &Faq, prune: bool) -> Result<Merged
         report.added.push(entry.id.clone());
         added.push(entry);
     }
+    added
+}
 
-    let mut merged = doc.to_string();
-    if !added.is_empty() {
-        if !merged.is_empty() && !merged.ends_with('\n') {
-            merged.push('\n');
-        }
-        let new = Faq {
-            page: None,
-            entries: added,
-        };
-        merged.push('\n');
-        merged.push_str(super::to_toml(&new).trim_end());
+/// The file's text with `added` appended as `[[entry]]` tables.
+fn appended(mut merged: String, added: Vec<Entry>) -> String {
+    if added.is_empty() {
+        return merged;
+    }
+    if !merged.is_empty() && !merged.ends_with('\n') {
         merged.push('\n');
     }
-    if let Err(problems) = Faq::parse(&merged, path) {
-        let first = problems
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        return Err(ImportError::MergedInvalid(first));
-    }
-    Ok(Merged {
-        text: merged,
-        report,
-    })
+    let new = Faq {
+        page: None,
+        entries: added,
+    };
+    merged.push('\n');
+    merged.push_str(super::to_toml(&new).trim_end());
+    merged.push('\n');
+    merged
 }
 
 /// A string value written as `to_toml` writes it (multi-line answers as `"""` blocks).
