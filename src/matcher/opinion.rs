@@ -286,38 +286,7 @@ impl Matcher {
             })
             .collect();
         ranked.sort_by(Match::by_rank);
-        // Each entry's lead over the best of the others, by each score: the best and the runner-up
-        // of each score are enough, so a large FAQ costs one pass rather than one per entry.
-        let values = |m: &Match<'_>| {
-            [
-                m.score,
-                m.signals.without_model,
-                m.signals.model_closest,
-                m.signals.model_part,
-            ]
-        };
-        let mut top = [(-1.0f32, usize::MAX, -1.0f32); 4];
-        for (i, m) in ranked.iter().enumerate() {
-            for (k, v) in values(m).into_iter().enumerate() {
-                let (best, at, second) = &mut top[k];
-                if v > *best {
-                    (*second, *best, *at) = (*best, v, i);
-                } else if v > *second {
-                    *second = v;
-                }
-            }
-        }
-        let leads: Vec<[f32; 4]> = ranked
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let v = values(m);
-                std::array::from_fn(|k| {
-                    let (best, at, second) = top[k];
-                    v[k] - if at == i { second } else { best }
-                })
-            })
-            .collect();
+        let leads = leads(&ranked);
         for (m, [fused, without, model, part]) in ranked.iter_mut().zip(leads) {
             m.signals.lead = fused;
             m.signals.without_model_lead = without;
@@ -327,6 +296,42 @@ impl Matcher {
         }
         ranked
     }
+}
+
+/// Each entry's lead over the best of the others, by each score (fused, words alone, the
+/// model's closest question, its closest part): the best and the runner-up of each score are
+/// enough, so a large FAQ costs one pass rather than one per entry.
+fn leads(ranked: &[Match<'_>]) -> Vec<[f32; 4]> {
+    let values = |m: &Match<'_>| {
+        [
+            m.score,
+            m.signals.without_model,
+            m.signals.model_closest,
+            m.signals.model_part,
+        ]
+    };
+    let mut top = [(-1.0f32, usize::MAX, -1.0f32); 4];
+    for (i, m) in ranked.iter().enumerate() {
+        for (k, v) in values(m).into_iter().enumerate() {
+            let (best, at, second) = &mut top[k];
+            if v > *best {
+                (*second, *best, *at) = (*best, v, i);
+            } else if v > *second {
+                *second = v;
+            }
+        }
+    }
+    ranked
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let v = values(m);
+            std::array::from_fn(|k| {
+                let (best, at, second) = top[k];
+                v[k] - if at == i { second } else { best }
+            })
+        })
+        .collect()
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {

@@ -11,114 +11,159 @@ use serde_json::{json, Value};
 use super::world::{self, person, BOT};
 use super::{lock, Control, Event, Shard, State};
 
+type Sink = futures_util::stream::SplitSink<WebSocket, Message>;
+
+/// The connection is over: the client closed it, or sending failed, or the test closed it.
+struct Over;
+
+/// One gateway connection and what it has set up.
+struct Connection {
+    tx: Sink,
+    state: Arc<State>,
+    /// This connection's number, for [`State::stalled`].
+    number: u64,
+    /// The last sequence number this connection has sent; `None` until the session is set up.
+    sent: Option<u64>,
+    /// The session and its shard, once identified or resumed.
+    session: Option<(String, Shard)>,
+}
+
 /// One gateway connection from HELLO to close: IDENTIFY or RESUME, READY and the guild, then
-/// heartbeats, dispatches and the test's controls in one loop, as one state machine reads best.
+/// heartbeats, dispatches and the test's controls in one loop.
 pub(super) async fn session(socket: WebSocket, state: Arc<State>) {
-    let (mut tx, mut rx) = socket.split();
-    let me = state.connections.fetch_add(1, Ordering::SeqCst) + 1;
-    // A stalled connection reads what the client sends and answers nothing.
-    let stalled = |state: &State| state.stalled.load(Ordering::SeqCst) == me;
+    let (tx, mut rx) = socket.split();
+    let number = state.connections.fetch_add(1, Ordering::SeqCst) + 1;
     let mut latest = state.latest.subscribe();
     let mut control = state.control.subscribe();
-    // The last sequence number this connection has sent; `None` until the session is set up.
-    let mut sent: Option<u64> = None;
-    // The session and its shard, once identified or resumed.
-    let mut me: Option<(String, Shard)> = None;
-
     let interval = state.options.heartbeat.as_millis() as u64;
+    let mut connection = Connection {
+        tx,
+        state,
+        number,
+        sent: None,
+        session: None,
+    };
     let hello = json!({"op": 10, "d": {"heartbeat_interval": interval}});
-    if tx.send(text(&hello)).await.is_err() {
+    if connection.tx.send(text(&hello)).await.is_err() {
         return;
     }
     loop {
-        tokio::select! {
-            frame = rx.next() => {
-                let payload: Value = match frame {
-                    Some(Ok(Message::Text(body))) => match serde_json::from_str(body.as_str()) {
-                        Ok(payload) => payload,
-                        Err(_) => continue,
-                    },
-                    Some(Ok(Message::Close(_))) => {
-                        // The WebSocket layer has queued the answering close frame: send it, so
-                        // that the client sees a clean shutdown.
-                        let _ = tx.flush().await;
-                        return;
-                    }
-                    None | Some(Err(_)) => return,
-                    Some(Ok(_)) => continue,
-                };
-                match payload["op"].as_u64() {
-                    Some(1) if stalled(&state) => {}
-                    Some(1) if tx.send(text(&json!({"op": 11}))).await.is_err() => return,
-                    Some(1) => {}
-                    Some(2) => match identify(&state, &payload["d"]) {
-                        // READY and GUILD_CREATE are queued first; earlier dispatches are not
-                        // for this session.
-                        Ok((cursor, session, shard)) => {
-                            let mine = (session, shard);
-                            match flush(&state, &mut tx, cursor, &mine).await {
-                                Ok(last) => sent = Some(last),
-                                Err(()) => return,
-                            }
-                            me = Some(mine);
-                        }
-                        Err(Refusal::TooFast) => {
-                            // Discord's answer to an IDENTIFY beyond the bot's concurrency.
-                            let invalid = json!({"op": 9, "d": false});
-                            let _ = tx.send(text(&invalid)).await;
-                        }
-                        Err(Refusal::Close(code)) => {
-                            let _ = tx.send(close(code)).await;
-                            return;
-                        }
-                    },
-                    Some(6) => {
-                        let session = payload["d"]["session_id"].as_str().unwrap_or("");
-                        let Some(shard) = lock(&state.sessions).get(session).copied() else {
-                            let invalid = json!({"op": 9, "d": false});
-                            let _ = tx.send(text(&invalid)).await;
-                            continue;
-                        };
-                        let mine = (session.to_owned(), shard);
-                        // Replay what the client missed; RESUMED follows through the queue.
-                        let from = payload["d"]["seq"].as_u64().unwrap_or(0);
-                        match flush(&state, &mut tx, from, &mine).await {
-                            Ok(last) => sent = Some(last),
-                            Err(()) => return,
-                        }
-                        me = Some(mine);
-                        state.dispatch("RESUMED", json!({}));
-                        state.record(Event::Resumed);
-                    }
-                    _ => {}
-                }
-            }
-            changed = latest.changed(), if sent.is_some() => {
-                if changed.is_err() {
-                    return;
-                }
-                if stalled(&state) {
-                    continue;
-                }
-                let Some(mine) = &me else { continue };
-                let from = sent.unwrap_or(0);
-                match flush(&state, &mut tx, from, mine).await {
-                    Ok(last) => sent = Some(last.max(from)),
-                    Err(()) => return,
-                }
-            }
+        let step = tokio::select! {
+            frame = rx.next() => connection.received(frame).await,
+            changed = latest.changed(), if connection.sent.is_some() => match changed {
+                Ok(()) => connection.dispatched().await,
+                Err(_) => Err(Over),
+            },
             order = control.recv() => match order {
-                Ok(Control::Reconnect) => {
-                    let _ = tx.send(text(&json!({"op": 7, "d": null}))).await;
-                }
-                Ok(Control::Close(code)) => {
-                    let _ = tx.send(close(code)).await;
-                    return;
-                }
+                Ok(order) => connection.ordered(order).await,
+                Err(_) => Ok(()),
+            },
+        };
+        if step.is_err() {
+            return;
+        }
+    }
+}
 
-                Err(_) => {}
+impl Connection {
+    /// A stalled connection reads what the client sends and answers nothing.
+    fn stalled(&self) -> bool {
+        self.state.stalled.load(Ordering::SeqCst) == self.number
+    }
+
+    /// A frame from the client: heartbeats, IDENTIFY and RESUME are answered.
+    async fn received(&mut self, frame: Option<Result<Message, axum::Error>>) -> Result<(), Over> {
+        let payload: Value = match frame {
+            Some(Ok(Message::Text(body))) => match serde_json::from_str(body.as_str()) {
+                Ok(payload) => payload,
+                Err(_) => return Ok(()),
+            },
+            Some(Ok(Message::Close(_))) => {
+                // The WebSocket layer has queued the answering close frame: send it, so that
+                // the client sees a clean shutdown.
+                let _ = self.tx.flush().await;
+                return Err(Over);
+            }
+            None | Some(Err(_)) => return Err(Over),
+            Some(Ok(_)) => return Ok(()),
+        };
+        match payload["op"].as_u64() {
+            Some(1) if self.stalled() => Ok(()),
+            Some(1) => self.send(&json!({"op": 11})).await,
+            Some(2) => self.identify(&payload["d"]).await,
+            Some(6) => self.resume(&payload["d"]).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn identify(&mut self, data: &Value) -> Result<(), Over> {
+        match identify(&self.state, data) {
+            // READY and GUILD_CREATE are queued first; earlier dispatches are not for this
+            // session.
+            Ok((cursor, session, shard)) => self.start((session, shard), cursor).await,
+            Err(Refusal::TooFast) => {
+                // Discord's answer to an IDENTIFY beyond the bot's concurrency.
+                let _ = self.send(&json!({"op": 9, "d": false})).await;
+                Ok(())
+            }
+            Err(Refusal::Close(code)) => {
+                let _ = self.tx.send(close(code)).await;
+                Err(Over)
             }
         }
+    }
+
+    async fn resume(&mut self, data: &Value) -> Result<(), Over> {
+        let session = data["session_id"].as_str().unwrap_or("");
+        let Some(shard) = lock(&self.state.sessions).get(session).copied() else {
+            let _ = self.send(&json!({"op": 9, "d": false})).await;
+            return Ok(());
+        };
+        // Replay what the client missed; RESUMED follows through the queue.
+        let from = data["seq"].as_u64().unwrap_or(0);
+        self.start((session.to_owned(), shard), from).await?;
+        self.state.dispatch("RESUMED", json!({}));
+        self.state.record(Event::Resumed);
+        Ok(())
+    }
+
+    /// Takes up `session` and sends what it has queued after sequence number `from`.
+    async fn start(&mut self, session: (String, Shard), from: u64) -> Result<(), Over> {
+        self.sent = Some(flush(&self.state, &mut self.tx, from, &session).await?);
+        self.session = Some(session);
+        Ok(())
+    }
+
+    /// Something was queued: sends what is for this session.
+    async fn dispatched(&mut self) -> Result<(), Over> {
+        if self.stalled() {
+            return Ok(());
+        }
+        let Some(session) = &self.session else {
+            return Ok(());
+        };
+        let from = self.sent.unwrap_or(0);
+        let last = flush(&self.state, &mut self.tx, from, session).await?;
+        self.sent = Some(last.max(from));
+        Ok(())
+    }
+
+    /// The test's order to this connection.
+    async fn ordered(&mut self, order: Control) -> Result<(), Over> {
+        match order {
+            Control::Reconnect => {
+                let _ = self.send(&json!({"op": 7, "d": null})).await;
+                Ok(())
+            }
+            Control::Close(code) => {
+                let _ = self.tx.send(close(code)).await;
+                Err(Over)
+            }
+        }
+    }
+
+    async fn send(&mut self, payload: &Value) -> Result<(), Over> {
+        self.tx.send(text(payload)).await.map_err(|_| Over)
     }
 }
 
@@ -202,10 +247,10 @@ pub(super) fn identify(state: &State, data: &Value) -> Result<(u64, String, Shar
 /// one sent.
 async fn flush(
     state: &State,
-    tx: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    tx: &mut Sink,
     from: u64,
     (session, shard): &(String, Shard),
-) -> Result<u64, ()> {
+) -> Result<u64, Over> {
     let pending: Vec<(u64, Value)> = lock(&state.outbox)
         .iter()
         .filter(|(seq, to, _)| *seq > from && shard.receives(session, to))
@@ -213,7 +258,7 @@ async fn flush(
         .collect();
     let mut last = from;
     for (seq, payload) in pending {
-        tx.send(text(&payload)).await.map_err(|_| ())?;
+        tx.send(text(&payload)).await.map_err(|_| Over)?;
         last = seq;
     }
     Ok(last)

@@ -108,25 +108,7 @@ pub(super) async fn learn(
 ) -> Result<Learned, HistoryError> {
     let started = Instant::now();
     let guild = GuildId::new(reading.guild);
-    let discord = |what: &'static str| {
-        move |error: serenity::Error| HistoryError::Discord {
-            what,
-            reason: describe(&error),
-        }
-    };
-    let me = read::<serenity::CurrentUser>(sender, http, Route::UserMe, None, None)
-        .await
-        .map_err(discord("bot user"))?
-        .id;
-    let roles: Vec<serenity::Role> = read(
-        sender,
-        http,
-        Route::GuildRoles { guild_id: guild },
-        None,
-        Some(guild),
-    )
-    .await
-    .map_err(discord("roles"))?;
+    let (me, mut staff) = who(http, sender, guild, moderators).await?;
     let places = places(http, sender, guild, &reading.channels).await?;
     let server = crate::ids::GuildId(reading.guild);
     let stored = {
@@ -137,14 +119,6 @@ pub(super) async fn learn(
     };
     let mut learner = Learner::new(server, faq, &stored);
     drop(stored);
-    let mut staff = Staff {
-        http,
-        sender,
-        guild,
-        roles,
-        moderators,
-        known: HashMap::new(),
-    };
     let mut learned = Learned {
         places: places.len(),
         ..Learned::default()
@@ -155,8 +129,6 @@ pub(super) async fn learn(
     };
     for place in &places {
         let read = read_place(
-            http,
-            sender,
             &store,
             &mut learner,
             &mut staff,
@@ -196,6 +168,43 @@ pub(super) async fn learn(
     }
     learned.elapsed = started.elapsed();
     Ok(learned)
+}
+
+/// The bot's own user, and the server's staff as the history tells them (its roles read once).
+async fn who<'a>(
+    http: &'a Http,
+    sender: &'a Sender,
+    guild: GuildId,
+    moderators: &'a Moderators,
+) -> Result<(UserId, Staff<'a>), HistoryError> {
+    let discord = |what: &'static str| {
+        move |error: serenity::Error| HistoryError::Discord {
+            what,
+            reason: describe(&error),
+        }
+    };
+    let me = read::<serenity::CurrentUser>(sender, http, Route::UserMe, None, None)
+        .await
+        .map_err(discord("bot user"))?
+        .id;
+    let roles: Vec<serenity::Role> = read(
+        sender,
+        http,
+        Route::GuildRoles { guild_id: guild },
+        None,
+        Some(guild),
+    )
+    .await
+    .map_err(discord("roles"))?;
+    let staff = Staff {
+        http,
+        sender,
+        guild,
+        roles,
+        moderators,
+        known: HashMap::new(),
+    };
+    Ok((me, staff))
 }
 
 /// `message` as an answer, if it may be one: it links an entry's documentation, or it is the

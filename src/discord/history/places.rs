@@ -107,10 +107,7 @@ pub(super) async fn places(
 /// Reads one place newest to oldest: first what is newer than an earlier reading, then on from
 /// where that one stopped, down to `since`. The examples it teaches; `Err` with a reason when it
 /// cannot be read.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn read_place(
-    http: &Http,
-    sender: &Sender,
     store: &Arc<dyn Backend>,
     learner: &mut Learner,
     staff: &mut Staff<'_>,
@@ -127,27 +124,14 @@ pub(super) async fn read_place(
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?
     };
-    let since = crate::time::first_id_at(reading.since_ms);
-    // (start before, stop at or below): the new part, then the rest of the old one.
-    let mut spans = Vec::new();
-    match earlier {
-        Some(read) => {
-            spans.push((None, read.newest.get()));
-            spans.push((Some(read.oldest.get()), since));
-        }
-        None => spans.push((None, since)),
-    }
-    let mut examples = Vec::new();
-    // Answers that reply to nothing: in a thread, they answer its first message.
-    let mut unreplied: Vec<Answer> = Vec::new();
-    let mut first: Option<Message> = None;
-    let (mut newest, mut oldest) = (
-        earlier.map(|r| r.newest.get()),
-        earlier.map(|r| r.oldest.get()),
-    );
+    let mut gathered = Gathered {
+        newest: earlier.map(|r| r.newest.get()),
+        oldest: earlier.map(|r| r.oldest.get()),
+        ..Gathered::default()
+    };
     // Whether the last span read down to the place's first message.
     let mut reached_start = false;
-    for (mut before, stop) in spans {
+    for (mut before, stop) in spans(earlier, crate::time::first_id_at(reading.since_ms)) {
         if before.is_some_and(|b| b <= stop) {
             continue;
         }
@@ -159,36 +143,20 @@ pub(super) async fn read_place(
             let route = Route::ChannelMessages {
                 channel_id: place.id,
             };
-            let page: Vec<Message> = read(sender, http, route, Some(params), None)
+            let page: Vec<Message> = read(staff.sender, staff.http, route, Some(params), None)
                 .await
                 .map_err(|e| unreadable(&e))?;
             let full = page.len() == usize::from(crate::discord::send::PAGE);
             let mut stopped = false;
             let mut read = 0;
             for message in page {
-                let id = message.id.get();
-                if id <= stop {
+                if message.id.get() <= stop {
                     stopped = true;
                     break;
                 }
                 read += 1;
-                newest = Some(newest.map_or(id, |n| n.max(id)));
-                oldest = Some(oldest.map_or(id, |o| o.min(id)));
-                before = Some(id);
-                if let Some(answer) = answer(&message, me, &mut *learner, staff).await {
-                    match message.message_reference.as_ref() {
-                        Some(_) => {
-                            let asked = match message.referenced_message.as_deref() {
-                                Some(asked) => asked_from(asked, staff).await,
-                                None => Asked::Deleted,
-                            };
-                            examples.extend(learner.consider(&answer, &asked));
-                        }
-                        None => unreplied.push(answer),
-                    }
-                }
-                // Only the oldest message is kept, while it may be the thread's first.
-                first = Some(message);
+                before = Some(message.id.get());
+                gathered.take(message, me, learner, staff).await;
             }
             progress(read);
             if stopped || !full {
@@ -197,32 +165,97 @@ pub(super) async fn read_place(
             }
         }
     }
-    let opener = match (&first, place.thread && reached_start) {
-        (Some(first), true) => Some(asked_from(first, staff).await),
-        _ => None,
-    };
-    for answer in unreplied {
-        match &opener {
-            Some(asked @ Asked::Message { id, .. }) if *id != answer.id => {
-                examples.extend(learner.consider(&answer, asked));
-            }
-            _ => learner.no_question(),
-        }
-    }
-    if !reading.dry_run {
-        if let (Some(newest), Some(oldest)) = (newest, oldest) {
-            let read = HistoryRead {
-                newest: ids::MessageId(newest),
-                oldest: ids::MessageId(oldest),
-            };
-            let store = store.clone();
-            blocking(move || store.set_history_read(channel, read))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
-        }
+    let opens_thread = place.thread && reached_start;
+    let (examples, read) = gathered.finish(opens_thread, learner, staff).await;
+    if let (false, Some(read)) = (reading.dry_run, read) {
+        let store = store.clone();
+        blocking(move || store.set_history_read(channel, read))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
     }
     Ok(examples)
+}
+
+/// The spans to read, each (start before, stop at or below): with an earlier reading, what is
+/// newer than it, then the rest below where it stopped; else everything down to `since`.
+fn spans(earlier: Option<HistoryRead>, since: u64) -> Vec<(Option<u64>, u64)> {
+    match earlier {
+        Some(read) => vec![(None, read.newest.get()), (Some(read.oldest.get()), since)],
+        None => vec![(None, since)],
+    }
+}
+
+/// What one place's reading has gathered so far.
+#[derive(Default)]
+struct Gathered {
+    examples: Vec<Example>,
+    /// Answers that reply to nothing: in a thread, they answer its first message.
+    unreplied: Vec<Answer>,
+    /// The oldest message read, while it may be the thread's first.
+    first: Option<Message>,
+    /// The newest and oldest message ids read, by this reading or earlier ones.
+    newest: Option<u64>,
+    oldest: Option<u64>,
+}
+
+impl Gathered {
+    /// Takes one message, read newest to oldest.
+    async fn take(
+        &mut self,
+        message: Message,
+        me: UserId,
+        learner: &mut Learner,
+        staff: &mut Staff<'_>,
+    ) {
+        let id = message.id.get();
+        self.newest = Some(self.newest.map_or(id, |n| n.max(id)));
+        self.oldest = Some(self.oldest.map_or(id, |o| o.min(id)));
+        if let Some(answer) = answer(&message, me, learner, staff).await {
+            match message.message_reference.as_ref() {
+                Some(_) => {
+                    let asked = match message.referenced_message.as_deref() {
+                        Some(asked) => asked_from(asked, staff).await,
+                        None => Asked::Deleted,
+                    };
+                    self.examples.extend(learner.consider(&answer, &asked));
+                }
+                None => self.unreplied.push(answer),
+            }
+        }
+        self.first = Some(message);
+    }
+
+    /// The examples, with the answers that replied to nothing taken as answers to the thread's
+    /// first message when `opens_thread` (the reading went down to it); and what was read.
+    async fn finish(
+        self,
+        opens_thread: bool,
+        learner: &mut Learner,
+        staff: &mut Staff<'_>,
+    ) -> (Vec<Example>, Option<HistoryRead>) {
+        let mut examples = self.examples;
+        let opener = match (&self.first, opens_thread) {
+            (Some(first), true) => Some(asked_from(first, staff).await),
+            _ => None,
+        };
+        for answer in self.unreplied {
+            match &opener {
+                Some(asked @ Asked::Message { id, .. }) if *id != answer.id => {
+                    examples.extend(learner.consider(&answer, asked));
+                }
+                _ => learner.no_question(),
+            }
+        }
+        let read = match (self.newest, self.oldest) {
+            (Some(newest), Some(oldest)) => Some(HistoryRead {
+                newest: ids::MessageId(newest),
+                oldest: ids::MessageId(oldest),
+            }),
+            _ => None,
+        };
+        (examples, read)
+    }
 }
 
 /// Why a place could not be read, with what to do when the bot lacks a permission.

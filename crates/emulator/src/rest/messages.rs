@@ -297,27 +297,7 @@ pub(super) fn store(
     ephemeral: bool,
 ) -> Result<Value, String> {
     let mut world = lock(&state.world);
-    let edited = existing.and_then(|id| world.messages.get(&id).cloned());
-    let merged = match &edited {
-        // An edit changes only the fields it names.
-        Some(old) => {
-            let mut merged = old.clone();
-            for key in [
-                "content",
-                "embeds",
-                "components",
-                "allowed_mentions",
-                "flags",
-            ] {
-                if let Some(value) = body.get(key) {
-                    merged[key] = value.clone();
-                }
-            }
-            merged
-        }
-        None if existing.is_some() => return Err("Unknown Message".into()),
-        None => body.clone(),
-    };
+    let merged = edited(&world, existing, body)?;
     limits::check_message(&merged)?;
     let reply_to = body["message_reference"]["message_id"]
         .as_str()
@@ -353,17 +333,8 @@ pub(super) fn store(
         .collect::<Vec<_>>());
     // The answer to a command shows who used which command, as Discord's `interaction` field.
     if let (None, Via::Response { interaction } | Via::Followup { interaction }) = (existing, via) {
-        let used = lock(&state.interactions)
-            .values()
-            .find(|i| i.id == interaction && !i.name.is_empty())
-            .map(|i| (i.user, i.name.clone()));
-        if let Some((user, name)) = used {
-            message["interaction"] = json!({
-                "id": interaction.to_string(),
-                "type": protocol::APPLICATION_COMMAND,
-                "name": name,
-                "user": world::user(person(user)),
-            });
+        if let Some(used) = command_used(state, interaction) {
+            message["interaction"] = used;
         }
     }
     world.messages.insert(id, message.clone());
@@ -381,4 +352,42 @@ pub(super) fn store(
         message: message.clone(),
     }));
     Ok(message)
+}
+
+/// The message as it stands after `body`: `body` itself for a new one; for an edit of
+/// `existing`, the old message with the fields `body` names replaced.
+fn edited(world: &world::World, existing: Option<u64>, body: &Value) -> Result<Value, String> {
+    let Some(id) = existing else {
+        return Ok(body.clone());
+    };
+    let Some(old) = world.messages.get(&id) else {
+        return Err("Unknown Message".into());
+    };
+    let mut merged = old.clone();
+    for key in [
+        "content",
+        "embeds",
+        "components",
+        "allowed_mentions",
+        "flags",
+    ] {
+        if let Some(value) = body.get(key) {
+            merged[key] = value.clone();
+        }
+    }
+    Ok(merged)
+}
+
+/// Discord's `interaction` field for the answer to `interaction`: who used which command.
+fn command_used(state: &State, interaction: u64) -> Option<Value> {
+    let (user, name) = lock(&state.interactions)
+        .values()
+        .find(|i| i.id == interaction && !i.name.is_empty())
+        .map(|i| (i.user, i.name.clone()))?;
+    Some(json!({
+        "id": interaction.to_string(),
+        "type": protocol::APPLICATION_COMMAND,
+        "name": name,
+        "user": world::user(person(user)),
+    }))
 }
