@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use faqbot::faq::Faq;
 use faqbot::import::{import, to_toml, Format, Options as ImportOptions, Site, Source};
 
 use super::args::FormatArg;
@@ -103,33 +104,36 @@ pub fn exec(args: Args) -> Result<ExitCode> {
     if result.faq.entries.is_empty() {
         return Err("no FAQ entries found in the pages given".into());
     }
-    let Some(file) = merge else {
-        print!("{}", to_toml(&result.faq));
-        return Ok(ExitCode::SUCCESS);
-    };
-    let text = match std::fs::read_to_string(&file) {
+    match merge {
+        Some(file) => merge_into(&file, &result.faq, prune, dry_run),
+        None => {
+            print!("{}", to_toml(&result.faq));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Merges the imported FAQ into `file` (or writes it there when the file is new or empty),
+/// saying what changed.
+fn merge_into(file: &Path, faq: &Faq, prune: bool, dry_run: bool) -> Result<ExitCode> {
+    let text = match std::fs::read_to_string(file) {
         Ok(text) => text,
         // Nothing to keep: the import is the new file.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", file.display()).into()),
     };
-    if text.is_empty() {
-        let count = result.faq.entries.len();
-        println!("{}: {count} added (a new file)", file.display());
-        if dry_run {
-            println!("Dry run: nothing was written.");
-        } else {
-            write_atomically(&file, &to_toml(&result.faq))?;
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let merged =
-        faqbot::import::merge::merge(&text, &file.display().to_string(), &result.faq, prune)?;
-    print!("{}: {}", file.display(), merged.report);
+    let (report, new_text) = if text.is_empty() {
+        let count = faq.entries.len();
+        (format!("{count} added (a new file)\n"), to_toml(faq))
+    } else {
+        let merged = faqbot::import::merge::merge(&text, &file.display().to_string(), faq, prune)?;
+        (merged.report.to_string(), merged.text)
+    };
+    print!("{}: {report}", file.display());
     if dry_run {
         println!("Dry run: nothing was written.");
-    } else if merged.text != text {
-        write_atomically(&file, &merged.text)?;
+    } else if new_text != text {
+        write_atomically(file, &new_text)?;
     }
     Ok(ExitCode::SUCCESS)
 }

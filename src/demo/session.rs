@@ -319,67 +319,68 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                 }
             };
             let Some(event) = event else { break };
-            match event {
-                Event::Posted(post) => {
-                    let asker = post
-                        .reply_to
-                        .and_then(|to| self.emulator.message(to))
-                        .and_then(|m| m["author"]["id"].as_str()?.parse().ok());
-                    let text = describe(&post, asker);
-                    self.write(&text).await;
-                    said += &text;
-                    let targets: Vec<String> =
-                        post.components().into_iter().map(|(_, t)| t).collect();
-                    let picker = |t: &String| {
-                        t.starts_with("faqbot:link:") || t.starts_with("faqbot:search:")
-                    };
-                    if targets.iter().any(picker) {
-                        self.picker = Some(post);
-                    } else if targets.iter().any(|t| t.starts_with("faqbot:")) {
-                        self.last_post = Some(post);
-                    }
-                    answered = true;
-                    wait = SETTLE;
-                }
-                Event::Deleted { .. } => {
-                    self.write("faqbot deleted its post.\n").await;
-                    answered = true;
-                    wait = SETTLE;
-                }
-                Event::Modal { data, .. } => {
-                    let title = data["title"].as_str().unwrap_or("a form").to_owned();
-                    if let (Some(custom_id), Some(on)) =
-                        (data["custom_id"].as_str(), self.clicked_on)
-                    {
-                        self.form = Some((custom_id.to_owned(), on));
-                    }
-                    self.write(&format!(
-                        "faqbot opened the form \"{title}\": /search WORDS fills it in.\n"
-                    ))
-                    .await;
-                    answered = true;
-                    wait = SETTLE;
-                }
-                Event::Choices { choices, .. } => {
-                    let mut text = format!("the `entry` field offers {} entries:\n", choices.len());
-                    for (name, value) in &choices {
-                        text += &format!("  {value:<28} {name}\n");
-                    }
-                    self.write(&text).await;
-                    answered = true;
-                    wait = SETTLE;
-                }
-                Event::Rejected { route, reason } => {
-                    self.write(&format!("(Discord would refuse {route}: {reason})\n"))
-                        .await;
-                }
-                _ => {}
+            if self.take(event, &mut said).await {
+                answered = true;
+                wait = SETTLE;
             }
         }
         if !answered {
             self.dimmed("(no answer from faqbot)\n").await;
         }
         said
+    }
+
+    /// Prints one thing the bot did and adds what it posted to `said`; whether it answered.
+    async fn take(&mut self, event: Event, said: &mut String) -> bool {
+        match event {
+            Event::Posted(post) => {
+                let asker = post
+                    .reply_to
+                    .and_then(|to| self.emulator.message(to))
+                    .and_then(|m| m["author"]["id"].as_str()?.parse().ok());
+                let text = describe(&post, asker);
+                self.write(&text).await;
+                *said += &text;
+                let targets: Vec<String> = post.components().into_iter().map(|(_, t)| t).collect();
+                let picker =
+                    |t: &String| t.starts_with("faqbot:link:") || t.starts_with("faqbot:search:");
+                if targets.iter().any(picker) {
+                    self.picker = Some(post);
+                } else if targets.iter().any(|t| t.starts_with("faqbot:")) {
+                    self.last_post = Some(post);
+                }
+                true
+            }
+            Event::Deleted { .. } => {
+                self.write("faqbot deleted its post.\n").await;
+                true
+            }
+            Event::Modal { data, .. } => {
+                let title = data["title"].as_str().unwrap_or("a form").to_owned();
+                if let (Some(custom_id), Some(on)) = (data["custom_id"].as_str(), self.clicked_on) {
+                    self.form = Some((custom_id.to_owned(), on));
+                }
+                self.write(&format!(
+                    "faqbot opened the form \"{title}\": /search WORDS fills it in.\n"
+                ))
+                .await;
+                true
+            }
+            Event::Choices { choices, .. } => {
+                let mut text = format!("the `entry` field offers {} entries:\n", choices.len());
+                for (name, value) in &choices {
+                    text += &format!("  {value:<28} {name}\n");
+                }
+                self.write(&text).await;
+                true
+            }
+            Event::Rejected { route, reason } => {
+                self.write(&format!("(Discord would refuse {route}: {reason})\n"))
+                    .await;
+                false
+            }
+            _ => false,
+        }
     }
 
     async fn dimmed(&mut self, text: &str) {

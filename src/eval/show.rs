@@ -78,45 +78,7 @@ pub fn curve_table(points: &[CurvePoint], current: f32) -> String {
 /// wrong cases, so a maintainer can see where to set it. One template, top to bottom.
 pub fn html(report: &Report, points: &[CurvePoint], current: f32) -> String {
     use crate::report::escape;
-    let (width, height, pad) = (480.0, 360.0, 40.0);
-    let x = |recall: f64| pad + (width - 2.0 * pad) * recall;
-    let y = |precision: f64| height - pad - (height - 2.0 * pad) * precision;
-    let mut svg = format!(
-        "<svg role=\"img\" aria-label=\"precision and recall\" width=\"{width}\" height=\"{height}\">\
-         <line x1=\"{pad}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#999\"/>\
-         <line x1=\"{pad}\" y1=\"{pad}\" x2=\"{pad}\" y2=\"{b}\" stroke=\"#999\"/>\
-         <text x=\"{r}\" y=\"{lb}\" text-anchor=\"end\">recall →</text>\
-         <text x=\"4\" y=\"{lt}\">precision</text>",
-        b = height - pad,
-        r = width - pad,
-        lb = height - 10.0,
-        lt = pad - 10.0,
-    );
-    let line: Vec<String> = points
-        .iter()
-        .map(|p| format!("{:.1},{:.1}", x(p.recall), y(p.precision)))
-        .collect();
-    let _ = write!(
-        svg,
-        "<polyline fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"2\" points=\"{}\"/>",
-        line.join(" ")
-    );
-    for p in points {
-        let here = (p.min_confidence - current).abs() < 0.025;
-        let _ = write!(
-            svg,
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{}\" fill=\"{}\"><title>min_confidence {:.2}: precision {:.3}, recall {:.3}, false {:.3}</title></circle>",
-            x(p.recall),
-            y(p.precision),
-            if here { 6 } else { 3 },
-            if here { "#c53030" } else { "#2b6cb0" },
-            p.min_confidence,
-            p.precision,
-            p.recall,
-            p.false_rate
-        );
-    }
-    svg += "</svg>";
+    let svg = curve(points, current);
     let mut page = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>faqbot eval</title>\
          <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:70em}\
@@ -156,4 +118,47 @@ pub fn html(report: &Report, points: &[CurvePoint], current: f32) -> String {
         );
     }
     page + "</table></body></html>\n"
+}
+
+/// The precision-recall curve as SVG, the point at `current` in red.
+fn curve(points: &[CurvePoint], current: f32) -> String {
+    let (width, height, pad) = (480.0, 360.0, 40.0);
+    let x = |recall: f64| pad + (width - 2.0 * pad) * recall;
+    let y = |precision: f64| height - pad - (height - 2.0 * pad) * precision;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"precision and recall\" width=\"{width}\" height=\"{height}\">\
+         <line x1=\"{pad}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#999\"/>\
+         <line x1=\"{pad}\" y1=\"{pad}\" x2=\"{pad}\" y2=\"{b}\" stroke=\"#999\"/>\
+         <text x=\"{r}\" y=\"{lb}\" text-anchor=\"end\">recall →</text>\
+         <text x=\"4\" y=\"{lt}\">precision</text>",
+        b = height - pad,
+        r = width - pad,
+        lb = height - 10.0,
+        lt = pad - 10.0,
+    );
+    let line: Vec<String> = points
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", x(p.recall), y(p.precision)))
+        .collect();
+    let _ = write!(
+        svg,
+        "<polyline fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"2\" points=\"{}\"/>",
+        line.join(" ")
+    );
+    for p in points {
+        let here = (p.min_confidence - current).abs() < 0.025;
+        let _ = write!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{}\" fill=\"{}\"><title>min_confidence {:.2}: precision {:.3}, recall {:.3}, false {:.3}</title></circle>",
+            x(p.recall),
+            y(p.precision),
+            if here { 6 } else { 3 },
+            if here { "#c53030" } else { "#2b6cb0" },
+            p.min_confidence,
+            p.precision,
+            p.recall,
+            p.false_rate
+        );
+    }
+    svg + "</svg>"
 }

@@ -138,26 +138,7 @@ pub fn import(
     options: &Options,
 ) -> Result<Import, ImportError> {
     let format = site.format();
-    let mut read = Vec::new();
-    for source in sources {
-        let prepared = syntax::prepare(format, &source.text);
-        let outline = outline::outline(&prepared.text);
-        let page = site.page(&source.path, options.page_url.as_deref())?;
-        let title = prepared
-            .title
-            .clone()
-            .or_else(|| outline.title.as_ref().map(|t| t.0.clone()));
-        if let Some(title) = &title {
-            site.add_title(&page, title);
-        }
-        read.push(Read {
-            source,
-            page,
-            text: prepared.text,
-            outline,
-            syntax_warnings: prepared.warnings,
-        });
-    }
+    let read = read_pages(sources, site, options)?;
     // What a mention of a section shows: the section's heading.
     let mut sections = HashMap::new();
     for page in &read {
@@ -212,6 +193,37 @@ pub fn import(
         }
     }
     Ok(import)
+}
+
+/// Reads each page's outline and registers its title with the site, so that links between the
+/// pages can show titles.
+fn read_pages<'s>(
+    sources: &'s [Source],
+    site: &mut Site,
+    options: &Options,
+) -> Result<Vec<Read<'s>>, ImportError> {
+    let format = site.format();
+    let mut read = Vec::new();
+    for source in sources {
+        let prepared = syntax::prepare(format, &source.text);
+        let outline = outline::outline(&prepared.text);
+        let page = site.page(&source.path, options.page_url.as_deref())?;
+        let title = prepared
+            .title
+            .clone()
+            .or_else(|| outline.title.as_ref().map(|t| t.0.clone()));
+        if let Some(title) = &title {
+            site.add_title(&page, title);
+        }
+        read.push(Read {
+            source,
+            page,
+            text: prepared.text,
+            outline,
+            syntax_warnings: prepared.warnings,
+        });
+    }
+    Ok(read)
 }
 
 /// Where on a page a warning points: its path and line.

@@ -192,41 +192,17 @@ impl<'l> Writer<'l> {
         }
     }
 
-    /// A tag opens: one arm per kind of markdown block or span, so the whole rewrite of a tag is
-    /// read in one place.
+    /// A tag opens: one arm per kind of markdown block or span.
     fn start(&mut self, tag: Tag<'_>) {
         match tag {
             Tag::Paragraph => {}
-            Tag::Heading { .. } => {
-                if let Some(start) = self.summary.take() {
-                    // A summary holding a heading: the heading's bold is the summary's.
-                    if self.out.len() == start + 2 {
-                        self.out.truncate(start);
-                    } else {
-                        self.out.push_str("**");
-                        self.end_block();
-                    }
-                }
-                self.end_block();
-                self.raw("**");
-                self.heading = true;
-            }
+            Tag::Heading { .. } => self.start_heading(),
             Tag::BlockQuote(_) => {
                 self.end_block();
                 self.quotes += 1;
                 self.prefixes.push("> ");
             }
-            Tag::CodeBlock(kind) => {
-                self.end_block();
-                let language = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().unwrap_or("").to_owned()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                self.raw(&format!("```{language}"));
-                self.code_block = true;
-            }
+            Tag::CodeBlock(kind) => self.start_code_block(kind),
             Tag::List(start) => {
                 if self.items > 0 {
                     self.line_break();
@@ -235,20 +211,7 @@ impl<'l> Writer<'l> {
                 }
                 self.lists.push(start);
             }
-            Tag::Item => {
-                self.line_break();
-                let marker = match self.lists.last_mut() {
-                    Some(Some(number)) => {
-                        let marker = format!("{number}. ");
-                        *number += 1;
-                        marker
-                    }
-                    _ => "- ".to_owned(),
-                };
-                self.prefixes.push(indent(marker.len()));
-                self.marker = Some(marker);
-                self.items += 1;
-            }
+            Tag::Item => self.start_item(),
             Tag::Emphasis if !self.plain_line() => self.raw("_"),
             Tag::Strong if !self.plain_line() => self.raw("**"),
             Tag::Strikethrough => self.raw("~~"),
@@ -257,19 +220,7 @@ impl<'l> Writer<'l> {
                 dest_url,
                 title,
                 ..
-            } => {
-                let resolved = (self.links)(&dest_url, &title);
-                let bare = matches!(link_type, LinkType::Autolink | LinkType::Email);
-                if !bare && resolved.label.is_none() {
-                    self.raw("[");
-                }
-                self.link.push(OpenLink {
-                    url: resolved.url,
-                    label: resolved.label,
-                    text_start: self.out.len(),
-                    bare,
-                });
-            }
+            } => self.start_link(link_type, &dest_url, &title),
             Tag::Image { .. } => self.images += 1,
             Tag::Table(_) | Tag::TableHead | Tag::TableRow => {
                 self.line_break();
@@ -283,6 +234,62 @@ impl<'l> Writer<'l> {
             }
             _ => {}
         }
+    }
+
+    /// A heading becomes a bold line of its own.
+    fn start_heading(&mut self) {
+        if let Some(start) = self.summary.take() {
+            // A summary holding a heading: the heading's bold is the summary's.
+            if self.out.len() == start + 2 {
+                self.out.truncate(start);
+            } else {
+                self.out.push_str("**");
+                self.end_block();
+            }
+        }
+        self.end_block();
+        self.raw("**");
+        self.heading = true;
+    }
+
+    fn start_code_block(&mut self, kind: CodeBlockKind<'_>) {
+        self.end_block();
+        let language = match kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_owned(),
+            CodeBlockKind::Indented => String::new(),
+        };
+        self.raw(&format!("```{language}"));
+        self.code_block = true;
+    }
+
+    /// A list item: its marker, numbered in an ordered list, and its lines indented under it.
+    fn start_item(&mut self) {
+        self.line_break();
+        let marker = match self.lists.last_mut() {
+            Some(Some(number)) => {
+                let marker = format!("{number}. ");
+                *number += 1;
+                marker
+            }
+            _ => "- ".to_owned(),
+        };
+        self.prefixes.push(indent(marker.len()));
+        self.marker = Some(marker);
+        self.items += 1;
+    }
+
+    fn start_link(&mut self, link_type: LinkType, dest_url: &str, title: &str) {
+        let resolved = (self.links)(dest_url, title);
+        let bare = matches!(link_type, LinkType::Autolink | LinkType::Email);
+        if !bare && resolved.label.is_none() {
+            self.raw("[");
+        }
+        self.link.push(OpenLink {
+            url: resolved.url,
+            label: resolved.label,
+            text_start: self.out.len(),
+            bare,
+        });
     }
 
     fn end(&mut self, tag: TagEnd) {
