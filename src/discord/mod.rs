@@ -27,6 +27,7 @@ mod component;
 mod convert;
 mod events;
 mod forged;
+mod framework;
 pub mod history;
 pub use commands::register;
 pub use run::{intents, run, start, start_observed, RunError, RunningBot};
