@@ -4,7 +4,7 @@
 //! The store's calls are synchronous and made off the async runtime, so this backend uses the
 //! synchronous `postgres` client with an `r2d2` pool, as the SQLite one uses `rusqlite`. That
 //! client runs a runtime of its own for each call, which tokio forbids on a worker thread:
-//! [`off_runtime`] moves a call off it wherever it comes from.
+//! `off_runtime` (store/blocking.rs) moves a call off it wherever it comes from.
 //!
 //! Files: `migrations` (the schema, step by step, the same steps as SQLite's), `claims` (the
 //! policy's claims as single statements), `backend` (records, examples, vectors, statistics);
