@@ -479,12 +479,12 @@ impl Config {
 pub struct Token(String);
 
 impl Token {
-    /// Wraps a token, dropping white space and a `Bot ` prefix that people paste along with it.
+    /// Wraps a token, dropping white space and a `Bot ` prefix that people paste along with it;
+    /// `None` for what cannot be a bot token, so it is refused before any connection.
     pub fn new(raw: &str) -> Option<Token> {
         let token = raw.trim();
         let token = token.strip_prefix("Bot ").unwrap_or(token).trim();
-        (!token.is_empty() && !token.chars().any(char::is_whitespace))
-            .then(|| Token(token.to_owned()))
+        has_a_tokens_shape(token).then(|| Token(token.to_owned()))
     }
 
     /// The token from `DISCORD_TOKEN` (given here as `from_env`) or else from `token_file`.
@@ -506,11 +506,25 @@ impl Token {
     }
 }
 
+/// Whether `token` has a bot token's shape: three parts separated by dots (the bot's id, a time
+/// and a signature), each of base64url characters. A pasted client secret, a half-copied token
+/// or a placeholder has not.
+fn has_a_tokens_shape(token: &str) -> bool {
+    let parts: Vec<&str> = token.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
 /// Why there is no token to run with. The token itself is never part of the message.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error(
-        "{TOKEN_VAR} is not a valid token: copy it again from the Developer Portal's Bot page"
+        "{TOKEN_VAR} is not a bot token (three parts separated by dots): copy it again from the Developer Portal's Bot page (Reset Token)"
     )]
     InvalidVar,
     #[error("no Discord token: set {TOKEN_VAR} or [discord] token_file (README: \"Running it on Discord\")")]
@@ -520,7 +534,7 @@ pub enum TokenError {
         path: PathBuf,
         error: std::io::Error,
     },
-    #[error("token_file {} holds no valid token: put only the token in it", .0.display())]
+    #[error("token_file {} holds no bot token (three parts separated by dots): put only the token in it", .0.display())]
     InvalidFile(PathBuf),
 }
 

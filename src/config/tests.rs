@@ -54,6 +54,31 @@ fn the_shipped_example_is_valid() {
     assert_eq!(config.moderators.roles, ["Moderator"]);
 }
 
+/// The README says the example has every key with comments: each key of its configuration table
+/// is in the example, set or commented out.
+#[test]
+fn the_example_has_every_key_the_readme_lists() {
+    let readme = include_str!("../../README.md");
+    let example = include_str!("../../faqbot.example.toml");
+    let keys: Vec<&str> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| key |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| line.split('`').nth(1))
+        .filter(|key| !key.starts_with("[["))
+        .map(|key| key.rsplit(' ').next().unwrap_or(key))
+        .collect();
+    assert!(keys.len() > 15, "{keys:?}");
+    for key in keys {
+        let present = example.lines().any(|line| {
+            let line = line.trim_start_matches(['#', ' ']);
+            line.starts_with(&format!("{key} ="))
+        });
+        assert!(present, "faqbot.example.toml lacks `{key}`");
+    }
+}
+
 #[test]
 fn reads_the_documented_keys() {
     let config = Config::parse(
@@ -159,21 +184,21 @@ fn a_token_key_says_where_the_token_goes() {
 
 #[test]
 fn token_comes_from_env_then_file_and_never_prints() {
-    let token = Token::resolve(Some(" Bot abc.def "), None).unwrap();
-    assert_eq!(token.expose(), "abc.def");
+    let token = Token::resolve(Some(" Bot abc.def-0.g_h "), None).unwrap();
+    assert_eq!(token.expose(), "abc.def-0.g_h");
     assert_eq!(format!("{token:?}"), "Token(***)");
 
     let dir = std::env::temp_dir().join(format!("faqbot-token-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("token");
-    std::fs::write(&file, "from-file\n").unwrap();
+    std::fs::write(&file, "from.the.file\n").unwrap();
     assert_eq!(
         Token::resolve(None, Some(&file)).unwrap().expose(),
-        "from-file"
+        "from.the.file"
     );
     assert_eq!(
         Token::resolve(Some(""), Some(&file)).unwrap().expose(),
-        "from-file"
+        "from.the.file"
     );
 
     let missing = Token::resolve(None, None).unwrap_err().to_string();
@@ -183,6 +208,28 @@ fn token_comes_from_env_then_file_and_never_prints() {
         .to_string();
     assert!(!bad.contains("two words"), "{bad}");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn what_cannot_be_a_bot_token_is_refused_before_connecting() {
+    for raw in [
+        "abc",
+        "abc.def",
+        "a.b.c.d",
+        "a..c",
+        "abc.d=f.ghi",
+        "tok.en.\u{e9}",
+    ] {
+        let refused = Token::resolve(Some(raw), None).unwrap_err().to_string();
+        assert!(
+            refused.contains("three parts separated by dots"),
+            "{raw}: {refused}"
+        );
+        assert!(!refused.contains(raw), "{refused}");
+    }
+    assert!(
+        Token::new("MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz_-0123").is_some()
+    );
 }
 
 #[test]

@@ -161,6 +161,48 @@ async fn fatal_gateway_closes_say_what_to_do() {
     );
 }
 
+/// `learn history` with Discord out of reach says what it tries while it retries, instead of a
+/// minute of silence.
+#[test]
+fn learn_history_says_what_it_tries_while_discord_is_out_of_reach() {
+    use std::io::BufRead;
+    let config = config_file("http://127.0.0.1:9");
+    let mut child = faqbot()
+        .args(["learn", "history", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", SECRET)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (lines, read) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    let mut said = Vec::new();
+    let first = loop {
+        match read.recv_timeout(WAIT) {
+            Ok(line) if line.contains("cannot reach") => break Some(line),
+            Ok(line) => said.push(line),
+            Err(_) => break None,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let first = first.unwrap_or_else(|| panic!("no line while it retries: {said:?}"));
+    assert!(
+        first.contains("cannot reach Discord at http://127.0.0.1:9")
+            && first.contains("retrying in 1 s"),
+        "{first}"
+    );
+    assert!(!first.contains(SECRET), "{first}");
+}
+
 #[test]
 fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
     let config = config_file("http://127.0.0.1:9");
@@ -177,12 +219,27 @@ fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
         "{stderr}"
     );
 
+    // What cannot be a token is refused at once: the config names an API that would hang.
+    let output = faqbot()
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", "abc")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("DISCORD_TOKEN is not a bot token (three parts separated by dots)"),
+        "{stderr}"
+    );
+
     let bad = config.with_file_name("bad.toml");
     std::fs::write(&bad, "[suggest]\nchanels = [\"cipp-issues\"]\n").unwrap();
     let output = faqbot()
         .args(["run", "--config"])
         .arg(&bad)
-        .env("DISCORD_TOKEN", "abc")
+        .env("DISCORD_TOKEN", "abc.def.ghi")
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -198,7 +255,7 @@ fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
     let output = faqbot()
         .args(["run", "--config"])
         .arg(&config)
-        .env("DISCORD_TOKEN", "abc")
+        .env("DISCORD_TOKEN", "abc.def.ghi")
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));

@@ -68,7 +68,8 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            token: "emulated-token".to_owned(),
+            // A bot token's shape (three dot-separated parts): faqbot refuses anything else.
+            token: "ZW11bGF0ZWQ.emulated.token".to_owned(),
             refuse_identify: None,
             post_delay: None,
             rate_limits: true,

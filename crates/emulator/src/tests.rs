@@ -25,7 +25,7 @@ async fn ready_and_guild_create_deserialize() {
     let emulator = Emulator::start(Options::default()).await.unwrap();
     let (cursor, _, _) = gateway::identify(
         &emulator.state,
-        &json!({"token": "Bot emulated-token", "intents": 0}),
+        &json!({"token": format!("Bot {}", emulator.token()), "intents": 0}),
     )
     .unwrap();
     let frames: Vec<Value> = lock(&emulator.state.outbox)
@@ -60,7 +60,7 @@ async fn servers_go_to_their_shard_and_direct_messages_to_shard_0() {
     let identify = |shard: [u64; 2]| {
         gateway::identify(
             &emulator.state,
-            &json!({"token": "Bot emulated-token", "intents": 0, "shard": shard}),
+            &json!({"token": format!("Bot {}", emulator.token()), "intents": 0, "shard": shard}),
         )
     };
     assert_eq!(

@@ -70,6 +70,8 @@ pub struct Learned {
 pub enum HistoryError {
     #[error("cannot read the server's {what}: {reason}")]
     Discord { what: &'static str, reason: String },
+    #[error("cannot reach Discord at {origin} for {secs} s: check this machine's network connection (and [discord] api_base, if the config sets one), then run it again")]
+    Unreachable { origin: String, secs: u64 },
     #[error("no channel {0:?} in the server; check the name or id")]
     NoChannel(String),
     #[error("nothing to read: name channels with --channel or in [suggest] channels")]
@@ -90,7 +92,21 @@ pub async fn learn_with_config(
     reading: &Reading,
     progress: impl FnMut(Progress),
 ) -> Result<Learned, HistoryError> {
-    let (http, _) = super::run::http(config, token);
+    let (http, origin) = super::run::http(config, token);
+    // Said while it retries, and in one sentence when it gives up: not a minute of silence.
+    let (give_up, mut stop) = tokio::sync::watch::channel(false);
+    let timer = tokio::spawn(async move {
+        tokio::time::sleep(READ_FOR).await;
+        let _ = give_up.send(true);
+    });
+    let reached = super::lifecycle::reachable(&http, &origin, &mut stop).await;
+    timer.abort();
+    if !reached {
+        return Err(HistoryError::Unreachable {
+            origin,
+            secs: READ_FOR.as_secs(),
+        });
+    }
     let sender = Sender::default();
     let moderators = Moderators::new(&config.settings(reading.guild).moderator_roles);
     learn(&http, &sender, store, faq, &moderators, reading, progress).await
