@@ -28,6 +28,9 @@ use session::Session;
 const ANSWER_WAIT: Duration = Duration::from_millis(3000);
 /// After a post, how long more to wait for others that belong to the same answer.
 const SETTLE: Duration = Duration::from_millis(250);
+/// The bot's posts with buttons that `/click` looks through, newest first: more than a demo
+/// session scrolls back over.
+const POSTS_KEPT: usize = 100;
 /// Where `faqbot demo` records its session unless `--db` says otherwise.
 pub const DEFAULT_DB: &str = "faqbot-demo.db";
 /// Who `/as` can be.
@@ -43,7 +46,8 @@ You are a member of an emulated Discord server, writing in #cipp-issues (alice a
                             Dismiss, Undo link, Search all entries)
   /answer                   \"Answer with FAQ\" on the last message (moderators: /as mod first)
   /pick ENTRY               pick an entry in that command's private picker
-  /search WORDS             fill in the search form that \"Search all entries\" opened
+  /search WORDS             fill in the search form that \"Search all entries\" opened: an
+                            entry's name links it at once, other words list entries to pick
   /faq-admin status|reload|stats [DAYS]|unlink [MESSAGE]
                             the moderators' commands (unlink: the last message, by default)
   /as NAME                  become alice, bob, newbie, mod (a moderator) or otherbot (a bot)
@@ -91,12 +95,37 @@ pub async fn run(faq: &Path, script: Option<&Path>, db: &Path) -> Result<(), Str
     bot.stop().await.map_err(|e| e.to_string())?;
     session
         .write(&format!(
-            "The session is recorded in {}: `faqbot stats --db {} --html stats.html` shows it.\n",
+            "The session is recorded in {}: `{} stats --db {} --html stats.html` shows it.\n",
             db.display(),
+            program(),
             db.display()
         ))
         .await;
     Ok(())
+}
+
+/// How the user runs this program from here: `faqbot` when that is the one on PATH (after
+/// `cargo install`), else its path (after `cargo run`, it is not on PATH).
+fn program() -> String {
+    let Ok(exe) = std::env::current_exe().and_then(|exe| exe.canonicalize()) else {
+        return "faqbot".to_owned();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths)
+            .filter_map(|dir| dir.join("faqbot").canonicalize().ok())
+            .any(|found| found == exe)
+    });
+    if on_path {
+        return "faqbot".to_owned();
+    }
+    let here = std::env::current_dir().and_then(|dir| dir.canonicalize());
+    match here
+        .ok()
+        .and_then(|here| exe.strip_prefix(here).ok().map(Path::to_path_buf))
+    {
+        Some(relative) => format!("./{}", relative.display()),
+        None => exe.display().to_string(),
+    }
 }
 
 /// The bot's config for the demo: the emulator's server, `#cipp-issues` watched, the moderators'

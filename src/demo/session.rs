@@ -13,7 +13,7 @@ use faqbot_emulator::{Emulator, Event, Post, Watcher};
 
 use super::describe::{describe, post_name, quiet_reason};
 use super::terminal::Terminal;
-use super::{ANSWER_WAIT, HELP, SETTLE, WHO};
+use super::{ANSWER_WAIT, HELP, POSTS_KEPT, SETTLE, WHO};
 
 /// The member at the keyboard and what the bot last showed them.
 pub(super) struct Session<'a, W> {
@@ -24,8 +24,9 @@ pub(super) struct Session<'a, W> {
     /// Dim the bot's reasons for staying quiet (on a terminal only).
     dim: bool,
     me: Person,
-    /// The bot's last post with buttons, and its last picker.
-    last_post: Option<Post>,
+    /// The bot's posts that came with buttons, oldest first (at most [`POSTS_KEPT`]), and its
+    /// last picker.
+    posts: Vec<Post>,
     picker: Option<Post>,
     last_message: Option<u64>,
     /// The search form the bot opened last: its custom id and the picker it came from.
@@ -48,7 +49,7 @@ impl<'a> Session<'a, tokio::io::Stdout> {
             out: tokio::io::stdout(),
             dim: std::io::stdout().is_terminal(),
             me: world::person(ALICE),
-            last_post: None,
+            posts: Vec::new(),
             picker: None,
             last_message: None,
             form: None,
@@ -195,6 +196,11 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
     }
 
     async fn pick(&mut self, entry: &str) {
+        if entry.is_empty() {
+            return self
+                .write("(usage: /pick ENTRY, an id the picker lists)\n")
+                .await;
+        }
         let Some(picker) = self.picker.clone() else {
             return self.write("(run /answer first)\n").await;
         };
@@ -213,47 +219,38 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
     }
 
     async fn click(&mut self, label: &str) {
-        // The newest of the bot's posts with buttons that still has this one (as it is now: a
-        // button that is gone cannot be clicked); else the newest, to say what it has.
-        let mut posts: Vec<Post> = [&self.last_post, &self.picker]
-            .into_iter()
-            .flatten()
+        // The newest of the bot's posts that still has this button (as it is now: a button that
+        // is gone cannot be clicked); else the newest with buttons, to say what it has.
+        let posts: Vec<Post> = self
+            .posts
+            .iter()
+            .rev()
             .filter_map(|post| self.emulator.current(post))
             .collect();
-        posts.sort_by_key(|post| std::cmp::Reverse(post.id));
-        let Some(now) = posts
-            .iter()
-            .find(|post| post.custom_id(label).is_some())
-            .or(posts.first())
-            .cloned()
-        else {
-            return self
-                .write("(the bot has no post with buttons left)\n")
-                .await;
-        };
-        let Some(custom_id) = now.custom_id(label) else {
-            let labels: Vec<String> = now
+        if let Some(now) = posts.iter().find(|post| post.custom_id(label).is_some()) {
+            let custom_id = now.custom_id(label).unwrap_or_default();
+            self.write(&format!("(on {})\n", post_name(now))).await;
+            self.clicked_on = Some(now.id);
+            self.emulator.click(self.me.id, now.id, &custom_id);
+            self.show(None).await;
+            return;
+        }
+        let newest = posts.iter().find_map(|post| {
+            let labels: Vec<String> = post
                 .components()
                 .into_iter()
                 .filter(|(_, target)| target.starts_with("faqbot:"))
                 .map(|(label, _)| label)
                 .collect();
-            let offer = if labels.is_empty() {
-                "it has no buttons left".to_owned()
-            } else {
-                format!("it has {}", labels.join(", "))
-            };
-            return self
-                .write(&format!(
-                    "(no button {label:?} on {}: {offer})\n",
-                    post_name(&now)
-                ))
-                .await;
+            (!labels.is_empty()).then(|| (post_name(post), labels.join(", ")))
+        });
+        let said = match newest {
+            Some((name, labels)) => format!(
+                "(no button {label:?} on any of faqbot's posts; the newest with buttons is {name}: it has {labels})\n"
+            ),
+            None => format!("(no button {label:?}: faqbot has no post with buttons left)\n"),
         };
-        self.write(&format!("(on {})\n", post_name(&now))).await;
-        self.clicked_on = Some(now.id);
-        self.emulator.click(self.me.id, now.id, &custom_id);
-        self.show(None).await;
+        self.write(&said).await;
     }
 
     /// What `/faq`'s `entry` field offers while `words` are typed in it.
@@ -345,9 +342,13 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                 let picker =
                     |t: &String| t.starts_with("faqbot:link:") || t.starts_with("faqbot:search:");
                 if targets.iter().any(picker) {
-                    self.picker = Some(post);
-                } else if targets.iter().any(|t| t.starts_with("faqbot:")) {
-                    self.last_post = Some(post);
+                    self.picker = Some(post.clone());
+                }
+                if targets.iter().any(|t| t.starts_with("faqbot:")) {
+                    if self.posts.len() == POSTS_KEPT {
+                        self.posts.remove(0);
+                    }
+                    self.posts.push(post);
                 }
                 true
             }
@@ -360,14 +361,24 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                 if let (Some(custom_id), Some(on)) = (data["custom_id"].as_str(), self.clicked_on) {
                     self.form = Some((custom_id.to_owned(), on));
                 }
+                // The field's placeholder says what the form does with a name and with words.
+                let field = &data["components"][0]["components"][0];
+                let hint = field["placeholder"]
+                    .as_str()
+                    .map_or(String::new(), |hint| format!(" ({hint})"));
                 self.write(&format!(
-                    "faqbot opened the form \"{title}\": /search WORDS fills it in.\n"
+                    "faqbot opened the form \"{title}\"{hint}: /search WORDS fills it in.\n"
                 ))
                 .await;
                 true
             }
             Event::Choices { choices, .. } => {
-                let mut text = format!("the `entry` field offers {} entries:\n", choices.len());
+                let entries = if choices.len() == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                };
+                let mut text = format!("the `entry` field offers {} {entries}:\n", choices.len());
                 for (name, value) in &choices {
                     text += &format!("  {value:<28} {name}\n");
                 }

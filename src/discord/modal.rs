@@ -1,4 +1,5 @@
-//! The moderators' search form: a name or words, then the entry linked or a picker of the closest.
+//! The moderators' search form: an entry's name links it at once; other words show a picker of
+//! the closest. The form says so in its field.
 
 use poise::serenity_prelude as serenity;
 use poise::Modal as _;
@@ -15,7 +16,8 @@ use crate::render;
 #[name = "Search FAQ entries"]
 pub struct SearchForm {
     #[name = "Entry name or words from it"]
-    #[placeholder = "500-error, tenant, cost…"]
+    // The rule, where the moderator types (Discord allows 100 characters here).
+    #[placeholder = "A name (500-error) links that entry at once; other words list the closest to pick"]
     #[max_length = 100]
     query: String,
 }

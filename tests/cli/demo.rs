@@ -83,16 +83,29 @@ fn every_demo_command_prints_an_outcome() {
     );
     assert!(outcome_of("bob> /answer", 0).contains("Only moderators"));
     assert!(outcome_of("mod> /answer", 0).contains("entries to pick:"));
-    assert!(outcome_of("alice> /entries cost", 0).contains("the `entry` field offers"));
+    let offered = outcome_of("alice> /entries cost", 0);
+    assert!(offered.contains("the `entry` field offers"), "{offered}");
+    assert!(!offered.contains("offers 1 entries"), "{offered}");
     let clicked = outcome_of("mod> /click Search all entries", 0);
     assert!(
         clicked.contains("(on faqbot's post") && clicked.contains("/search WORDS"),
         "{clicked}"
     );
+    // The form says what it does with a name and with words.
+    assert!(
+        clicked.contains("A name (500-error) links that entry at once; other words list"),
+        "{clicked}"
+    );
+    assert!(outcome_of("mod> /pick", 0).contains("usage: /pick ENTRY"));
     assert!(outcome_of("mod> /search function app down", 0).contains("entries to pick: 500-error"));
     assert!(outcome_of("bob> /pick cost", 0).contains("Only moderators"));
     assert!(outcome_of("mod> /pick cost", 0).contains("Linked by @mod"));
     assert!(outcome_of("mod> /pick cost", 1).contains("used already"));
+    // A newer suggestion came after the link: /click finds the post that has the button.
+    assert!(
+        outcome_of("bob> redeploying CIPP fails and asks for a GitHub token", 0)
+            .starts_with("faqbot (replying to @bob):")
+    );
     assert!(outcome_of("mod> /click Undo link", 0).contains("Link undone"));
     assert!(outcome_of("mod> /faq-admin unlink", 0).contains("Nothing was linked there"));
     assert!(outcome_of("mod> /faq-admin status", 0).contains("Watched channels: #cipp-issues"));
@@ -107,6 +120,19 @@ fn every_demo_command_prints_an_outcome() {
     assert!(
         output.contains(&format!("The session is recorded in {db_s}")),
         "{output}"
+    );
+    // The closing line names the program as it can be run from here: not on PATH, by its path.
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_faqbot"))
+        .canonicalize()
+        .unwrap();
+    let root = std::path::Path::new(ROOT).canonicalize().unwrap();
+    let program = match exe.strip_prefix(&root) {
+        Ok(relative) => format!("./{}", relative.display()),
+        Err(_) => exe.display().to_string(),
+    };
+    assert!(
+        output.contains(&format!("`{program} stats --db {db_s} --html stats.html`")),
+        "{program}: {output}"
     );
     let stats = faqbot(&["stats", "--db", db_s], "");
     assert!(stats.status.success(), "{}", text(&stats.stderr));
