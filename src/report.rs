@@ -168,6 +168,18 @@ fn day_chart(stats: &Stats) -> String {
     if stats.days.is_empty() {
         return String::new();
     }
+    // A line needs two days; one day is said in words rather than drawn as a lone dot.
+    if let [day] = stats.days.as_slice() {
+        let helped = day.helpful_rate().map_or(String::new(), |rate| {
+            format!(", {} helpful", percent(Some(rate)))
+        });
+        return format!(
+            "<h2>Unasked suggestions per day</h2><p>{}: {} unasked suggestions{helped}. \
+             The charts by day start with a second day.</p>",
+            escape(&day.day),
+            day.suggestions
+        );
+    }
     let max = stats
         .days
         .iter()
@@ -270,23 +282,17 @@ fn small_chart(
     let _ = write!(
         svg,
         "<text x=\"{left}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></svg>\
-         <p>{}, by day.</p>",
+         <p>Up: {}. Across: the days from {} to {}.</p>",
         height - 6.0,
         escape(first),
         width - pad,
         height - 6.0,
         escape(last),
-        escape(&capitalised(what))
+        escape(what),
+        escape(first),
+        escape(last)
     );
     svg
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -344,6 +350,27 @@ mod tests {
         );
         assert_eq!(page.matches("<svg").count(), 3, "{page}");
         assert!(page.contains(">2026-11-01</text>"), "{page}");
+    }
+
+    #[test]
+    fn one_day_is_said_in_words_not_drawn_as_a_lone_dot() {
+        let mut stats = sample();
+        stats.days.truncate(1);
+        let page = html(&stats, 30);
+        assert!(
+            page.contains("2026-11-01: 3 unasked suggestions, 50% helpful"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("<circle") && !page.contains("<polyline"),
+            "{page}"
+        );
+        let two = html(&sample(), 30);
+        assert!(
+            two.contains("Across: the days from 2026-11-01 to 2026-11-02"),
+            "{two}"
+        );
+        assert!(!two.contains("by day."), "{two}");
     }
 
     #[test]

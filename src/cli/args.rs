@@ -8,13 +8,16 @@ use faqbot::matcher::Params;
 use faqbot::model;
 use faqbot::second_opinion::{Loading, SecondOpinion};
 
+/// The FAQ file read when none is named.
+pub const DEFAULT_FAQ: &str = "faq.toml";
+
 #[derive(clap::Args)]
 pub struct FaqArg {
     /// The FAQ file.
     #[arg(
         long,
         env = "FAQBOT_FAQ",
-        default_value = "faq.toml",
+        default_value = DEFAULT_FAQ,
         value_name = "PATH"
     )]
     pub faq: PathBuf,
@@ -63,8 +66,8 @@ impl ModelArg {
             Loading::Ready(opinion) => Ok(Some(opinion)),
             Loading::Absent => {
                 eprintln!(
-                    "note: words alone decide; run `faqbot model fetch` for the model's second opinion (no model in {})",
-                    self.dir.display()
+                    "note: words alone decide; run `faqbot model fetch` for the model's second opinion (no model files in {})",
+                    model::files::folder(&self.dir)
                 );
                 Ok(None)
             }

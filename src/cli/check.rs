@@ -100,7 +100,7 @@ fn check(path: &std::path::Path, docs: &DocsArgs) -> Result<ExitCode> {
             eprintln!("{}: {}", path.display(), count_problems(&problems));
             Ok(ExitCode::FAILURE)
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(super::unreadable(path, &other).into()),
     }
 }
 

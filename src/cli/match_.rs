@@ -171,9 +171,17 @@ fn human(faq: &Faq, text: &str, decision: &Decision<'_>, min_confidence: f32) ->
                 )
             }
             Some(best) => {
+                // The confidence is read off these two signals (and others): said in words, as a
+                // user can check them against the message.
                 out += &format!(
-                    "The bot would stay quiet: the best entry `{}` has confidence {:.3}, below min_confidence {:.3} (lead {:.3}, coverage {:.3}).\n",
-                    best.id, best.confidence, min_confidence, best.signals.lead, best.signals.coverage
+                    "The bot would stay quiet: the best entry `{}` has confidence {:.3}, below min_confidence {:.3}.\n\
+                     Why so low: its similarity score is {:.3} above the next entry's (a clear lead raises the confidence), \
+                     and its texts hold {:.0}% of the message's words, by weight (a message mostly about other things lowers it).\n",
+                    best.id,
+                    best.confidence,
+                    min_confidence,
+                    best.signals.lead,
+                    best.signals.coverage * 100.0
                 )
             }
             None => out += "The bot would stay quiet: no entry shares a word with the message.\n",

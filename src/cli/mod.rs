@@ -99,6 +99,7 @@ impl Command {
 /// that lists them all.
 fn load(path: &Path) -> Result<Faq> {
     Faq::load(path).map_err(|e| match e {
+        faqbot::faq::LoadError::Read { .. } => unreadable(path, &e).into(),
         faqbot::faq::LoadError::Invalid(problems) => format!(
             "{} is not a valid FAQ ({}), first: {}; run `faqbot check --faq {}` for all",
             path.display(),
@@ -107,8 +108,23 @@ fn load(path: &Path) -> Result<Faq> {
             path.display()
         )
         .into(),
-        other => other.into(),
     })
+}
+
+/// Why the FAQ at `path` cannot be read; for a missing file that nobody named (the default
+/// `faq.toml`), how to name one.
+fn unreadable(path: &Path, error: &faqbot::faq::LoadError) -> String {
+    let missing = matches!(
+        error,
+        faqbot::faq::LoadError::Read { error, .. } if error.kind() == std::io::ErrorKind::NotFound
+    );
+    let defaulted =
+        path == Path::new(args::DEFAULT_FAQ) && std::env::var_os("FAQBOT_FAQ").is_none();
+    if missing && defaulted {
+        format!("{error} (pass --faq PATH or set FAQBOT_FAQ)")
+    } else {
+        error.to_string()
+    }
 }
 
 /// The config file read when `--config` is not given, if it exists.

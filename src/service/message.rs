@@ -93,7 +93,20 @@ impl Service {
         let loaded = self.current();
         let decision = loaded.decide(self.second_opinion(), incoming.text, 2);
         let Some(chosen) = decision.suggest else {
-            if store::may_be_a_question(incoming.text) {
+            let min_confidence = loaded.matcher.params().min_confidence;
+            let silence = match decision.matches.first() {
+                Some(best) if best.confidence >= min_confidence => Silence::NotIt {
+                    entry: best.id.to_owned(),
+                    confidence: best.confidence,
+                },
+                best => Silence::NotConfident {
+                    best: best.map(|m| (m.id.to_owned(), m.confidence)),
+                },
+            };
+            // A message held back only by a "Not it" matched an entry: it is no question the
+            // FAQ lacks, so the statistics' unmatched questions do not list it.
+            let unmatched = matches!(silence, Silence::NotConfident { .. });
+            if unmatched && store::may_be_a_question(incoming.text) {
                 self.store().record(Record::Unmatched {
                     at_ms: now_ms,
                     guild: Some(self.server),
@@ -103,16 +116,7 @@ impl Service {
                     text: store::cut_text(incoming.text).to_owned(),
                 });
             }
-            let min_confidence = loaded.matcher.params().min_confidence;
-            return Err(match decision.matches.first() {
-                Some(best) if best.confidence >= min_confidence => Silence::NotIt {
-                    entry: best.id.to_owned(),
-                    confidence: best.confidence,
-                },
-                best => Silence::NotConfident {
-                    best: best.map(|m| (m.id.to_owned(), m.confidence)),
-                },
-            });
+            return Err(silence);
         };
         let entry = &loaded.faq.entries[chosen.index];
         let place = match incoming.view.place {

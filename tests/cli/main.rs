@@ -142,6 +142,7 @@ fn a_broken_faq_for_match_names_the_first_problem_and_check() {
 fn a_missing_faq_is_one_line_and_exit_1() {
     for args in [
         &["check", "--faq", "nope.toml"][..],
+        &["check", "nope.toml"],
         &["match", "--faq", "nope.toml", "hi"],
     ] {
         let out = faqbot(args, "");
@@ -152,8 +153,24 @@ fn a_missing_faq_is_one_line_and_exit_1() {
             err.starts_with("error: cannot read FAQ file nope.toml"),
             "{err}"
         );
-        assert!(err.contains("--faq PATH or set FAQBOT_FAQ"));
+        // A path was given: no advice to give one.
+        assert!(!err.contains("--faq PATH"), "{err}");
     }
+    // None was given, and the default is not there: how to name one.
+    let empty = temp_file("nothing-here", "").with_file_name("");
+    let out = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(["match", "hi"])
+        .current_dir(&empty)
+        .env_remove("FAQBOT_FAQ")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: cannot read FAQ file faq.toml")
+            && err.contains("(pass --faq PATH or set FAQBOT_FAQ)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -177,6 +194,10 @@ fn match_for_people_shows_the_answer_and_candidates() {
         "{stdout}"
     );
     assert!(stdout.contains("below min_confidence 0.700"), "{stdout}");
+    // The figures behind it in words a user has, not "lead" and "coverage".
+    assert!(stdout.contains("above the next entry's"), "{stdout}");
+    assert!(stdout.contains("% of the message's words"), "{stdout}");
+    assert!(!stdout.contains("(lead "), "{stdout}");
 }
 
 #[test]
