@@ -203,16 +203,24 @@ fn learn_history_says_what_it_tries_while_discord_is_out_of_reach() {
     assert!(!first.contains(SECRET), "{first}");
 }
 
+/// `faqbot run --config CONFIG` with `token` in DISCORD_TOKEN: it must exit 1 without
+/// connecting; what it said.
+fn run_refused(config: &std::path::Path, token: Option<&str>) -> String {
+    let mut command = faqbot();
+    command.args(["run", "--config"]).arg(config);
+    if let Some(token) = token {
+        command.env("DISCORD_TOKEN", token);
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
 #[test]
 fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
     let config = config_file("http://127.0.0.1:9");
-    let output = faqbot()
-        .args(["run", "--config"])
-        .arg(&config)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = run_refused(&config, None);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("no Discord token: set DISCORD_TOKEN"),
@@ -220,14 +228,7 @@ fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
     );
 
     // What cannot be a token is refused at once: the config names an API that would hang.
-    let output = faqbot()
-        .args(["run", "--config"])
-        .arg(&config)
-        .env("DISCORD_TOKEN", "abc")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = run_refused(&config, Some("abc"));
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("DISCORD_TOKEN is not a bot token (three parts separated by dots)"),
@@ -236,14 +237,7 @@ fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
 
     let bad = config.with_file_name("bad.toml");
     std::fs::write(&bad, "[suggest]\nchanels = [\"cipp-issues\"]\n").unwrap();
-    let output = faqbot()
-        .args(["run", "--config"])
-        .arg(&bad)
-        .env("DISCORD_TOKEN", "abc.def.ghi")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = run_refused(&bad, Some("abc.def.ghi"));
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("bad.toml:2:1: unknown field `chanels`"),
@@ -252,14 +246,7 @@ fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
 
     // A broken FAQ: every problem with its position, before any connection is tried.
     std::fs::write(config.with_file_name("faq.toml"), "[[entry]]\nid = \"x\"\n").unwrap();
-    let output = faqbot()
-        .args(["run", "--config"])
-        .arg(&config)
-        .env("DISCORD_TOKEN", "abc.def.ghi")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = run_refused(&config, Some("abc.def.ghi"));
     assert!(
         stderr.starts_with("error: the FAQ file is not valid"),
         "{stderr}"
@@ -269,13 +256,8 @@ fn a_missing_token_or_a_bad_config_is_one_line_and_exit_1() {
         "{stderr}"
     );
 
-    let output = faqbot()
-        .args(["run", "--config"])
-        .arg(config.with_file_name("missing.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("copy faqbot.example.toml"));
+    let stderr = run_refused(&config.with_file_name("missing.toml"), None);
+    assert!(stderr.contains("copy faqbot.example.toml"), "{stderr}");
 }
 
 #[test]
