@@ -38,6 +38,8 @@
 //! - [`time`]: the clock, the lengths of time faqbot names, and the time in Discord ids;
 //! - [`eval`] and [`report`]: figures on labelled cases (`faqbot eval`) and the store's statistics
 //!   (`faqbot stats`);
+//! - [`gaps`]: unmatched questions grouped into what the FAQ lacks, with draft entries (`faqbot
+//!   gaps`);
 //! - [`discord`]: the thin layer that turns Discord events into calls of the above.
 //!
 //! Only `render` and `discord` know about Discord: the bot, the CLI, the tests and the benchmarks
@@ -78,6 +80,7 @@ pub mod demo;
 pub mod discord;
 pub mod eval;
 pub mod faq;
+pub mod gaps;
 pub mod history;
 pub mod ids;
 pub mod import;

@@ -16,6 +16,9 @@ use crate::location::{Lines, Problem};
 pub const ID_MAX_CHARS: usize = 64;
 /// Longest question: it becomes an embed title (Discord allows 256).
 pub const QUESTION_MAX_CHARS: usize = 256;
+/// How a draft's unwritten text starts (`faqbot gaps --draft`); such a text is refused.
+pub const DRAFT_MARK: &str = "TODO";
+
 /// Longest answer: it becomes an embed description (Discord allows 4096).
 pub const ANSWER_MAX_CHARS: usize = 4000;
 
@@ -151,6 +154,12 @@ impl Checker<'_> {
         let length = text.chars().count();
         if text.trim().is_empty() {
             self.report(value.span(), format!("`{key}` is empty"));
+        } else if text.trim_start().starts_with(DRAFT_MARK) {
+            // A draft of `faqbot gaps` cannot ship before someone writes its answer.
+            self.report(
+                value.span(),
+                format!("`{key}` still starts with {DRAFT_MARK}: write it (a draft from `faqbot gaps`), then check again"),
+            );
         } else if length > max {
             self.report(
                 value.span(),
@@ -320,6 +329,17 @@ answer = "About $20."
 link = "https://cipp.app/pricing"
 examples = ["how much is it per month"]
 "#;
+
+    #[test]
+    fn a_text_still_marked_as_a_draft_is_refused() {
+        let found =
+            problems("[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"TODO: say how\"\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("faq.toml:4:10: `answer` still starts with TODO"),
+            "{found:?}"
+        );
+    }
 
     #[test]
     fn a_valid_file_loads_with_default_links() {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::location::Problem;
 
-pub use load::{ANSWER_MAX_CHARS, ID_MAX_CHARS, QUESTION_MAX_CHARS};
+pub use load::{ANSWER_MAX_CHARS, DRAFT_MARK, ID_MAX_CHARS, QUESTION_MAX_CHARS};
 
 /// A whole FAQ: the optional documentation page and the entries, in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -252,6 +252,6 @@ impl Matcher {
 
 /// How specific a term (or word piece) found in `with` of `total` entries is: the smoothed inverse
 /// document frequency of BM25, never negative. The word and the meaning side share it.
-fn idf(total: f32, with: f32) -> f32 {
+pub(crate) fn idf(total: f32, with: f32) -> f32 {
     (1.0 + (total - with + 0.5) / (with + 0.5)).ln()
 }

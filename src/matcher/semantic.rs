@@ -127,6 +127,35 @@ impl Table {
     }
 }
 
+/// The normalised static vectors of `texts` compared with one another (for grouping them): each
+/// piece weighted by how rare it is among these texts, as an entry's are among the FAQ's entries.
+pub fn vectors_among(texts: &[&str]) -> Vec<Vec<f32>> {
+    let table = table();
+    let pieces: Vec<Vec<u32>> = texts.iter().map(|text| table.pieces(text)).collect();
+    let mut texts_with: HashMap<u32, f32> = HashMap::default();
+    for text in &pieces {
+        let mut seen = text.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        for piece in seen {
+            *texts_with.entry(piece).or_default() += 1.0;
+        }
+    }
+    let n = texts.len() as f32;
+    pieces
+        .iter()
+        .map(|text| {
+            let mut vector = vec![0.0f32; DIMS];
+            for piece in text {
+                let weight = super::idf(n, texts_with.get(piece).copied().unwrap_or(0.0));
+                table.add_vector(*piece, weight, &mut vector);
+            }
+            normalise(&mut vector);
+            vector
+        })
+        .collect()
+}
+
 /// The input ids a BERT-uncased model reads for `text`: `[CLS]`, at most `max - 2` word pieces
 /// (`[UNK]` for a word without pieces), `[SEP]`. The vocabulary is the table's, which is BERT's in
 /// BERT's order, so the ids are the model's.

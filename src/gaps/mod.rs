@@ -1,0 +1,109 @@
+//! FAQ gaps: what members keep asking that no entry answers. Unmatched questions are grouped by
+//! meaning ([`cluster`], average linkage cut by distance, so nobody says how many topics there
+//! are); each group becomes a gap with a label of its distinctive words ([`label`]), its most
+//! central message, and a diagnosis: no entry is close (write one), or the matcher's best entry
+//! for it (it misses these: link a few of them to it). Messages that join no group are counted as
+//! noise. No Discord types and no store: the caller brings the messages and the matcher.
+
+pub mod cluster;
+pub mod draft;
+pub mod label;
+pub mod params;
+pub mod similarity;
+
+pub use similarity::Similarity;
+
+/// Below this confidence the matcher's best entry for a gap is no lead: half the default
+/// `min_confidence` (0.70), where its best guesses are mostly wrong (docs/quality.md,
+/// "Calibration"). At or above it, the gap is probably that entry's, worded in ways it misses.
+pub const CLOSE_CONFIDENCE: f32 = 0.35;
+
+/// The entry a gap is close to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Closest {
+    pub id: String,
+    pub confidence: f32,
+}
+
+/// A group of unmatched questions alike in meaning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    /// Its most distinctive words.
+    pub label: String,
+    /// The messages in it (indices into the texts given), in their order.
+    pub members: Vec<usize>,
+    /// The most central message: the one most like all the others.
+    pub central: usize,
+    /// The next most central ones, at most [`params::MORE_EXAMPLES`].
+    pub more: Vec<usize>,
+    /// The entry the matcher ranks first for the central message, when it is close.
+    pub closest: Option<Closest>,
+}
+
+/// The gaps, largest first, and how many messages joined none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Found {
+    pub gaps: Vec<Gap>,
+    pub noise: usize,
+}
+
+/// Finds the gaps among `texts`, alike as `similarity` says; `best_entry` is the matcher's best
+/// entry for a text and its confidence.
+pub fn find(
+    texts: &[&str],
+    similarity: &Similarity,
+    best_entry: impl Fn(&str) -> Option<(String, f32)>,
+) -> Found {
+    let clusters = cluster::cluster(texts.len(), similarity.cut(), |i, j| {
+        similarity.between(i, j)
+    });
+    let labels = label::labels(texts, &clusters.groups);
+    let gaps = clusters
+        .groups
+        .into_iter()
+        .zip(labels)
+        .map(|(members, label)| {
+            let by_centrality = by_centrality(&members, similarity);
+            let central = by_centrality[0];
+            let closest = best_entry(texts[central])
+                .filter(|(_, confidence)| *confidence >= CLOSE_CONFIDENCE)
+                .map(|(id, confidence)| Closest { id, confidence });
+            Gap {
+                label,
+                central,
+                more: by_centrality[1..]
+                    .iter()
+                    .take(params::MORE_EXAMPLES)
+                    .copied()
+                    .collect(),
+                members,
+                closest,
+            }
+        })
+        .collect();
+    Found {
+        gaps,
+        noise: clusters.noise.len(),
+    }
+}
+
+/// `members` from the most central (the highest mean similarity to the others) to the least;
+/// ties by order.
+fn by_centrality(members: &[usize], similarity: &Similarity) -> Vec<usize> {
+    let mut scored: Vec<(usize, f32)> = members
+        .iter()
+        .map(|&i| {
+            let sum: f32 = members
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| similarity.between(i.min(j), i.max(j)))
+                .sum();
+            (i, sum)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.into_iter().map(|(i, _)| i).collect()
+}
+
+#[cfg(test)]
+mod tests;
