@@ -76,9 +76,37 @@ pub fn period(days: u64) -> String {
     }
 }
 
+/// The UTC day of a Unix time in ms, as `YYYY-MM-DD` (the days the statistics count in).
+pub fn day_of(ms: u64) -> String {
+    // Howard Hinnant's days-to-civil: exact for every day since 1970, no calendar crate needed.
+    let days = (ms / DAY_MS) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let of_era = days.rem_euclid(146_097);
+    let year_of_era = (of_era - of_era / 1_460 + of_era / 36_524 - of_era / 146_096) / 365;
+    let day_of_year = of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_is_written_as_the_statistics_write_it() {
+        assert_eq!(day_of(0), "1970-01-01");
+        assert_eq!(day_of(10 * DAY_MS + 5), "1970-01-11");
+        // 2024-02-29, a leap day, and the last ms of 2026-12-31.
+        assert_eq!(day_of(1_709_164_800_000), "2024-02-29");
+        assert_eq!(day_of(1_798_761_599_999), "2026-12-31");
+    }
 
     #[test]
     fn one_day_is_said_as_one_day() {

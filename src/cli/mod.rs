@@ -9,6 +9,7 @@ mod demo;
 mod eval;
 mod examples;
 mod forget;
+mod gaps;
 mod import;
 mod learn;
 mod match_;
@@ -56,6 +57,9 @@ pub enum Command {
     },
     /// Per entry, how often it was shown and how it helped; the questions the FAQ lacks.
     Stats(stats::Args),
+    /// What members keep asking that no entry answers: unmatched questions grouped by meaning,
+    /// with the entry each is close to, or a draft entry to close it.
+    Gaps(gaps::Args),
     /// Remove everything recorded about one Discord user (their messages, examples, events).
     Forget(forget::Args),
     /// Run the bot on Discord (token from DISCORD_TOKEN or [discord] token_file).
@@ -86,6 +90,7 @@ impl Command {
             Command::Examples { command } => examples::exec(command),
             Command::Learn { command } => learn::exec(command),
             Command::Stats(args) => stats::exec(&args),
+            Command::Gaps(args) => gaps::exec(args),
             Command::Forget(args) => forget::exec(&args),
             Command::Run(args) => run::exec(args),
             Command::Register(args) => register::exec(&args),

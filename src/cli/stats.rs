@@ -36,7 +36,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
 }
 
 /// A number of days to look back: a whole number from 1.
-fn days(given: &str) -> std::result::Result<u64, String> {
+pub(super) fn days(given: &str) -> std::result::Result<u64, String> {
     match given.trim().parse::<u64>() {
         Ok(days) if days >= 1 => Ok(days),
         _ => Err(format!(

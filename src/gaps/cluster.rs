@@ -14,20 +14,14 @@ pub struct Clusters {
 /// Clusters `n` messages given their pairwise similarity (`similarity(i, j)` in [-1, 1], for
 /// `i < j`): groups merge while their average distance (1 - similarity) is at most `cut`.
 /// Deterministic: the same input gives the same groups.
-pub fn cluster(n: usize, cut: f32, similarity: impl Fn(usize, usize) -> f32) -> Clusters {
+pub fn cluster(n: usize, cut: f32, similarity: impl Fn(usize, usize) -> f32 + Sync) -> Clusters {
     if n < 2 {
         return Clusters {
             groups: Vec::new(),
             noise: (0..n).collect(),
         };
     }
-    // The condensed upper triangle, row by row, as kodama (and SciPy) read it.
-    let mut distances = Vec::with_capacity(n * (n - 1) / 2);
-    for i in 0..n {
-        for j in i + 1..n {
-            distances.push((1.0 - similarity(i, j)).max(0.0));
-        }
-    }
+    let mut distances = condensed(n, &similarity);
     let dendrogram = kodama::linkage(&mut distances, n, kodama::Method::Average);
     // Average linkage merges at distances that never fall, so the merges below the cut come first.
     let mut parent: Vec<usize> = (0..2 * n - 1).collect();
@@ -63,6 +57,45 @@ pub fn cluster(n: usize, cut: f32, similarity: impl Fn(usize, usize) -> f32) -> 
     clusters
 }
 
+/// The condensed upper triangle of distances, row by row, as kodama (and SciPy) read it; the rows
+/// shared out among the cores, since the pairs grow as the square of the messages.
+fn condensed(n: usize, similarity: &(impl Fn(usize, usize) -> f32 + Sync)) -> Vec<f32> {
+    let mut distances = vec![0.0f32; n * (n - 1) / 2];
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    // Row i holds n - 1 - i pairs: split the rows into bands of about equal pairs.
+    let mut bands: Vec<(usize, &mut [f32])> = Vec::with_capacity(threads);
+    let mut rest: &mut [f32] = &mut distances;
+    let mut row = 0;
+    let per_band = rest.len().div_ceil(threads).max(1);
+    while row < n - 1 {
+        let first = row;
+        let mut pairs = 0;
+        while row < n - 1 && pairs < per_band {
+            pairs += n - 1 - row;
+            row += 1;
+        }
+        let (band, tail) = rest.split_at_mut(pairs);
+        bands.push((first, band));
+        rest = tail;
+    }
+    std::thread::scope(|scope| {
+        for (first, band) in bands {
+            scope.spawn(move || {
+                let mut at = 0;
+                let mut i = first;
+                while at < band.len() {
+                    for j in i + 1..n {
+                        band[at] = (1.0 - similarity(i, j)).max(0.0);
+                        at += 1;
+                    }
+                    i += 1;
+                }
+            });
+        }
+    });
+    distances
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +111,16 @@ mod tests {
         let clusters = cluster(points.len(), 0.5, on_a_line(&points));
         assert_eq!(clusters.groups, vec![vec![0, 1, 2, 3], vec![4, 5, 6]]);
         assert_eq!(clusters.noise, vec![7]);
+    }
+
+    #[test]
+    fn the_distances_are_the_upper_triangle_row_by_row() {
+        let n = 7;
+        let found = condensed(n, &|i: usize, j: usize| 1.0 - (i * 10 + j) as f32);
+        let expected: Vec<f32> = (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i * 10 + j) as f32))
+            .collect();
+        assert_eq!(found, expected);
     }
 
     #[test]

@@ -51,8 +51,9 @@ pub fn labels(texts: &[&str], groups: &[Vec<usize>]) -> Vec<String> {
             let size = members.len() as f32;
             let mut scored: Vec<(&str, f32)> = within
                 .into_iter()
-                // A word of one message alone says nothing about the group.
-                .filter(|&(_, count)| count >= 2.0)
+                // A word of one message alone says nothing about the group, and a negation
+                // ("not", as the analyzer writes every one) names no topic.
+                .filter(|&(stem, count)| count >= 2.0 && stem != "not")
                 .map(|(stem, count)| (stem, count / size * (n / everywhere[stem]).ln()))
                 .collect();
             scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));

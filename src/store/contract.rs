@@ -229,11 +229,26 @@ pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a
     assert_eq!(days, [("1970-01-11", 2), ("1970-01-12", 1)]);
     assert_eq!(stats.unmatched[0].1, 2);
     assert!(stats.unmatched[0].0.to_lowercase().contains("add a tenant"));
+    // Each question, for `faqbot gaps`: oldest first, this server's only.
+    let asked = db.unmatched(Some(HOME), 10 * day + 1).unwrap();
+    let asked: Vec<(u64, &str, u64)> = asked
+        .iter()
+        .map(|u| (u.at_ms, u.text.as_str(), u.user.get()))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            (10 * day + 1, "how do i add a TENANT?", 8),
+            (10 * day + 2, "hello", 8)
+        ]
+    );
+    assert!(db.unmatched(None, 0).unwrap().is_empty());
 
     let forgotten = db.forget(UserId(8)).unwrap();
     assert_eq!((forgotten.events, forgotten.unmatched), (3, 2));
     let stats = db.stats(Some(HOME), 0, 10).unwrap();
     assert_eq!(stats.unmatched.len(), 1);
+    assert_eq!(db.unmatched(Some(HOME), 0).unwrap().len(), 1);
     assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 3);
 
     db.prune(10 * day + 1, 10 * day + 1).unwrap();

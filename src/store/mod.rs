@@ -38,7 +38,7 @@ pub use location::{describe, open, postgres_url, sqlite_file};
 use records::unmatched_key;
 pub use records::{
     cut_text, may_be_a_question, DayStats, EntryStats, Example, Forgotten, HistoryRead, Outcome,
-    Record, Shown, Stats, QUESTION_MIN_CHARS, TEXT_MAX_CHARS,
+    Record, Shown, Stats, Unmatched, QUESTION_MIN_CHARS, TEXT_MAX_CHARS,
 };
 pub use resilient::Resilient;
 pub use throttle::Throttle;
@@ -133,6 +133,9 @@ pub trait Backend: Memory {
     /// Statistics of `guild`'s events (`None`: those of no server) since `since_ms`; `top` bounds
     /// the unmatched list.
     fn stats(&self, guild: Option<GuildId>, since_ms: u64, top: usize) -> Result<Stats>;
+    /// `guild`'s questions that matched nothing (`None`: those of no server) since `since_ms`,
+    /// oldest first.
+    fn unmatched(&self, guild: Option<GuildId>, since_ms: u64) -> Result<Vec<Unmatched>>;
     /// Removes everything recorded about `user`, in every server.
     fn forget(&self, user: UserId) -> Result<Forgotten>;
     /// Deletes events, unmatched messages and memory older than `before_ms`, and expired claims.

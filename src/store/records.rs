@@ -166,6 +166,17 @@ pub struct Stats {
     pub unmatched: Vec<(String, u64)>,
 }
 
+/// A member's question that matched nothing, as `faqbot gaps` reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    pub at_ms: u64,
+    pub channel: ChannelId,
+    pub message: MessageId,
+    pub user: UserId,
+    /// Cut to [`TEXT_MAX_CHARS`] when it was recorded.
+    pub text: String,
+}
+
 /// What `faqbot forget` removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Forgotten {

@@ -6,6 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 mod demo;
 mod docs;
+mod gaps;
 mod store;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");

@@ -9,7 +9,7 @@ use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
     cut_text, off_runtime, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result,
-    Stats, TextHash,
+    Stats, TextHash, Unmatched,
 };
 
 fn id(id: impl Into<Option<u64>>) -> Option<i64> {
@@ -321,6 +321,10 @@ impl Backend for Postgres {
 
     fn stats(&self, guild: Option<GuildId>, since_ms: u64, top: usize) -> Result<Stats> {
         off_runtime(|| super::stats::read(&mut *self.conn()?, guild, since_ms, top))
+    }
+
+    fn unmatched(&self, guild: Option<GuildId>, since_ms: u64) -> Result<Vec<Unmatched>> {
+        off_runtime(|| super::stats::unmatched(&mut *self.conn()?, guild, since_ms))
     }
 
     fn forget(&self, user: UserId) -> Result<Forgotten> {

@@ -3,8 +3,8 @@
 use r2d2_postgres::postgres::{Client, Row};
 
 use super::query_error;
-use crate::ids::GuildId;
-use crate::store::{DayStats, EntryStats, Result, Stats};
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
+use crate::store::{DayStats, EntryStats, Result, Stats, Unmatched};
 
 /// `guild`'s statistics (`None`: those of no server) since `since_ms`, at most `top` unmatched.
 pub(super) fn read(
@@ -76,4 +76,29 @@ pub(super) fn read(
         days,
         unmatched,
     })
+}
+
+/// `guild`'s unmatched questions since `since_ms`, oldest first.
+pub(super) fn unmatched(
+    conn: &mut Client,
+    guild: Option<GuildId>,
+    since_ms: u64,
+) -> Result<Vec<Unmatched>> {
+    let guild = guild.map(|g| g.get() as i64);
+    Ok(conn
+        .query(
+            "SELECT at_ms, channel, message, user_id, text FROM unmatched
+             WHERE at_ms >= $1 AND guild IS NOT DISTINCT FROM $2 ORDER BY at_ms, id",
+            &[&(since_ms as i64), &guild],
+        )
+        .map_err(query_error)?
+        .iter()
+        .map(|row| Unmatched {
+            at_ms: row.get::<_, i64>(0) as u64,
+            channel: ChannelId(row.get::<_, i64>(1) as u64),
+            message: MessageId(row.get::<_, i64>(2) as u64),
+            user: UserId(row.get::<_, i64>(3) as u64),
+            text: row.get(4),
+        })
+        .collect())
 }

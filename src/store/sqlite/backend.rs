@@ -8,7 +8,7 @@ use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
     cut_text, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result, Stats,
-    TextHash,
+    TextHash, Unmatched,
 };
 
 impl Backend for Sqlite {
@@ -320,6 +320,10 @@ impl Backend for Sqlite {
 
     fn stats(&self, guild: Option<GuildId>, since_ms: u64, top: usize) -> Result<Stats> {
         super::stats::read(&self.conn(), guild, since_ms, top)
+    }
+
+    fn unmatched(&self, guild: Option<GuildId>, since_ms: u64) -> Result<Vec<Unmatched>> {
+        super::stats::unmatched(&self.conn(), guild, since_ms)
     }
 
     fn forget(&self, user: UserId) -> Result<Forgotten> {

@@ -3,8 +3,8 @@
 use rusqlite::{params, Connection};
 
 use super::{query_error, to_i64};
-use crate::ids::GuildId;
-use crate::store::{DayStats, EntryStats, Result, Stats};
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
+use crate::store::{DayStats, EntryStats, Result, Stats, Unmatched};
 
 /// `guild`'s statistics (`None`: those of no server) since `since_ms`, at most `top` unmatched.
 pub(super) fn read(
@@ -75,4 +75,29 @@ pub(super) fn read(
         days,
         unmatched,
     })
+}
+
+/// `guild`'s unmatched questions since `since_ms`, oldest first.
+pub(super) fn unmatched(
+    conn: &Connection,
+    guild: Option<GuildId>,
+    since_ms: u64,
+) -> Result<Vec<Unmatched>> {
+    conn.prepare(
+        "SELECT at_ms, channel, message, user, text FROM unmatched
+         WHERE at_ms >= ?1 AND guild IS ?2 ORDER BY at_ms, id",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![to_i64(since_ms), guild], |row| {
+            Ok(Unmatched {
+                at_ms: row.get::<_, i64>(0)? as u64,
+                channel: ChannelId(row.get::<_, i64>(1)? as u64),
+                message: MessageId(row.get::<_, i64>(2)? as u64),
+                user: UserId(row.get::<_, i64>(3)? as u64),
+                text: row.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })
+    .map_err(query_error)
 }
