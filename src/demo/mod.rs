@@ -48,7 +48,7 @@ You are a member of an emulated Discord server, writing in #cipp-issues (alice a
   /pick ENTRY               pick an entry in that command's private picker
   /search WORDS             fill in the search form that \"Search all entries\" opened: an
                             entry's name links it at once, other words list entries to pick
-  /faq-admin status|reload|stats [DAYS]|unlink [MESSAGE]
+  /faq-admin status|reload|stats [DAYS]|gaps [DAYS]|unlink [MESSAGE]
                             the moderators' commands (unlink: the last message, by default)
   /as NAME                  become alice, bob, newbie, mod (a moderator) or otherbot (a bot)
   /help                     show this

@@ -156,7 +156,7 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
         let sub = words.next().unwrap_or("");
         let options =
             match (sub, words.next()) {
-                ("status" | "reload", None) | ("stats", None) => json!([]),
+                ("status" | "reload", None) | ("stats" | "gaps", None) => json!([]),
                 ("unlink", given) => {
                     let message = match (given, self.last_message) {
                         (Some(given), _) => given.to_owned(),
@@ -165,13 +165,13 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
                     };
                     json!([{"name": "message", "type": 3, "value": message}])
                 }
-                ("stats", Some(days)) => match days.parse::<u32>() {
+                ("stats" | "gaps", Some(days)) => match days.parse::<u32>() {
                     Ok(days) => json!([{"name": "days", "type": 4, "value": days}]),
-                    Err(_) => return self.write("(usage: /faq-admin stats [DAYS])\n").await,
+                    Err(_) => return self.write(&format!("(usage: /faq-admin {sub} [DAYS])\n")).await,
                 },
                 _ => return self
                     .write(
-                        "(usage: /faq-admin status | reload | stats [DAYS] | unlink [MESSAGE])\n",
+                        "(usage: /faq-admin status | reload | stats [DAYS] | gaps [DAYS] | unlink [MESSAGE])\n",
                     )
                     .await,
             };

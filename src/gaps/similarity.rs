@@ -24,7 +24,7 @@ impl Similarity {
     /// it is among them.
     pub fn of_words(texts: &[&str]) -> Similarity {
         Similarity::Words {
-            dense: semantic::vectors_among(texts),
+            dense: semantic::vectors_among(texts, weight),
             sparse: sparse_words(texts),
         }
     }
@@ -69,7 +69,7 @@ fn sparse_words(texts: &[&str]) -> Vec<Vec<(u32, f32)>> {
             .map(|terms| {
                 let mut weighted: Vec<(u32, f32)> = Vec::new();
                 for &term in terms {
-                    let idf = crate::matcher::idf(n, texts_with[term as usize]);
+                    let idf = weight(n, texts_with[term as usize]);
                     match weighted.last_mut() {
                         Some((last, weight)) if *last == term => *weight += idf,
                         _ => weighted.push((term, idf)),
@@ -104,6 +104,14 @@ impl Similarity {
             }
         }
     }
+}
+
+/// How much a word (or piece) found in `with` of `total` messages counts: the smoothed inverse
+/// document frequency that never reaches zero (scikit-learn's `smooth_idf`). Among a handful of
+/// messages that all say "widget", the word still makes them alike; the matcher's BM25 weight
+/// would drop it to almost nothing.
+fn weight(total: f32, with: f32) -> f32 {
+    ((1.0 + total) / (1.0 + with)).ln() + 1.0
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {

@@ -128,8 +128,8 @@ impl Table {
 }
 
 /// The normalised static vectors of `texts` compared with one another (for grouping them): each
-/// piece weighted by how rare it is among these texts, as an entry's are among the FAQ's entries.
-pub fn vectors_among(texts: &[&str]) -> Vec<Vec<f32>> {
+/// piece weighted by `weight(texts, texts with it)`.
+pub fn vectors_among(texts: &[&str], weight: impl Fn(f32, f32) -> f32) -> Vec<Vec<f32>> {
     let table = table();
     let pieces: Vec<Vec<u32>> = texts.iter().map(|text| table.pieces(text)).collect();
     let mut texts_with: HashMap<u32, f32> = HashMap::default();
@@ -147,7 +147,7 @@ pub fn vectors_among(texts: &[&str]) -> Vec<Vec<f32>> {
         .map(|text| {
             let mut vector = vec![0.0f32; DIMS];
             for piece in text {
-                let weight = super::idf(n, texts_with.get(piece).copied().unwrap_or(0.0));
+                let weight = weight(n, texts_with.get(piece).copied().unwrap_or(0.0));
                 table.add_vector(*piece, weight, &mut vector);
             }
             normalise(&mut vector);

@@ -6,6 +6,8 @@
 //! the post means to ping, so no text from faq.toml or from a user can ping `@everyone`, `@here` or
 //! a role.
 
+mod gaps;
+
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -14,6 +16,8 @@ use crate::faq::Entry;
 
 /// Message content, in characters.
 pub const CONTENT_MAX: usize = 2000;
+
+pub use gaps::{gaps, GAPS_SHOWN};
 /// Embed title.
 pub const TITLE_MAX: usize = 256;
 /// Embed description.

@@ -14,6 +14,7 @@
 //! recorded in the background by the store.
 
 mod feedback;
+mod gaps;
 mod link;
 mod message;
 mod servers;
@@ -35,6 +36,7 @@ use crate::second_opinion::SecondOpinion;
 use crate::store::{self, Example, Stats, Store};
 
 pub use feedback::{Click, Feedback, Veto};
+pub use gaps::Gaps;
 pub use link::Link;
 pub use message::{Incoming, Silence, Suggestion, Verdict};
 pub use servers::Servers;

@@ -110,6 +110,7 @@ fn every_demo_command_prints_an_outcome() {
     assert!(outcome_of("mod> /faq-admin unlink", 0).contains("Nothing was linked there"));
     assert!(outcome_of("mod> /faq-admin status", 0).contains("Watched channels: #cipp-issues"));
     assert!(outcome_of("mod> /faq-admin stats 7", 0).contains("`cost`: shown"));
+    assert!(outcome_of("mod> /faq-admin gaps 7", 0).contains("What the FAQ lacks, the last 7 days"));
     assert!(outcome_of("mod> /faq-admin reload", 0).contains("Reloaded"));
     assert!(outcome_of("newbie> /faq-admin status", 0).contains("Only moderators"));
     assert!(outcome_of(&format!("otherbot> {asked}"), 0).contains("the author is a bot"));

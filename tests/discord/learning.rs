@@ -210,3 +210,36 @@ async fn a_moderators_faq_for_a_member_is_learned_from_the_history() {
     assert_eq!(suggestion.title(), "How much does CIPP cost to run?");
     h.stop().await;
 }
+
+/// `/faq-admin gaps`: the questions that matched nothing, grouped, for moderators only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faq_admin_gaps_groups_what_matched_nothing() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    for (who, text) in [
+        (ALICE, NOVEL),
+        (BOB, NOVEL_AGAIN),
+        (ALICE, "the gizmotron widget on my tablet is flickering"),
+    ] {
+        let asked = h.emulator.say(who, CIPP_ISSUES, text);
+        h.quiet(asked).await;
+    }
+    let gaps =
+        json!([{"name": "gaps", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}]);
+    h.emulator.slash(ALICE, GENERAL, "faq-admin", gaps.clone());
+    assert!(h.post().await.content().contains("Only moderators"));
+    h.emulator.slash(MOD, GENERAL, "faq-admin", gaps);
+    let shown = h.post().await;
+    let text = shown.content();
+    assert!(shown.ephemeral);
+    assert!(
+        text.starts_with(
+            "**What the FAQ lacks, the last 7 days**: 1 gaps in 3 unmatched questions"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("gizmotron"), "{text}");
+    assert!(text.contains(": 3 questions from 2 members"), "{text}");
+    assert!(text.contains("https://discord.com/channels/"), "{text}");
+    assert!(text.contains("no entry is close: write one"), "{text}");
+    h.stop().await;
+}

@@ -1,4 +1,5 @@
-//! `/faq-admin`: moderators reload the FAQ, read the status and the statistics, undo a link.
+//! `/faq-admin`: moderators reload the FAQ, read the status, the statistics and the gaps, undo a
+//! link.
 
 use poise::serenity_prelude as serenity;
 
@@ -13,7 +14,14 @@ use crate::time;
     slash_command,
     rename = "faq-admin",
     guild_only,
-    subcommands("reload", "status", "stats", "unlink", "super::learn::learn_history"),
+    subcommands(
+        "reload",
+        "status",
+        "stats",
+        "gaps",
+        "unlink",
+        "super::learn::learn_history"
+    ),
     subcommand_required,
     default_member_permissions = "MANAGE_MESSAGES"
 )]
@@ -140,6 +148,37 @@ async fn stats(
         Err(error) => {
             tracing::error!("could not read the statistics: {error}");
             render::notice("The statistics could not be read from the database; see the bot's log.")
+        }
+    };
+    send(ctx, &post).await
+}
+
+/// What members keep asking that no entry answers: the largest groups of unmatched questions.
+#[poise::command(slash_command, guild_only)]
+async fn gaps(
+    ctx: Context<'_>,
+    #[description = "How many days back (default 30)"]
+    #[min = 1]
+    #[max = 3650]
+    days: Option<u32>,
+) -> Result<(), Error> {
+    let Some(service) = served(ctx).await? else {
+        return Ok(());
+    };
+    if !moderator(ctx, &service).await {
+        return send(ctx, &refusal()).await;
+    }
+    let days = u64::from(days.unwrap_or(30));
+    // Grouping a month of questions (each through the model) takes longer than Discord waits.
+    ctx.defer_ephemeral().await?;
+    let guild = service.server().get();
+    let post = match blocking(move || service.gaps(days, time::now_ms())).await? {
+        Ok(gaps) => render::gaps(&gaps, days, guild),
+        Err(error) => {
+            tracing::error!("could not read the unmatched questions: {error}");
+            render::notice(
+                "The unmatched questions could not be read from the database; see the bot's log.",
+            )
         }
     };
     send(ctx, &post).await

@@ -1,0 +1,52 @@
+//! The gaps of one server's FAQ (`/faq-admin gaps`): its unmatched questions of a period, grouped
+//! by meaning, each diagnosed by the FAQ in service.
+
+use super::{Service, ServiceError};
+use crate::gaps::{self, Found, Similarity};
+use crate::store::Unmatched;
+
+/// The questions read and the gaps found among them.
+pub struct Gaps {
+    pub asked: Vec<Unmatched>,
+    pub found: Found,
+}
+
+impl Service {
+    /// This server's gaps over the last `days`: by the model's vectors when the bot has the model,
+    /// else by words. Slow on a large period (the model embeds each question): call it off the
+    /// async workers.
+    pub fn gaps(&self, days: u64, now_ms: u64) -> Result<Gaps, ServiceError> {
+        self.store().flush();
+        let since = now_ms.saturating_sub(crate::time::days_ms(days));
+        let asked = self
+            .store()
+            .backend()
+            .unmatched(Some(self.server), since)
+            .map_err(ServiceError::Store)?;
+        let texts: Vec<&str> = asked.iter().map(|a| a.text.as_str()).collect();
+        let opinion = self.second_opinion();
+        let model_vectors = opinion.and_then(|opinion| {
+            texts
+                .iter()
+                .map(|text| opinion.embed(text).map(|v| v.whole))
+                .collect::<Result<Vec<_>, _>>()
+                .inspect_err(|error| {
+                    tracing::warn!("the model failed on the gaps' questions, words decide: {error}")
+                })
+                .ok()
+        });
+        let similarity = match model_vectors {
+            Some(vectors) => Similarity::with_model(vectors),
+            None => Similarity::of_words(&texts),
+        };
+        let loaded = self.current();
+        let found = gaps::find(&texts, &similarity, |text| {
+            let decision = loaded.decide(opinion, text, 1);
+            decision
+                .matches
+                .first()
+                .map(|m| (m.id.to_owned(), m.confidence))
+        });
+        Ok(Gaps { asked, found })
+    }
+}
