@@ -88,12 +88,29 @@ impl SecondOpinion {
             .iter()
             .flat_map(|e| e.texts.iter().copied().chain([e.answer]))
             .collect();
+        let vectors = self.vectors_cached(&texts, cache, |done, of| {
+            tracing::info!("embedding the FAQ's texts: {done} of {of}");
+        })?;
+        EntryVectors::new(&entries, &vectors).ok_or_else(|| {
+            ModelError::Inference("the model gave vectors of different lengths".to_owned())
+        })
+    }
+
+    /// The sentence vector of each text: from the cache where it has them, the others embedded
+    /// (telling `progress` how far it got, every 64, when more than 256 are missing) and cached.
+    /// A cache that fails is read around, never a reason to stop.
+    pub fn vectors_cached(
+        &self,
+        texts: &[&str],
+        cache: Option<&dyn Backend>,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
         let hashes: Vec<_> = texts.iter().map(|t| text_hash(t)).collect();
         let model = self.encoder.name();
         let mut vectors: Vec<Option<Vec<f32>>> = match cache.map(|c| c.vectors(model, &hashes)) {
             Some(Ok(found)) => found,
             Some(Err(error)) => {
-                tracing::warn!("cannot read cached vectors ({error}); embedding the FAQ again");
+                tracing::warn!("cannot read cached vectors ({error}); embedding the texts again");
                 vec![None; texts.len()]
             }
             None => vec![None; texts.len()],
@@ -108,28 +125,21 @@ impl SecondOpinion {
                 vectors[i] = Some(vector);
             }
             if missing.len() > 256 {
-                tracing::info!(
-                    "embedding the FAQ's texts: {} of {}",
-                    ((done + 1) * 64).min(missing.len()),
-                    missing.len()
-                );
+                progress(((done + 1) * 64).min(missing.len()), missing.len());
             }
         }
         if !made.is_empty() {
             tracing::info!(
-                "embedded {} of the FAQ's {} texts in {:.1} s",
+                "embedded {} of {} texts in {:.1} s",
                 made.len(),
                 texts.len(),
                 started.elapsed().as_secs_f64()
             );
             if let Some(Err(error)) = cache.map(|c| c.save_vectors(model, &made)) {
-                tracing::warn!("cannot cache the FAQ's vectors ({error}); they are made again at the next start");
+                tracing::warn!("cannot cache the vectors ({error}); they are made again next time");
             }
         }
-        let vectors: Vec<Vec<f32>> = vectors.into_iter().map(Option::unwrap_or_default).collect();
-        EntryVectors::new(&entries, &vectors).ok_or_else(|| {
-            ModelError::Inference("the model gave vectors of different lengths".to_owned())
-        })
+        Ok(vectors.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     /// The decision on `text`: the lexical one, or the second opinion's where the model can change

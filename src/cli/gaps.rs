@@ -79,7 +79,17 @@ pub fn exec(args: Args) -> Result<ExitCode> {
     let decider = Decider::with(&faq, db, args.server.id, &params, opinion.as_ref(), None)?;
     let texts: Vec<&str> = asked.texts.iter().map(String::as_str).collect();
     let similarity = match &opinion {
-        Some(opinion) => Similarity::with_model(embed(opinion, &texts)?),
+        // A file's messages are cached in the model folder, as `match` and `eval` cache theirs;
+        // members' questions from the database are not, so that `forget` and `keep_days` reach
+        // everything kept of them.
+        Some(opinion) => {
+            let cache = args
+                .messages
+                .is_some()
+                .then(|| args.model.vector_cache())
+                .flatten();
+            Similarity::with_model(embed(opinion, &texts, cache.as_deref())?)
+        }
         None => Similarity::of_words(&texts),
     };
     let found = gaps::find(&texts, &similarity, |text| {
@@ -164,18 +174,22 @@ fn from_db(args: &Args) -> Result<Asked> {
     Ok(asked)
 }
 
-/// Each message's model vector, with a progress line on a terminal.
-fn embed(opinion: &SecondOpinion, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-    let terminal = std::io::stderr().is_terminal() && texts.len() >= 100;
-    let mut vectors = Vec::with_capacity(texts.len());
-    for (i, text) in texts.iter().enumerate() {
-        vectors.push(opinion.embed(text)?.whole);
-        if terminal && (i + 1) % 50 == 0 {
-            eprint!("\rembedding the messages: {}/{}", i + 1, texts.len());
+/// Each message's model vector, with a progress line on a terminal while many are embedded.
+fn embed(
+    opinion: &SecondOpinion,
+    texts: &[&str],
+    cache: Option<&dyn faqbot::store::Backend>,
+) -> Result<Vec<Vec<f32>>> {
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let vectors = opinion.vectors_cached(texts, cache, |done, of| {
+        if terminal {
+            eprint!("\rembedding the messages with the model: {done}/{of}");
+            shown = true;
         }
-    }
-    if terminal {
-        eprintln!("\rembedding the messages: {0}/{0}", texts.len());
+    })?;
+    if shown {
+        eprintln!();
     }
     Ok(vectors)
 }

@@ -114,8 +114,23 @@ fn weight(total: f32, with: f32) -> f32 {
     ((1.0 + total) / (1.0 + with)).ln() + 1.0
 }
 
+/// In eight running sums, so that the compiler can use vector instructions (one sum in order
+/// cannot be reordered): the pairs grow as the square of the messages, and this is their cost.
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut sums = [0.0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for lane in 0..8 {
+            sums[lane] += x[lane] * y[lane];
+        }
+    }
+    sums.iter().sum::<f32>() + tail
 }
 
 /// The dot product of two vectors sorted by term.
@@ -133,4 +148,15 @@ fn sparse_dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
         }
     }
     sum
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_dot_product_in_lanes_is_the_dot_product() {
+        let a: Vec<f32> = (0..21).map(|i| i as f32 * 0.5).collect();
+        let b: Vec<f32> = (0..21).map(|i| 1.0 - i as f32 * 0.1).collect();
+        let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((super::dot(&a, &b) - plain).abs() < 1e-3);
+    }
 }

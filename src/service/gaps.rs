@@ -25,11 +25,13 @@ impl Service {
             .map_err(ServiceError::Store)?;
         let texts: Vec<&str> = asked.iter().map(|a| a.text.as_str()).collect();
         let opinion = self.second_opinion();
+        // Not cached: what is kept of members' questions stays where `forget` and `keep_days`
+        // reach it.
         let model_vectors = opinion.and_then(|opinion| {
-            texts
-                .iter()
-                .map(|text| opinion.embed(text).map(|v| v.whole))
-                .collect::<Result<Vec<_>, _>>()
+            opinion
+                .vectors_cached(&texts, None, |done, of| {
+                    tracing::info!("embedding the unmatched questions: {done} of {of}");
+                })
                 .inspect_err(|error| {
                     tracing::warn!("the model failed on the gaps' questions, words decide: {error}")
                 })
