@@ -213,7 +213,8 @@ impl InFlight {
         shared.stop.notify_waiters();
         let until = began + limit;
         loop {
-            // Registered before the state is read, so a change in between still wakes it.
+            // A change between this read and the wait is not lost: notify_one keeps a permit
+            // when no one waits yet.
             let changed = shared.changed.notified();
             let now = Instant::now();
             if now >= until {
