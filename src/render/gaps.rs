@@ -1,6 +1,6 @@
 //! `/faq-admin gaps`: the largest gaps as a moderator reads them, each with what to do.
 
-use super::{cut_chars, notice, Post, CONTENT_MAX};
+use super::{cut_chars, lines_within, Post};
 use crate::service::Gaps;
 
 /// Gaps shown in Discord: the rest are for `faqbot gaps`.
@@ -53,13 +53,5 @@ pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
             None => "→ no entry is close: write one (`faqbot gaps --draft` drafts it).".to_owned(),
         });
     }
-    let mut text = String::new();
-    for line in lines {
-        if text.chars().count() + line.chars().count() + 1 > CONTENT_MAX {
-            break;
-        }
-        text.push_str(&line);
-        text.push('\n');
-    }
-    notice(text.trim_end())
+    lines_within(lines)
 }

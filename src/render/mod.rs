@@ -340,6 +340,11 @@ pub fn stats(stats: &crate::store::Stats, days: u64) -> Post {
             lines.push(format!("{count}× `{text}`"));
         }
     }
+    lines_within(lines)
+}
+
+/// A private notice of `lines`, as many as fit in one Discord message.
+fn lines_within(lines: Vec<String>) -> Post {
     let mut text = String::new();
     for line in lines {
         if text.chars().count() + line.chars().count() + 1 > CONTENT_MAX {

@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 use super::{moderator, refusal, send, served};
 use crate::discord::{blocking, server, Context, Error};
 use crate::render;
-use crate::service::{Reloaded, ServiceError};
+use crate::service::{Reloaded, Service, ServiceError};
 use crate::time;
 
 /// Manage faqbot (moderators).
@@ -135,22 +135,8 @@ async fn stats(
     #[max = 3650]
     days: Option<u32>,
 ) -> Result<(), Error> {
-    let Some(service) = served(ctx).await? else {
-        return Ok(());
-    };
-    if !moderator(ctx, &service).await {
-        return send(ctx, &refusal()).await;
-    }
-    let days = u64::from(days.unwrap_or(30));
-    ctx.defer_ephemeral().await?;
-    let post = match blocking(move || service.stats(days, time::now_ms())).await? {
-        Ok(stats) => render::stats(&stats, days),
-        Err(error) => {
-            tracing::error!("could not read the statistics: {error}");
-            render::notice("The statistics could not be read from the database; see the bot's log.")
-        }
-    };
-    send(ctx, &post).await
+    let show = |stats: &_, days, _guild| render::stats(stats, days);
+    report(ctx, days, "statistics", Service::stats, show).await
 }
 
 /// What members keep asking that no entry answers: the largest groups of unmatched questions.
@@ -162,6 +148,26 @@ async fn gaps(
     #[max = 3650]
     days: Option<u32>,
 ) -> Result<(), Error> {
+    report(
+        ctx,
+        days,
+        "unmatched questions",
+        Service::gaps,
+        render::gaps,
+    )
+    .await
+}
+
+/// A moderators' report over the last `days` (30 unless given): read off the async workers,
+/// since reading a month (and grouping it, for the gaps) can take longer than Discord waits;
+/// private to the moderator; a database that fails is one line in the log.
+async fn report<T: Send + 'static>(
+    ctx: Context<'_>,
+    days: Option<u32>,
+    what: &'static str,
+    read: fn(&Service, u64, u64) -> Result<T, ServiceError>,
+    show: fn(&T, u64, u64) -> render::Post,
+) -> Result<(), Error> {
     let Some(service) = served(ctx).await? else {
         return Ok(());
     };
@@ -169,16 +175,15 @@ async fn gaps(
         return send(ctx, &refusal()).await;
     }
     let days = u64::from(days.unwrap_or(30));
-    // Grouping a month of questions (each through the model) takes longer than Discord waits.
     ctx.defer_ephemeral().await?;
     let guild = service.server().get();
-    let post = match blocking(move || service.gaps(days, time::now_ms())).await? {
-        Ok(gaps) => render::gaps(&gaps, days, guild),
+    let post = match blocking(move || read(&service, days, time::now_ms())).await? {
+        Ok(found) => show(&found, days, guild),
         Err(error) => {
-            tracing::error!("could not read the unmatched questions: {error}");
-            render::notice(
-                "The unmatched questions could not be read from the database; see the bot's log.",
-            )
+            tracing::error!("could not read the {what}: {error}");
+            render::notice(&format!(
+                "The {what} could not be read from the database; see the bot's log."
+            ))
         }
     };
     send(ctx, &post).await
