@@ -103,3 +103,23 @@ pub(super) fn post_name(post: &Post) -> String {
     };
     format!("faqbot's post \"{}\"", crate::render::cut_chars(first, 60))
 }
+
+/// Why `/click LABEL` clicked nothing: no post (`posts`, newest first, as they are now) has that
+/// button; names the newest that has buttons, and what they are.
+pub(super) fn no_button(label: &str, posts: &[Post]) -> String {
+    let newest = posts.iter().find_map(|post| {
+        let labels: Vec<String> = post
+            .components()
+            .into_iter()
+            .filter(|(_, target)| target.starts_with("faqbot:"))
+            .map(|(label, _)| label)
+            .collect();
+        (!labels.is_empty()).then(|| (post_name(post), labels.join(", ")))
+    });
+    match newest {
+        Some((name, labels)) => format!(
+            "(no button {label:?} on any of faqbot's posts; the newest with buttons is {name}: it has {labels})\n"
+        ),
+        None => format!("(no button {label:?}: faqbot has no post with buttons left)\n"),
+    }
+}

@@ -11,7 +11,7 @@ use crate::service::Verdict;
 use faqbot_emulator::world::{self, Person, ALICE, CIPP_ISSUES};
 use faqbot_emulator::{Emulator, Event, Post, Watcher};
 
-use super::describe::{describe, post_name, quiet_reason};
+use super::describe::{describe, no_button, post_name, quiet_reason};
 use super::terminal::Terminal;
 use super::{ANSWER_WAIT, HELP, POSTS_KEPT, SETTLE, WHO};
 
@@ -235,21 +235,7 @@ impl<W: AsyncWrite + Unpin> Session<'_, W> {
             self.show(None).await;
             return;
         }
-        let newest = posts.iter().find_map(|post| {
-            let labels: Vec<String> = post
-                .components()
-                .into_iter()
-                .filter(|(_, target)| target.starts_with("faqbot:"))
-                .map(|(label, _)| label)
-                .collect();
-            (!labels.is_empty()).then(|| (post_name(post), labels.join(", ")))
-        });
-        let said = match newest {
-            Some((name, labels)) => format!(
-                "(no button {label:?} on any of faqbot's posts; the newest with buttons is {name}: it has {labels})\n"
-            ),
-            None => format!("(no button {label:?}: faqbot has no post with buttons left)\n"),
-        };
+        let said = no_button(label, &posts);
         self.write(&said).await;
     }
 
