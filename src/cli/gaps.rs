@@ -152,7 +152,7 @@ fn from_db(args: &Args) -> Result<Asked> {
     let now = faqbot::time::now_ms();
     let period = faqbot::time::days_ms(args.days);
     let since = now.saturating_sub(period);
-    let rows = store.unmatched(server, since.saturating_sub(period))?;
+    let rows = faqbot::store::unanswered(store.as_ref(), server, since.saturating_sub(period))?;
     let mut asked = Asked {
         texts: Vec::with_capacity(rows.len()),
         ids: Vec::with_capacity(rows.len()),

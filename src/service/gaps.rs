@@ -18,10 +18,7 @@ impl Service {
     pub fn gaps(&self, days: u64, now_ms: u64) -> Result<Gaps, ServiceError> {
         self.store().flush();
         let since = now_ms.saturating_sub(crate::time::days_ms(days));
-        let asked = self
-            .store()
-            .backend()
-            .unmatched(Some(self.server), since)
+        let asked = crate::store::unanswered(self.store().backend(), Some(self.server), since)
             .map_err(ServiceError::Store)?;
         let texts: Vec<&str> = asked.iter().map(|a| a.text.as_str()).collect();
         let opinion = self.second_opinion();

@@ -219,6 +219,34 @@ impl Store {
     }
 }
 
+/// What `faqbot gaps` groups: `guild`'s questions since `since_ms` that matched nothing, and the
+/// messages whose suggestion a member or moderator called "Not it" (the FAQ answered them wrong),
+/// oldest first.
+pub fn unanswered(
+    backend: &dyn Backend,
+    guild: Option<GuildId>,
+    since_ms: u64,
+) -> Result<Vec<Unmatched>> {
+    let mut asked = backend.unmatched(guild, since_ms)?;
+    let vetoed = backend.examples(guild)?.into_iter().filter_map(|e| {
+        let (false, Some(channel), Some(message), Some(user)) =
+            (e.positive, e.channel, e.message, e.author)
+        else {
+            return None;
+        };
+        (e.at_ms >= since_ms && e.guild == guild).then_some(Unmatched {
+            at_ms: e.at_ms,
+            channel,
+            message,
+            user,
+            text: e.text,
+        })
+    });
+    asked.extend(vetoed);
+    asked.sort_by_key(|a| (a.at_ms, a.message));
+    Ok(asked)
+}
+
 /// A random id for one opening of a store, one run of the bot: random enough to tell two
 /// processes apart, without a dependency for it.
 fn run_id() -> i64 {

@@ -201,6 +201,14 @@ fn not_it_from_the_asker_teaches_and_others_only_get_thanks() {
     assert_eq!(stats.entries[0].not_it, 1);
     // Held back by the "Not it", it matched an entry: it is no question the FAQ lacks.
     assert!(stats.unmatched.is_empty(), "{:?}", stats.unmatched);
+    // But the FAQ answered it wrong: the gaps read it, with who asked it.
+    let gaps = service.gaps(1, START_MS + 1).unwrap();
+    let asked: Vec<_> = gaps
+        .asked
+        .iter()
+        .map(|a| (a.text.as_str(), a.message, a.user))
+        .collect();
+    assert_eq!(asked, [(PROBLEM, MessageId(1), UserId(ALICE))]);
 }
 
 #[test]
