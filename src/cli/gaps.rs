@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use faqbot::faq::Faq;
+use faqbot::gaps::period::{in_period, InPeriod};
 use faqbot::gaps::{self, draft::drafts, Found, Similarity};
 use faqbot::ids::GuildId;
 use faqbot::second_opinion::SecondOpinion;
@@ -55,8 +56,9 @@ struct Asked {
     texts: Vec<String>,
     /// Per text: its message id (from the database), or its 0-based line or case number.
     ids: Vec<u64>,
-    /// From the database: who asked, when, and whether in the period (else the one before).
-    known: Option<Vec<Known>>,
+    /// From the database: where, who and when each was asked, and when the period starts (the
+    /// questions before it are the trend's comparison).
+    known: Option<(Vec<Known>, u64)>,
     server: Option<GuildId>,
 }
 
@@ -64,7 +66,6 @@ struct Known {
     channel: u64,
     user: u64,
     at_ms: u64,
-    current: bool,
 }
 
 pub fn exec(args: Args) -> Result<ExitCode> {
@@ -156,21 +157,20 @@ fn from_db(args: &Args) -> Result<Asked> {
     let mut asked = Asked {
         texts: Vec::with_capacity(rows.len()),
         ids: Vec::with_capacity(rows.len()),
-        known: Some(Vec::with_capacity(rows.len())),
+        known: None,
         server,
     };
+    let mut known = Vec::with_capacity(rows.len());
     for row in rows {
         asked.texts.push(row.text);
         asked.ids.push(row.message.get());
-        if let Some(known) = &mut asked.known {
-            known.push(Known {
-                channel: row.channel.get(),
-                user: row.user.get(),
-                at_ms: row.at_ms,
-                current: row.at_ms >= since,
-            });
-        }
+        known.push(Known {
+            channel: row.channel.get(),
+            user: row.user.get(),
+            at_ms: row.at_ms,
+        });
     }
+    asked.known = Some((known, since));
     Ok(asked)
 }
 
@@ -194,56 +194,39 @@ fn embed(
     Ok(vectors)
 }
 
-/// A gap as listed: its index in `found`, and its figures.
+/// A gap as listed: its index in `found`, its questions (in the period, from the database), and
+/// the period's figures (database only).
 struct Listed {
     index: usize,
-    /// Questions in the period (all, for a file).
     count: usize,
-    askers: Option<usize>,
-    /// Questions in the period before (database only).
-    before: Option<usize>,
-    first_ms: Option<u64>,
-    last_ms: Option<u64>,
+    period: Option<InPeriod>,
 }
 
-/// The gaps with questions in the period, largest first, at most `top`.
+/// The gaps with questions in the period (every gap, for a file), most asked first, at most `top`.
 fn listed(found: &Found, asked: &Asked, top: usize) -> Vec<Listed> {
-    let mut listed: Vec<Listed> = found
-        .gaps
-        .iter()
-        .enumerate()
-        .map(|(index, gap)| match &asked.known {
-            None => Listed {
+    let mut listed: Vec<Listed> = match &asked.known {
+        None => found
+            .gaps
+            .iter()
+            .enumerate()
+            .map(|(index, gap)| Listed {
                 index,
                 count: gap.members.len(),
-                askers: None,
-                before: None,
-                first_ms: None,
-                last_ms: None,
-            },
-            Some(known) => {
-                let now: Vec<&Known> = gap
-                    .members
-                    .iter()
-                    .map(|&m| &known[m])
-                    .filter(|k| k.current)
-                    .collect();
-                let mut askers: Vec<u64> = now.iter().map(|k| k.user).collect();
-                askers.sort_unstable();
-                askers.dedup();
-                Listed {
-                    index,
-                    count: now.len(),
-                    askers: Some(askers.len()),
-                    before: Some(gap.members.len() - now.len()),
-                    first_ms: now.iter().map(|k| k.at_ms).min(),
-                    last_ms: now.iter().map(|k| k.at_ms).max(),
-                }
-            }
-        })
-        .filter(|l| l.count > 0)
-        .collect();
-    listed.sort_by(|a, b| b.count.cmp(&a.count).then(a.index.cmp(&b.index)));
+                period: None,
+            })
+            .collect(),
+        Some((known, since)) => {
+            let times: Vec<(u64, u64)> = known.iter().map(|k| (k.at_ms, k.user)).collect();
+            in_period(found, &times, *since)
+                .into_iter()
+                .map(|period| Listed {
+                    index: period.index,
+                    count: period.count,
+                    period: Some(period),
+                })
+                .collect()
+        }
+    };
     listed.truncate(top);
     listed
 }
@@ -274,7 +257,7 @@ fn json(found: &Found, asked: &Asked, listed: &[Listed]) -> JsonFound {
                 JsonGap {
                     label: gap.label.clone(),
                     count: l.count,
-                    askers: l.askers,
+                    askers: l.period.as_ref().map(|p| p.askers),
                     members: gap.members.iter().map(|&m| asked.ids[m]).collect(),
                     representative: asked.texts[gap.central].clone(),
                     closest: gap.closest.clone(),
@@ -311,18 +294,14 @@ fn report(
     for (n, l) in listed.iter().enumerate() {
         let gap = &found.gaps[l.index];
         out += &format!("\n{}. \"{}\": {} questions", n + 1, gap.label, l.count);
-        if let Some(askers) = l.askers {
-            out += &format!(" from {askers} members");
-        }
-        if let (Some(first), Some(last)) = (l.first_ms, l.last_ms) {
+        if let Some(p) = &l.period {
             out += &format!(
-                ", {} to {}",
-                faqbot::time::day_of(first),
-                faqbot::time::day_of(last)
+                " from {} members, {} to {} ({} in the {days} days before)",
+                p.askers,
+                faqbot::time::day_of(p.first_ms),
+                faqbot::time::day_of(p.last_ms),
+                p.before
             );
-        }
-        if let Some(before) = l.before {
-            out += &format!(" ({before} in the {days} days before)");
         }
         out += "\n";
         for (i, &m) in std::iter::once(&gap.central).chain(&gap.more).enumerate() {
@@ -352,7 +331,7 @@ fn report(
 /// A message's Discord link, when it came from a server's database.
 fn link(asked: &Asked, m: usize) -> String {
     match (&asked.known, asked.server) {
-        (Some(known), Some(server)) => format!(
+        (Some((known, _)), Some(server)) => format!(
             " https://discord.com/channels/{server}/{}/{}",
             known[m].channel, asked.ids[m]
         ),

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod draft;
 pub mod label;
 pub mod params;
+pub mod period;
 pub mod similarity;
 
 pub use similarity::Similarity;

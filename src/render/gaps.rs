@@ -8,27 +8,20 @@ pub const GAPS_SHOWN: usize = 5;
 
 /// The largest gaps of `guild` over the last `days`, private to the moderator who asked.
 pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
-    let found = &gaps.found;
+    let listed = gaps.in_period();
     let mut lines = vec![format!(
-        "**What the FAQ lacks, {}**: {} gaps in {} unmatched questions ({} alike in no group).",
+        "**What the FAQ lacks, {}**: {} gaps in {} unmatched questions.",
         crate::time::period(days),
-        found.gaps.len(),
-        gaps.asked.len(),
-        found.noise
+        listed.len(),
+        gaps.asked_in_period(),
     )];
-    if found.gaps.is_empty() {
+    if listed.is_empty() {
         lines.push(
             "Nothing is asked often enough to be a gap (3 alike questions make one).".to_owned(),
         );
     }
-    for (n, gap) in found.gaps.iter().take(GAPS_SHOWN).enumerate() {
-        let mut askers: Vec<u64> = gap
-            .members
-            .iter()
-            .map(|&m| gaps.asked[m].user.get())
-            .collect();
-        askers.sort_unstable();
-        askers.dedup();
+    for (n, figures) in listed.iter().take(GAPS_SHOWN).enumerate() {
+        let gap = &gaps.found.gaps[figures.index];
         let central = &gaps.asked[gap.central];
         let text: String = central
             .text
@@ -37,11 +30,12 @@ pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
             .join(" ");
         let text = cut_chars(&text.replace('`', "'"), 90);
         lines.push(format!(
-            "**{}. {}**: {} questions from {} members, e.g. `{text}` (https://discord.com/channels/{guild}/{}/{})",
+            "**{}. {}**: {} questions from {} members ({} in the {days} days before), e.g. `{text}` (https://discord.com/channels/{guild}/{}/{})",
             n + 1,
             gap.label,
-            gap.members.len(),
-            askers.len(),
+            figures.count,
+            figures.askers,
+            figures.before,
             central.channel,
             central.message
         ));

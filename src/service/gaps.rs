@@ -2,24 +2,48 @@
 //! by meaning, each diagnosed by the FAQ in service.
 
 use super::{Service, ServiceError};
+use crate::gaps::period::{self, InPeriod};
 use crate::gaps::{self, Found, Similarity};
 use crate::store::Unmatched;
 
-/// The questions read and the gaps found among them.
+/// The questions read (of the period and the one before), the gaps found among them, and when
+/// the period starts.
 pub struct Gaps {
     pub asked: Vec<Unmatched>,
     pub found: Found,
+    pub since_ms: u64,
+}
+
+impl Gaps {
+    /// The gaps with questions in the period, most asked first, with their figures.
+    pub fn in_period(&self) -> Vec<InPeriod> {
+        let times: Vec<(u64, u64)> = self.asked.iter().map(|a| (a.at_ms, a.user.get())).collect();
+        period::in_period(&self.found, &times, self.since_ms)
+    }
+
+    /// Questions asked in the period.
+    pub fn asked_in_period(&self) -> usize {
+        self.asked
+            .iter()
+            .filter(|a| a.at_ms >= self.since_ms)
+            .count()
+    }
 }
 
 impl Service {
-    /// This server's gaps over the last `days`: by the model's vectors when the bot has the model,
-    /// else by words. Slow on a large period (the model embeds each question): call it off the
+    /// This server's gaps over the last `days` (grouped with the `days` before, for the trend):
+    /// by the model's vectors when the bot has the model, else by words. Slow on a large period (the model embeds each question): call it off the
     /// async workers.
     pub fn gaps(&self, days: u64, now_ms: u64) -> Result<Gaps, ServiceError> {
         self.store().flush();
-        let since = now_ms.saturating_sub(crate::time::days_ms(days));
-        let asked = crate::store::unanswered(self.store().backend(), Some(self.server), since)
-            .map_err(ServiceError::Store)?;
+        let period = crate::time::days_ms(days);
+        let since = now_ms.saturating_sub(period);
+        let asked = crate::store::unanswered(
+            self.store().backend(),
+            Some(self.server),
+            since.saturating_sub(period),
+        )
+        .map_err(ServiceError::Store)?;
         let texts: Vec<&str> = asked.iter().map(|a| a.text.as_str()).collect();
         let opinion = self.second_opinion();
         // Not cached: what is kept of members' questions stays where `forget` and `keep_days`
@@ -46,6 +70,10 @@ impl Service {
                 .first()
                 .map(|m| (m.id.to_owned(), m.confidence))
         });
-        Ok(Gaps { asked, found })
+        Ok(Gaps {
+            asked,
+            found,
+            since_ms: since,
+        })
     }
 }

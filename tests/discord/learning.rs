@@ -238,7 +238,10 @@ async fn faq_admin_gaps_groups_what_matched_nothing() {
         "{text}"
     );
     assert!(text.contains("gizmotron"), "{text}");
-    assert!(text.contains(": 3 questions from 2 members"), "{text}");
+    assert!(
+        text.contains(": 3 questions from 2 members (0 in the 7 days before)"),
+        "{text}"
+    );
     assert!(text.contains("https://discord.com/channels/"), "{text}");
     assert!(text.contains("no entry is close: write one"), "{text}");
     h.stop().await;
