@@ -62,8 +62,7 @@ pub fn text(stats: &Stats, days: u64) -> String {
     if !stats.unmatched.is_empty() {
         out += "\nAsked often in watched channels, matched nothing:\n";
         for (text, count) in &stats.unmatched {
-            let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let _ = writeln!(out, "{count:>5}×  {}", crate::render::cut_chars(&line, 100));
+            let _ = writeln!(out, "{count:>5}×  {}", crate::render::one_line(text, 100));
         }
     }
     out

@@ -11,6 +11,7 @@ use faqbot::faq::Faq;
 use faqbot::gaps::period::{in_period, InPeriod};
 use faqbot::gaps::{self, draft::drafts, Found, Similarity};
 use faqbot::ids::GuildId;
+use faqbot::render::one_line;
 use faqbot::second_opinion::SecondOpinion;
 
 use super::args::{FaqArg, ModelArg, ServerArg};
@@ -308,7 +309,7 @@ fn report(
             let lead = if i == 0 { "   asked: " } else { "          " };
             out += &format!(
                 "{lead}\"{}\"{}\n",
-                one_line(&asked.texts[m]),
+                one_line(&asked.texts[m], 120),
                 link(asked, m)
             );
         }
@@ -336,14 +337,5 @@ fn link(asked: &Asked, m: usize) -> String {
             known[m].channel, asked.ids[m]
         ),
         _ => String::new(),
-    }
-}
-
-/// At most 120 characters on one line.
-fn one_line(text: &str) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(120) {
-        Some((at, _)) => format!("{}…", &line[..at]),
-        None => line,
     }
 }

@@ -156,6 +156,5 @@ fn report(learned: &Learned, dry_run: bool) {
 
 /// A message text cut to one short line.
 fn short(text: &str) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    faqbot::render::cut_chars(&line, 80)
+    faqbot::render::one_line(text, 80)
 }

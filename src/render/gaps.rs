@@ -1,6 +1,6 @@
 //! `/faq-admin gaps`: the largest gaps as a moderator reads them, each with what to do.
 
-use super::{cut_chars, lines_within, Post};
+use super::{lines_within, one_line, Post};
 use crate::service::Gaps;
 
 /// Gaps shown in Discord: the rest are for `faqbot gaps`.
@@ -23,12 +23,7 @@ pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
     for (n, figures) in listed.iter().take(GAPS_SHOWN).enumerate() {
         let gap = &gaps.found.gaps[figures.index];
         let central = &gaps.asked[gap.central];
-        let text: String = central
-            .text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let text = cut_chars(&text.replace('`', "'"), 90);
+        let text = one_line(&central.text.replace('`', "'"), 90);
         lines.push(format!(
             "**{}. {}**: {} questions from {} members ({} in the {days} days before), e.g. `{text}` (https://discord.com/channels/{guild}/{}/{})",
             n + 1,

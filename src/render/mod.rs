@@ -335,8 +335,7 @@ pub fn stats(stats: &crate::store::Stats, days: u64) -> Post {
     if !stats.unmatched.is_empty() {
         lines.push("**Asked often, matched nothing:**".to_owned());
         for (text, count) in &stats.unmatched {
-            let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let text = cut_chars(&text.replace('`', "'"), 90);
+            let text = one_line(&text.replace('`', "'"), 90);
             lines.push(format!("{count}× `{text}`"));
         }
     }
@@ -411,6 +410,12 @@ pub fn cut_answer(text: &str, max: usize) -> String {
 }
 
 /// The first `max` characters, with `…` in place of what was cut.
+/// `text` on one line (its white space as single spaces), cut to `max` characters with `…`: a
+/// member's message quoted in a list.
+pub fn one_line(text: &str, max: usize) -> String {
+    cut_chars(&text.split_whitespace().collect::<Vec<_>>().join(" "), max)
+}
+
 pub fn cut_chars(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
