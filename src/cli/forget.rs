@@ -20,8 +20,8 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     let user = args.user;
     let forgotten = existing_db(&args.db.db)?.forget(faqbot::ids::UserId(user))?;
     println!(
-        "Forgot user {user}: {} events, {} examples, {} unmatched messages.",
-        forgotten.events, forgotten.examples, forgotten.unmatched
+        "Forgot user {user}: {} events, {} examples, {} unmatched messages, {} staff answers with a page.",
+        forgotten.events, forgotten.examples, forgotten.unmatched, forgotten.staff_pages
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@
 
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory::{Claim, PlaceSeen};
-use crate::store::{Backend, Example, Outcome, Record, Shown};
+use crate::store::{Backend, Example, Outcome, Record, Shown, StaffPage, Unmatched};
 
 /// The server most checks keep their rows in, and another.
 const HOME: GuildId = GuildId(1);
@@ -28,6 +28,8 @@ pub(crate) fn check_all(fresh: &dyn Fn(&str) -> Opener) {
     processes_take_turns_to_identify(&*fresh("identify"));
     servers_are_kept_apart_and_vetoes_capped(&*fresh("servers"));
     a_store_from_before_servers_is_adopted_whole(&*fresh("adopt"));
+    staff_pages_are_kept_once_per_server_and_forgotten(&*fresh("pages"));
+    a_digest_week_is_taken_once_across_handles(&*fresh("digest"));
 }
 
 pub(crate) fn two_handles_never_both_win_a_claim(open: Open) {
@@ -419,4 +421,58 @@ pub(crate) fn a_store_from_before_servers_is_adopted_whole(open: Open) {
     assert_eq!(db.stats(Some(HOME), 0, 10).unwrap().unmatched.len(), 1);
     assert_eq!(db.taught_since(version).unwrap(), [HOME]);
     assert_eq!(db.adopt(OTHER).unwrap(), 0, "nothing left to adopt");
+}
+
+pub(crate) fn staff_pages_are_kept_once_per_server_and_forgotten(open: Open) {
+    let db = open();
+    let page = |guild, message, page: &str, user, by| {
+        Record::StaffPage(StaffPage {
+            guild: Some(guild),
+            page: page.into(),
+            question: Unmatched {
+                at_ms: message * 10,
+                channel: ChannelId(2),
+                message: MessageId(message),
+                user: UserId(user),
+                text: "how do I set up the backup schedule?".into(),
+            },
+            reply: MessageId(message + 100),
+            by: UserId(by),
+        })
+    };
+    let backup = "https://docs.example.org/setup/backup";
+    db.write(&[
+        page(HOME, 1, backup, 7, 50),
+        page(HOME, 2, backup, 8, 50),
+        page(OTHER, 3, backup, 9, 51),
+    ])
+    .unwrap();
+    // The same answer read again (a second history read) is kept once.
+    db.write(&[page(HOME, 1, backup, 7, 50)]).unwrap();
+    let home = db.staff_pages(Some(HOME), 0).unwrap();
+    assert_eq!(home.len(), 2);
+    assert_eq!(home[0], {
+        let Record::StaffPage(first) = page(HOME, 1, backup, 7, 50) else {
+            unreachable!()
+        };
+        first
+    });
+    assert_eq!(db.staff_pages(Some(HOME), 15).unwrap().len(), 1, "since");
+    assert_eq!(db.staff_pages(Some(OTHER), 0).unwrap().len(), 1);
+    assert!(db.staff_pages(None, 0).unwrap().is_empty());
+    // The asker and the staff member who answered may each be forgotten.
+    assert_eq!(db.forget(UserId(7)).unwrap().staff_pages, 1);
+    assert_eq!(db.forget(UserId(51)).unwrap().staff_pages, 1);
+    assert!(db.staff_pages(Some(OTHER), 0).unwrap().is_empty());
+    db.prune(30, 30).unwrap();
+    assert!(db.staff_pages(Some(HOME), 0).unwrap().is_empty(), "pruned");
+}
+
+pub(crate) fn a_digest_week_is_taken_once_across_handles(open: Open) {
+    let (a, b) = (open(), open());
+    assert!(a.claim_digest(HOME, 100).unwrap());
+    assert!(!b.claim_digest(HOME, 100).unwrap(), "the same week again");
+    assert!(!a.claim_digest(HOME, 99).unwrap(), "an earlier week");
+    assert!(b.claim_digest(OTHER, 100).unwrap(), "another server's own");
+    assert!(b.claim_digest(HOME, 101).unwrap(), "the next week");
 }

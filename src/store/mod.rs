@@ -38,7 +38,7 @@ pub use location::{describe, open, postgres_url, sqlite_file};
 use records::unmatched_key;
 pub use records::{
     cut_text, may_be_a_question, DayStats, EntryStats, Example, Forgotten, HistoryRead, Outcome,
-    Record, Shown, Stats, Unmatched, QUESTION_MIN_CHARS, TEXT_MAX_CHARS,
+    Record, Shown, StaffPage, Stats, Unmatched, QUESTION_MIN_CHARS, TEXT_MAX_CHARS,
 };
 pub use resilient::Resilient;
 pub use throttle::Throttle;
@@ -136,6 +136,13 @@ pub trait Backend: Memory {
     /// `guild`'s questions that matched nothing (`None`: those of no server) since `since_ms`,
     /// oldest first.
     fn unmatched(&self, guild: Option<GuildId>, since_ms: u64) -> Result<Vec<Unmatched>>;
+    /// `guild`'s staff answers since `since_ms` that linked a page no entry linked then, oldest
+    /// first.
+    fn staff_pages(&self, guild: Option<GuildId>, since_ms: u64) -> Result<Vec<StaffPage>>;
+    /// Takes `guild`'s gaps digest of `week` (weeks since the Unix epoch): true once per server
+    /// and week, in whichever process asks first, so that restarts and other processes do not
+    /// post it again.
+    fn claim_digest(&self, guild: GuildId, week: u64) -> Result<bool>;
     /// Removes everything recorded about `user`, in every server.
     fn forget(&self, user: UserId) -> Result<Forgotten>;
     /// Deletes events, unmatched messages and memory older than `before_ms`, and expired claims.

@@ -77,6 +77,22 @@ pub enum Record {
         user: UserId,
         text: String,
     },
+    /// A staff member answered a member's question with a docs page no entry links.
+    StaffPage(StaffPage),
+}
+
+/// A staff member's reply that linked a page of the FAQ's docs site that no entry links, and the
+/// member's question it answered: what `faqbot gaps` lists as a page the FAQ lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffPage {
+    pub guild: Option<GuildId>,
+    /// The page, as the staff member linked it.
+    pub page: String,
+    /// The member's question, cut to [`TEXT_MAX_CHARS`].
+    pub question: Unmatched,
+    /// The staff member's reply, and who wrote it.
+    pub reply: MessageId,
+    pub by: UserId,
 }
 
 /// A message taught as an example of an entry: positive from a moderator's link, negative from
@@ -183,6 +199,8 @@ pub struct Forgotten {
     pub events: usize,
     pub examples: usize,
     pub unmatched: usize,
+    /// Staff answers linking a page no entry links: the user's questions, or the user's answers.
+    pub staff_pages: usize,
 }
 
 /// Unmatched messages are grouped by their first this many characters, lowercased.

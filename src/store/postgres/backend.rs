@@ -9,7 +9,7 @@ use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
     cut_text, off_runtime, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result,
-    Stats, TextHash, Unmatched,
+    StaffPage, Stats, TextHash, Unmatched,
 };
 
 fn id(id: impl Into<Option<u64>>) -> Option<i64> {
@@ -327,6 +327,24 @@ impl Backend for Postgres {
         off_runtime(|| super::stats::unmatched(&mut *self.conn()?, guild, since_ms))
     }
 
+    fn staff_pages(&self, guild: Option<GuildId>, since_ms: u64) -> Result<Vec<StaffPage>> {
+        off_runtime(|| super::stats::staff_pages(&mut *self.conn()?, guild, since_ms))
+    }
+
+    fn claim_digest(&self, guild: GuildId, week: u64) -> Result<bool> {
+        off_runtime(|| {
+            self.conn()?
+                .execute(
+                    "INSERT INTO digests (guild, week) VALUES ($1, $2)
+                     ON CONFLICT (guild) DO UPDATE SET week = excluded.week
+                     WHERE digests.week < excluded.week",
+                    &[&(guild.get() as i64), &(week as i64)],
+                )
+                .map(|changed| changed == 1)
+                .map_err(query_error)
+        })
+    }
+
     fn forget(&self, user: UserId) -> Result<Forgotten> {
         let user = user.get() as i64;
         off_runtime(|| {
@@ -358,6 +376,12 @@ impl Backend for Postgres {
                 unmatched: tx
                     .execute("DELETE FROM unmatched WHERE user_id = $1", &[&user])
                     .map_err(query_error)? as usize,
+                staff_pages: tx
+                    .execute(
+                        "DELETE FROM staff_pages WHERE user_id = $1 OR by_user = $1",
+                        &[&user],
+                    )
+                    .map_err(query_error)? as usize,
             };
             for guild in taught_in {
                 bump_teaching(&mut tx, guild)?;
@@ -383,6 +407,7 @@ impl Backend for Postgres {
             tx.execute("DELETE FROM shown WHERE at_ms < $1", &[&before])
                 .and_then(|_| tx.execute("DELETE FROM outcomes WHERE at_ms < $1", &[&before]))
                 .and_then(|_| tx.execute("DELETE FROM unmatched WHERE at_ms < $1", &[&before]))
+                .and_then(|_| tx.execute("DELETE FROM staff_pages WHERE at_ms < $1", &[&before]))
                 .and_then(|_| {
                     tx.execute(
                         &format!("DELETE FROM claims WHERE until_ms <= {memory_now}"),
@@ -480,6 +505,27 @@ fn write_one(
                 &unmatched_key(text),
             ],
         ),
+        // Rare enough not to be prepared with the others; the same question answered with the
+        // same page again (a history read twice) is kept once.
+        Record::StaffPage(staff) => {
+            let q = &staff.question;
+            tx.execute(
+                "INSERT INTO staff_pages
+                 (message, page, guild, channel, user_id, text, at_ms, reply, by_user)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+                &[
+                    &(q.message.get() as i64),
+                    &staff.page,
+                    &id(staff.guild.map(GuildId::get)),
+                    &(q.channel.get() as i64),
+                    &(q.user.get() as i64),
+                    &cut_text(&q.text),
+                    &(q.at_ms as i64),
+                    &(staff.reply.get() as i64),
+                    &(staff.by.get() as i64),
+                ],
+            )
+        }
     }
 }
 

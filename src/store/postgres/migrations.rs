@@ -97,6 +97,22 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE taught (guild BIGINT PRIMARY KEY, version BIGINT NOT NULL);",
     // 8: each running process's lease (see the SQLite step), by the database's clock.
     "CREATE TABLE runs (run BIGINT PRIMARY KEY, lease_until_ms BIGINT NOT NULL);",
+    // 9: staff answers linking a page no entry links, and each server's last digest week (see
+    // the SQLite step).
+    "CREATE TABLE staff_pages (
+        message BIGINT NOT NULL,
+        page TEXT NOT NULL,
+        guild BIGINT,
+        channel BIGINT NOT NULL,
+        user_id BIGINT NOT NULL,
+        text TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        reply BIGINT NOT NULL,
+        by_user BIGINT NOT NULL,
+        PRIMARY KEY (message, page)
+    );
+    CREATE INDEX staff_pages_guild ON staff_pages (guild, at_ms);
+    CREATE TABLE digests (guild BIGINT PRIMARY KEY, week BIGINT NOT NULL);",
 ];
 
 /// The steps this faqbot knows.

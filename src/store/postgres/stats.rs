@@ -4,7 +4,7 @@ use r2d2_postgres::postgres::{Client, Row};
 
 use super::query_error;
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
-use crate::store::{DayStats, EntryStats, Result, Stats, Unmatched};
+use crate::store::{DayStats, EntryStats, Result, StaffPage, Stats, Unmatched};
 
 /// `guild`'s statistics (`None`: those of no server) since `since_ms`, at most `top` unmatched.
 pub(super) fn read(
@@ -99,6 +99,37 @@ pub(super) fn unmatched(
             message: MessageId(row.get::<_, i64>(2) as u64),
             user: UserId(row.get::<_, i64>(3) as u64),
             text: row.get(4),
+        })
+        .collect())
+}
+
+/// `guild`'s staff answers with a page no entry linked, since `since_ms`, oldest first.
+pub(super) fn staff_pages(
+    conn: &mut Client,
+    guild: Option<GuildId>,
+    since_ms: u64,
+) -> Result<Vec<StaffPage>> {
+    let id = guild.map(|g| g.get() as i64);
+    Ok(conn
+        .query(
+            "SELECT at_ms, channel, message, user_id, text, page, reply, by_user FROM staff_pages
+             WHERE at_ms >= $1 AND guild IS NOT DISTINCT FROM $2 ORDER BY at_ms, message, page",
+            &[&(since_ms as i64), &id],
+        )
+        .map_err(query_error)?
+        .iter()
+        .map(|row| StaffPage {
+            guild,
+            question: Unmatched {
+                at_ms: row.get::<_, i64>(0) as u64,
+                channel: ChannelId(row.get::<_, i64>(1) as u64),
+                message: MessageId(row.get::<_, i64>(2) as u64),
+                user: UserId(row.get::<_, i64>(3) as u64),
+                text: row.get(4),
+            },
+            page: row.get(5),
+            reply: MessageId(row.get::<_, i64>(6) as u64),
+            by: UserId(row.get::<_, i64>(7) as u64),
         })
         .collect())
 }

@@ -7,8 +7,8 @@ use super::{query_error, to_i64, Sqlite};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    cut_text, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result, Stats,
-    TextHash, Unmatched,
+    cut_text, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result, StaffPage,
+    Stats, TextHash, Unmatched,
 };
 
 impl Backend for Sqlite {
@@ -74,6 +74,28 @@ impl Backend for Sqlite {
                             *user,
                             cut_text(text),
                             unmatched_key(text)
+                        ])
+                    }),
+                // The same question answered with the same page again (a history read twice) is
+                // kept once.
+                Record::StaffPage(staff) => tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO staff_pages
+                         (message, page, guild, channel, user, text, at_ms, reply, by)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )
+                    .and_then(|mut s| {
+                        let q = &staff.question;
+                        s.execute(params![
+                            q.message,
+                            staff.page,
+                            staff.guild,
+                            q.channel,
+                            q.user,
+                            cut_text(&q.text),
+                            to_i64(q.at_ms),
+                            staff.reply,
+                            staff.by
                         ])
                     }),
             }
@@ -326,6 +348,22 @@ impl Backend for Sqlite {
         super::stats::unmatched(&self.conn(), guild, since_ms)
     }
 
+    fn staff_pages(&self, guild: Option<GuildId>, since_ms: u64) -> Result<Vec<StaffPage>> {
+        super::stats::staff_pages(&self.conn(), guild, since_ms)
+    }
+
+    fn claim_digest(&self, guild: GuildId, week: u64) -> Result<bool> {
+        self.conn()
+            .execute(
+                "INSERT INTO digests (guild, week) VALUES (?1, ?2)
+                 ON CONFLICT (guild) DO UPDATE SET week = excluded.week
+                 WHERE digests.week < excluded.week",
+                params![guild, to_i64(week)],
+            )
+            .map(|changed| changed == 1)
+            .map_err(query_error)
+    }
+
     fn forget(&self, user: UserId) -> Result<Forgotten> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(query_error)?;
@@ -354,6 +392,9 @@ impl Backend for Sqlite {
             unmatched: tx
                 .execute("DELETE FROM unmatched WHERE user = ?1", [user])
                 .map_err(query_error)?,
+            staff_pages: tx
+                .execute("DELETE FROM staff_pages WHERE user = ?1 OR by = ?1", [user])
+                .map_err(query_error)?,
         };
         for guild in taught_in {
             bump_teaching(&tx, guild)?;
@@ -371,6 +412,7 @@ impl Backend for Sqlite {
                  DELETE FROM shown WHERE at_ms < {before};
                  DELETE FROM outcomes WHERE at_ms < {before};
                  DELETE FROM unmatched WHERE at_ms < {before};
+                 DELETE FROM staff_pages WHERE at_ms < {before};
                  DELETE FROM claims WHERE until_ms <= {now};
                  DELETE FROM threads_seen WHERE at_ms < {remember_since};
                  DELETE FROM answered WHERE at_ms < {remember_since};

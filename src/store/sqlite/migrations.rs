@@ -97,4 +97,21 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 8: each running process's lease: until when the answers it began are its own (another run
     // takes over only what a run left once its lease is over).
     "CREATE TABLE runs (run INTEGER PRIMARY KEY, lease_until_ms INTEGER NOT NULL);",
+    // 9: staff answers that linked a docs page no entry links (one row per question and page), and
+    // the week of each server's last gaps digest, so that it is posted once per week whatever
+    // restarts or how many processes run.
+    "CREATE TABLE staff_pages (
+        message INTEGER NOT NULL,
+        page TEXT NOT NULL,
+        guild INTEGER,
+        channel INTEGER NOT NULL,
+        user INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        reply INTEGER NOT NULL,
+        by INTEGER NOT NULL,
+        PRIMARY KEY (message, page)
+    );
+    CREATE INDEX staff_pages_guild ON staff_pages (guild, at_ms);
+    CREATE TABLE digests (guild INTEGER PRIMARY KEY, week INTEGER NOT NULL);",
 ];

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection};
 
 use super::{query_error, to_i64};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
-use crate::store::{DayStats, EntryStats, Result, Stats, Unmatched};
+use crate::store::{DayStats, EntryStats, Result, StaffPage, Stats, Unmatched};
 
 /// `guild`'s statistics (`None`: those of no server) since `since_ms`, at most `top` unmatched.
 pub(super) fn read(
@@ -95,6 +95,37 @@ pub(super) fn unmatched(
                 message: MessageId(row.get::<_, i64>(2)? as u64),
                 user: UserId(row.get::<_, i64>(3)? as u64),
                 text: row.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })
+    .map_err(query_error)
+}
+
+/// `guild`'s staff answers with a page no entry linked, since `since_ms`, oldest first.
+pub(super) fn staff_pages(
+    conn: &Connection,
+    guild: Option<GuildId>,
+    since_ms: u64,
+) -> Result<Vec<StaffPage>> {
+    conn.prepare(
+        "SELECT at_ms, channel, message, user, text, page, reply, by FROM staff_pages
+         WHERE at_ms >= ?1 AND guild IS ?2 ORDER BY at_ms, message, page",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![to_i64(since_ms), guild], |row| {
+            Ok(StaffPage {
+                guild,
+                question: Unmatched {
+                    at_ms: row.get::<_, i64>(0)? as u64,
+                    channel: ChannelId(row.get::<_, i64>(1)? as u64),
+                    message: MessageId(row.get::<_, i64>(2)? as u64),
+                    user: UserId(row.get::<_, i64>(3)? as u64),
+                    text: row.get(4)?,
+                },
+                page: row.get(5)?,
+                reply: MessageId(row.get::<_, i64>(6)? as u64),
+                by: UserId(row.get::<_, i64>(7)? as u64),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()
