@@ -130,6 +130,15 @@ fn report(learned: &Learned, dry_run: bool) {
             }
             println!("  {}", short(&example.text));
         }
+        let mut pages: Vec<&str> = learned.pages.iter().map(|p| p.page.as_str()).collect();
+        pages.sort_unstable();
+        let mut pages = pages.chunk_by(|a, b| a == b).peekable();
+        if pages.peek().is_some() {
+            println!("docs pages the staff linked that no entry links:");
+        }
+        for same in pages {
+            println!("  {} ({} answers)", same[0], same.len());
+        }
     }
     let rate = learned.messages as f64 / learned.elapsed.as_secs_f64().max(0.001);
     println!(
@@ -151,6 +160,9 @@ fn report(learned: &Learned, dry_run: bool) {
             "{}; {} stored (at most [store] max_examples_per_entry per entry, the newest)",
             learned.counts, learned.stored
         );
+        if learned.counts.pages > 0 {
+            println!("`faqbot gaps` lists the docs pages the staff linked that no entry links");
+        }
     }
 }
 

@@ -1,21 +1,25 @@
-//! The documentation links in a reply, and which FAQ entries they name.
+//! The documentation links in a reply: which FAQ entries they name, and which docs pages no entry
+//! links.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::faq::Faq;
 
 /// The entries' documentation links, normalised, and the entry each leads to.
-pub(super) struct Links {
+pub struct Links {
     /// (host, path, anchor) → entry; an anchorless page of several entries leads to none.
     exact: HashMap<(String, String, String), String>,
     /// (host, path) → the entries with a link to that page.
     pages: HashMap<(String, String), Vec<String>>,
+    /// The hosts the entries link: the docs sites whose other pages the FAQ may lack.
+    hosts: HashSet<String>,
 }
 
 impl Links {
-    pub(super) fn new(faq: &Faq) -> Links {
+    pub fn new(faq: &Faq) -> Links {
         let mut exact = HashMap::new();
         let mut pages: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut hosts = HashSet::new();
         for entry in &faq.entries {
             let addresses = entry.link.iter().chain(&entry.old_links);
             for link in addresses {
@@ -26,18 +30,33 @@ impl Links {
                     (url.host.clone(), url.path.clone(), url.anchor),
                     entry.id.clone(),
                 );
+                hosts.insert(url.host.clone());
                 let page = pages.entry((url.host, url.path)).or_default();
                 if !page.contains(&entry.id) {
                     page.push(entry.id.clone());
                 }
             }
         }
-        Links { exact, pages }
+        Links {
+            exact,
+            pages,
+            hosts,
+        }
+    }
+
+    /// Whether `link` is a page of a docs site the entries link (not its front page) that no
+    /// entry links: a page the FAQ lacks. Links elsewhere (issues, other sites) are no such page.
+    pub fn unlinked_page(&self, link: &str) -> bool {
+        normalise(link).is_some_and(|url| {
+            !url.path.is_empty()
+                && self.hosts.contains(&url.host)
+                && !self.pages.contains_key(&(url.host, url.path))
+        })
     }
 
     /// The entry a link leads to: the same page and anchor, or the page alone when only one
     /// entry lives there.
-    pub(super) fn entry(&self, link: &str) -> Option<&str> {
+    pub fn entry(&self, link: &str) -> Option<&str> {
         let url = normalise(link)?;
         if let Some(entry) =
             self.exact
@@ -52,6 +71,12 @@ impl Links {
     }
 }
 
+/// The page a link leads to, as links are compared (`host/path`): links that differ only in
+/// what [`Url`] ignores, or in their anchor, give the same page.
+pub fn page_of(link: &str) -> Option<String> {
+    normalise(link).map(|url| format!("{}/{}", url.host, url.path))
+}
+
 /// A link as compared: the scheme, `www.`, letter case of the host, a trailing slash, an `.html`
 /// or `.md` ending, the query and an empty anchor do not matter.
 #[derive(Debug, PartialEq, Eq)]
@@ -62,7 +87,7 @@ pub(super) struct Url {
 }
 
 pub(super) fn normalise(link: &str) -> Option<Url> {
-    let link = link.trim().trim_end_matches(['>', ')', '.', ',']);
+    let link = trimmed(link);
     let rest = link
         .strip_prefix("https://")
         .or_else(|| link.strip_prefix("http://"))?;
@@ -85,6 +110,11 @@ pub(super) fn normalise(link: &str) -> Option<Url> {
         path,
         anchor: anchor.to_ascii_lowercase(),
     })
+}
+
+/// A link without the punctuation that follows it in a sentence.
+pub(super) fn trimmed(link: &str) -> &str {
+    link.trim().trim_end_matches(['>', ')', '.', ','])
 }
 
 /// The links in a text: what starts with `http://` or `https://`, up to a space or a bracket.

@@ -9,9 +9,8 @@ mod links;
 
 use crate::faq::Faq;
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
-use crate::store::{self, Example};
-pub use links::links_in;
-use links::Links;
+use crate::store::{self, Example, StaffPage, Unmatched};
+pub use links::{links_in, page_of, Links};
 
 /// How many days of history are read unless told otherwise: half a year holds most of what a
 /// community answers again and again, while docs links older than that often point to pages that
@@ -71,6 +70,8 @@ pub struct Counts {
     pub deleted: usize,
     /// Links, but to no entry's documentation.
     pub other_links: usize,
+    /// Links to a docs page no entry links: kept as a page the FAQ lacks, for `faqbot gaps`.
+    pub pages: usize,
 }
 
 impl Counts {
@@ -85,6 +86,7 @@ impl Counts {
             + self.no_question
             + self.deleted
             + self.other_links
+            + self.pages
     }
 
     /// Adds another run's counts.
@@ -98,6 +100,7 @@ impl Counts {
         self.no_question += other.no_question;
         self.deleted += other.deleted;
         self.other_links += other.other_links;
+        self.pages += other.pages;
     }
 }
 
@@ -105,8 +108,9 @@ impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} learned; skipped: {} already known, {} vetoed, {} answering a bot, {} too short, {} not by staff, {} not answering a member's question, {} answering a deleted message, {} linking no entry",
+            "{} learned; {} kept as docs pages no entry links; skipped: {} already known, {} vetoed, {} answering a bot, {} too short, {} not by staff, {} not answering a member's question, {} answering a deleted message, {} linking no entry",
             self.learned,
+            self.pages,
             self.known,
             self.vetoed,
             self.from_bot,
@@ -126,6 +130,8 @@ pub struct Learner {
     links: Links,
     vetoed: HashSet<(MessageId, String)>,
     known: HashSet<(MessageId, String)>,
+    /// Staff answers with a docs page no entry links, by (question, page).
+    pages: Vec<StaffPage>,
     counts: Counts,
 }
 
@@ -150,22 +156,114 @@ impl Learner {
             links: Links::new(faq),
             vetoed,
             known,
+            pages: Vec::new(),
             counts: Counts::default(),
         }
     }
 
-    /// Whether a message's links name an entry: worth keeping until its question is known.
-    pub fn names_an_entry(&self, links: &[String]) -> bool {
-        links.iter().any(|link| self.links.entry(link).is_some())
+    /// Whether a message's links name an entry, or (posted by staff) a docs page no entry links:
+    /// worth keeping until its question is known. A member's links to other pages are no answer.
+    pub fn worth_keeping(&self, links: &[String], by_staff: bool) -> bool {
+        match self.target(links) {
+            Some(Target::Entry(_)) => true,
+            Some(Target::Page(_)) => by_staff,
+            None => false,
+        }
     }
 
-    /// The example `answer` teaches about `asked`, if it teaches one; counted either way.
+    /// What a message's links teach about: the first entry they name, else the first docs page
+    /// no entry links.
+    fn target(&self, links: &[String]) -> Option<Target> {
+        links
+            .iter()
+            .find_map(|link| self.links.entry(link))
+            .map(|entry| Target::Entry(entry.to_owned()))
+            .or_else(|| {
+                links
+                    .iter()
+                    .find(|link| self.links.unlinked_page(link))
+                    .map(|page| Target::Page(links::trimmed(page).to_owned()))
+            })
+    }
+
+    /// The example `answer` teaches about `asked`, if it teaches one; counted either way. An
+    /// answer with a docs page no entry links is kept among [`pages`](Self::pages) instead.
     pub fn consider(&mut self, answer: &Answer, asked: &Asked) -> Option<Example> {
-        let Some(entry) = answer.links.iter().find_map(|link| self.links.entry(link)) else {
-            self.counts.other_links += 1;
-            return None;
+        let entry = match self.target(&answer.links) {
+            Some(Target::Entry(entry)) => entry,
+            Some(Target::Page(page)) => {
+                self.page(answer, asked, page);
+                return None;
+            }
+            None => {
+                self.counts.other_links += 1;
+                return None;
+            }
         };
-        let entry = entry.to_owned();
+        let (id, channel, author, text) = self.question(answer, asked)?;
+        let pair = (id, entry);
+        if self.vetoed.contains(&pair) {
+            self.counts.vetoed += 1;
+            return None;
+        }
+        if !self.known.insert(pair.clone()) {
+            self.counts.known += 1;
+            return None;
+        }
+        self.counts.learned += 1;
+        Some(Example {
+            guild: Some(self.server),
+            entry: pair.1,
+            text: store::cut_text(text).to_owned(),
+            positive: true,
+            at_ms: crate::time::created_ms(id.get()),
+            channel: Some(channel),
+            message: Some(id),
+            author: Some(author),
+            reply: Some(answer.id),
+            by: Some(answer.author),
+            from_history: true,
+        })
+    }
+
+    /// Keeps a staff answer that linked `page`, which no entry links, when it answered a member's
+    /// question.
+    fn page(&mut self, answer: &Answer, asked: &Asked, page: String) {
+        let Some((id, channel, author, text)) = self.question(answer, asked) else {
+            return;
+        };
+        if self
+            .pages
+            .iter()
+            .any(|kept| kept.question.message == id && kept.page == page)
+        {
+            self.counts.known += 1;
+            return;
+        }
+        self.counts.pages += 1;
+        let question = Unmatched {
+            at_ms: crate::time::created_ms(id.get()),
+            channel,
+            message: id,
+            user: author,
+            text: store::cut_text(text).to_owned(),
+        };
+        self.pages.push(StaffPage {
+            guild: Some(self.server),
+            page,
+            question,
+            reply: answer.id,
+            by: answer.author,
+        });
+    }
+
+    /// The member's question `answer` answered, when a staff member answered a member's question
+    /// long enough to learn from; counted by reason when not.
+    fn question<'a>(
+        &mut self,
+        answer: &Answer,
+        asked: &'a Asked,
+    ) -> Option<(MessageId, ChannelId, UserId, &'a str)> {
         let by_staff = answer.staff || answer.faq_for.is_some();
         if !by_staff {
             self.counts.not_staff += 1;
@@ -197,29 +295,12 @@ impl Learner {
             self.counts.too_short += 1;
             return None;
         }
-        let pair = (id, entry);
-        if self.vetoed.contains(&pair) {
-            self.counts.vetoed += 1;
-            return None;
-        }
-        if !self.known.insert(pair.clone()) {
-            self.counts.known += 1;
-            return None;
-        }
-        self.counts.learned += 1;
-        Some(Example {
-            guild: Some(self.server),
-            entry: pair.1,
-            text: store::cut_text(text).to_owned(),
-            positive: true,
-            at_ms: crate::time::created_ms(id.get()),
-            channel: Some(channel),
-            message: Some(id),
-            author: Some(author),
-            reply: Some(answer.id),
-            by: Some(answer.author),
-            from_history: true,
-        })
+        Some((id, channel, author, text))
+    }
+
+    /// The staff answers kept so far that linked a docs page no entry links.
+    pub fn pages(&self) -> &[StaffPage] {
+        &self.pages
     }
 
     /// Counts a staff message whose links lead to no entry.
@@ -236,6 +317,12 @@ impl Learner {
     pub fn counts(&self) -> Counts {
         self.counts
     }
+}
+
+/// What an answer's links teach about.
+enum Target {
+    Entry(String),
+    Page(String),
 }
 
 #[cfg(test)]

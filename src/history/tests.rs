@@ -153,6 +153,7 @@ fn a_staff_link_reply_teaches_once_and_everything_else_is_counted() {
             no_question: 0,
             deleted: 1,
             other_links: 1,
+            pages: 0,
         }
     );
     assert_eq!(counts.total(), 8);
@@ -172,6 +173,54 @@ fn the_bots_faq_answer_teaches_only_about_the_member_it_was_aimed_at() {
     let example = learner.consider(&faq_answer, &asked(21, 3, QUESTION));
     assert_eq!(example.map(|e| e.entry), Some("setup".to_owned()));
     assert_eq!(learner.counts().no_question, 1);
+}
+
+#[test]
+fn a_staff_answer_with_a_docs_page_no_entry_links_is_kept_as_a_page() {
+    let mut learner = Learner::new(GuildId(1), &faq(), &[]);
+    let backup = "https://docs.example.org/setup/backup.";
+    assert!(learner.worth_keeping(&[backup.to_owned()], true));
+    assert!(
+        !learner.worth_keeping(&[backup.to_owned()], false),
+        "a member's link is no answer"
+    );
+    let taught = learner.consider(&answer(&[backup], true), &asked(30, 3, QUESTION));
+    assert!(taught.is_none(), "a page is no example");
+    // The same answer read twice, a member's link, and the question too short: not kept.
+    learner.consider(&answer(&[backup], true), &asked(30, 3, QUESTION));
+    learner.consider(&answer(&[backup], false), &asked(31, 3, QUESTION));
+    learner.consider(&answer(&[backup], true), &asked(32, 3, "thanks!"));
+    // Not pages the FAQ lacks: the docs' front page, another site, a page an entry links.
+    for link in [
+        "https://docs.example.org/",
+        "https://github.com/org/repo/issues/1",
+        "https://docs.example.org/faq#nothing-here",
+    ] {
+        assert!(!learner.worth_keeping(&[link.to_owned()], true), "{link}");
+    }
+    let pages = learner.pages();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].page, "https://docs.example.org/setup/backup");
+    assert_eq!(
+        (pages[0].question.message, pages[0].question.user),
+        (MessageId(30), UserId(3))
+    );
+    assert_eq!((pages[0].reply, pages[0].by), (MessageId(900), UserId(7)));
+    assert_eq!(pages[0].guild, Some(GuildId(1)));
+    let counts = learner.counts();
+    assert_eq!(
+        (
+            counts.pages,
+            counts.known,
+            counts.not_staff,
+            counts.too_short
+        ),
+        (1, 1, 1, 1)
+    );
+    // An entry's link in the same answer wins: it teaches that entry.
+    let both = answer(&[backup, "https://docs.example.org/setup/guide"], true);
+    let taught = learner.consider(&both, &asked(33, 3, QUESTION));
+    assert_eq!(taught.map(|e| e.entry), Some("setup".to_owned()));
 }
 
 #[test]

@@ -43,6 +43,8 @@ const LINKS: [&str; 3] = [
     "https://docs.cipp.app/setup/cost/",
     "https://docs.cipp.app/setup/gdap#wizard",
 ];
+/// A docs page no entry links.
+const BACKUP: &str = "https://docs.cipp.app/setup/backup";
 const OLD_GDAP: &str = "https://cipp.app/docs/user-documentation/gdap";
 
 /// The seeded past, and what learning from it must give.
@@ -54,6 +56,8 @@ struct Seeded {
     messages: usize,
     /// Staff messages with links to no entry.
     other_links: usize,
+    /// The questions the staff answered with a docs page no entry links.
+    pages: Vec<u64>,
 }
 
 /// A question nobody asked before: long enough to learn, distinct by `n`.
@@ -84,6 +88,7 @@ fn seed(emulator: &Emulator) -> Seeded {
         vetoed: Vec::new(),
         messages: 0,
         other_links: 0,
+        pages: Vec::new(),
     };
     // Oldest first: each conversation a little later than the one before.
     let mut ago = day * 29;
@@ -118,6 +123,22 @@ fn seed(emulator: &Emulator) -> Seeded {
             Some(asked),
         );
         seeded.learned.push((asked, "gdap"));
+    }
+    // Staff answers with a docs page no entry links (14), and a member linking it (no answer).
+    for &place in places.iter().take(14) {
+        let asked = say(&mut seeded, BOB, place, &question(n), None);
+        n += 1;
+        say(
+            &mut seeded,
+            MOD,
+            place,
+            &format!("it's on {BACKUP}."),
+            Some(asked),
+        );
+        seeded.pages.push(asked);
+        let asked = say(&mut seeded, BOB, place, &question(n), None);
+        n += 1;
+        say(&mut seeded, ALICE, place, BACKUP, Some(asked));
     }
     // In a thread opened by a member's question, a staff message with the link replies to nothing.
     for (k, thread) in threads.iter().enumerate().skip(20) {
@@ -253,6 +274,7 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
     let said = text(&dry);
     assert!(dry.status.success(), "{said}");
     assert!(said.contains("would learn: 240 learned"), "{said}");
+    assert!(said.contains(&format!("  {BACKUP} (14 answers)")), "{said}");
     assert!(said.contains("gdap:\n  question"), "{said}");
     assert!(
         db.examples(Some(GuildId(GUILD)))
@@ -267,7 +289,7 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
     assert!(first.status.success(), "{said}");
     eprintln!("{said}");
     let counts = format!(
-        "240 learned; skipped: 0 already known, 20 vetoed, 10 answering a bot, 20 too short, 30 not by staff, 0 not answering a member's question, 20 answering a deleted message, {} linking no entry",
+        "240 learned; 14 kept as docs pages no entry links; skipped: 0 already known, 20 vetoed, 10 answering a bot, 20 too short, 30 not by staff, 0 not answering a member's question, 20 answering a deleted message, {} linking no entry",
         seeded.other_links
     );
     assert!(said.contains(&counts), "{said}");
@@ -296,6 +318,18 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
         .collect();
     expected.sort();
     assert_eq!(learned, expected);
+    let mut pages: Vec<u64> = db
+        .staff_pages(Some(GuildId(GUILD)), 0)
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!((p.page.as_str(), p.by), (BACKUP, UserId(MOD)));
+            p.question.message.get()
+        })
+        .collect();
+    pages.sort_unstable();
+    seeded.pages.sort_unstable();
+    assert_eq!(pages, seeded.pages);
 
     // New messages since: only they are read, and nothing is learned twice.
     let asked = emulator.past(Duration::ZERO, ALICE, CIPP_ISSUES, &question(9_999), None);
@@ -305,7 +339,7 @@ async fn learns_exactly_the_staff_link_replies_of_the_past_once() {
     assert!(second.status.success(), "{said}");
     assert!(said.contains("read 2 messages in 42 channels"), "{said}");
     assert!(
-        said.contains("1 learned; skipped: 0 already known"),
+        said.contains("1 learned; 0 kept as docs pages no entry links; skipped: 0 already known"),
         "{said}"
     );
     let limited = emulator

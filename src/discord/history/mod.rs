@@ -21,7 +21,7 @@ use crate::faq::Faq;
 use crate::history::{links_in, Answer, Asked, Counts, Learner};
 use crate::ids;
 use crate::policy::Moderators;
-use crate::store::{Backend, Example};
+use crate::store::{Backend, Example, Record, StaffPage};
 use places::{places, read_place};
 use staff::Staff;
 
@@ -58,6 +58,8 @@ pub struct Learned {
     pub examples: Vec<Example>,
     /// Examples the store took (fewer than `examples` when over an entry's cap).
     pub stored: usize,
+    /// Staff answers with a docs page no entry links (kept unless a dry run).
+    pub pages: Vec<StaffPage>,
     pub messages: usize,
     pub places: usize,
     /// Places that could not be read, with why in one line.
@@ -172,7 +174,19 @@ pub(super) async fn learn(
     }
     learned.counts = learner.counts();
     learned.messages = state.messages;
+    learned.pages = learner.pages().to_vec();
     if !reading.dry_run {
+        // Kept for `faqbot gaps`; records, so that they take the writer's way into the store.
+        let pages: Vec<Record> = learned
+            .pages
+            .iter()
+            .cloned()
+            .map(Record::StaffPage)
+            .collect();
+        let writer = store.clone();
+        super::blocking(move || writer.write(&pages))
+            .await?
+            .map_err(HistoryError::Store)?;
         let (examples, most) = (std::mem::take(&mut learned.examples), reading.max_examples);
         let (examples, stored) = super::blocking(move || {
             let stored = store.add_examples(&examples, most);
@@ -260,7 +274,7 @@ async fn answer(
         ),
     };
     // Links elsewhere are the most common kind: counted only when staff posted them.
-    if faq_by.is_none() && !learner.names_an_entry(&links) {
+    if faq_by.is_none() && !learner.worth_keeping(&links, by_staff) {
         if by_staff {
             learner.other_links();
         }
