@@ -93,6 +93,7 @@ pub fn exec(args: Args) -> Result<ExitCode> {
     let options = ImportOptions {
         sections,
         page_url: page,
+        whole: false,
     };
     let result = import(&sources, &mut docs, &options)?;
     for line in &result.pages {

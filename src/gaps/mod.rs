@@ -8,6 +8,7 @@
 pub mod cluster;
 pub mod draft;
 pub mod label;
+pub mod pages;
 pub mod params;
 pub mod period;
 pub mod similarity;

@@ -21,13 +21,25 @@ pub struct InPeriod {
 /// The gaps with questions in the period (asked at or after `since_ms`), most asked first, with
 /// their figures; `asked[i]` is question i's time and asker.
 pub fn in_period(found: &Found, asked: &[(u64, u64)], since_ms: u64) -> Vec<InPeriod> {
-    let mut listed: Vec<InPeriod> = found
-        .gaps
-        .iter()
+    groups_in_period(
+        found.gaps.iter().map(|gap| gap.members.as_slice()),
+        asked,
+        since_ms,
+    )
+}
+
+/// [`in_period`] for any groups of questions (the pages' gaps too): `index` is a group's place
+/// in `groups`.
+pub fn groups_in_period<'a>(
+    groups: impl IntoIterator<Item = &'a [usize]>,
+    asked: &[(u64, u64)],
+    since_ms: u64,
+) -> Vec<InPeriod> {
+    let mut listed: Vec<InPeriod> = groups
+        .into_iter()
         .enumerate()
-        .filter_map(|(index, gap)| {
-            let now: Vec<(u64, u64)> = gap
-                .members
+        .filter_map(|(index, members)| {
+            let now: Vec<(u64, u64)> = members
                 .iter()
                 .map(|&m| asked[m])
                 .filter(|&(at, _)| at >= since_ms)
@@ -39,7 +51,7 @@ pub fn in_period(found: &Found, asked: &[(u64, u64)], since_ms: u64) -> Vec<InPe
                 index,
                 count: now.len(),
                 askers: askers.len(),
-                before: gap.members.len() - now.len(),
+                before: members.len() - now.len(),
                 first_ms: now.iter().map(|&(at, _)| at).min()?,
                 last_ms: now.iter().map(|&(at, _)| at).max()?,
             })

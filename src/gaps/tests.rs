@@ -114,7 +114,17 @@ fn drafts_are_refused_until_their_answer_is_written() {
         "faq.toml",
     )
     .unwrap();
-    let drafts = draft::drafts(&found, &texts, &faq);
+    let wanted: Vec<draft::Wanted> = found
+        .gaps
+        .iter()
+        .map(|gap| draft::Wanted {
+            about: format!("the gap {:?}", gap.label),
+            name: gap.label.clone(),
+            questions: draft::questions(gap, &texts),
+            ..draft::Wanted::default()
+        })
+        .collect();
+    let drafts = draft::drafts(&wanted, &faq);
     assert_eq!(drafts.matches("[[entry]]").count(), 3, "{drafts}");
     let refused = Faq::parse(&drafts, "drafts.toml").expect_err("TODO answers are refused");
     assert_eq!(refused.len(), 3, "{refused:?}");

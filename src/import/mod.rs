@@ -13,6 +13,7 @@ mod links;
 mod markdown;
 pub mod merge;
 mod outline;
+mod page_entry;
 pub mod site;
 pub mod syntax;
 mod write;
@@ -24,6 +25,7 @@ pub(crate) use ids::free_id;
 pub use ids::{anchor, slug};
 pub use links::{check_links, LinkCheck};
 use links::{link_warning, page_links, resolve};
+pub use page_entry::page_entry;
 pub use site::Site;
 pub use syntax::Format;
 pub use write::to_toml;
@@ -90,6 +92,8 @@ pub struct Options {
     pub sections: Option<u8>,
     /// Where the one page is published, when no docs root is given.
     pub page_url: Option<String>,
+    /// Each page is one entry, whatever its sections (a draft's answer is the whole page).
+    pub whole: bool,
 }
 
 /// What an import produced: the entries, what the reader should check by hand, and how each page
@@ -162,7 +166,10 @@ pub fn import(
         for (offset, message) in &page.outline.warnings {
             import.warnings.push(at.say(*offset, message));
         }
-        let kind = kind(&page.outline, options.sections);
+        let kind = match options.whole {
+            true => Kind::Whole,
+            false => kind(&page.outline, options.sections),
+        };
         let links = |dest: &str, title: &str| resolve(site, &page.page, &sections, dest, title);
         let before = import.faq.entries.len();
         for draft in drafts(page, kind, format) {

@@ -119,6 +119,7 @@ fn forced_section_level() {
     let options = Options {
         sections: Some(3),
         page_url: Some(PAGE_URL.into()),
+        ..Options::default()
     };
     let import = import(&[source], &mut site, &options).unwrap();
     let questions: Vec<&str> = import

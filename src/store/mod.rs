@@ -121,7 +121,8 @@ pub trait Backend: Memory {
     fn identify_turn(&self, shards: u32, every_ms: u64) -> Result<u64>;
     /// Every example taught in `guild` (`None`: those of no server yet), oldest first.
     fn examples(&self, guild: Option<GuildId>) -> Result<Vec<Example>>;
-    /// The servers the store holds anything of (examples, what was shown, unmatched messages).
+    /// The servers the store holds anything of (examples, what was shown, unmatched messages,
+    /// staff answers with a page).
     fn servers(&self) -> Result<Vec<GuildId>>;
     /// Gives every example and event that belongs to no server (written before the store kept
     /// servers apart) to `guild`; returns how many examples it took.

@@ -27,6 +27,8 @@ pub struct Site {
     root: Option<PathBuf>,
     /// Known pages by [`key`], with their titles when known.
     pages: HashMap<String, Option<String>>,
+    /// The files under the root by the [`key`] of the page each is published as.
+    files: HashMap<String, PathBuf>,
 }
 
 /// One page being imported.
@@ -60,6 +62,7 @@ impl Site {
                     .map_err(|error| read_error("the docs root ", root, error))?,
             ),
             pages: HashMap::new(),
+            files: HashMap::new(),
         };
         let root = this.root.clone().unwrap_or_default();
         let mut folders = vec![root.clone()];
@@ -86,6 +89,7 @@ impl Site {
                         .and_then(|_| std::fs::read_to_string(&path).ok())
                         .and_then(|text| page_title(&text));
                     this.pages.entry(key(&url)).or_insert(title);
+                    this.files.insert(key(&url), path);
                 }
             }
         }
@@ -117,6 +121,7 @@ impl Site {
             base: base(&site)?,
             root: None,
             pages: HashMap::new(),
+            files: HashMap::new(),
         };
         this.pages.insert(key(&page_url), None);
         Ok(this)
@@ -203,6 +208,12 @@ impl Site {
     pub fn title(&self, url: &str) -> Option<&str> {
         let url = Url::parse(url).ok()?;
         self.pages.get(&key(&url))?.as_deref()
+    }
+
+    /// The file under the root that is published at `url` (its anchor and query aside).
+    pub fn file_of(&self, url: &str) -> Option<&Path> {
+        let url = Url::parse(url).ok()?;
+        self.files.get(&key(&url)).map(PathBuf::as_path)
     }
 
     /// Whether `url` is on the docs site.

@@ -245,7 +245,8 @@ impl Backend for Postgres {
                 .query(
                     "SELECT guild FROM examples WHERE guild IS NOT NULL
                      UNION SELECT guild FROM shown WHERE guild IS NOT NULL
-                     UNION SELECT guild FROM unmatched WHERE guild IS NOT NULL ORDER BY 1",
+                     UNION SELECT guild FROM unmatched WHERE guild IS NOT NULL
+                 UNION SELECT guild FROM staff_pages WHERE guild IS NOT NULL ORDER BY 1",
                     &[],
                 )
                 .map_err(query_error)

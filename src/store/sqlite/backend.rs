@@ -269,7 +269,8 @@ impl Backend for Sqlite {
             .prepare(
                 "SELECT guild FROM examples WHERE guild IS NOT NULL
                  UNION SELECT guild FROM shown WHERE guild IS NOT NULL
-                 UNION SELECT guild FROM unmatched WHERE guild IS NOT NULL ORDER BY 1",
+                 UNION SELECT guild FROM unmatched WHERE guild IS NOT NULL
+                 UNION SELECT guild FROM staff_pages WHERE guild IS NOT NULL ORDER BY 1",
             )
             .and_then(|mut s| {
                 s.query_map([], |row| row.get(0))?

@@ -1,18 +1,19 @@
 //! `faqbot gaps`: what members keep asking that no entry answers, from the bot's database (its
-//! unmatched questions) or from a file of messages, with draft entries to close the gaps.
+//! unmatched questions, and the docs pages the staff answered with that no entry links) or from a
+//! file of messages, with draft entries to close the gaps.
+
+mod show;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use serde::Serialize;
-
-use faqbot::faq::Faq;
-use faqbot::gaps::period::{in_period, InPeriod};
-use faqbot::gaps::{self, draft::drafts, Found, Similarity};
+use faqbot::gaps::pages;
+use faqbot::gaps::{self, Similarity};
 use faqbot::ids::GuildId;
-use faqbot::render::one_line;
+use faqbot::import::{Format, Site};
 use faqbot::second_opinion::SecondOpinion;
+use faqbot::store::StaffPage;
 
 use super::args::{FaqArg, ModelArg, ServerArg};
 use super::decider::Decider;
@@ -39,13 +40,20 @@ pub struct Args {
     /// `expect` ignored) in a .toml file.
     #[arg(long, value_name = "FILE", conflicts_with = "id")]
     messages: Option<PathBuf>,
-    /// How many gaps to list, largest first.
+    /// How many gaps to list, largest first (and as many pages).
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
     /// Print a draft `[[entry]]` for each gap listed, to review into faq.toml.
     #[arg(long)]
     draft: bool,
-    /// Print one JSON object: {"gaps": [...], "noise": N}.
+    /// With --draft: the docs tree (markdown files) whose pages the drafts take their answers
+    /// from, as `faqbot import` reads them; a GitBook tree is recognised by its SUMMARY.md.
+    #[arg(long, value_name = "DIR", requires_all = ["site", "draft"])]
+    root: Option<PathBuf>,
+    /// With --root: the address the docs tree is published at.
+    #[arg(long, value_name = "URL", requires = "root")]
+    site: Option<String>,
+    /// Print one JSON object: {"gaps": [...], "pages": [...], "noise": N}.
     #[arg(long, conflicts_with = "draft")]
     json: bool,
     #[command(flatten)]
@@ -61,6 +69,8 @@ struct Asked {
     /// questions before it are the trend's comparison).
     known: Option<(Vec<Known>, u64)>,
     server: Option<GuildId>,
+    /// From the database: the staff's answers with a docs page no entry linked, oldest first.
+    pages: Vec<StaffPage>,
 }
 
 struct Known {
@@ -69,11 +79,31 @@ struct Known {
     at_ms: u64,
 }
 
+impl Asked {
+    /// The docs page the staff answered question `m` with, if they did.
+    fn page_of(&self, m: usize) -> Option<&str> {
+        let id = self.ids.get(m)?;
+        self.known.as_ref()?;
+        self.pages
+            .iter()
+            .find(|p| p.question.message.get() == *id)
+            .map(|p| p.page.as_str())
+    }
+}
+
 pub fn exec(args: Args) -> Result<ExitCode> {
     let faq = super::load(&args.faq.faq)?;
     let asked = match &args.messages {
         Some(file) => from_file(file)?,
         None => from_db(&args)?,
+    };
+    // The docs tree is read before the slow part, so that a wrong path fails at once.
+    let mut site = match (&args.root, &args.site) {
+        (Some(root), Some(site)) => {
+            let (format, _) = Format::detect(&[], root.join("SUMMARY.md").exists());
+            Some(Site::tree(format, site, root)?)
+        }
+        _ => None,
     };
     let opinion = args.model.load()?;
     let params = faqbot::matcher::Params::default();
@@ -101,21 +131,22 @@ pub fn exec(args: Args) -> Result<ExitCode> {
             .first()
             .map(|m| (m.id.to_owned(), m.confidence))
     });
-    let listed = listed(&found, &asked, args.top);
+    let linked: Vec<&str> = asked.pages.iter().map(|p| p.page.as_str()).collect();
+    let page_gaps = pages::pages(&linked, &faq);
+    let shown = show::Shown {
+        listed: show::listed(&found, &asked, args.top),
+        pages: show::listed_pages(&page_gaps, &asked, args.top),
+        found,
+        page_gaps,
+        asked,
+    };
     if args.draft {
-        let found = Found {
-            gaps: listed.iter().map(|g| found.gaps[g.index].clone()).collect(),
-            noise: found.noise,
-        };
-        print!("{}", drafts(&found, &texts, &faq));
+        print!("{}", shown.drafts(&faq, site.as_mut()));
     } else if args.json {
-        println!("{}", serde_json::to_string(&json(&found, &asked, &listed))?);
+        println!("{}", serde_json::to_string(&shown.json())?);
     } else {
         let answers_at = decider.loaded.matcher.params().min_confidence;
-        print!(
-            "{}",
-            report(&found, &asked, &listed, &faq, args.days, answers_at)
-        );
+        print!("{}", shown.report(&faq, args.days, answers_at));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -144,10 +175,12 @@ fn from_file(path: &std::path::Path) -> Result<Asked> {
         ids,
         known: None,
         server: None,
+        pages: Vec::new(),
     })
 }
 
-/// The unmatched questions of the period and of the one before (for the trend).
+/// The unmatched questions of the period and of the one before (for the trend), and the staff's
+/// answers with a page no entry linked over the same days.
 fn from_db(args: &Args) -> Result<Asked> {
     let store = super::existing_db(&args.db)?;
     let server = super::server(store.as_ref(), args.server.id)?;
@@ -160,6 +193,7 @@ fn from_db(args: &Args) -> Result<Asked> {
         ids: Vec::with_capacity(rows.len()),
         known: None,
         server,
+        pages: store.staff_pages(server, since.saturating_sub(period))?,
     };
     let mut known = Vec::with_capacity(rows.len());
     for row in rows {
@@ -193,149 +227,4 @@ fn embed(
         eprintln!();
     }
     Ok(vectors)
-}
-
-/// A gap as listed: its index in `found`, its questions (in the period, from the database), and
-/// the period's figures (database only).
-struct Listed {
-    index: usize,
-    count: usize,
-    period: Option<InPeriod>,
-}
-
-/// The gaps with questions in the period (every gap, for a file), most asked first, at most `top`.
-fn listed(found: &Found, asked: &Asked, top: usize) -> Vec<Listed> {
-    let mut listed: Vec<Listed> = match &asked.known {
-        None => found
-            .gaps
-            .iter()
-            .enumerate()
-            .map(|(index, gap)| Listed {
-                index,
-                count: gap.members.len(),
-                period: None,
-            })
-            .collect(),
-        Some((known, since)) => {
-            let times: Vec<(u64, u64)> = known.iter().map(|k| (k.at_ms, k.user)).collect();
-            in_period(found, &times, *since)
-                .into_iter()
-                .map(|period| Listed {
-                    index: period.index,
-                    count: period.count,
-                    period: Some(period),
-                })
-                .collect()
-        }
-    };
-    listed.truncate(top);
-    listed
-}
-
-#[derive(Serialize)]
-struct JsonFound {
-    gaps: Vec<JsonGap>,
-    noise: usize,
-}
-
-#[derive(Serialize)]
-struct JsonGap {
-    label: String,
-    count: usize,
-    askers: Option<usize>,
-    /// Message ids (database) or 0-based line or case numbers (file).
-    members: Vec<u64>,
-    representative: String,
-    closest: Option<gaps::Closest>,
-}
-
-fn json(found: &Found, asked: &Asked, listed: &[Listed]) -> JsonFound {
-    JsonFound {
-        gaps: listed
-            .iter()
-            .map(|l| {
-                let gap = &found.gaps[l.index];
-                JsonGap {
-                    label: gap.label.clone(),
-                    count: l.count,
-                    askers: l.period.as_ref().map(|p| p.askers),
-                    members: gap.members.iter().map(|&m| asked.ids[m]).collect(),
-                    representative: asked.texts[gap.central].clone(),
-                    closest: gap.closest.clone(),
-                }
-            })
-            .collect(),
-        noise: found.noise,
-    }
-}
-
-/// The gaps as a moderator reads them.
-fn report(
-    found: &Found,
-    asked: &Asked,
-    listed: &[Listed],
-    faq: &Faq,
-    days: u64,
-    answers_at: f32,
-) -> String {
-    let from = match &asked.known {
-        Some(_) => format!("unmatched questions of {}", faqbot::time::period(days)),
-        None => "messages".to_owned(),
-    };
-    let mut out = format!(
-        "{} gaps in {} {from} ({} joined none).\n",
-        found.gaps.len(),
-        asked.texts.len(),
-        found.noise
-    );
-    if listed.is_empty() {
-        out += "Nothing is asked often enough to be a gap (3 alike questions make one).\n";
-        return out;
-    }
-    for (n, l) in listed.iter().enumerate() {
-        let gap = &found.gaps[l.index];
-        out += &format!("\n{}. \"{}\": {} questions", n + 1, gap.label, l.count);
-        if let Some(p) = &l.period {
-            out += &format!(
-                " from {} members, {} to {} ({} in the {days} days before)",
-                p.askers,
-                faqbot::time::day_of(p.first_ms),
-                faqbot::time::day_of(p.last_ms),
-                p.before
-            );
-        }
-        out += "\n";
-        for (i, &m) in std::iter::once(&gap.central).chain(&gap.more).enumerate() {
-            let lead = if i == 0 { "   asked: " } else { "          " };
-            out += &format!(
-                "{lead}\"{}\"{}\n",
-                one_line(&asked.texts[m], 120),
-                link(asked, m)
-            );
-        }
-        out += &match &gap.closest {
-            // Offline messages are not all unmatched: the bot would answer these.
-            Some(c) if c.confidence >= answers_at => format!(
-                "   `{}` answers these (confidence {:.2}): the bot suggests it for questions like them.\n",
-                c.id, c.confidence
-            ),
-            Some(c) if faq.get(&c.id).is_some() => format!(
-                "   Close to `{}` (confidence {:.2}): the matcher misses these; link a few of them to `{}`.\n",
-                c.id, c.confidence, c.id
-            ),
-            _ => "   No entry is close: write one (`faqbot gaps --draft` drafts it).\n".to_owned(),
-        };
-    }
-    out
-}
-
-/// A message's Discord link, when it came from a server's database.
-fn link(asked: &Asked, m: usize) -> String {
-    match (&asked.known, asked.server) {
-        (Some((known, _)), Some(server)) => format!(
-            " https://discord.com/channels/{server}/{}/{}",
-            known[m].channel, asked.ids[m]
-        ),
-        _ => String::new(),
-    }
 }
