@@ -6,7 +6,8 @@ use poise::serenity_prelude as serenity;
 use super::{blocking, send, server, Data, Error};
 use crate::ids::{ChannelId, MessageId, UserId};
 use crate::policy;
-use crate::service::{Incoming, Service, Silence, Suggestion, Verdict};
+use crate::service::{Incoming, Service, Silence, StaffReply, Suggestion, Verdict};
+use crate::store::Unmatched;
 use crate::time;
 use std::sync::Arc;
 
@@ -64,6 +65,7 @@ async fn consider(
     );
     let text = message.content.clone();
     let service = service.clone();
+    let staff_reply = staff_reply(message);
     let verdict = blocking(move || {
         let roles = author.roles();
         let incoming = Incoming {
@@ -80,7 +82,15 @@ async fn consider(
             channel: ChannelId(channel),
             author: UserId(author_id),
         };
-        service.message(&incoming, time::now_ms())
+        let verdict = service.message(&incoming, time::now_ms());
+        // A moderator's reply may answer with a docs page the FAQ lacks: kept for the gaps before
+        // the verdict is told, so that observers see it recorded.
+        if let (Err(Silence::Policy(policy::Quiet::FromModerator)), Some(reply)) =
+            (&verdict, &staff_reply)
+        {
+            service.staff_reply(reply);
+        }
+        verdict
     })
     .await
     .map_err(Error::from);
@@ -100,6 +110,29 @@ async fn consider(
         });
     }
     verdict
+}
+
+/// A reply with links, as the service reads a moderator's answer: what it links and the message
+/// it replies to (Discord sends that message along with a reply).
+fn staff_reply(message: &serenity::Message) -> Option<StaffReply> {
+    let asked = message.referenced_message.as_deref()?;
+    let links = super::history::links_of(message);
+    if links.is_empty() {
+        return None;
+    }
+    Some(StaffReply {
+        reply: MessageId(message.id.get()),
+        by: UserId(message.author.id.get()),
+        links,
+        asked: Unmatched {
+            at_ms: time::created_ms(asked.id.get()),
+            channel: ChannelId(asked.channel_id.get()),
+            message: MessageId(asked.id.get()),
+            user: UserId(asked.author.id.get()),
+            text: asked.content.clone(),
+        },
+        asked_by_bot: asked.author.bot || asked.webhook_id.is_some(),
+    })
 }
 
 /// Posts a suggestion as a reply to the message and records whether it went out.

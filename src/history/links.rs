@@ -54,6 +54,22 @@ impl Links {
         })
     }
 
+    /// The first of `links` that is a page the FAQ lacks ([`unlinked_page`](Self::unlinked_page)),
+    /// without the punctuation that followed it; `None` as well when another of them is a page
+    /// an entry links (the answer points at what the FAQ has).
+    pub fn missing_page(&self, links: &[String]) -> Option<String> {
+        let has = |link: &String| {
+            normalise(link).is_some_and(|url| self.pages.contains_key(&(url.host, url.path)))
+        };
+        if links.iter().any(has) {
+            return None;
+        }
+        links
+            .iter()
+            .find(|link| self.unlinked_page(link))
+            .map(|page| trimmed(page).to_owned())
+    }
+
     /// The entry a link leads to: the same page and anchor, or the page alone when only one
     /// entry lives there.
     pub fn entry(&self, link: &str) -> Option<&str> {

@@ -178,12 +178,7 @@ impl Learner {
             .iter()
             .find_map(|link| self.links.entry(link))
             .map(|entry| Target::Entry(entry.to_owned()))
-            .or_else(|| {
-                links
-                    .iter()
-                    .find(|link| self.links.unlinked_page(link))
-                    .map(|page| Target::Page(links::trimmed(page).to_owned()))
-            })
+            .or_else(|| self.links.missing_page(links).map(Target::Page))
     }
 
     /// The example `answer` teaches about `asked`, if it teaches one; counted either way. An

@@ -1,10 +1,14 @@
-//! `/faq-admin gaps`: the largest gaps as a moderator reads them, each with what to do.
+//! `/faq-admin gaps`: the largest gaps as a moderator reads them, each with what to do, and the
+//! docs pages the staff answered with that no entry links.
 
 use super::{lines_within, one_line, Post};
 use crate::service::Gaps;
 
 /// Gaps shown in Discord: the rest are for `faqbot gaps`.
 pub const GAPS_SHOWN: usize = 5;
+
+/// Pages shown in Discord, after the gaps: the most answered ones.
+pub const PAGES_SHOWN: usize = 3;
 
 /// The largest gaps of `guild` over the last `days`, private to the moderator who asked.
 pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
@@ -41,6 +45,21 @@ pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
             ),
             None => "→ no entry is close: write one (`faqbot gaps --draft` drafts it).".to_owned(),
         });
+    }
+    let pages = gaps.pages_in_period();
+    if !pages.is_empty() {
+        lines.push("**Docs pages the staff answered with that no entry links:**".to_owned());
+    }
+    for figures in pages.iter().take(PAGES_SHOWN) {
+        let page = &gaps.pages[figures.index];
+        // In angle brackets: a list of pages, not their previews.
+        lines.push(format!(
+            "• <{}>: {} questions from {} members ({} in the {days} days before) → write an entry for it (`faqbot gaps --draft --root DIR --site URL` drafts it from the page).",
+            page.page.replace('>', "%3E"),
+            figures.count,
+            figures.askers,
+            figures.before
+        ));
     }
     lines_within(lines)
 }

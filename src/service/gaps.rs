@@ -2,15 +2,33 @@
 //! by meaning, each diagnosed by the FAQ in service.
 
 use super::{Service, ServiceError};
+use crate::gaps::pages::{self, PageGap};
 use crate::gaps::period::{self, InPeriod};
 use crate::gaps::{self, Found, Similarity};
-use crate::store::Unmatched;
+use crate::history::Links;
+use crate::ids::{MessageId, UserId};
+use crate::store::{self, Record, StaffPage, Unmatched};
 
-/// The questions read (of the period and the one before), the gaps found among them, and when
-/// the period starts.
+/// A staff member's reply in a watched place, as the service needs it.
+#[derive(Debug, Clone)]
+pub struct StaffReply {
+    pub reply: MessageId,
+    pub by: UserId,
+    /// The links it holds (in its text, embeds and buttons).
+    pub links: Vec<String>,
+    /// The message it replies to.
+    pub asked: Unmatched,
+    /// Whether a bot or a webhook wrote the message it replies to.
+    pub asked_by_bot: bool,
+}
+
+/// The questions read (of the period and the one before), the gaps found among them, the staff's
+/// answers with a page no entry links and those pages, and when the period starts.
 pub struct Gaps {
     pub asked: Vec<Unmatched>,
     pub found: Found,
+    pub answers: Vec<StaffPage>,
+    pub pages: Vec<PageGap>,
     pub since_ms: u64,
 }
 
@@ -19,6 +37,17 @@ impl Gaps {
     pub fn in_period(&self) -> Vec<InPeriod> {
         let times: Vec<(u64, u64)> = self.asked.iter().map(|a| (a.at_ms, a.user.get())).collect();
         period::in_period(&self.found, &times, self.since_ms)
+    }
+
+    /// The pages with answers in the period, most answered first, with their figures.
+    pub fn pages_in_period(&self) -> Vec<InPeriod> {
+        let times: Vec<(u64, u64)> = self
+            .answers
+            .iter()
+            .map(|a| (a.question.at_ms, a.question.user.get()))
+            .collect();
+        let groups = self.pages.iter().map(|p| p.members.as_slice());
+        period::groups_in_period(groups, &times, self.since_ms)
     }
 
     /// Questions asked in the period.
@@ -31,6 +60,31 @@ impl Gaps {
 }
 
 impl Service {
+    /// Keeps a staff member's reply that links a docs page no entry links, when it answers a
+    /// member's question, for the gaps (as `learn history` keeps the past's). Whether it was kept.
+    pub fn staff_reply(&self, reply: &StaffReply) -> bool {
+        let asked = &reply.asked;
+        if reply.asked_by_bot || asked.user == reply.by || !store::may_be_a_question(&asked.text) {
+            return false;
+        }
+        let links = Links::new(&self.current().faq);
+        let Some(page) = links.missing_page(&reply.links) else {
+            return false;
+        };
+        let question = Unmatched {
+            text: store::cut_text(&asked.text).to_owned(),
+            ..asked.clone()
+        };
+        self.store().record(Record::StaffPage(StaffPage {
+            guild: Some(self.server),
+            page,
+            question,
+            reply: reply.reply,
+            by: reply.by,
+        }));
+        true
+    }
+
     /// This server's gaps over the last `days` (grouped with the `days` before, for the trend):
     /// by the model's vectors when the bot has the model, else by words. Slow on a large period (the model embeds each question): call it off the
     /// async workers.
@@ -70,9 +124,18 @@ impl Service {
                 .first()
                 .map(|m| (m.id.to_owned(), m.confidence))
         });
+        let answers = self
+            .store()
+            .backend()
+            .staff_pages(Some(self.server), since.saturating_sub(period))
+            .map_err(ServiceError::Store)?;
+        let linked: Vec<&str> = answers.iter().map(|a| a.page.as_str()).collect();
+        let pages = pages::pages(&linked, &loaded.faq);
         Ok(Gaps {
             asked,
             found,
+            answers,
+            pages,
             since_ms: since,
         })
     }

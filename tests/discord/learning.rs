@@ -246,3 +246,38 @@ async fn faq_admin_gaps_groups_what_matched_nothing() {
     assert!(text.contains("no entry is close: write one"), "{text}");
     h.stop().await;
 }
+
+/// A moderator's reply that links a docs page no entry links is kept, and `/faq-admin gaps` lists
+/// the page; a reply that links an entry's page is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderators_reply_with_a_page_no_entry_links_is_a_gap() {
+    let mut h = Harness::start(&shipped_faq()).await;
+    let missing = "https://cipp.app/docs/setup/a-page-no-entry-links";
+    for (who, text) in [(ALICE, NOVEL), (BOB, NOVEL_AGAIN)] {
+        let asked = h.emulator.say(who, CIPP_ISSUES, text);
+        h.quiet(asked).await;
+        let reply = h
+            .emulator
+            .reply(MOD, CIPP_ISSUES, &format!("this is on {missing}."), asked);
+        h.quiet(reply).await;
+    }
+    let asked = h.emulator.say(
+        ALICE,
+        CIPP_ISSUES,
+        "the gizmotron widget on my tablet is flickering",
+    );
+    h.quiet(asked).await;
+    let entry_page = "https://cipp.app/docs/general/faq/#a-section";
+    let reply = h.emulator.reply(MOD, CIPP_ISSUES, entry_page, asked);
+    h.quiet(reply).await;
+    let gaps = json!([{"name": "gaps", "type": 1, "options": []}]);
+    h.emulator.slash(MOD, GENERAL, "faq-admin", gaps);
+    let shown = h.post().await;
+    let text = shown.content();
+    assert!(
+        text.contains(&format!("• <{missing}>: 2 questions from 2 members")),
+        "{text}"
+    );
+    assert!(!text.contains("general/faq"), "{text}");
+    h.stop().await;
+}

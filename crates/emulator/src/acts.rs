@@ -27,6 +27,31 @@ impl Emulator {
         id
     }
 
+    /// `author` replies to the message `reply_to` in `channel` with `content`, as Discord sends a
+    /// reply: the message it replies to rides along in `referenced_message` (without its author's
+    /// member fields). Returns the reply's id.
+    pub fn reply(&self, author: u64, channel: u64, content: &str, reply_to: u64) -> u64 {
+        let id = self.state.new_id();
+        let mut world = lock(&self.state.world);
+        let mut message = world.message(id, channel, person(author), content);
+        message["type"] = json!(19);
+        message["message_reference"] =
+            json!({"message_id": reply_to.to_string(), "channel_id": channel.to_string()});
+        let mut replied = world
+            .messages
+            .get(&reply_to)
+            .cloned()
+            .unwrap_or(Value::Null);
+        if let Some(fields) = replied.as_object_mut() {
+            fields.remove("member");
+        }
+        world.messages.insert(id, message.clone());
+        drop(world);
+        message["referenced_message"] = replied;
+        self.state.dispatch("MESSAGE_CREATE", message);
+        id
+    }
+
     fn say_with_id(&self, id: u64, author: u64, channel: u64, content: &str) {
         let mut world = lock(&self.state.world);
         let message = world.message(id, channel, person(author), content);

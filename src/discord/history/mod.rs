@@ -303,7 +303,7 @@ async fn asked_from(message: &Message, staff: &mut Staff<'_>) -> Asked {
 }
 
 /// Every link a message holds: in its text, its embeds and its link buttons.
-fn links_of(message: &Message) -> Vec<String> {
+pub(super) fn links_of(message: &Message) -> Vec<String> {
     let mut links: Vec<String> = links_in(&message.content).map(str::to_owned).collect();
     for embed in &message.embeds {
         links.extend(embed.url.clone());

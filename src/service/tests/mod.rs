@@ -321,3 +321,39 @@ fn a_picker_is_spent_once_and_when_the_memory_cannot_tell() {
     let alone = Service::alone(HOME, settings, policy, shared).unwrap();
     assert!(!alone.spend_picker(MessageId(71), START_MS));
 }
+
+#[test]
+fn a_staff_reply_is_kept_only_with_a_page_the_faq_lacks_answering_a_members_question() {
+    let service = service("staff-reply", 0);
+    let reply = |links: &[&str], user: u64, text: &str, bot: bool| StaffReply {
+        reply: MessageId(100),
+        by: UserId(50),
+        links: links.iter().map(|l| l.to_string()).collect(),
+        asked: crate::store::Unmatched {
+            at_ms: START_MS,
+            channel: ChannelId(ISSUES.id),
+            message: MessageId(1),
+            user: UserId(user),
+            text: text.to_owned(),
+        },
+        asked_by_bot: bot,
+    };
+    let missing = "https://cipp.app/docs/setup/backups";
+    let question = "where do I find the backup of my tenant settings";
+    // Not kept: a bot's message, the moderator's own, too short, a page an entry links (even
+    // beside a missing one), a link elsewhere.
+    assert!(!service.staff_reply(&reply(&[missing], ALICE, question, true)));
+    assert!(!service.staff_reply(&reply(&[missing], 50, question, false)));
+    assert!(!service.staff_reply(&reply(&[missing], ALICE, "thanks!", false)));
+    let entry_page = "https://cipp.app/docs/general/faq/#anything";
+    assert!(!service.staff_reply(&reply(&[missing, entry_page], ALICE, question, false)));
+    let elsewhere = "https://github.com/KelvinTegelaar/CIPP/issues/1";
+    assert!(!service.staff_reply(&reply(&[elsewhere], ALICE, question, false)));
+    assert!(service.staff_reply(&reply(&[elsewhere, missing], ALICE, question, false)));
+    let gaps = service.gaps(1, START_MS + 1).unwrap();
+    assert_eq!(gaps.answers.len(), 1);
+    assert_eq!(gaps.answers[0].page, missing);
+    assert_eq!(gaps.answers[0].guild, Some(HOME));
+    assert_eq!(gaps.pages.len(), 1);
+    assert_eq!(gaps.pages_in_period()[0].count, 1);
+}
