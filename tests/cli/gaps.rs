@@ -340,3 +340,50 @@ fn the_staffs_pages_no_entry_links_are_listed_and_drafted_from_the_docs() {
     }
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// The statistics page has the gaps too, each with its questions a day drawn on one scale; without
+/// a FAQ it says how to see them.
+#[test]
+fn the_statistics_page_shows_each_gap_with_a_chart_over_the_days() {
+    let (db, root) = staff_pages_db("stats-gaps");
+    let faq = temp_file("stats-gaps-faq.toml", DOCS_FAQ);
+    let page = db.with_extension("html");
+    let (db_s, page_s) = (db.to_str().unwrap(), page.to_str().unwrap());
+    let args = ["stats", "--db", db_s, "--html", page_s, "--no-model"];
+    let out = faqbot(&[&args[..], &["--faq", faq.to_str().unwrap()]].concat(), "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let gaps = &html[html.find("<h2>Gaps").expect("a gaps section")..];
+    assert!(gaps.contains("<h3>bicycle paint purple</h3>"), "{gaps}");
+    assert!(
+        gaps.contains("3 questions from 3 members (0 in the 30 days before)"),
+        "{gaps}"
+    );
+    assert!(gaps.contains("write one for that page"), "{gaps}");
+    assert!(
+        gaps.contains("Docs pages the staff answered with that no entry links"),
+        "{gaps}"
+    );
+    // Yesterday's bar of the gap (3 questions) is the tallest: full height; the pages' are lower.
+    assert!(
+        gaps.contains("height=\"40.0\" fill=\"#c05621\"><title>3</title>"),
+        "{gaps}"
+    );
+    assert!(gaps.contains("<title>2</title>"), "{gaps}");
+    assert!(gaps.contains("the tallest bar is 3"), "{gaps}");
+
+    let out = faqbot(&[&args[..], &["--faq", "nothere.toml"]].concat(), "");
+    assert!(out.status.success(), "the statistics are still written");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("No gaps: "), "{html}");
+    assert!(html.contains("pass --faq with the bot"), "{html}");
+    for path in [
+        db.clone(),
+        page,
+        db.with_extension("db-wal"),
+        db.with_extension("db-shm"),
+    ] {
+        let _ = std::fs::remove_file(path);
+    }
+    let _ = std::fs::remove_dir_all(root);
+}

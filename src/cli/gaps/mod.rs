@@ -4,16 +4,19 @@
 
 mod show;
 
+pub(crate) use show::Shown;
+
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use faqbot::faq::Faq;
 use faqbot::gaps::pages;
 use faqbot::gaps::{self, Similarity};
 use faqbot::ids::GuildId;
 use faqbot::import::{Format, Site};
 use faqbot::second_opinion::SecondOpinion;
-use faqbot::store::StaffPage;
+use faqbot::store::{Backend, StaffPage};
 
 use super::args::{FaqArg, ModelArg, ServerArg};
 use super::decider::Decider;
@@ -61,7 +64,7 @@ pub struct Args {
 }
 
 /// The questions to group: their texts, and what the database knows of each.
-struct Asked {
+pub(crate) struct Asked {
     texts: Vec<String>,
     /// Per text: its message id (from the database), or its 0-based line or case number.
     ids: Vec<u64>,
@@ -95,7 +98,11 @@ pub fn exec(args: Args) -> Result<ExitCode> {
     let faq = super::load(&args.faq.faq)?;
     let asked = match &args.messages {
         Some(file) => from_file(file)?,
-        None => from_db(&args)?,
+        None => {
+            let store = super::existing_db(&args.db)?;
+            let server = super::server(store.as_ref(), args.server.id)?;
+            from_db(store.as_ref(), server, args.days)?
+        }
     };
     // The docs tree is read before the slow part, so that a wrong path fails at once.
     let mut site = match (&args.root, &args.site) {
@@ -105,21 +112,38 @@ pub fn exec(args: Args) -> Result<ExitCode> {
         }
         _ => None,
     };
-    let opinion = args.model.load()?;
-    let params = faqbot::matcher::Params::default();
     let db = args.messages.is_none().then_some(args.db.as_path());
-    let decider = Decider::with(&faq, db, args.server.id, &params, opinion.as_ref(), None)?;
+    let (shown, answers_at) = find(asked, &faq, db, &args.model, args.top)?;
+    if args.draft {
+        print!("{}", shown.drafts(&faq, site.as_mut()));
+    } else if args.json {
+        println!("{}", serde_json::to_string(&shown.json())?);
+    } else {
+        print!("{}", shown.report(&faq, args.days, answers_at));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Groups `asked` into gaps, diagnosed by `faq` with what the database `db` learned, and finds
+/// the staff's pages; at most `top` of each listed. Also the confidence at which the bot answers.
+pub(crate) fn find(
+    asked: Asked,
+    faq: &Faq,
+    db: Option<&Path>,
+    model: &ModelArg,
+    top: usize,
+) -> Result<(Shown, f32)> {
+    let opinion = model.load()?;
+    let params = faqbot::matcher::Params::default();
+    let server = asked.server.map(|s| s.get());
+    let decider = Decider::with(faq, db, server, &params, opinion.as_ref(), None)?;
     let texts: Vec<&str> = asked.texts.iter().map(String::as_str).collect();
     let similarity = match &opinion {
         // A file's messages are cached in the model folder, as `match` and `eval` cache theirs;
         // members' questions from the database are not, so that `forget` and `keep_days` reach
         // everything kept of them.
         Some(opinion) => {
-            let cache = args
-                .messages
-                .is_some()
-                .then(|| args.model.vector_cache())
-                .flatten();
+            let cache = db.is_none().then(|| model.vector_cache()).flatten();
             Similarity::with_model(embed(opinion, &texts, cache.as_deref())?)
         }
         None => Similarity::of_words(&texts),
@@ -132,23 +156,15 @@ pub fn exec(args: Args) -> Result<ExitCode> {
             .map(|m| (m.id.to_owned(), m.confidence))
     });
     let linked: Vec<&str> = asked.pages.iter().map(|p| p.page.as_str()).collect();
-    let page_gaps = pages::pages(&linked, &faq);
-    let shown = show::Shown {
-        listed: show::listed(&found, &asked, args.top),
-        pages: show::listed_pages(&page_gaps, &asked, args.top),
+    let page_gaps = pages::pages(&linked, faq);
+    let shown = Shown {
+        listed: show::listed(&found, &asked, top),
+        pages: show::listed_pages(&page_gaps, &asked, top),
         found,
         page_gaps,
         asked,
     };
-    if args.draft {
-        print!("{}", shown.drafts(&faq, site.as_mut()));
-    } else if args.json {
-        println!("{}", serde_json::to_string(&shown.json())?);
-    } else {
-        let answers_at = decider.loaded.matcher.params().min_confidence;
-        print!("{}", shown.report(&faq, args.days, answers_at));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok((shown, decider.loaded.matcher.params().min_confidence))
 }
 
 /// Messages from a file: cases when it is a .toml cases file, else one a line (blank lines
@@ -179,15 +195,13 @@ fn from_file(path: &std::path::Path) -> Result<Asked> {
     })
 }
 
-/// The unmatched questions of the period and of the one before (for the trend), and the staff's
-/// answers with a page no entry linked over the same days.
-fn from_db(args: &Args) -> Result<Asked> {
-    let store = super::existing_db(&args.db)?;
-    let server = super::server(store.as_ref(), args.server.id)?;
+/// `server`'s unmatched questions of the last `days` and of the days before (for the trend), and
+/// the staff's answers with a page no entry linked over the same days.
+pub(crate) fn from_db(store: &dyn Backend, server: Option<GuildId>, days: u64) -> Result<Asked> {
     let now = faqbot::time::now_ms();
-    let period = faqbot::time::days_ms(args.days);
+    let period = faqbot::time::days_ms(days);
     let since = now.saturating_sub(period);
-    let rows = faqbot::store::unanswered(store.as_ref(), server, since.saturating_sub(period))?;
+    let rows = faqbot::store::unanswered(store, server, since.saturating_sub(period))?;
     let mut asked = Asked {
         texts: Vec::with_capacity(rows.len()),
         ids: Vec::with_capacity(rows.len()),

@@ -11,6 +11,7 @@ use faqbot::gaps::{self, Found};
 use faqbot::history::page_of;
 use faqbot::import::{page_entry, Site};
 use faqbot::render::one_line;
+use faqbot::report::{self, GapRow};
 
 use super::Asked;
 
@@ -23,7 +24,7 @@ pub(super) struct Listed {
 }
 
 /// Everything `faqbot gaps` found, and what of it is listed.
-pub(super) struct Shown {
+pub(crate) struct Shown {
     pub(super) found: Found,
     pub(super) listed: Vec<Listed>,
     pub(super) page_gaps: Vec<PageGap>,
@@ -189,19 +190,7 @@ impl Shown {
                     "   The staff answered {n} of these with {page}, which no entry links.\n"
                 );
             }
-            out += &match &gap.closest {
-                // Offline messages are not all unmatched: the bot would answer these.
-                Some(c) if c.confidence >= answers_at => format!(
-                    "   `{}` answers these (confidence {:.2}): the bot suggests it for questions like them.\n",
-                    c.id, c.confidence
-                ),
-                Some(c) if faq.get(&c.id).is_some() => format!(
-                    "   Close to `{}` (confidence {:.2}): the matcher misses these; link a few of them to `{}`.\n",
-                    c.id, c.confidence, c.id
-                ),
-                _ if page.is_some() => "   No entry is close: write one for that page (`faqbot gaps --draft --root DIR --site URL` drafts it from the page).\n".to_owned(),
-                _ => "   No entry is close: write one (`faqbot gaps --draft` drafts it).\n".to_owned(),
-            };
+            out += &format!("   {}\n", action(gap, page, faq, answers_at));
         }
         if !self.pages.is_empty() {
             out += "\nDocs pages the staff answered with that no entry links:\n";
@@ -238,9 +227,67 @@ impl Shown {
                 });
                 out += &quoted(i, &question.text, &link);
             }
-            out += "   Write an entry for it (`faqbot gaps --draft --root DIR --site URL` drafts one from the page).\n";
+            out += &format!("   {PAGE_ACTION}\n");
         }
         out
+    }
+
+    /// The gaps and pages listed, for the statistics page, each with its questions a day over
+    /// the `days` of the period (database only).
+    pub(crate) fn html(&self, faq: &Faq, days: u64, answers_at: f32) -> report::Gaps {
+        let Some((known, since)) = &self.asked.known else {
+            return report::Gaps::default();
+        };
+        // Calendar days (UTC), as the statistics' other charts count them.
+        let day = |at_ms: u64| at_ms / faqbot::time::DAY_MS;
+        let (since, first) = (*since, day(*since));
+        let last = day(since + faqbot::time::days_ms(days)).max(first);
+        let per_day = |times: &mut dyn Iterator<Item = u64>| {
+            let mut counts = vec![0; (last - first + 1) as usize];
+            for at in times.filter(|&at| at >= since) {
+                counts[(day(at).min(last) - first) as usize] += 1;
+            }
+            counts
+        };
+        let row = |l: &Listed, title: String, example: &str, action: String, day_counts| {
+            let period = l.period.as_ref();
+            GapRow {
+                title,
+                count: l.count,
+                askers: period.map_or(0, |p| p.askers),
+                before: period.map_or(0, |p| p.before),
+                example: one_line(example, 120),
+                action,
+                per_day: day_counts,
+            }
+        };
+        let gaps = self.listed.iter().map(|l| {
+            let gap = &self.found.gaps[l.index];
+            let page = self.page_of_gap(l.index);
+            let counts = per_day(&mut gap.members.iter().map(|&m| known[m].at_ms));
+            let action = action(gap, page, faq, answers_at);
+            row(
+                l,
+                gap.label.clone(),
+                &self.asked.texts[gap.central],
+                action,
+                counts,
+            )
+        });
+        let pages = self.pages.iter().map(|l| {
+            let gap = &self.page_gaps[l.index];
+            let answers = &self.asked.pages;
+            let counts = per_day(&mut gap.members.iter().map(|&m| answers[m].question.at_ms));
+            let newest = &answers[gap.members[gap.members.len() - 1]].question.text;
+            row(l, gap.page.clone(), newest, PAGE_ACTION.to_owned(), counts)
+        });
+        report::Gaps {
+            gaps: gaps.collect(),
+            pages: pages.collect(),
+            first_day: faqbot::time::day_of(first * faqbot::time::DAY_MS),
+            last_day: faqbot::time::day_of(last * faqbot::time::DAY_MS),
+            note: None,
+        }
     }
 
     /// A draft for each gap listed, and for each page listed that no gap's draft links already;
@@ -293,6 +340,28 @@ impl Shown {
         draft::drafts(&wanted, faq)
     }
 }
+
+/// What to do about a gap: nothing (the bot answers these), teach the entry it is close to, or
+/// write an entry (for the staff's page, when they answered with one).
+fn action(gap: &gaps::Gap, page: Option<(&str, usize)>, faq: &Faq, answers_at: f32) -> String {
+    match &gap.closest {
+        // Offline messages are not all unmatched: the bot would answer these.
+        Some(c) if c.confidence >= answers_at => format!(
+            "`{}` answers these (confidence {:.2}): the bot suggests it for questions like them.",
+            c.id, c.confidence
+        ),
+        Some(c) if faq.get(&c.id).is_some() => format!(
+            "Close to `{}` (confidence {:.2}): the matcher misses these; link a few of them to `{}`.",
+            c.id, c.confidence, c.id
+        ),
+        _ if page.is_some() => "No entry is close: write one for that page (`faqbot gaps --draft --root DIR --site URL` drafts it from the page).".to_owned(),
+        _ => "No entry is close: write one (`faqbot gaps --draft` drafts it).".to_owned(),
+    }
+}
+
+/// What the statistics page shows of a page the staff answered with.
+const PAGE_ACTION: &str =
+    "Write an entry for it (`faqbot gaps --draft --root DIR --site URL` drafts one from the page).";
 
 /// A listed gap's figures: who asked and when, against the period before (database only).
 fn figures(l: &Listed, days: u64) -> String {

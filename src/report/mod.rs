@@ -4,6 +4,9 @@
 use crate::time::period;
 use std::fmt::Write as _;
 
+mod gaps;
+pub use gaps::{GapRow, Gaps};
+
 use crate::store::Stats;
 
 /// Entries drawn in the bar chart.
@@ -76,8 +79,8 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// The page: a bar chart of the most shown entries, a daily line of unasked suggestions and
-/// their helpful rate, and the tables.
-pub fn html(stats: &Stats, days: u64) -> String {
+/// their helpful rate, the tables, and the gaps when given.
+pub fn html(stats: &Stats, days: u64, gaps: Option<&Gaps>) -> String {
     let period = period(days);
     let mut page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -85,10 +88,15 @@ pub fn html(stats: &Stats, days: u64) -> String {
          body{{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:60em}}\
          table{{border-collapse:collapse}}td,th{{padding:.2em .6em;text-align:right}}\
          td:first-child,th:first-child{{text-align:left}}tr:nth-child(even){{background:#f4f4f4}}\
-         svg text{{font-size:12px}}</style></head><body>\
+         svg text{{font-size:12px}}.gap h3{{margin-bottom:.2em}}.gap p{{margin:.2em 0}}</style></head><body>\
          <h1>faqbot, {period}</h1>"
     );
-    if stats.entries.is_empty() && stats.unmatched.is_empty() && stats.days.is_empty() {
+    let nothing_gaps = gaps.is_none_or(|g| g.gaps.is_empty() && g.pages.is_empty());
+    if stats.entries.is_empty()
+        && stats.unmatched.is_empty()
+        && stats.days.is_empty()
+        && nothing_gaps
+    {
         page += "<p>Nothing was recorded in this period: the bot has shown no entry and seen no \
                  unanswered question yet. Run it (or `faqbot demo`) and look again.</p>";
         return page + "</body></html>\n";
@@ -123,6 +131,9 @@ pub fn html(stats: &Stats, days: u64) -> String {
             let _ = write!(page, "<tr><td>{}</td><td>{count}</td></tr>", escape(text));
         }
         page += "</table>";
+    }
+    if let Some(gaps) = gaps {
+        page += &gaps::section(gaps, days);
     }
     page + "</body></html>\n"
 }
@@ -340,7 +351,7 @@ mod tests {
 
     #[test]
     fn the_day_charts_have_their_own_labelled_axes() {
-        let page = html(&sample(), 30);
+        let page = html(&sample(), 30, None);
         // Counts on one chart, up to the busiest day's 3; the helpful share on another, in %.
         assert!(page.contains(">3</text>"), "{page}");
         assert!(
@@ -355,7 +366,7 @@ mod tests {
     fn one_day_is_said_in_words_not_drawn_as_a_lone_dot() {
         let mut stats = sample();
         stats.days.truncate(1);
-        let page = html(&stats, 30);
+        let page = html(&stats, 30, None);
         assert!(
             page.contains("2026-11-01: 3 unasked suggestions, 50% helpful"),
             "{page}"
@@ -364,7 +375,7 @@ mod tests {
             !page.contains("<circle") && !page.contains("<polyline"),
             "{page}"
         );
-        let two = html(&sample(), 30);
+        let two = html(&sample(), 30, None);
         assert!(
             two.contains("Across: the days from 2026-11-01 to 2026-11-02"),
             "{two}"
@@ -374,7 +385,7 @@ mod tests {
 
     #[test]
     fn an_empty_period_is_a_sentence_not_empty_tables() {
-        let page = html(&Stats::default(), 30);
+        let page = html(&Stats::default(), 30, None);
         assert!(
             page.contains("Nothing was recorded in this period"),
             "{page}"
@@ -384,7 +395,7 @@ mod tests {
 
     #[test]
     fn html_is_self_contained_and_escaped() {
-        let page = html(&sample(), 30);
+        let page = html(&sample(), 30, None);
         assert!(page.contains("<svg"), "{page}");
         assert!(page.contains("<polyline"), "{page}");
         assert!(page.contains("&lt;script&gt;"), "{page}");
