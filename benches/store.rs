@@ -96,6 +96,7 @@ fn one_message_on(c: &mut Criterion, backend: &str, store: Store) {
             ..SuggestConfig::default()
         },
         moderator_roles: Vec::new(),
+        digest_channel: None,
     };
     let policy = Policy::new(&settings.suggest, Moderators::new(&[]), 0);
     let memory = Arc::new(store.memory());

@@ -68,6 +68,7 @@ async fn main() -> Result<(), String> {
         },
         // `model/` when `faqbot model fetch` filled it: the burst then runs the second opinion.
         matcher: MatcherConfig::default(),
+        gaps: Default::default(),
         servers: Vec::new(),
     };
     let mut watcher = emulator.watch_from_start();

@@ -34,6 +34,8 @@ pub struct Config {
     pub store: StoreConfig,
     #[serde(default)]
     pub matcher: MatcherConfig,
+    #[serde(default)]
+    pub gaps: GapsConfig,
     /// `[[server]]`: the servers served, each with its own settings where it names them.
     #[serde(default, rename = "server")]
     pub servers: Vec<ServerConfig>,
@@ -52,6 +54,7 @@ pub struct ServerConfig {
     pub moderator_roles: Option<Vec<String>>,
     pub min_confidence: Option<f32>,
     pub cooldown_secs: Option<u64>,
+    pub digest_channel: Option<String>,
 }
 
 impl ServerConfig {
@@ -65,6 +68,7 @@ impl ServerConfig {
             moderator_roles: None,
             min_confidence: None,
             cooldown_secs: None,
+            digest_channel: None,
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct Settings {
     pub faq: PathBuf,
     pub suggest: SuggestConfig,
     pub moderator_roles: Vec<String>,
+    /// Where the weekly gaps digest goes (a channel name or id); `None`: no digest.
+    pub digest_channel: Option<String>,
 }
 
 /// Which servers the bot serves.
@@ -229,6 +235,15 @@ pub struct ModeratorConfig {
     pub roles: Vec<String>,
 }
 
+/// `[gaps]`: what members keep asking that no entry answers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GapsConfig {
+    /// A moderators' channel (name or id) for a weekly digest of the new and growing gaps; none:
+    /// no digest (`/faq-admin gaps` and `faqbot gaps` still show them).
+    pub digest_channel: Option<String>,
+}
+
 /// Where the `[[server]]` table of `id` starts in the config text (0 when it cannot be found).
 fn server_table(text: &str, id: u64) -> usize {
     server_tables(text, id).next().unwrap_or(0)
@@ -266,6 +281,7 @@ impl Config {
         let mut suggest = self.suggest.clone();
         let mut faq = self.faq.clone();
         let mut moderator_roles = self.moderators.roles.clone();
+        let mut digest_channel = self.gaps.digest_channel.clone();
         if let Some(own) = own {
             faq = own.faq.unwrap_or(faq);
             suggest.channels = own.channels.unwrap_or(suggest.channels);
@@ -273,11 +289,13 @@ impl Config {
             suggest.min_confidence = own.min_confidence.or(suggest.min_confidence);
             suggest.cooldown_secs = own.cooldown_secs.unwrap_or(suggest.cooldown_secs);
             moderator_roles = own.moderator_roles.unwrap_or(moderator_roles);
+            digest_channel = own.digest_channel.or(digest_channel);
         }
         Settings {
             faq,
             suggest,
             moderator_roles,
+            digest_channel,
         }
     }
 
@@ -345,6 +363,7 @@ impl Default for Config {
             moderators: ModeratorConfig::default(),
             store: StoreConfig::default(),
             matcher: MatcherConfig::default(),
+            gaps: GapsConfig::default(),
             servers: Vec::new(),
         }
     }

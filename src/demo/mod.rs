@@ -157,6 +157,7 @@ fn config(faq: &Path, emulator: &Emulator, db: &Path) -> Config {
                 dir: db.with_extension("no-model"),
             },
         },
+        gaps: Default::default(),
         servers: Vec::new(),
     }
 }

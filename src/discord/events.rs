@@ -55,8 +55,9 @@ pub async fn handle(
                 None => Box::pin(unserved(ctx, data, guild)).await,
             }
             // Once every server's channels are known again, what the new session missed can be
-            // read back.
+            // read back, and the weekly digest find its channels.
             if ctx.cache.unavailable_guilds().len() == 0 {
+                super::digest::start(ctx, data);
                 if let Some(why) = data.catch_up.take() {
                     Box::pin(backfill::catch_up(ctx, data, why)).await;
                 }

@@ -25,6 +25,7 @@ mod backfill;
 mod commands;
 mod component;
 mod convert;
+mod digest;
 mod events;
 mod forged;
 mod framework;
@@ -67,8 +68,8 @@ pub struct Data {
     verdicts: Option<Verdicts>,
     /// Handlers running, for a stop that lets them finish.
     in_flight: InFlight,
-    /// Posts within Discord's limits, with retries.
-    sender: send::Sender,
+    /// Posts within Discord's limits, with retries (shared with the weekly digest's task).
+    sender: Arc<send::Sender>,
     /// How long after a question its unasked answer may still be posted.
     max_delay: Duration,
     /// Each shard's gateway session: a READY with another one is a reconnect that Discord does
@@ -82,6 +83,10 @@ pub struct Data {
     /// When the bot started, wall clock (ms): after a reconnect, a watched place that nothing
     /// was noted in is read back to here.
     started_ms: u64,
+    /// Whether the weekly digest's task was started (once the servers are known, once a run).
+    digest_started: std::sync::atomic::AtomicBool,
+    /// Becomes true when a stop is asked for: the tasks of the run end with it.
+    stop: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Where the bot tells its decisions about messages.

@@ -90,18 +90,18 @@ async fn run_observed(
     let servers = open_servers(&config).await?;
     let store = servers.store().clone();
     say_what_is_served(&config, &servers);
-    let data = shared_data(&config, servers.clone(), verdicts);
-    let in_flight = data.in_flight.clone();
-    let (http, where_) = http(&config, &token);
-    let _following = processes::follow_teaching(servers.clone());
-    let lease = processes::Lease::hold(servers.clone()).await;
-
     // One signal, watched at every stage: a stop request is honoured connected or not.
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
+    let data = shared_data(&config, servers.clone(), verdicts, stop.clone());
+    let in_flight = data.in_flight.clone();
+    let (http, where_) = http(&config, &token);
+    let _following = processes::follow_teaching(servers.clone());
+    let lease = processes::Lease::hold(servers.clone()).await;
+
     // serenity falls back to Discord's own gateway when the gateway URL cannot be fetched: wait
     // until it can, so a configured proxy or emulator is never bypassed.
     if !reachable(&http, &where_, &mut stop).await {
@@ -147,7 +147,12 @@ fn say_what_is_served(config: &Config, servers: &Servers) {
 }
 
 /// What every handler of this run shares.
-fn shared_data(config: &Config, servers: Arc<Servers>, verdicts: Option<Verdicts>) -> Data {
+fn shared_data(
+    config: &Config,
+    servers: Arc<Servers>,
+    verdicts: Option<Verdicts>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Data {
     Data {
         servers,
         leave_unserved: config.discord.leave_unserved,
@@ -155,13 +160,17 @@ fn shared_data(config: &Config, servers: Arc<Servers>, verdicts: Option<Verdicts
         started: Instant::now(),
         verdicts,
         in_flight: InFlight::default(),
-        sender: send::Sender::with_share(config.discord.global_requests_per_sec()),
+        sender: Arc::new(send::Sender::with_share(
+            config.discord.global_requests_per_sec(),
+        )),
         max_delay: Duration::from_secs(config.suggest.max_delay_secs),
         sessions: Mutex::default(),
         shards_elsewhere: config.discord.shards.is_some_and(|s| !s.all()),
         // Every start owes one: the first READY's GUILD_CREATE may be handled before its READY.
         catch_up: backfill::ReadBackOwed::from(backfill::Why::Start),
         started_ms: time::now_ms(),
+        digest_started: Default::default(),
+        stop,
     }
 }
 

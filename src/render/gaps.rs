@@ -1,7 +1,8 @@
-//! `/faq-admin gaps`: the largest gaps as a moderator reads them, each with what to do, and the
-//! docs pages the staff answered with that no entry links.
+//! `/faq-admin gaps` and the weekly digest: the gaps as a moderator reads them, each with what to
+//! do, and the docs pages the staff answered with that no entry links.
 
 use super::{lines_within, one_line, Post};
+use crate::gaps::period::InPeriod;
 use crate::service::Gaps;
 
 /// Gaps shown in Discord: the rest are for `faqbot gaps`.
@@ -24,6 +25,38 @@ pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
             "Nothing is asked often enough to be a gap (3 alike questions make one).".to_owned(),
         );
     }
+    lines.extend(gap_lines(gaps, &listed, days, guild));
+    lines.extend(page_lines(gaps, &gaps.pages_in_period(), days));
+    lines_within(lines)
+}
+
+/// The weekly digest for the moderators' channel: only the gaps and pages that are new or asked
+/// more than in the `days` before; `None` when none is. Quoted as `/faq-admin gaps` quotes
+/// them, in the channel the config names for moderators; like every post, it pings nobody.
+pub fn digest(gaps: &Gaps, days: u64, guild: u64) -> Option<Post> {
+    let growing = |figures: &InPeriod| figures.count > figures.before;
+    let listed: Vec<InPeriod> = gaps.in_period().into_iter().filter(growing).collect();
+    let pages: Vec<InPeriod> = gaps.pages_in_period().into_iter().filter(growing).collect();
+    if listed.is_empty() && pages.is_empty() {
+        return None;
+    }
+    let mut lines = vec![format!(
+        "**faqbot's weekly digest: new and growing gaps, {}** ({} gaps, {} pages; `/faq-admin gaps` lists them all).",
+        crate::time::period(days),
+        listed.len(),
+        pages.len()
+    )];
+    lines.extend(gap_lines(gaps, &listed, days, guild));
+    lines.extend(page_lines(gaps, &pages, days));
+    let mut post = lines_within(lines);
+    post.ephemeral = false;
+    Some(post)
+}
+
+/// Each of the first [`GAPS_SHOWN`] gaps of `listed` in two lines: its figures and example, then
+/// what to do.
+fn gap_lines(gaps: &Gaps, listed: &[InPeriod], days: u64, guild: u64) -> Vec<String> {
+    let mut lines = Vec::new();
     for (n, figures) in listed.iter().take(GAPS_SHOWN).enumerate() {
         let gap = &gaps.found.gaps[figures.index];
         let central = &gaps.asked[gap.central];
@@ -46,11 +79,16 @@ pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
             None => "→ no entry is close: write one (`faqbot gaps --draft` drafts it).".to_owned(),
         });
     }
-    let pages = gaps.pages_in_period();
-    if !pages.is_empty() {
+    lines
+}
+
+/// The first [`PAGES_SHOWN`] pages of `listed` under their heading, a line each.
+fn page_lines(gaps: &Gaps, listed: &[InPeriod], days: u64) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !listed.is_empty() {
         lines.push("**Docs pages the staff answered with that no entry links:**".to_owned());
     }
-    for figures in pages.iter().take(PAGES_SHOWN) {
+    for figures in listed.iter().take(PAGES_SHOWN) {
         let page = &gaps.pages[figures.index];
         // In angle brackets: a list of pages, not their previews.
         lines.push(format!(
@@ -61,5 +99,5 @@ pub fn gaps(gaps: &Gaps, days: u64, guild: u64) -> Post {
             figures.before
         ));
     }
-    lines_within(lines)
+    lines
 }

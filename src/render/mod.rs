@@ -17,7 +17,7 @@ use crate::faq::Entry;
 /// Message content, in characters.
 pub const CONTENT_MAX: usize = 2000;
 
-pub use gaps::{gaps, GAPS_SHOWN};
+pub use gaps::{digest, gaps, GAPS_SHOWN, PAGES_SHOWN};
 /// Embed title.
 pub const TITLE_MAX: usize = 256;
 /// Embed description.

@@ -9,6 +9,16 @@ use crate::history::Links;
 use crate::ids::{MessageId, UserId};
 use crate::store::{self, Record, StaffPage, Unmatched};
 
+/// The days a weekly digest looks back over (against as many before, for what is new or
+/// growing): a week, the digest's own rhythm.
+pub const DIGEST_DAYS: u64 = 7;
+
+/// The week `at_ms` falls in, counted from the Unix epoch, weeks starting on Monday 00:00 UTC
+/// (the epoch was a Thursday, hence the three days).
+pub fn week_of(at_ms: u64) -> u64 {
+    (at_ms / crate::time::DAY_MS + 3) / 7
+}
+
 /// A staff member's reply in a watched place, as the service needs it.
 #[derive(Debug, Clone)]
 pub struct StaffReply {
@@ -60,6 +70,15 @@ impl Gaps {
 }
 
 impl Service {
+    /// Takes this server's digest of the week `now_ms` falls in: true once per week, whatever
+    /// restarts or processes ask.
+    pub fn claim_digest(&self, now_ms: u64) -> Result<bool, ServiceError> {
+        self.store()
+            .backend()
+            .claim_digest(self.server, week_of(now_ms))
+            .map_err(ServiceError::Store)
+    }
+
     /// Keeps a staff member's reply that links a docs page no entry links, when it answers a
     /// member's question, for the gaps (as `learn history` keeps the past's). Whether it was kept.
     pub fn staff_reply(&self, reply: &StaffReply) -> bool {

@@ -36,7 +36,7 @@ use crate::second_opinion::SecondOpinion;
 use crate::store::{self, Example, Stats, Store};
 
 pub use feedback::{Click, Feedback, Veto};
-pub use gaps::{Gaps, StaffReply};
+pub use gaps::{week_of, Gaps, StaffReply, DIGEST_DAYS};
 pub use link::Link;
 pub use message::{Incoming, Silence, Suggestion, Verdict};
 pub use servers::Servers;

@@ -4,6 +4,7 @@
 //! checks what the bot posts, as Discord would receive it.
 
 mod binary;
+mod digest;
 mod durability;
 mod history;
 mod learning;
@@ -94,6 +95,7 @@ pub fn config(emulator: &Emulator, faq: PathBuf) -> Config {
                 dir: PathBuf::from("/nonexistent/faqbot-model"),
             },
         },
+        gaps: Default::default(),
         servers: Vec::new(),
     }
 }
