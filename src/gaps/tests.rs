@@ -64,7 +64,7 @@ fn topic_of(text: &str) -> Option<&'static str> {
 #[test]
 fn each_topic_is_one_gap_and_chatter_is_noise() {
     let texts = texts();
-    let found = find(&texts, &Similarity::of_words(&texts), |_| None);
+    let found = find(&texts, &Similarity::of_words(&texts));
     assert_eq!(found.gaps.len(), 3, "{found:#?}");
     for gap in &found.gaps {
         let topics: Vec<_> = gap.members.iter().map(|&m| topic_of(texts[m])).collect();
@@ -80,7 +80,7 @@ fn each_topic_is_one_gap_and_chatter_is_noise() {
     }
     assert_eq!(found.noise, CHATTER.len());
     // The same input, the same gaps.
-    assert_eq!(found, find(&texts, &Similarity::of_words(&texts), |_| None));
+    assert_eq!(found, find(&texts, &Similarity::of_words(&texts)));
 }
 
 #[test]
@@ -90,7 +90,9 @@ fn a_gap_close_to_an_entry_names_it_and_a_far_one_does_not() {
         Some("card") => Some(("card-declined".to_owned(), 0.6)),
         _ => Some(("something-else".to_owned(), 0.1)),
     };
-    let found = find(&texts, &Similarity::of_words(&texts), best);
+    let mut found = find(&texts, &Similarity::of_words(&texts));
+    let every = 0..found.gaps.len();
+    diagnose(&mut found, every, &texts, best);
     for gap in &found.gaps {
         match topic_of(texts[gap.central]) {
             Some("card") => assert_eq!(
@@ -108,7 +110,7 @@ fn a_gap_close_to_an_entry_names_it_and_a_far_one_does_not() {
 #[test]
 fn drafts_are_refused_until_their_answer_is_written() {
     let texts = texts();
-    let found = find(&texts, &Similarity::of_words(&texts), |_| None);
+    let found = find(&texts, &Similarity::of_words(&texts));
     let faq = Faq::parse(
         "[[entry]]\nid = \"card-declined\"\nquestion = \"q\"\nanswer = \"a\"\n",
         "faq.toml",

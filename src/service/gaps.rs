@@ -136,7 +136,9 @@ impl Service {
             None => Similarity::of_words(&texts),
         };
         let loaded = self.current();
-        let found = gaps::find(&texts, &similarity, |text| {
+        let mut found = gaps::find(&texts, &similarity);
+        let every = 0..found.gaps.len();
+        gaps::diagnose(&mut found, every, &texts, |text| {
             let decision = loaded.decide(opinion, text, 1);
             decision
                 .matches

@@ -136,19 +136,24 @@ pub(crate) fn find(
     let opinion = model.load()?;
     let params = faqbot::matcher::Params::default();
     let server = asked.server.map(|s| s.get());
-    let decider = Decider::with(faq, db, server, &params, opinion.as_ref(), None)?;
+    // Offline, the FAQ's vectors and the file's messages are cached in the model folder, as
+    // `match` and `eval` cache theirs; members' questions from the database are not, so that
+    // `forget` and `keep_days` reach everything kept of them.
+    let cache = match (&opinion, db) {
+        (Some(_), None) => model.vector_cache(),
+        _ => None,
+    };
+    let decider = Decider::with(faq, db, server, &params, opinion.as_ref(), cache.clone())?;
     let texts: Vec<&str> = asked.texts.iter().map(String::as_str).collect();
     let similarity = match &opinion {
-        // A file's messages are cached in the model folder, as `match` and `eval` cache theirs;
-        // members' questions from the database are not, so that `forget` and `keep_days` reach
-        // everything kept of them.
-        Some(opinion) => {
-            let cache = db.is_none().then(|| model.vector_cache()).flatten();
-            Similarity::with_model(embed(opinion, &texts, cache.as_deref())?)
-        }
+        Some(opinion) => Similarity::with_model(embed(opinion, &texts, cache.as_deref())?),
         None => Similarity::of_words(&texts),
     };
-    let found = gaps::find(&texts, &similarity, |text| {
+    let mut found = gaps::find(&texts, &similarity);
+    let listed = show::listed(&found, &asked, top);
+    // Only the gaps listed are diagnosed: with the model, each costs an embedding.
+    let shown_gaps = listed.iter().map(|l| l.index);
+    gaps::diagnose(&mut found, shown_gaps, &texts, |text| {
         let decision = decider.decide(text, 1);
         decision
             .matches
@@ -158,7 +163,7 @@ pub(crate) fn find(
     let linked: Vec<&str> = asked.pages.iter().map(|p| p.page.as_str()).collect();
     let page_gaps = pages::pages(&linked, faq);
     let shown = Shown {
-        listed: show::listed(&found, &asked, top),
+        listed,
         pages: show::listed_pages(&page_gaps, &asked, top),
         found,
         page_gaps,

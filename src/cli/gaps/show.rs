@@ -18,7 +18,7 @@ use super::Asked;
 /// A gap (or a page) as listed: its index among the gaps (or pages), its questions (in the
 /// period, from the database), and the period's figures (database only).
 pub(super) struct Listed {
-    index: usize,
+    pub(super) index: usize,
     count: usize,
     period: Option<InPeriod>,
 }
