@@ -41,7 +41,7 @@ impl ParamsArg {
     }
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 pub struct ModelArg {
     /// The folder with the model's files (`faqbot model fetch`); without them, words alone decide.
     #[arg(
@@ -57,6 +57,14 @@ pub struct ModelArg {
 }
 
 impl ModelArg {
+    /// The same choice with the model's files in `dir` (a config's `[matcher.model] dir`).
+    pub fn in_dir(&self, dir: PathBuf) -> ModelArg {
+        ModelArg {
+            dir,
+            no_model: self.no_model,
+        }
+    }
+
     /// The second opinion, or `None` (said once on standard error) when its files are absent.
     pub fn load(&self) -> Result<Option<SecondOpinion>> {
         if self.no_model {

@@ -274,6 +274,25 @@ fn the_staffs_pages_no_entry_links_are_listed_and_drafted_from_the_docs() {
         !report.contains("setup/guide"),
         "an entry links it: {report}"
     );
+    // The bot's config says the same: its database, FAQ and model folder.
+    let config = temp_file(
+        "staff-pages-faqbot.toml",
+        &format!(
+            "faq = {:?}\n[store]\npath = {:?}\n[matcher.model]\ndir = \"no-model-here\"\n",
+            faq.to_str().unwrap(),
+            db.to_str().unwrap()
+        ),
+    );
+    let config = config.to_str().unwrap();
+    let out = faqbot(&["gaps", "--config", config], "");
+    assert_eq!(text(&out.stdout), report, "{}", text(&out.stderr));
+    let out = faqbot(&["gaps", "--config", config, "--db", "other.db"], "");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cannot be used with"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = faqbot(&[&base[..], &["--json"]].concat(), "");
     let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

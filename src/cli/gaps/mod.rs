@@ -24,6 +24,10 @@ use super::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The bot's config: its database, FAQ and model folder (the served server's own FAQ when
+    /// it has one), instead of --db, --faq and --model.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["db", "faq", "dir", "messages"])]
+    config: Option<PathBuf>,
     #[command(flatten)]
     faq: FaqArg,
     /// The bot's database, whose unmatched questions are read ([store] path in faqbot.toml).
@@ -95,12 +99,27 @@ impl Asked {
 }
 
 pub fn exec(args: Args) -> Result<ExitCode> {
-    let faq = super::load(&args.faq.faq)?;
+    let (faq, db, model, server) = match &args.config {
+        Some(path) => {
+            let config = faqbot::config::Config::load(path)?;
+            let server = args.server.id.or(config.discord.guild_id);
+            let faq = server.map_or(config.faq.clone(), |id| config.settings(id).faq);
+            let model = args.model.in_dir(config.matcher.model.dir.clone());
+            (faq, config.store.path, model, server)
+        }
+        None => (
+            args.faq.faq.clone(),
+            args.db.clone(),
+            args.model.clone(),
+            args.server.id,
+        ),
+    };
+    let faq = super::load(&faq)?;
     let asked = match &args.messages {
         Some(file) => from_file(file)?,
         None => {
-            let store = super::existing_db(&args.db)?;
-            let server = super::server(store.as_ref(), args.server.id)?;
+            let store = super::existing_db(&db)?;
+            let server = super::server(store.as_ref(), server)?;
             from_db(store.as_ref(), server, args.days)?
         }
     };
@@ -112,8 +131,8 @@ pub fn exec(args: Args) -> Result<ExitCode> {
         }
         _ => None,
     };
-    let db = args.messages.is_none().then_some(args.db.as_path());
-    let (shown, answers_at) = find(asked, &faq, db, &args.model, args.top)?;
+    let db = args.messages.is_none().then_some(db.as_path());
+    let (shown, answers_at) = find(asked, &faq, db, &model, args.top)?;
     if args.draft {
         print!("{}", shown.drafts(&faq, site.as_mut()));
     } else if args.json {
