@@ -119,11 +119,11 @@ impl Service {
         .map_err(ServiceError::Store)?;
         let texts: Vec<&str> = asked.iter().map(|a| a.text.as_str()).collect();
         let opinion = self.second_opinion();
-        // Not cached: what is kept of members' questions stays where `forget` and `keep_days`
-        // reach it.
+        // Cached in the server's store, where `forget --user` and `keep_days` reach them with the
+        // questions: each question is embedded once, not at every look.
         let model_vectors = opinion.and_then(|opinion| {
             opinion
-                .vectors_cached(&texts, None, |done, of| {
+                .vectors_cached(&texts, Some(self.store().backend()), |done, of| {
                     tracing::info!("embedding the unmatched questions: {done} of {of}");
                 })
                 .inspect_err(|error| {

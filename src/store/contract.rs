@@ -246,7 +246,26 @@ pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a
     );
     assert!(db.unmatched(None, 0).unwrap().is_empty());
 
+    // The gaps' cached vectors of a user's questions are forgotten with them.
+    let vector_of =
+        |text: &str| db.vectors("m", &[crate::store::text_hash(text)]).unwrap()[0].clone();
+    db.save_vectors("m", &[(crate::store::text_hash("hello"), vec![1.0])])
+        .unwrap();
+    db.save_vectors(
+        "m",
+        &[(
+            crate::store::text_hash("How do I  add a tenant?"),
+            vec![2.0],
+        )],
+    )
+    .unwrap();
     let forgotten = db.forget(UserId(8)).unwrap();
+    assert_eq!(vector_of("hello"), None, "user 8's question");
+    assert_eq!(
+        vector_of("How do I  add a tenant?"),
+        Some(vec![2.0]),
+        "user 7's"
+    );
     assert_eq!((forgotten.events, forgotten.unmatched), (3, 2));
     let stats = db.stats(Some(HOME), 0, 10).unwrap();
     assert_eq!(stats.unmatched.len(), 1);
@@ -254,6 +273,11 @@ pub(crate) fn stats_count_shown_outcomes_days_and_unmatched_and_forget_removes_a
     assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 3);
 
     db.prune(10 * day + 1, 10 * day + 1).unwrap();
+    assert_eq!(
+        vector_of("How do I  add a tenant?"),
+        None,
+        "pruned with its question"
+    );
     let stats = db.stats(Some(HOME), 0, 10).unwrap();
     assert_eq!(stats.entries.iter().map(|e| e.shown()).sum::<u64>(), 1);
     assert!(stats.unmatched.is_empty());

@@ -156,13 +156,17 @@ pub(crate) fn find(
     let params = faqbot::matcher::Params::default();
     let server = asked.server.map(|s| s.get());
     // Offline, the FAQ's vectors and the file's messages are cached in the model folder, as
-    // `match` and `eval` cache theirs; members' questions from the database are not, so that
-    // `forget` and `keep_days` reach everything kept of them.
-    let cache = match (&opinion, db) {
-        (Some(_), None) => model.vector_cache(),
-        _ => None,
+    // `match` and `eval` cache theirs; the bot's questions in its own database, where `forget`
+    // and `keep_days` reach them with the questions.
+    let (offline_cache, cache) = match (&opinion, db) {
+        (Some(_), None) => {
+            let cache = model.vector_cache();
+            (cache.clone(), cache)
+        }
+        (Some(_), Some(db)) => (None, Some(super::existing_db(db)?)),
+        _ => (None, None),
     };
-    let decider = Decider::with(faq, db, server, &params, opinion.as_ref(), cache.clone())?;
+    let decider = Decider::with(faq, db, server, &params, opinion.as_ref(), offline_cache)?;
     let texts: Vec<&str> = asked.texts.iter().map(String::as_str).collect();
     let similarity = match &opinion {
         Some(opinion) => Similarity::with_model(embed(opinion, &texts, cache.as_deref())?),

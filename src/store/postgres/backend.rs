@@ -8,8 +8,8 @@ use super::{now_ms, query_error, Postgres};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    cut_text, off_runtime, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result,
-    StaffPage, Stats, TextHash, Unmatched,
+    cut_text, off_runtime, text_hash, unmatched_key, Backend, Example, Forgotten, HistoryRead,
+    Record, Result, StaffPage, Stats, TextHash, Unmatched,
 };
 
 fn id(id: impl Into<Option<u64>>) -> Option<i64> {
@@ -351,6 +351,12 @@ impl Backend for Postgres {
         off_runtime(|| {
             let mut conn = self.conn()?;
             let mut tx = conn.transaction().map_err(query_error)?;
+            // The vectors `faqbot gaps` cached of the user's messages go first, found by their
+            // texts.
+            let texts = "SELECT text FROM unmatched WHERE user_id = $1
+                         UNION SELECT text FROM examples WHERE author = $1
+                         UNION SELECT text FROM staff_pages WHERE user_id = $1";
+            forget_vectors(&mut tx, texts, &user)?;
             tx.execute(
                 "DELETE FROM outcomes WHERE reply IN (SELECT reply FROM shown WHERE user_id = $1)",
                 &[&user],
@@ -404,6 +410,10 @@ impl Backend for Postgres {
             // Deleting a busy month may take longer than a claim may.
             tx.batch_execute("SET LOCAL statement_timeout = 0")
                 .map_err(query_error)?;
+            // The vectors of the questions that go, which `faqbot gaps` cached, go with them.
+            let old_texts = "SELECT text FROM unmatched WHERE at_ms < $1
+                             UNION SELECT text FROM staff_pages WHERE at_ms < $1";
+            forget_vectors(&mut tx, old_texts, &before)?;
             let memory_now = concat!("COALESCE($1::BIGINT, ", now_ms!(), ")");
             tx.execute("DELETE FROM shown WHERE at_ms < $1", &[&before])
                 .and_then(|_| tx.execute("DELETE FROM outcomes WHERE at_ms < $1", &[&before]))
@@ -528,6 +538,18 @@ fn write_one(
             )
         }
     }
+}
+
+/// Deletes the cached vectors (of any model) of the texts `select` finds with `param`.
+fn forget_vectors(tx: &mut Transaction<'_>, select: &str, param: &i64) -> Result<()> {
+    let rows = tx.query(select, &[param]).map_err(query_error)?;
+    let hashes: Vec<Vec<u8>> = rows
+        .iter()
+        .map(|row| text_hash(row.get::<_, &str>(0)).to_vec())
+        .collect();
+    tx.execute("DELETE FROM vectors WHERE text_hash = ANY($1)", &[&hashes])
+        .map_err(query_error)?;
+    Ok(())
 }
 
 /// One more change to what `guild`'s matcher learns from, for the other processes to see.

@@ -7,8 +7,8 @@ use super::{query_error, to_i64, Sqlite};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    cut_text, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result, StaffPage,
-    Stats, TextHash, Unmatched,
+    cut_text, text_hash, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result,
+    StaffPage, Stats, TextHash, Unmatched,
 };
 
 impl Backend for Sqlite {
@@ -368,6 +368,11 @@ impl Backend for Sqlite {
     fn forget(&self, user: UserId) -> Result<Forgotten> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(query_error)?;
+        // The vectors `faqbot gaps` cached of the user's messages go first, found by their texts.
+        let texts = "SELECT text FROM unmatched WHERE user = ?1
+                     UNION SELECT text FROM examples WHERE author = ?1
+                     UNION SELECT text FROM staff_pages WHERE user = ?1";
+        forget_vectors(&tx, texts, [user])?;
         tx.execute(
             "DELETE FROM outcomes WHERE reply IN (SELECT reply FROM shown WHERE user = ?1)",
             [user],
@@ -407,9 +412,13 @@ impl Backend for Sqlite {
     fn prune(&self, before_ms: u64, now_ms: u64) -> Result<()> {
         let remember_since = to_i64(now_ms.saturating_sub(memory::CLAIMS_KEPT_MS));
         let (before, now) = (to_i64(before_ms), to_i64(now_ms));
-        self.conn()
-            .execute_batch(&format!(
-                "BEGIN;
+        let conn = self.conn();
+        // The vectors of the questions that go, which `faqbot gaps` cached, go with them.
+        let old_texts = "SELECT text FROM unmatched WHERE at_ms < ?1
+                         UNION SELECT text FROM staff_pages WHERE at_ms < ?1";
+        forget_vectors(&conn, old_texts, [before])?;
+        conn.execute_batch(&format!(
+            "BEGIN;
                  DELETE FROM shown WHERE at_ms < {before};
                  DELETE FROM outcomes WHERE at_ms < {before};
                  DELETE FROM unmatched WHERE at_ms < {before};
@@ -418,9 +427,29 @@ impl Backend for Sqlite {
                  DELETE FROM threads_seen WHERE at_ms < {remember_since};
                  DELETE FROM answered WHERE at_ms < {remember_since};
                  COMMIT;"
-            ))
-            .map_err(query_error)
+        ))
+        .map_err(query_error)
     }
+}
+
+/// Deletes the cached vectors (of any model) of the texts `select` finds.
+fn forget_vectors(conn: &Connection, select: &str, params: impl rusqlite::Params) -> Result<()> {
+    let texts: Vec<String> = conn
+        .prepare(select)
+        .and_then(|mut s| {
+            s.query_map(params, |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .map_err(query_error)?;
+    let mut delete = conn
+        .prepare_cached("DELETE FROM vectors WHERE text_hash = ?1")
+        .map_err(query_error)?;
+    for text in texts {
+        delete
+            .execute([&text_hash(&text)[..]])
+            .map_err(query_error)?;
+    }
+    Ok(())
 }
 
 /// One more change to what `guild`'s matcher learns from, for the other processes to see.
