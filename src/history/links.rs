@@ -88,7 +88,8 @@ impl Links {
 }
 
 /// The page a link leads to, as links are compared (`host/path`): links that differ only in
-/// what [`Url`] ignores, or in their anchor, give the same page.
+/// their scheme, `www.`, a trailing slash, an `.html` or `.md` ending, their query or their
+/// anchor give the same page.
 pub fn page_of(link: &str) -> Option<String> {
     normalise(link).map(|url| format!("{}/{}", url.host, url.path))
 }
