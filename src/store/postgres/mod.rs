@@ -7,12 +7,14 @@
 //! `off_runtime` (store/blocking.rs) moves a call off it wherever it comes from.
 //!
 //! Files: `migrations` (the schema, step by step, the same steps as SQLite's), `claims` (the
-//! policy's claims as single statements), `backend` (records, examples, vectors, statistics);
-//! here, opening the pool. The tests start a server of their own with the `faqbot-testdb` crate.
+//! policy's claims as single statements), `records` (writing a batch of records), `backend`
+//! (examples, vectors, forgetting, pruning), `stats` (reading the statistics and the gaps'
+//! questions); here, opening the pool. The tests start a server of their own with the `faqbot-testdb` crate.
 
 mod backend;
 mod claims;
 mod migrations;
+mod records;
 mod stats;
 #[cfg(test)]
 mod tests;

@@ -7,101 +7,13 @@ use super::{query_error, to_i64, Sqlite};
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::memory;
 use crate::store::{
-    cut_text, text_hash, unmatched_key, Backend, Example, Forgotten, HistoryRead, Record, Result,
-    StaffPage, Stats, TextHash, Unmatched,
+    cut_text, text_hash, Backend, Example, Forgotten, HistoryRead, Record, Result, StaffPage,
+    Stats, TextHash, Unmatched,
 };
 
 impl Backend for Sqlite {
     fn write(&self, records: &[Record]) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(query_error)?;
-        for record in records {
-            match record {
-                Record::Shown {
-                    at_ms,
-                    how,
-                    guild,
-                    channel,
-                    message,
-                    user,
-                    entry,
-                    score,
-                    reply,
-                } => tx
-                    .prepare_cached(
-                        "INSERT INTO shown (at_ms, how, guild, channel, message, user, entry, score, reply)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            to_i64(*at_ms),
-                            how.as_str(),
-                            *guild,
-                            *channel,
-                            *message,
-                            *user,
-                            entry,
-                            score,
-                            *reply
-                        ])
-                    }),
-                // Kept apart from `shown`: a click can be recorded before the post it is on.
-                Record::Outcome { reply, outcome } => tx
-                    .prepare_cached(
-                        "INSERT OR REPLACE INTO outcomes (reply, outcome, at_ms) VALUES (?1, ?2, ?3)",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![*reply, outcome.as_str(), to_i64(crate::time::now_ms())])
-                    }),
-                Record::Unmatched {
-                    at_ms,
-                    guild,
-                    channel,
-                    message,
-                    user,
-                    text,
-                } => tx
-                    .prepare_cached(
-                        "INSERT INTO unmatched (at_ms, guild, channel, message, user, text, key)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            to_i64(*at_ms),
-                            *guild,
-                            *channel,
-                            *message,
-                            *user,
-                            cut_text(text),
-                            unmatched_key(text)
-                        ])
-                    }),
-                // The same question answered with the same page again (a history read twice) is
-                // kept once.
-                Record::StaffPage(staff) => tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO staff_pages
-                         (message, page, guild, channel, user, text, at_ms, reply, by)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    )
-                    .and_then(|mut s| {
-                        let q = &staff.question;
-                        s.execute(params![
-                            q.message,
-                            staff.page,
-                            staff.guild,
-                            q.channel,
-                            q.user,
-                            cut_text(&q.text),
-                            to_i64(q.at_ms),
-                            staff.reply,
-                            staff.by
-                        ])
-                    }),
-            }
-            .map_err(query_error)?;
-        }
-        tx.commit().map_err(query_error)
+        super::records::write(&mut self.conn(), records)
     }
 
     fn add_example(&self, example: &Example, cap: usize) -> Result<()> {

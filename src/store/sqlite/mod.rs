@@ -1,12 +1,14 @@
 //! The store in an embedded SQLite file: WAL journal (readers never wait for the writer, and a
 //! killed process loses at most its last transaction), versioned migrations, one connection.
 //!
-//! Files: `migrations` (the schema, step by step), `claims` (the policy's claims), `backend`
-//! (records, examples, vectors, statistics); here, opening the file.
+//! Files: `migrations` (the schema, step by step), `claims` (the policy's claims), `records`
+//! (writing a batch of records), `backend` (examples, vectors, forgetting, pruning), `stats`
+//! (reading the statistics and the gaps' questions); here, opening the file.
 
 mod backend;
 mod claims;
 pub(crate) mod migrations;
+mod records;
 mod stats;
 #[cfg(test)]
 mod tests;
