@@ -1,5 +1,7 @@
-//! The gaps of one server's FAQ (`/faq-admin gaps`): its unmatched questions of a period, grouped
-//! by meaning, each diagnosed by the FAQ in service.
+//! The gaps of one server's FAQ (`/faq-admin gaps` and the weekly digest): its unmatched
+//! questions of a period, grouped by meaning, each diagnosed by the FAQ in service, and the docs
+//! pages its moderators answered with that no entry links (their replies are kept here as they
+//! come); and the claim that makes the digest once a week.
 
 use super::{Service, ServiceError};
 use crate::gaps::pages::{self, PageGap};
