@@ -188,23 +188,15 @@ mod tests {
 
     #[test]
     fn the_distances_are_the_upper_triangle_row_by_row() {
-        let n = 7;
-        let found = condensed(n, &|i: usize, j: usize| (i * 10 + j) as f32);
-        let expected: Vec<f32> = (0..n)
-            .flat_map(|i| (i + 1..n).map(move |j| (i * 10 + j) as f32))
-            .collect();
-        assert_eq!(found, expected);
-    }
-
-    #[test]
-    fn tiles_fill_every_pair_once_across_bands() {
-        // Over two tiles wide, so that bands, tiles and the triangle's edge all meet.
-        let n = 150;
-        let found = condensed(n, &|i: usize, j: usize| (i * 1000 + j) as f32);
-        let expected: Vec<f32> = (0..n)
-            .flat_map(|i| (i + 1..n).map(move |j| (i * 1000 + j) as f32))
-            .collect();
-        assert_eq!(found, expected);
+        // Within one tile, and over two tiles wide so that bands, tiles and the triangle's edge
+        // all meet.
+        for n in [7, 150] {
+            let found = condensed(n, &|i: usize, j: usize| (i * 1000 + j) as f32);
+            let expected: Vec<f32> = (0..n)
+                .flat_map(|i| (i + 1..n).map(move |j| (i * 1000 + j) as f32))
+                .collect();
+            assert_eq!(found, expected, "{n} messages");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `/faq-admin gaps` and the weekly digest: the gaps as a moderator reads them, each with what to
 //! do, and the docs pages the staff answered with that no entry links.
 
-use super::{lines_within, one_line, Post};
+use super::{lines_within, message_link, one_line, Post};
 use crate::gaps::period::InPeriod;
 use crate::service::Gaps;
 
@@ -62,14 +62,13 @@ fn gap_lines(gaps: &Gaps, listed: &[InPeriod], days: u64, guild: u64) -> Vec<Str
         let central = &gaps.asked[gap.central];
         let text = one_line(&central.text.replace('`', "'"), 90);
         lines.push(format!(
-            "**{}. {}**: {} questions from {} members ({} in the {days} days before), e.g. `{text}` (https://discord.com/channels/{guild}/{}/{})",
+            "**{}. {}**: {} questions from {} members ({} in the {days} days before), e.g. `{text}` ({})",
             n + 1,
             gap.label,
             figures.count,
             figures.askers,
             figures.before,
-            central.channel,
-            central.message
+            message_link(guild, central.channel.get(), central.message.get())
         ));
         lines.push(match &gap.closest {
             Some(closest) => format!(

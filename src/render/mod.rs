@@ -409,6 +409,11 @@ pub fn cut_answer(text: &str, max: usize) -> String {
     kept
 }
 
+/// A message's address in Discord, which opens it in its channel for whoever may see it.
+pub fn message_link(guild: u64, channel: u64, message: u64) -> String {
+    format!("https://discord.com/channels/{guild}/{channel}/{message}")
+}
+
 /// The first `max` characters, with `…` in place of what was cut.
 /// `text` on one line (its white space as single spaces), cut to `max` characters with `…`: a
 /// member's message quoted in a list.

@@ -10,7 +10,7 @@ use faqbot::gaps::period::{groups_in_period, in_period, InPeriod};
 use faqbot::gaps::{self, Found};
 use faqbot::history::page_of;
 use faqbot::import::{page_entry, Site};
-use faqbot::render::one_line;
+use faqbot::render::{message_link, one_line};
 use faqbot::report::{self, GapRow};
 
 use super::Asked;
@@ -220,10 +220,9 @@ impl Shown {
             for (i, &m) in newest.enumerate() {
                 let question = &asked.pages[m].question;
                 let link = asked.server.map_or(String::new(), |server| {
-                    format!(
-                        " https://discord.com/channels/{server}/{}/{}",
-                        question.channel, question.message
-                    )
+                    let link =
+                        message_link(server.get(), question.channel.get(), question.message.get());
+                    format!(" {link}")
                 });
                 out += &quoted(i, &question.text, &link);
             }
@@ -396,10 +395,12 @@ fn page_name(page: &str) -> String {
 /// A message's Discord link, when it came from a server's database.
 fn link(asked: &Asked, m: usize) -> String {
     match (&asked.known, asked.server) {
-        (Some((known, _)), Some(server)) => format!(
-            " https://discord.com/channels/{server}/{}/{}",
-            known[m].channel, asked.ids[m]
-        ),
+        (Some((known, _)), Some(server)) => {
+            format!(
+                " {}",
+                message_link(server.get(), known[m].channel, asked.ids[m])
+            )
+        }
         _ => String::new(),
     }
 }
